@@ -1,0 +1,1 @@
+"""Tidewater: a sales CRM that lives inside Slack."""

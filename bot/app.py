@@ -1,0 +1,83 @@
+"""Build the Slack app: client, middleware, error handler and every feature's listeners."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+
+import handlers
+from bot import slack_compat
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services.env import Env
+from bot.services.people import Profile, ProfileLookup
+from handlers.kit import Kit
+from store.db import Database
+
+log = logging.getLogger("tidewater")
+
+LAZY_WORKERS = 16
+PROFILE_TIMEOUT_SECONDS = 2
+
+
+def web_client(settings: Settings, *, timeout: int = 30) -> WebClient:
+    client = WebClient(
+        token=settings.slack_bot_token.get_secret_value(), base_url=settings.slack_api_url, timeout=timeout
+    )
+    client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return client
+
+
+def profile_lookup(client: WebClient) -> ProfileLookup:
+    """users.info with a short timeout: a person's first contact must still ack within 3 seconds."""
+
+    def lookup(user_id: str) -> Profile | None:
+        try:
+            user = client.users_info(user=user_id, include_locale=True)["user"]
+        except (SlackApiError, OSError) as error:
+            log.warning("users.info failed for %s: %s; using workspace defaults", user_id, error)
+            return None
+        profile = user.get("profile") or {}
+        return Profile(
+            name=str(profile.get("display_name") or user.get("real_name") or user.get("name") or user_id),
+            timezone=user.get("tz"),
+            locale=user.get("locale"),
+            is_admin=bool(user.get("is_admin") or user.get("is_owner")),
+            is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+            is_deleted=bool(user.get("deleted")),
+        )
+
+    return lookup
+
+
+def build_app(settings: Settings, db: Database, *, clock: Clock | None = None) -> App:
+    slack_compat.install()
+    client = web_client(settings)
+    app = App(
+        client=client,
+        signing_secret=settings.slack_signing_secret.get_secret_value(),
+        process_before_response=True,
+        token_verification_enabled=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="lazy"),
+        raise_error_for_unhandled_request=False,
+    )
+    env = Env(db=db, clock=clock or SystemClock(), settings=settings)
+    lookup_client = web_client(settings, timeout=PROFILE_TIMEOUT_SECONDS)
+    lookup_client.retry_handlers.clear()
+    handlers.register(app, Kit(env=env, lookup=profile_lookup(lookup_client)))
+    app.error(_log_unexpected)
+    return app
+
+
+def _log_unexpected(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> BoltResponse:
+    """Failures outside our listener wrapper (middleware, parsing): logged with a reference."""
+    reference = secrets.token_hex(4)
+    log.error("request failed (ref %s) type=%s: %s", reference, body.get("type"), error, exc_info=error)
+    return BoltResponse(status=200, body="") if response is None else response

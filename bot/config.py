@@ -1,0 +1,102 @@
+"""One validated settings object, read once at start and passed in."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+SLACK_APP_PAGE = "https://api.slack.com/apps"
+
+
+class ConfigError(Exception):
+    """The settings cannot start the bot; the message says what to set and where to find it."""
+
+
+_WHERE_TO_FIND = {
+    "SLACK_BOT_TOKEN": (
+        "the Bot User OAuth Token (xoxb-...): your app at "
+        f"{SLACK_APP_PAGE} → OAuth & Permissions → Install to Workspace, then copy the token"
+    ),
+    "SLACK_SIGNING_SECRET": (
+        f"the Signing Secret: your app at {SLACK_APP_PAGE} → Basic Information → App Credentials"
+    ),
+}
+
+_PLACEHOLDERS = {"", "changeme", "changethis", "xoxb-...", "xoxb-your-token", "your-signing-secret"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", env_file_encoding="utf-8")
+
+    slack_bot_token: SecretStr = SecretStr("")
+    slack_signing_secret: SecretStr = SecretStr("")
+    slack_app_token: SecretStr | None = None
+    database_url: str = "sqlite:///tidewater.db"
+    slack_api_url: str = "https://slack.com/api/"
+    admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
+    # The workspace's language when set ("en" or "zh_CN"); otherwise each person's Slack locale decides.
+    default_locale: str | None = None
+    default_timezone: str = "Asia/Shanghai"
+    default_country: str = "CN"
+    default_currency: str = "CNY"
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    @field_validator("admin_user_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("default_locale", mode="before")
+    @classmethod
+    def _known_locale(cls, value: object) -> object:
+        if value in (None, ""):
+            return None
+        from bot.i18n import normalize_locale
+
+        locale = normalize_locale(str(value))
+        if locale is None:
+            raise ValueError("DEFAULT_LOCALE must be en or zh_CN")
+        return locale
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name like Asia/Shanghai)") from error
+        return value
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL with the psycopg 3 driver named, as SQLAlchemy wants it."""
+        url = self.database_url
+        for prefix in ("postgres://", "postgresql://"):
+            if url.startswith(prefix):
+                return "postgresql+psycopg://" + url[len(prefix) :]
+        return url
+
+    def missing_secrets(self) -> list[str]:
+        """Names of the Slack secrets that are unset or still a placeholder."""
+        values = {
+            "SLACK_BOT_TOKEN": self.slack_bot_token.get_secret_value(),
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret.get_secret_value(),
+        }
+        return [name for name, value in values.items() if value.strip().lower() in _PLACEHOLDERS]
+
+    def require_slack_secrets(self) -> None:
+        """Refuse to serve without real secrets, naming each missing one and where to get it."""
+        missing = self.missing_secrets()
+        if missing:
+            lines = [f"  {name}: {_WHERE_TO_FIND[name]}" for name in missing]
+            raise ConfigError(
+                "Tidewater needs its Slack secrets to connect to your workspace. Set them in the\n"
+                "environment or in a .env file in this folder:\n" + "\n".join(lines) + "\n"
+                "The README's 'Create the Slack app' section walks through it (manifest.yml in one paste)."
+            )

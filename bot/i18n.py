@@ -1,0 +1,78 @@
+"""Translations: gettext catalogs compiled from the .po files at start, and the language precedence.
+
+Precedence (PRODUCT.md): the person's own choice, then the workspace's, then the Slack user's locale,
+then English.
+"""
+
+from __future__ import annotations
+
+import gettext
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+ENGLISH = "en"
+CHINESE = "zh_CN"
+SUPPORTED = (ENGLISH, CHINESE)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction without translating it yet."""
+    return message
+
+
+def normalize_locale(value: str | None) -> str | None:
+    """Map Slack's and people's spellings ("zh-CN", "zh", "en-US", "中文") to a supported locale."""
+    if not value:
+        return None
+    lowered = value.strip().replace("-", "_").lower()
+    if lowered.startswith("zh") or lowered in {"中文", "cn", "chinese"}:
+        return CHINESE
+    if lowered.startswith("en") or lowered == "english":
+        return ENGLISH
+    return None
+
+
+def resolve_locale(*, chosen: str | None, workspace: str | None, slack: str | None) -> str:
+    for candidate in (chosen, workspace, slack):
+        locale = normalize_locale(candidate)
+        if locale:
+            return locale
+    return ENGLISH
+
+
+@cache
+def translations(locale: str) -> gettext.NullTranslations:
+    """The compiled catalog for a locale; English is the source language and needs none."""
+    po_path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == ENGLISH or not po_path.exists():
+        return gettext.NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=locale)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+class Lang:
+    """A locale with its gettext functions, handed to views and error messages."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self._translations = translations(locale)
+        self.gettext = self._translations.gettext
+        self.ngettext = self._translations.ngettext
+
+    @property
+    def is_chinese(self) -> bool:
+        return self.locale == CHINESE
+
+
+@cache
+def lang(locale: str) -> Lang:
+    return Lang(locale if locale in SUPPORTED else ENGLISH)

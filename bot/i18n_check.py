@@ -1,0 +1,84 @@
+"""`python -m bot.i18n_check [--update]`: the zh_CN catalog covers every message in the code, with nothing
+untranslated, fuzzy or obsolete, and compiles. CI runs it; so does `python3 dev.py test`."""
+
+from __future__ import annotations
+
+import sys
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n import CHINESE, LOCALE_DIR
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def extracted_messages() -> set[str]:
+    """Every message id in the Python code and the templates."""
+    method_map = [
+        ("bot/**.py", "python"),
+        ("handlers/**.py", "python"),
+        ("bot/views/templates/**.j2", "jinja2"),
+    ]
+    options = {"bot/views/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
+    found: set[str] = set()
+    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+        str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
+    ):
+        found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def problems(catalog: Catalog, wanted: set[str]) -> list[str]:
+    found: list[str] = []
+    present = {str(m.id if not isinstance(m.id, tuple) else m.id[0]) for m in catalog if m.id}
+    found += [f"missing from the catalog: {msg!r}" for msg in sorted(wanted - present)]
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+        if message.fuzzy:
+            found.append(f"fuzzy: {msgid!r}")
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            found.append(f"untranslated: {msgid!r}")
+        if msgid not in wanted:
+            found.append(f"obsolete (no longer in the code): {msgid!r}")
+    return found
+
+
+def update(po_path: Path, catalog: Catalog, wanted: set[str]) -> None:
+    """Add new messages (untranslated) and drop obsolete ones; translations already made stay."""
+    fresh = Catalog(locale=CHINESE, project="Tidewater", fuzzy=False)
+    for msgid in sorted(wanted):
+        existing = catalog.get(msgid)
+        fresh.add(msgid, existing.string if existing else "")
+    with po_path.open("wb") as po_file:
+        write_po(po_file, fresh, width=0, sort_output=True)
+
+
+def main() -> int:
+    po_path = LOCALE_DIR / CHINESE / "LC_MESSAGES" / "messages.po"
+    catalog = Catalog(locale=CHINESE)
+    if po_path.exists():
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=CHINESE)
+    if "--update" in sys.argv:
+        update(po_path, catalog, extracted_messages())
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=CHINESE)
+    issues = problems(catalog, extracted_messages())
+    write_mo(BytesIO(), catalog)  # compiles, or raises
+    for issue in issues:
+        print(issue)
+    print(f"zh_CN: {len(catalog)} messages, {len(issues)} problems")
+    return 1 if issues else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""Correctly signed Slack requests: slash commands, block actions, view submissions, options, events,
+shortcuts. They go either straight into `App.dispatch` or over HTTP to a running web process."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
+
+from bot.playground.standin import SlackStandIn
+from bot.playground.validation import message_problems, view_problems
+
+Transport = Callable[[str, dict[str, str]], tuple[int, str]]
+
+
+@dataclass
+class Reply:
+    """What the bot answered in the HTTP response (the ack)."""
+
+    status: int
+    raw: str
+
+    @property
+    def json(self) -> dict[str, Any]:
+        return dict(json.loads(self.raw)) if self.raw.strip().startswith("{") else {}
+
+    @property
+    def text(self) -> str:
+        """The ack's visible text: its blocks' text joined, or its plain text."""
+        body = self.json
+        parts = [body.get("text", "")]
+        parts += [_block_text(block) for block in body.get("blocks", [])]
+        return "\n".join(p for p in parts if p)
+
+    def problems(self) -> list[str]:
+        body = self.json
+        if "view" in body:
+            return view_problems(body["view"])
+        if "blocks" in body or "text" in body:
+            return message_problems(body)
+        return []
+
+
+def _block_text(block: dict[str, Any]) -> str:
+    texts = []
+    if isinstance(block.get("text"), dict):
+        texts.append(block["text"].get("text", ""))
+    texts += [f.get("text", "") for f in block.get("fields", [])]
+    texts += [e.get("text", "") for e in block.get("elements", []) if isinstance(e.get("text"), str)]
+    texts += [e["text"].get("text", "") for e in block.get("elements", []) if isinstance(e.get("text"), dict)]
+    if isinstance(block.get("accessory"), dict) and isinstance(block["accessory"].get("text"), dict):
+        texts.append(block["accessory"]["text"].get("text", ""))
+    return "\n".join(texts)
+
+
+def sign(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+    stamp = str(int(time.time()) if timestamp is None else timestamp)
+    return {
+        "x-slack-request-timestamp": stamp,
+        "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=stamp, body=body) or "",
+    }
+
+
+def in_process(app: App) -> Transport:
+    def send(body: str, headers: dict[str, str]) -> tuple[int, str]:
+        response = app.dispatch(BoltRequest(body=body, headers={k: [v] for k, v in headers.items()}))
+        return response.status, response.body
+
+    return send
+
+
+def over_http(url: str, timeout: float = 10.0) -> Transport:
+    def send(body: str, headers: dict[str, str]) -> tuple[int, str]:
+        request = urllib.request.Request(url, data=body.encode(), headers=headers, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    return send
+
+
+class SlackRequests:
+    """Builds each kind of request as Slack sends it, signs it and delivers it."""
+
+    def __init__(self, *, secret: str, standin: SlackStandIn, transport: Transport) -> None:
+        self.secret = secret
+        self.standin = standin
+        self.transport = transport
+        self.team_id = standin.team_id
+
+    def send_raw(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> Reply:
+        all_headers = {
+            "content-type": content_type,
+            **(headers if headers is not None else sign(self.secret, body)),
+        }
+        status, raw = self.transport(body, all_headers)
+        return Reply(status, raw)
+
+    def _form(self, fields: dict[str, str]) -> Reply:
+        return self.send_raw(urlencode(fields), "application/x-www-form-urlencoded")
+
+    def _interactive(self, payload: dict[str, Any]) -> Reply:
+        body = "payload=" + quote(json.dumps(payload, ensure_ascii=False))
+        return self.send_raw(body, "application/x-www-form-urlencoded")
+
+    def _user(self, user_id: str) -> dict[str, str]:
+        return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": self.team_id}
+
+    def command(self, user_id: str, command: str, text: str = "", *, channel: str = "C0SALES") -> Reply:
+        return self._form(
+            {
+                "token": "legacy",
+                "team_id": self.team_id,
+                "team_domain": "tide",
+                "channel_id": channel,
+                "channel_name": "sales",
+                "user_id": user_id,
+                "user_name": user_id.lower(),
+                "command": command,
+                "text": text,
+                "api_app_id": "A0TIDE",
+                "is_enterprise_install": "false",
+                "response_url": self.standin.response_url(f"cmd-{user_id}"),
+                "trigger_id": f"trigger-{time.monotonic_ns()}",
+            }
+        )
+
+    def button(
+        self, user_id: str, action_id: str, value: str = "", *, view: dict[str, Any] | None = None
+    ) -> Reply:
+        """A button press in a message (or, with `view`, in a modal or on the Home tab)."""
+        action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value, "action_ts": "1"}
+        payload: dict[str, Any] = {
+            "type": "block_actions",
+            "user": self._user(user_id),
+            "api_app_id": "A0TIDE",
+            "token": "legacy",
+            "team": {"id": self.team_id, "domain": "tide"},
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "actions": [action],
+        }
+        if view is not None:
+            payload["container"] = {"type": "view", "view_id": view.get("id")}
+            payload["view"] = view
+        else:
+            payload["container"] = {
+                "type": "message",
+                "message_ts": "1.0",
+                "channel_id": "C0SALES",
+                "is_ephemeral": True,
+            }
+            payload["channel"] = {"id": "C0SALES", "name": "sales"}
+            payload["response_url"] = self.standin.response_url(f"btn-{user_id}")
+        return self._interactive(payload)
+
+    def select_in_view(
+        self, user_id: str, view: dict[str, Any], values: dict[str, Any], action_id: str
+    ) -> Reply:
+        """Choosing an option of a dispatching select inside a modal."""
+        filled = with_values(view, values)
+        block_id, element = _find_element(view, action_id)
+        state = filled["state"]["values"][block_id][element["action_id"]]
+        action = {
+            "action_id": action_id,
+            "block_id": block_id,
+            "type": element["type"],
+            "action_ts": "1",
+            **state,
+        }
+        payload = {
+            "type": "block_actions",
+            "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "tide"},
+            "container": {"type": "view", "view_id": view.get("id")},
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "view": filled,
+            "actions": [action],
+            "api_app_id": "A0TIDE",
+            "token": "legacy",
+        }
+        return self._interactive(payload)
+
+    def submit(self, user_id: str, view: dict[str, Any], values: dict[str, Any] | None = None) -> Reply:
+        """Submit a modal the bot opened, with `values` keyed by block id prefix (field name)."""
+        payload = {
+            "type": "view_submission",
+            "team": {"id": self.team_id, "domain": "tide"},
+            "user": self._user(user_id),
+            "api_app_id": "A0TIDE",
+            "token": "legacy",
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "view": with_values(view, values or {}),
+            "response_urls": [],
+            "is_enterprise_install": False,
+        }
+        return self._interactive(payload)
+
+    def options(
+        self, user_id: str, action_id: str, typed: str, *, view: dict[str, Any] | None = None
+    ) -> Reply:
+        payload: dict[str, Any] = {
+            "type": "block_suggestion",
+            "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "tide"},
+            "action_id": action_id,
+            "block_id": "customer",
+            "value": typed,
+            "api_app_id": "A0TIDE",
+            "token": "legacy",
+            "container": {"type": "view", "view_id": (view or {}).get("id", "V0")},
+        }
+        if view is not None:
+            payload["view"] = view
+        return self._interactive(payload)
+
+    def message_shortcut(self, user_id: str, callback_id: str, message_text: str) -> Reply:
+        payload = {
+            "type": "message_action",
+            "callback_id": callback_id,
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+            "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "tide"},
+            "channel": {"id": "C0SALES", "name": "sales"},
+            "message": {"type": "message", "text": message_text, "user": "U0OTHER", "ts": "1.0"},
+            "message_ts": "1.0",
+            "response_url": self.standin.response_url(f"sc-{user_id}"),
+            "api_app_id": "A0TIDE",
+            "token": "legacy",
+        }
+        return self._interactive(payload)
+
+    def event(self, user_id: str, event: dict[str, Any]) -> Reply:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": self.team_id,
+                "api_app_id": "A0TIDE",
+                "event": {"user": user_id, **event},
+                "type": "event_callback",
+                "event_id": f"Ev{time.monotonic_ns()}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": self.team_id, "user_id": "U0BOT", "is_bot": True}],
+            }
+        )
+        return self.send_raw(body, "application/json")
+
+    def open_home(self, user_id: str) -> Reply:
+        return self.event(
+            user_id, {"type": "app_home_opened", "channel": "D0HOME", "tab": "home", "event_ts": "1"}
+        )
+
+
+def _find_element(view: dict[str, Any], name: str) -> tuple[str, dict[str, Any]]:
+    for block in view.get("blocks", []):
+        element = block.get("element") or {}
+        block_id = str(block.get("block_id", ""))
+        if block_id.split(".")[0] == name or element.get("action_id") == name:
+            return block_id, element
+    raise KeyError(f"no input {name!r} in the view")
+
+
+def with_values(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """A copy of `view` whose state holds the initial values overlaid with `values` (by field name)."""
+    state: dict[str, dict[str, Any]] = {}
+    for block in view.get("blocks", []):
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        name = str(block["block_id"]).split(".")[0]
+        value = values.get(name, _initial(element))
+        state[block["block_id"]] = {element["action_id"]: _element_state(element, value)}
+    return {**view, "state": {"values": state}}
+
+
+def _initial(element: dict[str, Any]) -> Any:
+    if "initial_option" in element:
+        return element["initial_option"]["value"]
+    return element.get("initial_value") or element.get("initial_date")
+
+
+def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
+    kind = element["type"]
+    if kind in ("static_select", "external_select"):
+        if value is None:
+            return {"type": kind, "selected_option": None}
+        text = next((o["text"] for o in element.get("options", []) if o["value"] == str(value)), None)
+        option = {"text": text or {"type": "plain_text", "text": str(value)}, "value": str(value)}
+        return {"type": kind, "selected_option": option}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": str(value) if value else None}
+    return {"type": kind, "value": None if value in (None, "") else str(value)}

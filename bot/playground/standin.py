@@ -1,0 +1,238 @@
+"""A Slack Web API stand-in served over real HTTP on 127.0.0.1.
+
+It answers the methods the bot uses, records every call, validates every payload (Block Kit models,
+block caps, no raw broadcast mentions), and can answer 429 or 500 on demand. `response_url`s point
+at it too, so `respond()` lands here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl
+
+from bot.playground.validation import message_problems, view_problems
+
+MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
+VIEW_METHODS = {"views.open", "views.update", "views.push", "views.publish"}
+
+
+@dataclass
+class Recorded:
+    """One call the bot made: a Web API method, or a post to a response_url ("respond")."""
+
+    method: str
+    args: dict[str, Any]
+    status: int
+    answer: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Failure:
+    status: int
+    retry_after: int | None
+    remaining: int
+
+
+class SlackStandIn:
+    def __init__(self, *, team_id: str = "T0TIDE", bot_user_id: str = "U0BOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.users: dict[str, dict[str, Any]] = {}
+        self.calls: list[Recorded] = []
+        self.problems: list[str] = []
+        self.views: dict[str, dict[str, Any]] = {}
+        self._failures: dict[str, Failure] = {}
+        self._lock = threading.Condition()
+        self._ids = itertools.count(1)
+        self._server: ThreadingHTTPServer | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    def start(self) -> SlackStandIn:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                standin._handle(self)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                """Quiet: the recorded calls are the log."""
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True, name="slack-standin").start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None
+        return int(self._server.server_address[1])
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/"
+
+    def response_url(self, key: str = "r") -> str:
+        return f"http://127.0.0.1:{self.port}/respond/{key}"
+
+    # -- the workspace ---------------------------------------------------------------------------
+    def add_user(
+        self,
+        user_id: str,
+        name: str,
+        *,
+        tz: str = "Asia/Shanghai",
+        locale: str = "en-US",
+        is_admin: bool = False,
+        is_restricted: bool = False,
+    ) -> None:
+        self.users[user_id] = {
+            "id": user_id,
+            "team_id": self.team_id,
+            "name": name.lower(),
+            "real_name": name,
+            "tz": tz,
+            "locale": locale,
+            "is_admin": is_admin,
+            "is_owner": False,
+            "is_restricted": is_restricted,
+            "is_ultra_restricted": False,
+            "deleted": False,
+            "profile": {"display_name": name, "real_name": name},
+        }
+
+    def fail_next(
+        self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1
+    ) -> None:
+        """Answer the next `times` calls of `method` with `status` (429 carries Retry-After)."""
+        with self._lock:
+            self._failures[method] = Failure(status, retry_after, times)
+
+    # -- what happened ---------------------------------------------------------------------------
+    def calls_to(self, method: str) -> list[Recorded]:
+        with self._lock:
+            return [call for call in self.calls if call.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Recorded]:
+        """Block until `count` calls of `method` arrived (lazy listeners run after the ack)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len([c for c in self.calls if c.method == method]) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise TimeoutError(f"expected {count} × {method}; calls so far: {seen}")
+                self._lock.wait(left)
+            return [c for c in self.calls if c.method == method]
+
+    def last(self, method: str, timeout: float = 5.0) -> dict[str, Any]:
+        return self.wait_for(method, len(self.calls_to(method)) or 1, timeout)[-1].args
+
+    def reset(self) -> None:
+        with self._lock:
+            self.calls.clear()
+            self.problems.clear()
+
+    # -- HTTP ------------------------------------------------------------------------------------
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        raw = request.rfile.read(length).decode("utf-8")
+        args = _parse(raw, request.headers.get("Content-Type") or "")
+        if request.path.startswith("/respond/"):
+            method = "respond"
+        else:
+            method = request.path.removeprefix("/api/").strip("/")
+        status, answer, headers = self._answer(method, args, request.headers.get("Authorization") or "")
+        with self._lock:
+            self.calls.append(Recorded(method, args, status, answer))
+            self._lock.notify_all()
+        body = json.dumps(answer).encode() if method != "respond" or status != 200 else b"ok"
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json" if method != "respond" else "text/plain")
+        for name, value in headers.items():
+            request.send_header(name, value)
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
+    def _answer(
+        self, method: str, args: dict[str, Any], auth: str
+    ) -> tuple[int, dict[str, Any], dict[str, str]]:
+        failure = self._take_failure(method)
+        if failure:
+            headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
+            error = "ratelimited" if failure.status == 429 else "internal_error"
+            return failure.status, {"ok": False, "error": error}, headers
+        if method != "respond" and not auth.startswith("Bearer xoxb-"):
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        problems = self._problems(method, args)
+        if problems:
+            with self._lock:
+                self.problems.extend(f"{method}: {p}" for p in problems)
+            return 200, {"ok": False, "error": "invalid_blocks", "problems": problems}, {}
+        return 200, self._result(method, args), {}
+
+    def _take_failure(self, method: str) -> Failure | None:
+        with self._lock:
+            failure = self._failures.get(method)
+            if not failure or failure.remaining <= 0:
+                return None
+            failure.remaining -= 1
+            return failure
+
+    def _problems(self, method: str, args: dict[str, Any]) -> list[str]:
+        if method in MESSAGE_METHODS or method == "respond":
+            return message_problems(args)
+        if method in VIEW_METHODS:
+            view = args.get("view")
+            return view_problems(view) if isinstance(view, dict) else ["no view given"]
+        return []
+
+    def _result(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": "B0BOT",
+                "team": "Tide",
+            }
+        if method == "users.info":
+            user = self.users.get(str(args.get("user")))
+            return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
+        if method in MESSAGE_METHODS:
+            return {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}", "message": args}
+        if method in VIEW_METHODS:
+            return {"ok": True, "view": self._store_view(method, args)}
+        return {"ok": True}
+
+    def _store_view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        view = dict(args["view"])
+        view_id = args.get("view_id") if method == "views.update" else f"V{next(self._ids):06d}"
+        view.update(id=view_id, hash=f"h{next(self._ids)}", team_id=self.team_id, state={"values": {}})
+        with self._lock:
+            self.views[str(view_id)] = view
+        return view
+
+
+def _parse(raw: str, content_type: str) -> dict[str, Any]:
+    if "json" in content_type:
+        return dict(json.loads(raw or "{}"))
+    args: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
+    for key in ("view", "blocks"):
+        if isinstance(args.get(key), str) and args[key].startswith(("{", "[")):
+            args[key] = json.loads(args[key])
+    return args

@@ -1,0 +1,43 @@
+"""Who may act on a customer, and who may see its contact details (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from store.models import ROLE_ADMIN, ROLE_MANAGER
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a person stands relative to one customer."""
+
+    actor_id: str
+    actor_role: str
+    owner_id: str | None
+    owner_manager_id: str | None
+
+    @property
+    def is_admin(self) -> bool:
+        return self.actor_role == ROLE_ADMIN
+
+    @property
+    def is_owner(self) -> bool:
+        return self.owner_id is not None and self.owner_id == self.actor_id
+
+    @property
+    def manages_owner(self) -> bool:
+        return (
+            self.actor_role == ROLE_MANAGER
+            and self.owner_id is not None
+            and self.owner_manager_id == self.actor_id
+        )
+
+
+def may_work_on(standing: Standing) -> bool:
+    """Log visits and orders: the owner, the owner's manager, or an admin (pool customers: admins)."""
+    return standing.is_admin or standing.is_owner or standing.manages_owner
+
+
+def may_see_contact(standing: Standing) -> bool:
+    """Phone and email: the owner, the owner's manager and admins only."""
+    return may_work_on(standing)

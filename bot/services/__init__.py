@@ -1,0 +1,1 @@
+"""Use cases. Each function owns its transaction and raises named domain errors."""

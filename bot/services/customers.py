@@ -1,0 +1,279 @@
+"""Customers: create with the duplicate check, search, and the card."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_
+from bot.rules import names
+from bot.rules.access import Standing, may_see_contact, may_work_on
+from bot.services.env import Env
+from bot.services.people import Actor, manager_of
+from store import activity
+from store import customers as customer_store
+from store import people as people_store
+from store.models import LEVELS, Customer, Order, Person, Visit
+
+OWNER_ME = "me"
+OWNER_POOL = "pool"
+DUPLICATE_LIMIT = 10
+SEARCH_LIMIT = 20
+CARD_HISTORY = 5
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+FIELD_LIMITS = {
+    "name": 150,
+    "contact_person": 100,
+    "phone": 40,
+    "email": 254,
+    "region": 60,
+    "industry": 60,
+    "products": 300,
+    "tags": 300,
+    "source": 60,
+}
+
+
+@dataclass
+class CustomerDraft:
+    """What the New customer modal collects, as typed."""
+
+    name: str
+    contact_person: str = ""
+    phone: str = ""
+    email: str = ""
+    region: str = ""
+    industry: str = ""
+    products: str = ""
+    tags: str = ""
+    source: str = ""
+    level: str = "C"
+    owner: str = OWNER_ME
+
+    def cleaned(self) -> CustomerDraft:
+        values = {name: " ".join(str(getattr(self, name) or "").split()) for name in FIELD_LIMITS}
+        return CustomerDraft(**values, level=(self.level or "C").upper(), owner=self.owner or OWNER_ME)
+
+
+def validate_draft(draft: CustomerDraft) -> CustomerDraft:
+    """The draft with spaces tidied; InvalidInput names the first field that is wrong."""
+    clean = draft.cleaned()
+    if not names.name_key(clean.name):
+        raise InvalidInput(N_("Give the customer a name (letters or digits)."), field="name")
+    for name, limit in FIELD_LIMITS.items():
+        if len(getattr(clean, name)) > limit:
+            raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=name, limit=limit)
+    if clean.email and not _EMAIL.match(clean.email):
+        raise InvalidInput(N_("That does not look like an e-mail address (name@example.com)."), field="email")
+    if clean.phone and not re.search(r"\d{5,}", re.sub(r"[\s\-().]", "", clean.phone)):
+        raise InvalidInput(N_("That does not look like a phone number."), field="phone")
+    if clean.level not in LEVELS:
+        raise InvalidInput(N_("The level must be A, B or C."), field="level")
+    return clean
+
+
+@dataclass(frozen=True)
+class DuplicateMatch:
+    customer_id: int
+    name: str
+    owner_id: str | None
+    same_phone: bool
+
+
+def find_duplicates(env: Env, actor: Actor, draft: CustomerDraft) -> list[DuplicateMatch]:
+    """Existing customers that the draft probably duplicates (PRODUCT.md's shared check)."""
+    key = names.name_key(draft.name)
+    phone = names.phone_key(draft.phone, actor.country) if draft.phone else None
+    with env.db.session() as session:
+        rows = customer_store.duplicate_candidates(
+            session=session,
+            workspace_id=actor.workspace_id,
+            prefixes=names.key_prefixes(key),
+            key=key,
+            phone_key=phone,
+            limit=DUPLICATE_LIMIT * 3,
+        )
+    matches = [
+        DuplicateMatch(
+            customer_id=row.id or 0,
+            name=row.name,
+            owner_id=row.owner_id,
+            same_phone=bool(phone and row.phone_key == phone),
+        )
+        for row in rows
+        if names.is_duplicate_key(key, row.name_key) or (phone and row.phone_key == phone)
+    ]
+    return matches[:DUPLICATE_LIMIT]
+
+
+def owner_choices(env: Env, actor: Actor) -> list[Person]:
+    """Whom this person may give a new customer to, besides themselves and the pool."""
+    if not (actor.is_admin or actor.is_manager):
+        return []
+    with env.db.session() as session:
+        if actor.is_admin:
+            people = people_store.list_people(session=session, workspace_id=actor.workspace_id)
+        else:
+            people = people_store.list_team(
+                session=session, workspace_id=actor.workspace_id, manager_id=actor.user_id
+            )
+    return [p for p in people if p.user_id != actor.user_id and not p.is_guest and not p.is_deleted]
+
+
+def _owner_for(env: Env, actor: Actor, choice: str) -> str | None:
+    if choice == OWNER_ME:
+        return actor.user_id
+    if not (actor.is_admin or actor.is_manager):
+        raise NotAllowed(
+            N_("Only managers and admins can give a new customer to someone else."), field="owner"
+        )
+    if choice == OWNER_POOL:
+        return None
+    allowed = {p.user_id for p in owner_choices(env, actor)}
+    if choice not in allowed:
+        raise NotAllowed(N_("You can give customers only to people in your team."), field="owner")
+    return choice
+
+
+def create_customer(env: Env, actor: Actor, draft: CustomerDraft, *, confirmed_duplicates: bool) -> Customer:
+    """Save a new customer. Unless confirmed, refuses when it looks like a duplicate."""
+    clean = validate_draft(draft)
+    owner_id = _owner_for(env, actor, clean.owner)
+    if not confirmed_duplicates and find_duplicates(env, actor, clean):
+        raise PossibleDuplicates(find_duplicates(env, actor, clean))
+    now = env.clock.now()
+    customer = Customer(
+        workspace_id=actor.workspace_id,
+        name=clean.name,
+        name_key=names.name_key(clean.name),
+        contact_person=clean.contact_person,
+        phone=clean.phone,
+        phone_key=names.phone_key(clean.phone, actor.country) if clean.phone else None,
+        email=clean.email,
+        region=clean.region,
+        industry=clean.industry,
+        products=clean.products,
+        tags=clean.tags,
+        source=clean.source,
+        level=clean.level,
+        owner_id=owner_id,
+        owned_since=now if owner_id else None,
+        created_by=actor.user_id,
+        created_at=now,
+        updated_at=now,
+    )
+    with env.db.session() as session:
+        return customer_store.add_customer(
+            session=session, customer=customer, terms=names.search_terms(clean.name)
+        )
+
+
+class PossibleDuplicates(Exception):
+    """The draft matches existing customers; the person decides whether to save anyway."""
+
+    def __init__(self, matches: list[DuplicateMatch]) -> None:
+        super().__init__(f"{len(matches)} possible duplicates")
+        self.matches = matches
+
+
+def search(env: Env, *, workspace_id: str, query: str, limit: int = SEARCH_LIMIT) -> list[Customer]:
+    """Customers matching what was typed, best first: the whole name, then a word, then any part."""
+    terms = names.query_terms(query)
+    key = names.query_key(query)
+    if not terms:
+        return []
+    with env.db.session() as session:
+        by_key = customer_store.customers_by_key_prefix(
+            session=session, workspace_id=workspace_id, prefix=key, limit=limit
+        )
+        hits = customer_store.customers_by_term_prefix(
+            session=session, workspace_id=workspace_id, prefix=terms[0], limit=limit * 10
+        )
+        found = {c.id: c for c in by_key if c.id is not None}
+        missing = [hit.customer_id for hit in hits if hit.customer_id not in found]
+        found.update(customer_store.get_customers(session=session, workspace_id=workspace_id, ids=missing))
+    ranked = [(rank, c) for c in found.values() if (rank := _rank(c, key, terms)) is not None]
+    ranked.sort(key=lambda pair: (pair[0], len(pair[1].name), pair[1].name, pair[1].id or 0))
+    return [customer for _, customer in ranked[:limit]]
+
+
+def _rank(customer: Customer, key: str, terms: Sequence[str]) -> int | None:
+    if customer.name_key == key or names.name_key(customer.name) == names.name_key(key):
+        return 0
+    if customer.name_key.startswith(key) or names.query_key(customer.name).startswith(key):
+        return 1
+    own_terms = names.search_terms(customer.name)
+    if not all(any(t.startswith(q) for t in own_terms) for q in terms):
+        return None
+    words = names.query_terms(customer.name)
+    return 2 if all(any(w.startswith(q) for w in words) for q in terms) else 3
+
+
+def resolve_one(env: Env, actor: Actor, query: str) -> Customer | list[Customer]:
+    """The customer meant by `query`: one when the match is unique (or exact), else the candidates."""
+    query = query.strip()
+    matches = search(env, workspace_id=actor.workspace_id, query=query)
+    if not matches:
+        raise NotFound(
+            N_("No customer matches “%(query)s”. Check the spelling, or add it with /customer."), query=query
+        )
+    exact = [
+        c for c in matches if c.name_key == names.name_key(query) or c.name.casefold() == query.casefold()
+    ]
+    if len(exact) == 1:
+        return exact[0]
+    if len(matches) == 1:
+        return matches[0]
+    return matches
+
+
+def get_customer(env: Env, actor: Actor, customer_id: int) -> Customer:
+    with env.db.session() as session:
+        customer = customer_store.get_customer(
+            session=session, workspace_id=actor.workspace_id, customer_id=customer_id
+        )
+    if customer is None:
+        raise NotFound(N_("That customer no longer exists."))
+    return customer
+
+
+def standing(env: Env, actor: Actor, customer: Customer) -> Standing:
+    manager = manager_of(env, workspace_id=actor.workspace_id, user_id=customer.owner_id)
+    return Standing(
+        actor_id=actor.user_id, actor_role=actor.role, owner_id=customer.owner_id, owner_manager_id=manager
+    )
+
+
+@dataclass
+class CustomerCard:
+    customer: Customer
+    show_contact: bool
+    can_work_on: bool
+    visits: Sequence[Visit] = field(default_factory=list)
+    orders: Sequence[Order] = field(default_factory=list)
+    order_count: int = 0
+    revenue_minor: int = 0
+    currency: str = "CNY"
+
+
+def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
+    customer = get_customer(env, actor, customer_id)
+    where = standing(env, actor, customer)
+    with env.db.session() as session:
+        ws, cid = actor.workspace_id, customer_id
+        visits = activity.recent_visits(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
+        orders = activity.recent_orders(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
+        count, revenue = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
+    return CustomerCard(
+        customer=customer,
+        show_contact=may_see_contact(where),
+        can_work_on=may_work_on(where),
+        visits=visits,
+        orders=orders,
+        order_count=count,
+        revenue_minor=revenue,
+        currency=actor.currency,
+    )

@@ -1,0 +1,162 @@
+"""Orders: validation, conversion to the workspace currency, and the first order making a deal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from bot.errors import InvalidInput, NotFound
+from bot.i18n import N_
+from bot.rules import money
+from bot.services.customers import get_customer
+from bot.services.env import Env
+from bot.services.people import Actor
+from bot.services.visits import require_work_access
+from store import activity
+from store.models import Customer, Order
+
+PRODUCT_LIMIT = 200
+BACKDATE_LIMIT = timedelta(days=10 * 366)
+
+_AMOUNT_ERRORS = {
+    "not_a_number": N_("The amount must be a number, like 1200 or 99.50."),
+    "not_positive": N_("The amount must be more than zero."),
+    "too_large": N_("That amount is too large; check the number of zeros."),
+    "too_many_decimals": N_("%(currency)s amounts have at most %(digits)s decimals."),
+}
+_RATE_ERRORS = {
+    "not_a_number": N_("The rate must be a number, like 7.12."),
+    "not_positive": N_("The rate must be more than zero."),
+    "too_large": N_("That rate is too large; check the number."),
+}
+
+
+@dataclass(frozen=True)
+class OrderDraft:
+    customer_id: int
+    amount: str
+    currency: str
+    ordered_on: date
+    product: str = ""
+    rate: str = ""
+
+
+@dataclass(frozen=True)
+class OrderLogged:
+    customer: Customer
+    order: Order
+    first_order: bool
+
+
+@dataclass(frozen=True)
+class ValidOrder:
+    amount: Decimal
+    currency: str
+    rate: Decimal
+    ordered_on: date
+    product: str
+
+
+def validate_order(draft: OrderDraft, *, base_currency: str, today: date) -> ValidOrder:
+    currency = (draft.currency or base_currency).strip().upper()
+    if not money.is_currency_code(currency):
+        raise InvalidInput(N_("Choose a currency such as CNY or USD."), field="currency")
+    try:
+        amount = money.parse_amount(draft.amount, currency)
+    except money.AmountError as error:
+        digits = money.precision(currency)
+        raise InvalidInput(
+            _AMOUNT_ERRORS[error.reason], field="amount", currency=currency, digits=digits
+        ) from None
+    rate = _rate(draft.rate, currency, base_currency)
+    if draft.ordered_on > today:
+        raise InvalidInput(N_("The order date is in the future."), field="ordered_on")
+    if draft.ordered_on < today - BACKDATE_LIMIT:
+        raise InvalidInput(N_("The order date is more than ten years ago."), field="ordered_on")
+    product = " ".join(draft.product.split())
+    if len(product) > PRODUCT_LIMIT:
+        raise InvalidInput(
+            N_("This is too long: at most %(limit)s characters."), field="product", limit=PRODUCT_LIMIT
+        )
+    return ValidOrder(amount, currency, rate, draft.ordered_on, product)
+
+
+def _rate(text: str, currency: str, base_currency: str) -> Decimal:
+    if currency == base_currency:
+        return Decimal(1)
+    if not text.strip():
+        raise InvalidInput(
+            N_("Give the rate: how many %(base)s is one %(currency)s?"),
+            field="rate",
+            base=base_currency,
+            currency=currency,
+        )
+    try:
+        return money.parse_rate(text)
+    except money.AmountError as error:
+        raise InvalidInput(_RATE_ERRORS[error.reason], field="rate") from None
+
+
+def log_order(env: Env, actor: Actor, draft: OrderDraft) -> OrderLogged:
+    valid = validate_order(draft, base_currency=actor.currency, today=actor.today(env))
+    customer = get_customer(env, actor, draft.customer_id)
+    require_work_access(env, actor, customer)
+    now = env.clock.now()
+    order = Order(
+        workspace_id=actor.workspace_id,
+        customer_id=draft.customer_id,
+        author_id=actor.user_id,
+        amount_minor=money.to_minor(valid.amount, valid.currency),
+        currency=valid.currency,
+        rate=str(valid.rate),
+        amount_base_minor=money.convert_minor(valid.amount, valid.rate, actor.currency),
+        ordered_on=valid.ordered_on,
+        product=valid.product,
+        created_at=now,
+    )
+    with env.db.session() as session:
+        activity.add_order(session=session, order=order)
+        first = _mark_dealt(session, customer, now)
+        updated = _note_order_day(session, customer, valid.ordered_on)
+    return OrderLogged(customer=updated, order=order, first_order=first)
+
+
+def _mark_dealt(session: Session, customer: Customer, now: object) -> bool:
+    """Conditional update: of two first orders at once, exactly one makes the deal."""
+    result = session.execute(
+        sa.update(Customer)
+        .where(col(Customer.id) == customer.id, col(Customer.dealt_at).is_(None))
+        .values(
+            dealt_at=now,
+            stage=sa.case((col(Customer.stage).in_(("prospect", "lost")), "new"), else_=col(Customer.stage)),
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _note_order_day(session: Session, customer: Customer, ordered_on: date) -> Customer:
+    session.execute(
+        sa.update(Customer)
+        .where(
+            col(Customer.id) == customer.id,
+            sa.or_(col(Customer.last_order_on).is_(None), col(Customer.last_order_on) < ordered_on),
+        )
+        .values(last_order_on=ordered_on)
+    )
+    fresh = session.get(Customer, customer.id, populate_existing=True)
+    assert fresh is not None
+    return fresh
+
+
+def logged_order(env: Env, actor: Actor, order_id: int, *, first_order: bool) -> OrderLogged:
+    with env.db.session() as session:
+        order = session.get(Order, order_id)
+    if order is None or order.workspace_id != actor.workspace_id:
+        raise NotFound(N_("That order no longer exists."))
+    return OrderLogged(
+        customer=get_customer(env, actor, order.customer_id), order=order, first_order=first_order
+    )

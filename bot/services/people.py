@@ -1,0 +1,298 @@
+"""People: first contact, the acting person, roles and teams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import N_, Lang, lang, normalize_locale, resolve_locale
+from bot.rules.calendar import local_today
+from bot.services.env import Env
+from store import people as people_store
+from store.models import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person, Workspace
+from store.people import get_workspace
+
+PROFILE_RETRY = timedelta(hours=1)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What Slack's users.info tells about a person."""
+
+    name: str
+    timezone: str | None
+    locale: str | None
+    is_admin: bool
+    is_guest: bool
+    is_deleted: bool
+
+
+ProfileLookup = Callable[[str], Profile | None]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a request, with everything the services ask about them."""
+
+    workspace_id: str
+    user_id: str
+    name: str
+    role: str
+    manager_id: str | None
+    timezone: str
+    locale: str
+    is_guest: bool = False
+    currency: str = "CNY"
+    country: str = "CN"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ROLE_ADMIN
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == ROLE_MANAGER
+
+    @property
+    def lang(self) -> Lang:
+        return lang(self.locale)
+
+    def today(self, env: Env) -> date:
+        return local_today(env.clock.now(), self.timezone)
+
+
+def effective_role(person: Person, admin_ids: frozenset[str]) -> str:
+    if person.user_id in admin_ids or person.is_slack_admin:
+        return ROLE_ADMIN
+    return person.role if person.role in ROLES else ROLE_REP
+
+
+def _workspace_defaults(env: Env, workspace_id: str) -> dict[str, Any]:
+    settings = env.settings
+    return {
+        "id": workspace_id,
+        "locale": settings.default_locale,
+        "timezone": settings.default_timezone,
+        "country": settings.default_country,
+        "currency": settings.default_currency,
+        "created_at": env.clock.now(),
+    }
+
+
+def _profile_values(profile: Profile | None) -> dict[str, Any]:
+    if profile is None:
+        return {}
+    values: dict[str, Any] = {
+        "name": profile.name[:200],
+        "slack_locale": profile.locale,
+        "is_slack_admin": profile.is_admin,
+        "is_guest": profile.is_guest,
+        "is_deleted": profile.is_deleted,
+    }
+    if profile.timezone:
+        values["timezone"] = profile.timezone
+    return values
+
+
+def resolve_actor(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileLookup) -> Actor:
+    """The acting person, added on first contact (idempotently) with their Slack profile."""
+    with env.db.session() as session:
+        workspace = get_workspace(session=session, workspace_id=workspace_id)
+        person = people_store.get_person(session=session, workspace_id=workspace_id, user_id=user_id)
+    if workspace is None or person is None or _profile_stale(env, person):
+        workspace, person = _first_contact(env, workspace_id, user_id, lookup)
+    return _actor(env, workspace, person)
+
+
+def _profile_stale(env: Env, person: Person) -> bool:
+    return person.profile_checked_at is None and env.clock.now() - person.created_at > PROFILE_RETRY
+
+
+def _first_contact(
+    env: Env, workspace_id: str, user_id: str, lookup: ProfileLookup
+) -> tuple[Workspace, Person]:
+    profile = lookup(user_id)
+    now = env.clock.now()
+    with env.db.session() as session:
+        workspace = people_store.add_workspace_if_missing(
+            session=session, values=_workspace_defaults(env, workspace_id)
+        )
+        values = {
+            "workspace_id": workspace_id,
+            "user_id": user_id,
+            "timezone": workspace.timezone,
+            "created_at": now,
+            **_profile_values(profile),
+        }
+        if profile is not None:
+            values["profile_checked_at"] = now
+        person = people_store.add_person_if_missing(session=session, values=values)
+        if profile is not None and person.profile_checked_at is None:
+            people_store.update_profile(
+                session=session,
+                workspace_id=workspace_id,
+                user_id=user_id,
+                profile=_profile_values(profile),
+                checked_at=now,
+            )
+            session.refresh(person)
+        elif profile is None and person.profile_checked_at is None:
+            # Slack did not answer: keep the workspace defaults and try again in an hour.
+            person.created_at = now
+    return workspace, person
+
+
+def _actor(env: Env, workspace: Workspace, person: Person) -> Actor:
+    return Actor(
+        workspace_id=workspace.id,
+        user_id=person.user_id,
+        name=person.name,
+        role=effective_role(person, env.settings.admin_user_ids),
+        manager_id=person.manager_id,
+        timezone=person.timezone,
+        locale=resolve_locale(
+            chosen=person.chosen_locale, workspace=workspace.locale, slack=person.slack_locale
+        ),
+        is_guest=person.is_guest,
+        currency=workspace.currency,
+        country=workspace.country,
+    )
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise NotAllowed(N_("Only admins can change roles and teams. Ask an admin of your workspace."))
+
+
+@dataclass(frozen=True)
+class RoleChange:
+    user_id: str
+    role: str
+    left_team_of: str | None = None
+
+
+def set_role(env: Env, actor: Actor, *, user_id: str, role: str, lookup: ProfileLookup) -> RoleChange:
+    require_admin(actor)
+    if role not in ROLES:
+        raise InvalidInput(N_("The role must be one of: manager, rep, admin."))
+    target = resolve_actor(env, workspace_id=actor.workspace_id, user_id=user_id, lookup=lookup)
+    if target.is_guest:
+        raise InvalidInput(N_("Guests cannot use the CRM, so they cannot have a role."))
+    if role != ROLE_ADMIN and (user_id in env.settings.admin_user_ids):
+        raise NotAllowed(
+            N_("This person is an admin by configuration (ADMIN_USER_IDS) and cannot be demoted.")
+        )
+    with env.db.session() as session:
+        person = people_store.get_person(session=session, workspace_id=actor.workspace_id, user_id=user_id)
+        assert person is not None
+        if role != ROLE_MANAGER and person.role == ROLE_MANAGER:
+            size = people_store.count_team(
+                session=session, workspace_id=actor.workspace_id, manager_id=user_id
+            )
+            if size:
+                raise NotAllowed(
+                    N_(
+                        "This manager still has %(count)s people in their team. Move them first with "
+                        "/crm team @manager remove @rep."
+                    ),
+                    count=size,
+                )
+        left_team_of = person.manager_id if role == ROLE_MANAGER else None
+        person.role = role
+        if role == ROLE_MANAGER:
+            person.manager_id = None  # one level only: managers have no manager
+    return RoleChange(user_id=user_id, role=role, left_team_of=left_team_of)
+
+
+@dataclass(frozen=True)
+class TeamChange:
+    manager_id: str
+    changed: list[str]
+    unchanged: list[str]
+
+
+def change_team(
+    env: Env, actor: Actor, *, manager_id: str, add: bool, rep_ids: list[str], lookup: ProfileLookup
+) -> TeamChange:
+    require_admin(actor)
+    if not rep_ids:
+        raise InvalidInput(N_("Name at least one person: /crm team @manager add @rep"))
+    manager = resolve_actor(env, workspace_id=actor.workspace_id, user_id=manager_id, lookup=lookup)
+    if manager.role != ROLE_MANAGER:
+        raise InvalidInput(
+            N_("That person is not a manager. Make them one first: /crm role @person manager"),
+        )
+    reps = [
+        resolve_actor(env, workspace_id=actor.workspace_id, user_id=rep, lookup=lookup) for rep in rep_ids
+    ]
+    for rep in reps:
+        _check_team_member(rep, manager_id)
+    changed, unchanged = [], []
+    with env.db.session() as session:
+        for rep in reps:
+            person = people_store.get_person(
+                session=session, workspace_id=actor.workspace_id, user_id=rep.user_id
+            )
+            assert person is not None
+            wanted = manager_id if add else None
+            if (not add and person.manager_id != manager_id) or person.manager_id == wanted:
+                unchanged.append(rep.user_id)
+                continue
+            person.manager_id = wanted
+            changed.append(rep.user_id)
+    return TeamChange(manager_id=manager_id, changed=changed, unchanged=unchanged)
+
+
+def _check_team_member(rep: Actor, manager_id: str) -> None:
+    if rep.user_id == manager_id:
+        raise InvalidInput(N_("A manager cannot be in their own team."))
+    if rep.role == ROLE_MANAGER:
+        raise InvalidInput(N_("Managers cannot be in a team: there is one level of managers only."))
+    if rep.is_guest:
+        raise InvalidInput(N_("Guests cannot use the CRM, so they cannot join a team."))
+
+
+@dataclass(frozen=True)
+class TeamListing:
+    teams: list[tuple[str, list[str]]]
+    without_manager: list[str]
+
+
+def list_teams(env: Env, actor: Actor) -> TeamListing:
+    with env.db.session() as session:
+        everyone = people_store.list_people(session=session, workspace_id=actor.workspace_id)
+    managers = [p.user_id for p in everyone if p.role == ROLE_MANAGER]
+    teams = [(m, [p.user_id for p in everyone if p.manager_id == m]) for m in managers]
+    admins = env.settings.admin_user_ids
+    without = [
+        p.user_id
+        for p in everyone
+        if p.manager_id is None and effective_role(p, admins) == ROLE_REP and not p.is_guest
+    ]
+    return TeamListing(teams=teams, without_manager=without)
+
+
+def choose_language(env: Env, actor: Actor, *, choice: str) -> str | None:
+    """Set the person's own language ("en", "zh", or "auto" to follow the workspace and Slack)."""
+    locale = None if choice.lower() in {"auto", "default", "自动"} else normalize_locale(choice)
+    if locale is None and choice.lower() not in {"auto", "default", "自动"}:
+        raise InvalidInput(N_("Choose en, zh or auto: /crm lang zh"))
+    with env.db.session() as session:
+        person = people_store.get_person(
+            session=session, workspace_id=actor.workspace_id, user_id=actor.user_id
+        )
+        assert person is not None
+        person.chosen_locale = locale
+    return locale
+
+
+def manager_of(env: Env, *, workspace_id: str, user_id: str | None) -> str | None:
+    if user_id is None:
+        return None
+    with env.db.session() as session:
+        person = people_store.get_person(session=session, workspace_id=workspace_id, user_id=user_id)
+    return person.manager_id if person else None

@@ -1,0 +1,141 @@
+"""Visits: validation, logging, and what a visit does to the customer's follow-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session
+
+from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.i18n import N_
+from bot.rules.access import may_work_on
+from bot.rules.follow_up import follow_up_after_visit, suggested_follow_up
+from bot.services.customers import get_customer, standing
+from bot.services.env import Env
+from bot.services.people import Actor
+from store import activity
+from store.models import VISIT_KINDS, Customer, Visit
+
+NOTE_LIMIT = 3000
+FOLLOW_UP_HORIZON = timedelta(days=2 * 366)
+BACKDATE_LIMIT = timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class VisitDraft:
+    customer_id: int
+    kind: str
+    visited_on: date
+    note: str = ""
+    satisfaction: int | None = None
+    next_follow_up: date | None = None
+
+
+@dataclass(frozen=True)
+class VisitLogged:
+    customer: Customer
+    visit: Visit
+
+
+def validate_visit(draft: VisitDraft, *, today: date) -> VisitDraft:
+    note = draft.note.strip()
+    if draft.kind not in VISIT_KINDS:
+        raise InvalidInput(
+            N_("Choose how you were in touch: call, on-site visit, email, message or meeting."), field="kind"
+        )
+    if len(note) > NOTE_LIMIT:
+        raise InvalidInput(
+            N_("The note is %(length)s characters long; keep it under %(limit)s."),
+            field="note",
+            length=len(note),
+            limit=NOTE_LIMIT,
+        )
+    if draft.visited_on > today:
+        raise InvalidInput(
+            N_("The visit date is in the future. Log a visit once it has happened."), field="visited_on"
+        )
+    if draft.visited_on < today - BACKDATE_LIMIT:
+        raise InvalidInput(N_("The visit date is more than a year ago."), field="visited_on")
+    if draft.satisfaction is not None and not 1 <= draft.satisfaction <= 5:
+        raise InvalidInput(N_("Satisfaction is a number from 1 to 5."), field="satisfaction")
+    follow_up = draft.next_follow_up
+    if follow_up is not None and follow_up < today:
+        raise InvalidInput(N_("The next follow-up date is in the past."), field="next_follow_up")
+    if follow_up is not None and follow_up > today + FOLLOW_UP_HORIZON:
+        raise InvalidInput(N_("The next follow-up is more than two years away."), field="next_follow_up")
+    return VisitDraft(draft.customer_id, draft.kind, draft.visited_on, note, draft.satisfaction, follow_up)
+
+
+def require_work_access(env: Env, actor: Actor, customer: Customer) -> None:
+    if may_work_on(standing(env, actor, customer)):
+        return
+    if customer.owner_id is None:
+        raise NotAllowed(
+            N_("%(name)s is in the pool. Claim it before logging visits or orders."), name=customer.name
+        )
+    raise NotAllowed(
+        N_("%(name)s belongs to someone else. Only the owner, their manager and admins can log it."),
+        name=customer.name,
+    )
+
+
+def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
+    today = actor.today(env)
+    clean = validate_visit(draft, today=today)
+    customer = get_customer(env, actor, clean.customer_id)
+    require_work_access(env, actor, customer)
+    visit = Visit(
+        workspace_id=actor.workspace_id,
+        customer_id=clean.customer_id,
+        author_id=actor.user_id,
+        kind=clean.kind,
+        visited_on=clean.visited_on,
+        note=clean.note,
+        satisfaction=clean.satisfaction,
+        next_follow_up=clean.next_follow_up,
+        created_at=env.clock.now(),
+    )
+    with env.db.session() as session:
+        activity.add_visit(session=session, visit=visit)
+        updated = _apply_visit(session, customer, clean, env)
+    return VisitLogged(customer=updated, visit=visit)
+
+
+def _apply_visit(session: Session, customer: Customer, draft: VisitDraft, env: Env) -> Customer:
+    fresh = session.get(Customer, customer.id, with_for_update=True)
+    assert fresh is not None
+    if fresh.last_visit_on is None or fresh.last_visit_on < draft.visited_on:
+        fresh.last_visit_on = draft.visited_on
+    fresh.next_follow_up = follow_up_after_visit(
+        current=fresh.next_follow_up, chosen=draft.next_follow_up, visited_on=draft.visited_on
+    )
+    fresh.updated_at = env.clock.now()
+    session.flush()
+    return fresh
+
+
+def suggestion_for(customer: Customer, visited_on: date) -> date:
+    return suggested_follow_up(customer.level, visited_on)
+
+
+def one_line_draft(customer: Customer, note: str, today: date) -> VisitDraft:
+    """A visit logged in one line: a call today, the follow-up suggested from the level's cadence."""
+    if not note.strip():
+        raise InvalidInput(N_("Write a note after the colon: /visit Acme: called about the renewal"))
+    return VisitDraft(
+        customer_id=customer.id or 0,
+        kind="call",
+        visited_on=today,
+        note=note,
+        next_follow_up=suggestion_for(customer, today),
+    )
+
+
+def logged_visit(env: Env, actor: Actor, visit_id: int) -> VisitLogged:
+    """A visit just logged, with its customer as it is now (for the confirmation)."""
+    with env.db.session() as session:
+        visit = session.get(Visit, visit_id)
+    if visit is None or visit.workspace_id != actor.workspace_id:
+        raise NotFound(N_("That visit no longer exists."))
+    return VisitLogged(customer=get_customer(env, actor, visit.customer_id), visit=visit)

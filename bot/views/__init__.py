@@ -1,0 +1,1 @@
+"""Block Kit: text from Jinja2 templates, structure from small builders; rendered here, sent elsewhere."""

@@ -1,0 +1,191 @@
+"""The New customer modal, its duplicate confirmation, the customer card and search results."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from bot.i18n import Lang
+from bot.services.customers import (
+    FIELD_LIMITS,
+    OWNER_ME,
+    OWNER_POOL,
+    CustomerCard,
+    CustomerDraft,
+    DuplicateMatch,
+)
+from bot.views import blocks as b
+from bot.views import labels
+from bot.views.ids import Action, Callback, Field
+from bot.views.templating import render
+from bot.views.text import clip, escape, mention
+from store.models import LEVELS, Customer, Person
+
+NOTE_PREVIEW = 300
+
+
+def level_options(lang: Lang) -> list[dict[str, Any]]:
+    return [b.option(labels.level(level, lang), level) for level in LEVELS]
+
+
+def owner_options(lang: Lang, people: Sequence[Person]) -> list[dict[str, Any]]:
+    _ = lang.gettext
+    options = [b.option(_("Me"), OWNER_ME), b.option(_("The pool (no owner)"), OWNER_POOL)]
+    options += [b.option(person.name or person.user_id, person.user_id) for person in people]
+    return options[:100]
+
+
+def new_customer_modal(
+    lang: Lang,
+    *,
+    owners: Sequence[Person] | None,
+    metadata: dict[str, Any],
+    draft: CustomerDraft | None = None,
+) -> dict[str, Any]:
+    """The form. `owners` is None for reps (they always own what they add)."""
+    _ = lang.gettext
+    d = draft or CustomerDraft(name="")
+
+    def text(
+        field: Field, label: str, *, optional: bool = True, multiline: bool = False, hint: str | None = None
+    ) -> b.Block:
+        element = b.text_input(
+            field.value,
+            initial=getattr(d, field.value),
+            multiline=multiline,
+            max_length=FIELD_LIMITS[field.value],
+        )
+        return b.input_block(field.value, label, element, optional=optional, hint=hint)
+
+    blocks = [
+        text(
+            Field.NAME,
+            _("Customer name"),
+            optional=False,
+            hint=_("Company or person, e.g. 上海华东贸易有限公司 or Acme Ltd"),
+        ),
+        text(Field.CONTACT_PERSON, _("Contact person")),
+        text(Field.PHONE, _("Phone")),
+        text(Field.EMAIL, _("Email")),
+        text(Field.REGION, _("Region")),
+        text(Field.INDUSTRY, _("Industry")),
+        text(Field.PRODUCTS, _("Products of interest"), multiline=True),
+        text(Field.TAGS, _("Tags"), hint=_("Separate tags with commas")),
+        text(Field.SOURCE, _("Source"), hint=_("Where the lead came from: trade show, referral, website…")),
+        b.input_block(
+            Field.LEVEL.value,
+            _("Level"),
+            b.static_select(Field.LEVEL.value, level_options(lang), initial=d.level),
+        ),
+    ]
+    if owners is not None:
+        select = b.static_select(Field.OWNER.value, owner_options(lang, owners), initial=d.owner or OWNER_ME)
+        blocks.append(b.input_block(Field.OWNER.value, _("Owner"), select))
+    return b.modal(
+        title=_("New customer"),
+        blocks=blocks,
+        callback_id=Callback.CUSTOMER_NEW,
+        submit=_("Save"),
+        close=_("Cancel"),
+        private_metadata=json.dumps(metadata, ensure_ascii=False),
+    )
+
+
+def duplicates_modal(
+    lang: Lang, matches: Sequence[DuplicateMatch], metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """Pushed over the form: lists each match with its owner; Back returns to the form."""
+    _ = lang.gettext
+    rows = "\n".join(
+        render(
+            "duplicate_row.md.j2",
+            lang,
+            name=match.name,
+            owner=mention(match.owner_id) if match.owner_id else None,
+            same_phone=match.same_phone,
+        )
+        for match in matches
+    )
+    blocks = [b.section(render("duplicates.md.j2", lang)), b.section(rows)]
+    blocks.append(b.context(escape(_("Save anyway only if this is really a different customer."))))
+    return b.modal(
+        title=_("Possible duplicate"),
+        blocks=blocks,
+        callback_id=Callback.CUSTOMER_CONFIRM,
+        submit=_("Save anyway"),
+        close=_("Back"),
+        private_metadata=json.dumps(metadata, ensure_ascii=False),
+    )
+
+
+def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
+    _ = lang.gettext
+    customer = data.customer
+    body = render(
+        "customer_card.md.j2",
+        lang,
+        customer=customer,
+        owner=labels.owner_mrkdwn(customer.owner_id, lang),
+        level=labels.level(customer.level, lang),
+        stage=labels.stage(customer.stage, lang),
+        show_contact=data.show_contact,
+        order_count=data.order_count,
+        revenue=labels.amount(data.revenue_minor, data.currency, lang),
+    )
+    blocks = [b.header(escape(customer.name)), b.section(body)]
+    if data.visits:
+        blocks.append(b.section("*" + escape(_("Recent visits")) + "*"))
+        blocks.extend(b.section(visit_line(lang, visit)) for visit in data.visits)
+    if data.orders:
+        blocks.append(b.section("*" + escape(_("Recent orders")) + "*"))
+        blocks.extend(b.section(order_line(lang, order)) for order in data.orders)
+    if data.can_work_on:
+        value = str(customer.id)
+        blocks.append(
+            b.actions(
+                b.button(_("Log visit"), Action.VISIT_OPEN, value, style="primary"),
+                b.button(_("Log order"), Action.ORDER_OPEN, value),
+            )
+        )
+    return b.message(_("Customer %(name)s") % {"name": escape(customer.name)}, blocks)
+
+
+def visit_line(lang: Lang, visit: Any) -> str:
+    return render(
+        "visit_line.md.j2",
+        lang,
+        visit=visit,
+        kind=labels.kind(visit.kind, lang),
+        author=mention(visit.author_id),
+        note=clip(visit.note, NOTE_PREVIEW),
+    )
+
+
+def order_line(lang: Lang, order: Any) -> str:
+    return render(
+        "order_line.md.j2",
+        lang,
+        order=order,
+        amount=labels.amount(order.amount_minor, order.currency, lang),
+        product=order.product,
+    )
+
+
+def search_results(lang: Lang, query: str, customers: Sequence[Customer]) -> dict[str, Any]:
+    _ = lang.gettext
+    intro = escape(
+        _("%(count)s customers match “%(query)s”. Pick one:") % {"count": len(customers), "query": query}
+    )
+    blocks: list[b.Block] = [b.section(intro)]
+    for customer in customers[:20]:
+        line = f"*{escape(customer.name)}* · {labels.owner_mrkdwn(customer.owner_id, lang)} · {escape(labels.level(customer.level, lang))}"
+        blocks.append(b.section(line, accessory=b.button(_("View"), Action.CUSTOMER_VIEW, str(customer.id))))
+    return b.message(intro, blocks)
+
+
+def option_for(customer: Customer, lang: Lang) -> dict[str, Any]:
+    """A type-ahead option: the name, and where it belongs."""
+    where = customer.region or ("" if customer.owner_id else lang.gettext("in the pool"))
+    label = f"{customer.name} · {where}" if where else customer.name
+    return b.option(escape(label), str(customer.id))

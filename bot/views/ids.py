@@ -1,0 +1,57 @@
+"""Every Slack id the views and listeners share: action ids, callback ids, block ids."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Command(StrEnum):
+    CRM = "/crm"
+    CUSTOMER = "/customer"
+    VISIT = "/visit"
+    ORDER = "/order"
+
+
+class Action(StrEnum):
+    CUSTOMER_NEW = "customer.new"
+    CUSTOMER_VIEW = "customer.view"
+    CUSTOMER_PICK = "customer.pick"  # the external_select type-ahead in every modal
+    VISIT_OPEN = "visit.open"
+    VISIT_PICK = "visit.pick"  # a candidate button of `/visit name: note`
+    ORDER_OPEN = "order.open"
+    HOME_REFRESH = "home.refresh"
+
+
+class Callback(StrEnum):
+    CUSTOMER_NEW = "customer.new"
+    CUSTOMER_CONFIRM = "customer.confirm"
+    VISIT_LOG = "visit.log"
+    ORDER_LOG = "order.log"
+    LOG_AS_VISIT = "visit.from_message"  # the message shortcut
+
+
+class Field(StrEnum):
+    """Input block ids; the element inside each has the same action id."""
+
+    NAME = "name"
+    CONTACT_PERSON = "contact_person"
+    PHONE = "phone"
+    EMAIL = "email"
+    REGION = "region"
+    INDUSTRY = "industry"
+    PRODUCTS = "products"
+    TAGS = "tags"
+    SOURCE = "source"
+    LEVEL = "level"
+    OWNER = "owner"
+    CUSTOMER = "customer"
+    KIND = "kind"
+    VISITED_ON = "visited_on"
+    NOTE = "note"
+    SATISFACTION = "satisfaction"
+    NEXT_FOLLOW_UP = "next_follow_up"
+    AMOUNT = "amount"
+    CURRENCY = "currency"
+    RATE = "rate"
+    ORDERED_ON = "ordered_on"
+    PRODUCT = "product"

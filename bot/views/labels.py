@@ -1,0 +1,60 @@
+"""Translated names of the CRM's fixed values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import format_currency
+
+from bot.i18n import N_, Lang
+from bot.rules.money import from_minor
+from bot.views.text import Mrkdwn, mention
+
+KINDS = {
+    "call": N_("call"),
+    "on_site": N_("on-site visit"),
+    "email": N_("email"),
+    "message": N_("message"),
+    "meeting": N_("meeting"),
+}
+LEVELS = {"A": N_("A · key"), "B": N_("B · regular"), "C": N_("C · low priority")}
+STAGES = {
+    "prospect": N_("prospect"),
+    "new": N_("new"),
+    "active": N_("active"),
+    "at_risk": N_("at risk"),
+    "dormant": N_("dormant"),
+    "won_back": N_("won back"),
+    "lost": N_("lost"),
+}
+
+
+def kind(value: str, lang: Lang) -> str:
+    return lang.gettext(KINDS.get(value, value))
+
+
+def level(value: str, lang: Lang) -> str:
+    return lang.gettext(LEVELS.get(value, value))
+
+
+def stage(value: str, lang: Lang) -> str:
+    return lang.gettext(STAGES.get(value, value))
+
+
+def owner(owner_id: str | None, lang: Lang) -> str:
+    """The owner as a mention, or "in the pool"."""
+    if owner_id is None:
+        return lang.gettext("in the pool")
+    return mention(owner_id)
+
+
+def owner_mrkdwn(owner_id: str | None, lang: Lang) -> Mrkdwn:
+    return Mrkdwn(owner(owner_id, lang)) if owner_id else Mrkdwn(lang.gettext("in the pool"))
+
+
+def amount(minor: int, currency: str, lang: Lang) -> str:
+    return format_currency(from_minor(minor, currency), currency, locale=lang.locale)
+
+
+def decimal_amount(value: Decimal, currency: str, lang: Lang) -> str:
+    return format_currency(value, currency, locale=lang.locale)

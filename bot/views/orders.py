@@ -1,0 +1,81 @@
+"""The order modal and its confirmation."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from bot.i18n import Lang
+from bot.rules.money import COMMON_CURRENCIES
+from bot.services.orders import PRODUCT_LIMIT, OrderLogged
+from bot.views import blocks as b
+from bot.views import labels
+from bot.views.customers import option_for
+from bot.views.ids import Action, Callback, Field
+from bot.views.templating import render
+from store.models import Customer
+
+
+def order_modal(
+    lang: Lang, *, today: date, base_currency: str, metadata: dict[str, Any], customer: Customer | None = None
+) -> dict[str, Any]:
+    _ = lang.gettext
+    currencies = [base_currency] + [code for code in COMMON_CURRENCIES if code != base_currency]
+    picker = b.external_select(
+        Action.CUSTOMER_PICK,
+        initial=option_for(customer, lang) if customer else None,
+        placeholder=_("Type part of the name"),
+    )
+    blocks = [
+        b.input_block(Field.CUSTOMER.value, _("Customer"), picker),
+        b.input_block(
+            Field.AMOUNT.value,
+            _("Amount"),
+            b.text_input(Field.AMOUNT.value, max_length=32, placeholder="1200.00"),
+        ),
+        b.input_block(
+            Field.CURRENCY.value,
+            _("Currency"),
+            b.static_select(
+                Field.CURRENCY.value, [b.option(c, c) for c in currencies], initial=base_currency
+            ),
+        ),
+        b.input_block(
+            Field.RATE.value,
+            _("Rate to %(currency)s") % {"currency": base_currency},
+            b.text_input(Field.RATE.value, max_length=32),
+            optional=True,
+            hint=_("Only for another currency: how many %(currency)s one unit is worth.")
+            % {"currency": base_currency},
+        ),
+        b.input_block(Field.ORDERED_ON.value, _("Date"), b.date_picker(Field.ORDERED_ON.value, today)),
+        b.input_block(
+            Field.PRODUCT.value,
+            _("Product"),
+            b.text_input(Field.PRODUCT.value, max_length=PRODUCT_LIMIT),
+            optional=True,
+        ),
+    ]
+    return b.modal(
+        title=_("Log an order"),
+        blocks=blocks,
+        callback_id=Callback.ORDER_LOG,
+        submit=_("Log order"),
+        close=_("Cancel"),
+        private_metadata=json.dumps(metadata, ensure_ascii=False),
+    )
+
+
+def order_logged(lang: Lang, logged: OrderLogged) -> dict[str, Any]:
+    order = logged.order
+    body = render(
+        "order_logged.md.j2",
+        lang,
+        customer=logged.customer,
+        order=order,
+        amount=labels.amount(order.amount_minor, order.currency, lang),
+        product=order.product,
+        first_order=logged.first_order,
+    )
+    return b.message(body, [b.section(body)])

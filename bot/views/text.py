@@ -1,0 +1,69 @@
+"""Safe text for Slack: escaping, clipping, mentions and dates.
+
+Every user or database string is escaped once on the way out (only `&`, `<`, `>`, as Slack asks), so a
+customer called `Acme <!channel>` renders as typed and never pings. Text the bot builds itself
+(mentions of people) is marked `Mrkdwn` and left as is.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+
+from babel.dates import format_date
+
+from bot.i18n import Lang
+
+ELLIPSIS = "…"
+
+
+class Mrkdwn(str):
+    """Text that is already safe mrkdwn (built by the bot, not typed by a person)."""
+
+    __slots__ = ()
+
+
+def escape(text: object) -> str:
+    """Escape Slack's three control characters; already-safe Mrkdwn passes through."""
+    if isinstance(text, Mrkdwn):
+        return text
+    value = "" if text is None else str(text)
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def unescape_slack(text: str) -> str:
+    """Decode the three entities Slack applies to text it sends us (command text, message echoes)."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def clip(text: str, limit: int) -> str:
+    """Shorten to at most `limit` characters, ending with … when cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def safe(text: object, limit: int | None = None) -> str:
+    """Escape user text for Slack, clipped so that the escaped form fits `limit` characters."""
+    value = "" if text is None else str(text)
+    escaped = escape(value)
+    if limit is None or len(escaped) <= limit:
+        return escaped
+    cut = len(value)
+    while cut and len(escape(clip(value, cut))) > limit:
+        cut -= max(1, (len(escape(clip(value, cut))) - limit) // 4)
+    return escape(clip(value, cut))
+
+
+def mention(user_id: str) -> Mrkdwn:
+    return Mrkdwn(f"<@{user_id}>")
+
+
+def day(value: date | None, lang: Lang) -> str:
+    """A date in the reader's language: "2 Dec 2026" / "2026年12月2日"."""
+    if value is None:
+        return "—"
+    return format_date(value, format="medium", locale=lang.locale)
+
+
+def plain_html_free(text: str) -> str:
+    """Unescape HTML entities some clients paste into messages (used for shortcut note text)."""
+    return html.unescape(text)

@@ -1,0 +1,87 @@
+"""`/customer`: the New customer modal with the duplicate check, search, cards and the type-ahead."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from slack_bolt import App
+
+from bot.services import customers
+from bot.services.customers import CustomerDraft, PossibleDuplicates
+from bot.views import customers as views
+from bot.views.ids import Action, Callback, Command
+from handlers.kit import Call, Kit, just_ack, lazy, listener
+from handlers.state import form_values, text_of
+
+
+def register(app: App, kit: Kit) -> None:
+    app.command(Command.CUSTOMER)(
+        ack=listener(kit, customer_command), lazy=[lazy(kit, open_new_customer_form)]
+    )
+    app.action(Action.CUSTOMER_NEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_new_customer_form)])
+    app.action(Action.CUSTOMER_VIEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, show_card)])
+    app.view(Callback.CUSTOMER_NEW)(ack=listener(kit, submit_new_customer), lazy=[lazy(kit, confirm_saved)])
+    app.view(Callback.CUSTOMER_CONFIRM)(ack=listener(kit, save_anyway), lazy=[lazy(kit, confirm_saved)])
+    app.options(Action.CUSTOMER_PICK)(listener(kit, suggest_customers))
+
+
+def customer_command(call: Call) -> None:
+    """`/customer` opens the form (lazily); `/customer text` answers with a card in the ack."""
+    if not call.text:
+        return
+    found = customers.resolve_one(call.env, call.me, call.text)
+    if isinstance(found, list):
+        call.ack(**views.search_results(call.lang, call.text, found))
+        return
+    call.ack(**views.customer_card(call.lang, customers.card(call.env, call.me, found.id or 0)))
+
+
+def open_new_customer_form(call: Call) -> None:
+    if call.kind == "command" and call.text:
+        return
+    owners = customers.owner_choices(call.env, call.me) if (call.me.is_admin or call.me.is_manager) else None
+    view = views.new_customer_modal(call.lang, owners=owners, metadata=call.metadata())
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def show_card(call: Call) -> None:
+    card = customers.card(call.env, call.me, int(call.action_value))
+    call.tell(views.customer_card(call.lang, card), replace=True)
+
+
+def _draft(call: Call) -> CustomerDraft:
+    values = form_values(call.body)
+    fields = {f.name: text_of(values, f.name) for f in dataclasses.fields(CustomerDraft)}
+    return CustomerDraft(**{k: v for k, v in fields.items() if v})
+
+
+def submit_new_customer(call: Call) -> None:
+    draft = customers.validate_draft(_draft(call))
+    try:
+        created = customers.create_customer(call.env, call.me, draft, confirmed_duplicates=False)
+    except PossibleDuplicates as duplicates:
+        metadata = {**call.view_metadata(), "draft": dataclasses.asdict(draft)}
+        call.ack(response_action="push", view=views.duplicates_modal(call.lang, duplicates.matches, metadata))
+        return
+    call.defer(created=created.id)
+    call.ack(response_action="clear")
+
+
+def save_anyway(call: Call) -> None:
+    metadata = call.view_metadata()
+    draft = CustomerDraft(**metadata.get("draft", {}))
+    created = customers.create_customer(call.env, call.me, draft, confirmed_duplicates=True)
+    call.defer(created=created.id)
+    call.ack(response_action="clear")
+
+
+def confirm_saved(call: Call) -> None:
+    created = call.outcome.get("created")
+    if created:
+        call.tell(views.customer_card(call.lang, customers.card(call.env, call.me, int(created))))
+
+
+def suggest_customers(call: Call) -> None:
+    typed = str(call.body.get("value", ""))
+    found = customers.search(call.env, workspace_id=call.me.workspace_id, query=typed, limit=50)
+    call.ack(options=[views.option_for(customer, call.lang) for customer in found])

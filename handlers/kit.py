@@ -1,0 +1,234 @@
+"""What every listener shares: the acting person, one wrapper for errors, and ways to answer.
+
+Acks are inline (`process_before_response=True`): an ack function does the database work and answers
+in the ack; anything that calls Slack runs in a lazy function afterwards. Both run through `listener`,
+which turns domain errors into friendly text in the person's language and any other failure into a
+logged reference id, and which always acks.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import Ack, BoltContext, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.webhook import WebhookClient
+
+from bot.errors import GuestRefused, UserError
+from bot.i18n import N_, Lang, lang
+from bot.services.env import Env
+from bot.services.people import Actor, ProfileLookup, resolve_actor
+from bot.views import common
+
+log = logging.getLogger("tidewater.handlers")
+
+
+@dataclass(frozen=True)
+class Kit:
+    env: Env
+    lookup: ProfileLookup
+
+
+@dataclass
+class Call:
+    """One Slack request, as the listeners see it."""
+
+    kit: Kit
+    body: dict[str, Any]
+    context: BoltContext
+    client: WebClient
+    respond: Respond | None
+    ack_fn: Ack | None
+    actor: Actor | None = None
+    acked: bool = field(default=False)
+
+    @property
+    def env(self) -> Env:
+        return self.kit.env
+
+    @property
+    def me(self) -> Actor:
+        assert self.actor is not None
+        return self.actor
+
+    @property
+    def lang(self) -> Lang:
+        return self.actor.lang if self.actor else lang("en")
+
+    @property
+    def kind(self) -> str:
+        if "command" in self.body:
+            return "command"
+        return str(self.body.get("type", ""))
+
+    @property
+    def text(self) -> str:
+        return str(self.body.get("text", "")).strip()
+
+    @property
+    def action_value(self) -> str:
+        actions = self.body.get("actions") or [{}]
+        return str(actions[0].get("value") or "")
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body.get("trigger_id", ""))
+
+    def ack(self, **kwargs: Any) -> None:
+        if self.ack_fn is not None and not self.acked:
+            self.ack_fn(**kwargs)
+        self.acked = True
+
+    def defer(self, **outcome: Any) -> None:
+        """Hand plain values from the ack function to the lazy one (Bolt copies the context)."""
+        self.context["outcome"] = outcome
+
+    @property
+    def outcome(self) -> dict[str, Any]:
+        return dict(self.context.get("outcome") or {})
+
+    def metadata(self) -> dict[str, Any]:
+        """Where a modal was opened from, so its confirmation can go back there."""
+        return {"ru": self.body.get("response_url", ""), "ch": (self.body.get("channel") or {}).get("id", "")}
+
+    def view_metadata(self) -> dict[str, Any]:
+        raw = (self.body.get("view") or {}).get("private_metadata") or "{}"
+        try:
+            return dict(json.loads(raw))
+        except ValueError:
+            return {}
+
+    def tell(self, message: dict[str, Any], *, replace: bool = False) -> None:
+        """Say something to the person from a lazy function, wherever the request came from."""
+        response_url = self.body.get("response_url") or self.view_metadata().get("ru")
+        if response_url:
+            payload = {"response_type": "ephemeral", "replace_original": replace, **message}
+            WebhookClient(response_url, timeout=10).send_dict(payload)
+            return
+        self.client.chat_postMessage(channel=self.me.user_id, **message)
+
+
+def _ids(body: dict[str, Any]) -> tuple[str, str]:
+    if "command" in body:
+        return body["team_id"], body["user_id"]
+    if body.get("type") == "event_callback" or "event" in body:
+        return body["team_id"], body["event"]["user"]
+    user = body.get("user") or {}
+    team = (body.get("team") or {}).get("id") or user.get("team_id") or body.get("team_id", "")
+    return team, user["id"]
+
+
+def _actor(kit: Kit, body: dict[str, Any]) -> Actor:
+    team_id, user_id = _ids(body)
+    actor = resolve_actor(kit.env, workspace_id=team_id, user_id=user_id, lookup=kit.lookup)
+    if actor.is_guest:
+        raise GuestRefused(
+            N_("Sorry, guests of the workspace cannot use Tidewater. Ask a member of your team.")
+        )
+    return actor
+
+
+Handler = Callable[[Call], None]
+
+
+def _first_input_block(body: dict[str, Any]) -> str:
+    for block in (body.get("view") or {}).get("blocks", []):
+        if block.get("type") == "input":
+            return str(block.get("block_id"))
+    return ""
+
+
+def _view_errors(call: Call, field_name: str | None, text: str) -> None:
+    block_ids = {block.get("block_id") for block in call.body["view"].get("blocks", [])}
+    target = next((bid for bid in block_ids if bid and field_name and bid.split(".")[0] == field_name), None)
+    call.ack(response_action="errors", errors={target or _first_input_block(call.body): text})
+
+
+def _explain(call: Call, error: UserError) -> None:
+    text = error.text(call.lang)
+    if call.kind == "view_submission" and not call.acked:
+        _view_errors(call, error.field, text)
+    elif call.kind == "block_suggestion":
+        call.ack(options=[])
+    elif call.ack_fn is not None and call.kind == "command" and not call.acked:
+        call.ack(**common.problem(text))
+    elif call.ack_fn is None:
+        call.tell(common.problem(text))
+    else:
+        # Interactive acks carry no message: the lazy twin tells the person.
+        call.defer(problem=text)
+        call.ack()
+
+
+def _fail(call: Call, error: Exception) -> None:
+    reference = secrets.token_hex(4)
+    log.error("listener failed (ref %s): %s", reference, error, exc_info=error)
+    text = common.failure_text(call.lang, reference)
+    try:
+        if call.kind == "view_submission" and not call.acked:
+            _view_errors(call, None, text)
+        elif call.ack_fn is not None and call.kind == "command" and not call.acked:
+            call.ack(**common.problem(text))
+        elif call.ack_fn is None and call.actor is not None:
+            call.tell(common.problem(text))
+        else:
+            call.defer(problem=text)
+    except (SlackApiError, OSError) as tell_error:  # telling failed too: the log has the reference
+        log.error("could not tell the person about ref %s: %s", reference, tell_error)
+
+
+def _run(kit: Kit, handler: Handler, call: Call) -> None:
+    try:
+        call.actor = _actor(kit, call.body)
+        handler(call)
+    except UserError as error:
+        _explain(call, error)
+    except Exception as error:
+        _fail(call, error)
+    finally:
+        call.ack()
+
+
+def listener(kit: Kit, handler: Handler) -> Callable[..., None]:
+    """An ack function: answers within Slack's 3 seconds with database work only."""
+
+    def ack_function(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        _run(kit, handler, Call(kit=kit, body=body, context=context, client=client, respond=None, ack_fn=ack))
+
+    ack_function.__name__ = f"ack_{handler.__name__}"
+    return ack_function
+
+
+def lazy(kit: Kit, handler: Handler) -> Callable[..., None]:
+    """A lazy function: runs after the ack, may call Slack, and tells the person if it fails."""
+
+    def lazy_function(
+        body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
+    ) -> None:
+        call = Call(kit=kit, body=body, context=context, client=client, respond=respond, ack_fn=None)
+        problem = call.outcome.get("problem")
+        if problem:
+            try:
+                call.actor = _actor(kit, body)
+                call.tell(common.problem(problem))
+            except Exception as error:
+                _fail(call, error)
+            return
+        _run(kit, handler, call)
+
+    lazy_function.__name__ = f"lazy_{handler.__name__}"
+    return lazy_function
+
+
+def just_ack(call: Call) -> None:
+    call.ack()
+
+
+def nothing(_call: Call) -> None:
+    """A lazy twin with nothing to do beyond reporting what the ack deferred."""

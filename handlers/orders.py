@@ -1,0 +1,88 @@
+"""`/order`: log a purchase in a modal; the first order marks the customer as dealt."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.errors import InvalidInput
+from bot.i18n import N_
+from bot.services import customers, orders
+from bot.services.orders import OrderDraft
+from bot.views import customers as customer_views
+from bot.views import orders as views
+from bot.views.ids import Action, Callback, Command, Field
+from bot.views.text import unescape_slack
+from handlers.kit import Call, Kit, just_ack, lazy, listener
+from handlers.state import form_values, int_of, text_of
+from store.models import Customer
+
+
+def register(app: App, kit: Kit) -> None:
+    app.command(Command.ORDER)(
+        ack=listener(kit, order_command), lazy=[lazy(kit, open_order_form_for_command)]
+    )
+    app.action(Action.ORDER_OPEN)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_order_form_for_button)])
+    app.view(Callback.ORDER_LOG)(ack=listener(kit, submit_order), lazy=[lazy(kit, confirm_order)])
+
+
+def order_command(call: Call) -> None:
+    """`/order` opens the form; `/order name` opens it for that customer, or lists the matches."""
+    text = unescape_slack(call.text)
+    if not text:
+        return
+    found = customers.resolve_one(call.env, call.me, text)
+    if isinstance(found, Customer):
+        call.defer(open_for=found.id)
+    else:
+        call.ack(**customer_views.search_results(call.lang, text, found))
+
+
+def _open_form(call: Call, customer: Customer | None) -> None:
+    view = views.order_modal(
+        call.lang,
+        today=call.me.today(call.env),
+        base_currency=call.me.currency,
+        metadata=call.metadata(),
+        customer=customer,
+    )
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def open_order_form_for_command(call: Call) -> None:
+    open_for = call.outcome.get("open_for")
+    if open_for:
+        _open_form(call, customers.get_customer(call.env, call.me, int(open_for)))
+    elif not call.text:
+        _open_form(call, None)
+
+
+def open_order_form_for_button(call: Call) -> None:
+    value = call.action_value
+    _open_form(call, customers.get_customer(call.env, call.me, int(value)) if value.isdigit() else None)
+
+
+def submit_order(call: Call) -> None:
+    values = form_values(call.body)
+    customer_id = int_of(values, Field.CUSTOMER.value)
+    if customer_id is None:
+        raise InvalidInput(N_("Choose a customer."), field=Field.CUSTOMER.value)
+    draft = OrderDraft(
+        customer_id=customer_id,
+        amount=text_of(values, Field.AMOUNT.value),
+        currency=text_of(values, Field.CURRENCY.value),
+        rate=text_of(values, Field.RATE.value),
+        ordered_on=values.get(Field.ORDERED_ON.value) or call.me.today(call.env),
+        product=text_of(values, Field.PRODUCT.value),
+    )
+    logged = orders.log_order(call.env, call.me, draft)
+    call.defer(order_id=logged.order.id, first_order=logged.first_order)
+    call.ack(response_action="clear")
+
+
+def confirm_order(call: Call) -> None:
+    outcome = call.outcome
+    if outcome.get("order_id"):
+        logged = orders.logged_order(
+            call.env, call.me, int(outcome["order_id"]), first_order=bool(outcome.get("first_order"))
+        )
+        call.tell(views.order_logged(call.lang, logged))

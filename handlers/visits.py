@@ -1,0 +1,158 @@
+"""`/visit`: the modal, the one-line form, candidate buttons, and the "Log as visit" shortcut."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import App
+
+from bot.errors import InvalidInput
+from bot.i18n import N_
+from bot.rules.commands import split_one_line_visit
+from bot.services import customers, visits
+from bot.services.visits import VisitDraft
+from bot.views import visits as views
+from bot.views.ids import Action, Callback, Command, Field
+from bot.views.text import unescape_slack
+from handlers.kit import Call, Kit, just_ack, lazy, listener
+from handlers.state import form_values, int_of, text_of
+from store.models import Customer
+
+BUTTON_VALUE_LIMIT = 2000
+
+
+def register(app: App, kit: Kit) -> None:
+    app.command(Command.VISIT)(
+        ack=listener(kit, visit_command), lazy=[lazy(kit, open_visit_form_for_command)]
+    )
+    app.action(Action.VISIT_OPEN)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_visit_form_for_button)])
+    app.action(Action.VISIT_PICK)(ack=listener(kit, just_ack), lazy=[lazy(kit, log_picked_candidate)])
+    app.action(Action.CUSTOMER_PICK)(ack=listener(kit, just_ack), lazy=[lazy(kit, suggest_follow_up)])
+    app.view(Callback.VISIT_LOG)(ack=listener(kit, submit_visit), lazy=[lazy(kit, confirm_visit)])
+    app.shortcut(Callback.LOG_AS_VISIT)(
+        ack=listener(kit, just_ack), lazy=[lazy(kit, open_visit_form_for_message)]
+    )
+
+
+def visit_command(call: Call) -> None:
+    """`/visit name: note` logs in the ack when the name is unique; otherwise the form opens lazily."""
+    text = unescape_slack(call.text)
+    one_line = split_one_line_visit(text)
+    if not text or one_line is None:
+        if text:
+            _pick_or_open(call, text)
+        return
+    found = customers.resolve_one(call.env, call.me, one_line.customer_query)
+    if isinstance(found, Customer):
+        draft = visits.one_line_draft(found, one_line.note, call.me.today(call.env))
+        call.ack(**views.visit_logged(call.lang, visits.log_visit(call.env, call.me, draft)))
+        return
+    if not one_line.note:
+        raise InvalidInput(N_("Write a note after the colon: /visit Acme: called about the renewal"))
+    if _fits_in_buttons(found, one_line.note):
+        call.ack(**views.visit_candidates(call.lang, one_line.customer_query, found, one_line.note))
+    else:
+        call.defer(open_with_note=one_line.note)  # too long to ride in a button: the form opens instead
+
+
+def _pick_or_open(call: Call, query: str) -> None:
+    """`/visit name`: the form opens for a unique match; several matches answer with choices."""
+    found = customers.resolve_one(call.env, call.me, query)
+    if isinstance(found, Customer):
+        call.defer(open_for=found.id)
+    else:
+        call.ack(**views.visit_candidates(call.lang, query, found, None))
+
+
+def _fits_in_buttons(found: list[Customer], note: str) -> bool:
+    longest = max(len(json.dumps({"c": c.id, "n": note}, ensure_ascii=False)) for c in found)
+    return longest <= BUTTON_VALUE_LIMIT
+
+
+def _open_form(call: Call, *, customer: Customer | None = None, note: str = "") -> None:
+    today = call.me.today(call.env)
+    follow_up = visits.suggestion_for(customer, today) if customer else None
+    view = views.visit_modal(
+        call.lang, today=today, metadata=call.metadata(), customer=customer, note=note, follow_up=follow_up
+    )
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def open_visit_form_for_command(call: Call) -> None:
+    outcome = call.outcome
+    if outcome.get("open_for"):
+        _open_form(call, customer=customers.get_customer(call.env, call.me, int(outcome["open_for"])))
+    elif outcome.get("open_with_note"):
+        _open_form(call, note=str(outcome["open_with_note"]))
+    elif not call.text:
+        _open_form(call)
+
+
+def open_visit_form_for_button(call: Call) -> None:
+    value = call.action_value
+    _open_form(
+        call, customer=customers.get_customer(call.env, call.me, int(value)) if value.isdigit() else None
+    )
+
+
+def open_visit_form_for_message(call: Call) -> None:
+    message: dict[str, Any] = call.body.get("message") or {}
+    _open_form(call, note=unescape_slack(str(message.get("text", ""))))
+
+
+def log_picked_candidate(call: Call) -> None:
+    picked = json.loads(call.action_value)
+    customer = customers.get_customer(call.env, call.me, int(picked["c"]))
+    draft = visits.one_line_draft(customer, str(picked["n"]), call.me.today(call.env))
+    call.tell(views.visit_logged(call.lang, visits.log_visit(call.env, call.me, draft)), replace=True)
+
+
+def suggest_follow_up(call: Call) -> None:
+    """Picking a customer in the visit form fills the next follow-up from the level's cadence."""
+    view = call.body.get("view") or {}
+    if view.get("callback_id") != Callback.VISIT_LOG:
+        return
+    values = form_values(call.body)
+    customer_id = int_of(values, Field.CUSTOMER.value)
+    if customer_id is None:
+        return
+    customer = customers.get_customer(call.env, call.me, customer_id)
+    visited_on = values.get(Field.VISITED_ON.value) or call.me.today(call.env)
+    updated = views.visit_modal(
+        call.lang,
+        today=visited_on,
+        metadata=json.loads(view.get("private_metadata") or "{}"),
+        customer=customer,
+        note=text_of(values, Field.NOTE.value),
+        follow_up=visits.suggestion_for(customer, visited_on),
+    )
+    call.client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
+
+
+def _visit_draft(call: Call) -> VisitDraft:
+    values = form_values(call.body)
+    customer_id = int_of(values, Field.CUSTOMER.value)
+    if customer_id is None:
+        raise InvalidInput(N_("Choose a customer."), field=Field.CUSTOMER.value)
+    satisfaction = int_of(values, Field.SATISFACTION.value)
+    return VisitDraft(
+        customer_id=customer_id,
+        kind=text_of(values, Field.KIND.value) or "call",
+        visited_on=values.get(Field.VISITED_ON.value) or call.me.today(call.env),
+        note=text_of(values, Field.NOTE.value),
+        satisfaction=satisfaction,
+        next_follow_up=values.get(Field.NEXT_FOLLOW_UP.value),
+    )
+
+
+def submit_visit(call: Call) -> None:
+    logged = visits.log_visit(call.env, call.me, _visit_draft(call))
+    call.defer(visit_id=logged.visit.id)
+    call.ack(response_action="clear")
+
+
+def confirm_visit(call: Call) -> None:
+    visit_id = call.outcome.get("visit_id")
+    if visit_id:
+        call.tell(views.visit_logged(call.lang, visits.logged_visit(call.env, call.me, int(visit_id))))

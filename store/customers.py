@@ -1,0 +1,144 @@
+"""Customers: create, fetch, duplicate candidates, type-ahead search and follow-ups due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import Customer, CustomerTerm
+
+# The highest code point: `term < prefix + TOP` bounds a prefix range for byte-wise comparison.
+TOP = "\U0010ffff"
+
+
+def add_customer(*, session: Session, customer: Customer, terms: Iterable[str]) -> Customer:
+    session.add(customer)
+    session.flush()
+    assert customer.id is not None
+    session.add_all(
+        CustomerTerm(customer_id=customer.id, term=term, workspace_id=customer.workspace_id) for term in terms
+    )
+    return customer
+
+
+def get_customer(*, session: Session, workspace_id: str, customer_id: int) -> Customer | None:
+    customer = session.get(Customer, customer_id)
+    if customer is None or customer.workspace_id != workspace_id:
+        return None
+    return customer
+
+
+def get_customers(*, session: Session, workspace_id: str, ids: Sequence[int]) -> dict[int, Customer]:
+    if not ids:
+        return {}
+    rows = session.exec(
+        select(Customer).where(Customer.workspace_id == workspace_id, col(Customer.id).in_(ids))
+    ).all()
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def duplicate_candidates(
+    *,
+    session: Session,
+    workspace_id: str,
+    prefixes: Sequence[str],
+    key: str,
+    phone_key: str | None,
+    limit: int,
+) -> Sequence[Customer]:
+    """Customers whose key equals, starts, or is started by `key`, or who share the phone.
+
+    Each branch is an index lookup: keys that are prefixes of `key` by IN, keys that extend `key` by
+    a range, the phone by equality.
+    """
+    conditions: list[sa.ColumnElement[bool]] = [col(Customer.name_key).in_(prefixes or [key])]
+    if key:
+        conditions.append(sa.and_(col(Customer.name_key) >= key, col(Customer.name_key) < key + TOP))
+    if phone_key:
+        conditions.append(col(Customer.phone_key) == phone_key)
+    return session.exec(
+        select(Customer)
+        .where(Customer.workspace_id == workspace_id, sa.or_(*conditions))
+        .order_by(col(Customer.name))
+        .limit(limit)
+    ).all()
+
+
+@dataclass(frozen=True)
+class TermHit:
+    customer_id: int
+    term: str
+
+
+def customers_by_term_prefix(
+    *, session: Session, workspace_id: str, prefix: str, limit: int
+) -> list[TermHit]:
+    """Customers with a search term starting with `prefix`, shortest terms first (exact words lead)."""
+    rows = session.execute(
+        sa.select(col(CustomerTerm.customer_id), col(CustomerTerm.term))
+        .where(
+            col(CustomerTerm.workspace_id) == workspace_id,
+            col(CustomerTerm.term) >= prefix,
+            col(CustomerTerm.term) < prefix + TOP,
+        )
+        .order_by(col(CustomerTerm.term))
+        .limit(limit)
+    ).all()
+    return [TermHit(customer_id=row[0], term=row[1]) for row in rows]
+
+
+def customers_by_key_prefix(
+    *, session: Session, workspace_id: str, prefix: str, limit: int
+) -> Sequence[Customer]:
+    """Customers whose whole normalized name starts with `prefix`."""
+    return session.exec(
+        select(Customer)
+        .where(
+            Customer.workspace_id == workspace_id,
+            col(Customer.name_key) >= prefix,
+            col(Customer.name_key) < prefix + TOP,
+        )
+        .order_by(col(Customer.name_key))
+        .limit(limit)
+    ).all()
+
+
+def _follow_ups(
+    workspace_id: str, owner_id: str, start: date | None, through: date
+) -> list[sa.ColumnElement[bool]]:
+    conditions: list[sa.ColumnElement[bool]] = [
+        col(Customer.workspace_id) == workspace_id,
+        col(Customer.owner_id) == owner_id,
+        col(Customer.next_follow_up) <= through,
+    ]
+    conditions.append(
+        col(Customer.next_follow_up) >= start if start else col(Customer.next_follow_up).is_not(None)
+    )
+    return conditions
+
+
+def follow_ups_due(
+    *, session: Session, workspace_id: str, owner_id: str, start: date | None, through: date, limit: int
+) -> Sequence[Customer]:
+    """The owner's customers with a follow-up between `start` (or ever) and `through`, oldest first."""
+    return session.exec(
+        select(Customer)
+        .where(*_follow_ups(workspace_id, owner_id, start, through))
+        .order_by(col(Customer.next_follow_up), col(Customer.name))
+        .limit(limit)
+    ).all()
+
+
+def count_follow_ups_due(
+    *, session: Session, workspace_id: str, owner_id: str, start: date | None, through: date
+) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Customer)
+        .where(*_follow_ups(workspace_id, owner_id, start, through))
+    )
+    return int(session.scalar(query) or 0)

@@ -1,0 +1,80 @@
+"""People and workspaces: lookups, first contact, roles and teams."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import ROLE_MANAGER, Person, Workspace
+from store.upsert import insert_ignore
+
+
+def get_workspace(*, session: Session, workspace_id: str) -> Workspace | None:
+    return session.get(Workspace, workspace_id)
+
+
+def add_workspace_if_missing(*, session: Session, values: dict[str, Any]) -> Workspace:
+    insert_ignore(session, Workspace, values)
+    workspace = session.get(Workspace, values["id"], populate_existing=True)
+    assert workspace is not None
+    return workspace
+
+
+def get_person(*, session: Session, workspace_id: str, user_id: str) -> Person | None:
+    return session.get(Person, (workspace_id, user_id))
+
+
+def add_person_if_missing(*, session: Session, values: dict[str, Any]) -> Person:
+    insert_ignore(session, Person, values)
+    person = session.get(Person, (values["workspace_id"], values["user_id"]), populate_existing=True)
+    assert person is not None
+    return person
+
+
+def update_profile(
+    *, session: Session, workspace_id: str, user_id: str, profile: dict[str, Any], checked_at: datetime
+) -> None:
+    session.execute(
+        sa.update(Person)
+        .where(col(Person.workspace_id) == workspace_id, col(Person.user_id) == user_id)
+        .values(**profile, profile_checked_at=checked_at)
+    )
+
+
+def list_team(*, session: Session, workspace_id: str, manager_id: str) -> Sequence[Person]:
+    return session.exec(
+        select(Person)
+        .where(Person.workspace_id == workspace_id, Person.manager_id == manager_id)
+        .order_by(col(Person.name), col(Person.user_id))
+    ).all()
+
+
+def list_people(*, session: Session, workspace_id: str) -> Sequence[Person]:
+    return session.exec(
+        select(Person)
+        .where(Person.workspace_id == workspace_id, col(Person.is_deleted).is_(False))
+        .order_by(col(Person.name), col(Person.user_id))
+    ).all()
+
+
+def list_managers(*, session: Session, workspace_id: str) -> Sequence[Person]:
+    return session.exec(
+        select(Person)
+        .where(Person.workspace_id == workspace_id, Person.role == ROLE_MANAGER)
+        .order_by(col(Person.name), col(Person.user_id))
+    ).all()
+
+
+def count_team(*, session: Session, workspace_id: str, manager_id: str) -> int:
+    return int(
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Person)
+            .where(col(Person.workspace_id) == workspace_id, col(Person.manager_id) == manager_id)
+        )
+        or 0
+    )
