@@ -118,7 +118,7 @@ def standin(standin_server: SlackStandIn) -> Iterator[SlackStandIn]:
 @pytest.fixture
 def settings(database_url: str, standin: SlackStandIn) -> Settings:
     return Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         slack_bot_token=SecretStr("xoxb-test-token"),
         slack_signing_secret=SecretStr(SIGNING_SECRET),
         database_url=database_url,
@@ -139,5 +139,8 @@ def app(settings: Settings, db: Database, clock: FixedClock):
 
 
 @pytest.fixture
-def slack(app, standin: SlackStandIn) -> SlackRequests:
-    return SlackRequests(secret=SIGNING_SECRET, standin=standin, transport=in_process(app))
+def slack(app, standin: SlackStandIn) -> Iterator[SlackRequests]:
+    requests = SlackRequests(secret=SIGNING_SECRET, standin=standin, transport=in_process(app))
+    yield requests
+    problems = [problem for reply in requests.replies for problem in reply.problems()]
+    assert problems == [], "the bot answered an ack with a payload Slack would refuse"

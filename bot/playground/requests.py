@@ -97,6 +97,7 @@ class SlackRequests:
         self.standin = standin
         self.transport = transport
         self.team_id = standin.team_id
+        self.replies: list[Reply] = []
 
     def send_raw(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> Reply:
         all_headers = {
@@ -104,7 +105,9 @@ class SlackRequests:
             **(headers if headers is not None else sign(self.secret, body)),
         }
         status, raw = self.transport(body, all_headers)
-        return Reply(status, raw)
+        reply = Reply(status, raw)
+        self.replies.append(reply)
+        return reply
 
     def _form(self, fields: dict[str, str]) -> Reply:
         return self.send_raw(urlencode(fields), "application/x-www-form-urlencoded")

@@ -136,6 +136,13 @@ class SlackStandIn:
                 self._lock.wait(left)
             return [c for c in self.calls if c.method == method]
 
+    def count(self, method: str) -> int:
+        return len(self.calls_to(method))
+
+    def next_call(self, method: str, *, after: int, timeout: float = 5.0) -> dict[str, Any]:
+        """The arguments of the first `method` call beyond the `after` already seen."""
+        return self.wait_for(method, after + 1, timeout)[after].args
+
     def last(self, method: str, timeout: float = 5.0) -> dict[str, Any]:
         return self.wait_for(method, len(self.calls_to(method)) or 1, timeout)[-1].args
 

@@ -196,7 +196,7 @@ def set_role(env: Env, actor: Actor, *, user_id: str, role: str, lookup: Profile
             if size:
                 raise NotAllowed(
                     N_(
-                        "This manager still has %(count)s people in their team. Move them first with "
+                        "This manager still leads a team of %(count)s. Move them first with "
                         "/crm team @manager remove @rep."
                     ),
                     count=size,

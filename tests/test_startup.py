@@ -1,0 +1,72 @@
+"""Starting the bot: settings, secrets, and the schema upgrade of the embedded database."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from pydantic import SecretStr, ValidationError
+
+from bot.config import ConfigError, Settings
+from store.db import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def clean_env(**extra):
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ADMIN_USER_IDS"))
+    }
+    return {**env, **extra}
+
+
+def test_missing_secrets_name_each_one_and_where_to_get_it():
+    settings = Settings(_env_file=None, slack_bot_token=SecretStr("xoxb-..."))
+    with pytest.raises(ConfigError) as refused:
+        settings.require_slack_secrets()
+    message = str(refused.value)
+    assert "SLACK_BOT_TOKEN" in message and "OAuth & Permissions" in message
+    assert "SLACK_SIGNING_SECRET" in message and "Basic Information" in message
+
+
+def test_serve_without_secrets_says_what_to_set_and_exits(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
+    assert not (tmp_path / "tidewater.db").exists(), "nothing is created before the secrets are there"
+
+
+def test_settings_read_the_environment_and_validate_it():
+    settings = Settings(
+        _env_file=None,
+        admin_user_ids="U1, U2,,",
+        default_locale="zh-CN",
+        database_url="postgres://u@h/db",
+    )
+    assert settings.admin_user_ids == frozenset({"U1", "U2"})
+    assert settings.default_locale == "zh_CN"
+    assert settings.sqlalchemy_url == "postgresql+psycopg://u@h/db"
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, default_timezone="Mars/Olympus")
+    with pytest.raises(ValidationError):
+        Settings(_env_file=None, default_locale="klingon")
+
+
+def test_any_sqlite_database_is_upgraded_and_upgrading_twice_is_harmless(tmp_path):
+    db = Database.from_url(f"sqlite:///{tmp_path / 'fresh.db'}")
+    db.upgrade()
+    db.upgrade()
+    with db.engine.connect() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+    assert {"customer", "customer_term", "person", "visit", "customer_order", "workspace"} <= tables
+    assert journal == "wal"
