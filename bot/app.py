@@ -57,7 +57,10 @@ def profile_lookup(client: WebClient) -> ProfileLookup:
     return lookup
 
 
-def build_app(settings: Settings, db: Database, *, clock: Clock | None = None) -> App:
+def build_app(
+    settings: Settings, db: Database, *, clock: Clock | None = None, executor: ThreadPoolExecutor | None = None
+) -> App:
+    """The app; `executor` runs the lazy listeners (the tests pass theirs to wait for them)."""
     slack_compat.install()
     client = web_client(settings)
     app = App(
@@ -65,7 +68,7 @@ def build_app(settings: Settings, db: Database, *, clock: Clock | None = None) -
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
         token_verification_enabled=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="lazy"),
+        listener_executor=executor or ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="lazy"),
         raise_error_for_unhandled_request=False,
     )
     env = Env(db=db, clock=clock or SystemClock(), settings=settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -135,7 +136,9 @@ def env(db: Database, clock: FixedClock, settings: Settings) -> Env:
 
 @pytest.fixture
 def app(settings: Settings, db: Database, clock: FixedClock):
-    return build_app(settings, db, clock=clock)
+    lazy_work = ThreadPoolExecutor(max_workers=8, thread_name_prefix="lazy")
+    yield build_app(settings, db, clock=clock, executor=lazy_work)
+    lazy_work.shutdown(wait=True)  # no lazy listener outlives its test
 
 
 @pytest.fixture

@@ -1,0 +1,28 @@
+"""Nothing Slack sends gets a 404 or an error page: unknown buttons, shortcuts and commands are answered."""
+
+import logging
+
+from tests.conftest import REP
+
+
+def test_an_unknown_button_is_acknowledged(slack):
+    assert slack.button(REP, "some.old.button", "1").status == 200
+
+
+def test_an_unknown_message_shortcut_is_acknowledged(slack):
+    assert slack.message_shortcut(REP, "gone.shortcut", "hello").status == 200
+
+
+def test_every_unhandled_product_command_answers_with_help(slack):
+    for command in ("/pool", "/claim", "/release", "/assign", "/complaint"):
+        reply = slack.command(REP, command, "Acme")
+        assert reply.status == 200 and "/customer" in reply.text, command
+
+
+def test_a_failing_lazy_listener_logs_the_reference_it_gives_the_user(slack, standin, caplog):
+    standin.fail_next("views.open", status=500, times=1)
+    with caplog.at_level(logging.ERROR, logger="tidewater.handlers"):
+        slack.command(REP, "/customer")
+        told = str(standin.last("respond")["blocks"])
+    reference = told.rsplit("reference: ", 1)[1][:8]
+    assert any(reference in record.getMessage() for record in caplog.records)
