@@ -58,7 +58,11 @@ def profile_lookup(client: WebClient) -> ProfileLookup:
 
 
 def build_app(
-    settings: Settings, db: Database, *, clock: Clock | None = None, executor: ThreadPoolExecutor | None = None
+    settings: Settings,
+    db: Database,
+    *,
+    clock: Clock | None = None,
+    executor: ThreadPoolExecutor | None = None,
 ) -> App:
     """The app; `executor` runs the lazy listeners (the tests pass theirs to wait for them)."""
     slack_compat.install()

@@ -4,21 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from store.models import ROLE_ADMIN, ROLE_MANAGER
-
 
 @dataclass(frozen=True)
 class Standing:
     """Where a person stands relative to one customer."""
 
     actor_id: str
-    actor_role: str
+    actor_is_admin: bool
+    actor_is_manager: bool
     owner_id: str | None
     owner_manager_id: str | None
-
-    @property
-    def is_admin(self) -> bool:
-        return self.actor_role == ROLE_ADMIN
 
     @property
     def is_owner(self) -> bool:
@@ -26,16 +21,12 @@ class Standing:
 
     @property
     def manages_owner(self) -> bool:
-        return (
-            self.actor_role == ROLE_MANAGER
-            and self.owner_id is not None
-            and self.owner_manager_id == self.actor_id
-        )
+        return self.actor_is_manager and self.owner_id is not None and self.owner_manager_id == self.actor_id
 
 
 def may_work_on(standing: Standing) -> bool:
     """Log visits and orders: the owner, the owner's manager, or an admin (pool customers: admins)."""
-    return standing.is_admin or standing.is_owner or standing.manages_owner
+    return standing.actor_is_admin or standing.is_owner or standing.manages_owner
 
 
 def may_see_contact(standing: Standing) -> bool:

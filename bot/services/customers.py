@@ -142,8 +142,8 @@ def create_customer(env: Env, actor: Actor, draft: CustomerDraft, *, confirmed_d
     """Save a new customer. Unless confirmed, refuses when it looks like a duplicate."""
     clean = validate_draft(draft)
     owner_id = _owner_for(env, actor, clean.owner)
-    if not confirmed_duplicates and find_duplicates(env, actor, clean):
-        raise PossibleDuplicates(find_duplicates(env, actor, clean))
+    if not confirmed_duplicates and (matches := find_duplicates(env, actor, clean)):
+        raise PossibleDuplicates(matches)
     now = env.clock.now()
     customer = Customer(
         workspace_id=actor.workspace_id,
@@ -243,7 +243,11 @@ def get_customer(env: Env, actor: Actor, customer_id: int) -> Customer:
 def standing(env: Env, actor: Actor, customer: Customer) -> Standing:
     manager = manager_of(env, workspace_id=actor.workspace_id, user_id=customer.owner_id)
     return Standing(
-        actor_id=actor.user_id, actor_role=actor.role, owner_id=customer.owner_id, owner_manager_id=manager
+        actor_id=actor.user_id,
+        actor_is_admin=actor.is_admin,
+        actor_is_manager=actor.is_manager,
+        owner_id=customer.owner_id,
+        owner_manager_id=manager,
     )
 
 

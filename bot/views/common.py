@@ -7,7 +7,7 @@ from typing import Any
 from bot.i18n import Lang
 from bot.views import blocks as b
 from bot.views.templating import render
-from bot.views.text import escape
+from bot.views.text import clip, escape
 
 
 def notice(text: str) -> dict[str, Any]:
@@ -34,7 +34,11 @@ def help_message(lang: Lang, *, is_admin: bool, unknown: str | None = None) -> d
     blocks = []
     if unknown:
         blocks.append(
-            b.context(escape(_("I don’t know “%(text)s” yet; here is what I can do.") % {"text": unknown}))
+            b.context(
+                escape(
+                    _("I don’t know “%(text)s” yet; here is what I can do.") % {"text": clip(unknown, 200)}
+                )
+            )
         )
     body = render("help.md.j2", lang, is_admin=is_admin)
     blocks.append(b.section(body))
