@@ -26,3 +26,11 @@ def test_a_failing_lazy_listener_logs_the_reference_it_gives_the_user(slack, sta
         told = str(standin.last("respond")["blocks"])
     reference = told.rsplit("reference: ", 1)[1][:8]
     assert any(reference in record.getMessage() for record in caplog.records)
+
+
+def test_a_rate_limited_slack_call_is_retried_after_retry_after(slack, standin):
+    standin.fail_next("views.open", status=429, retry_after=0, times=1)
+    slack.command(REP, "/customer")
+    opened = standin.wait_for("views.open", 2)
+    assert [call.status for call in opened] == [429, 200]
+    assert standin.calls_to("respond") == [], "the person is not told about a hiccup that healed"

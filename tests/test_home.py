@@ -34,3 +34,11 @@ def test_home_stays_under_the_block_cap_with_many_customers(slack, standin, env)
 def test_home_with_nothing_due_says_so(slack, standin):
     slack.open_home(REP)
     assert "Nothing due today" in str(standin.last("views.publish")["view"]["blocks"])
+
+
+def test_a_customer_added_from_home_is_confirmed_by_direct_message(slack, standin):
+    slack.button(REP, "customer.new", view={"id": "VHOME", "type": "home", "blocks": []})
+    view = standin.last("views.open")["view"]
+    assert slack.submit(REP, view, {"name": "Home Made Ltd"}).json == {"response_action": "clear"}
+    message = standin.last("chat.postMessage")
+    assert message["channel"] == REP and "Home Made Ltd" in str(message["blocks"])

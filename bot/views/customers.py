@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.i18n import Lang
+from bot.i18n import N_, Lang
 from bot.services.customers import (
     FIELD_LIMITS,
     OWNER_ME,
@@ -36,6 +36,31 @@ def owner_options(lang: Lang, people: Sequence[Person]) -> list[dict[str, Any]]:
     return options[:100]
 
 
+# The text fields of the New customer form: (field, label, hint, multiline). Only the name is required.
+TEXT_FIELDS = (
+    (Field.NAME, N_("Customer name"), N_("Company or person, e.g. 上海华东贸易有限公司 or Acme Ltd"), False),
+    (Field.CONTACT_PERSON, N_("Contact person"), None, False),
+    (Field.PHONE, N_("Phone"), None, False),
+    (Field.EMAIL, N_("Email"), None, False),
+    (Field.REGION, N_("Region"), None, False),
+    (Field.INDUSTRY, N_("Industry"), None, False),
+    (Field.PRODUCTS, N_("Products of interest"), None, True),
+    (Field.TAGS, N_("Tags"), N_("Separate tags with commas"), False),
+    (Field.SOURCE, N_("Source"), N_("Where the lead came from: trade show, referral, website…"), False),
+)
+
+
+def _text_field(
+    lang: Lang, draft: CustomerDraft, field: Field, label: str, hint: str | None, multiline: bool
+) -> b.Block:
+    name = field.value
+    element = b.text_input(
+        name, initial=getattr(draft, name), multiline=multiline, max_length=FIELD_LIMITS[name]
+    )
+    hint_text = lang.gettext(hint) if hint else None
+    return b.input_block(name, lang.gettext(label), element, optional=field != Field.NAME, hint=hint_text)
+
+
 def new_customer_modal(
     lang: Lang,
     *,
@@ -46,39 +71,9 @@ def new_customer_modal(
     """The form. `owners` is None for reps (they always own what they add)."""
     _ = lang.gettext
     d = draft or CustomerDraft(name="")
-
-    def text(
-        field: Field, label: str, *, optional: bool = True, multiline: bool = False, hint: str | None = None
-    ) -> b.Block:
-        element = b.text_input(
-            field.value,
-            initial=getattr(d, field.value),
-            multiline=multiline,
-            max_length=FIELD_LIMITS[field.value],
-        )
-        return b.input_block(field.value, label, element, optional=optional, hint=hint)
-
-    blocks = [
-        text(
-            Field.NAME,
-            _("Customer name"),
-            optional=False,
-            hint=_("Company or person, e.g. 上海华东贸易有限公司 or Acme Ltd"),
-        ),
-        text(Field.CONTACT_PERSON, _("Contact person")),
-        text(Field.PHONE, _("Phone")),
-        text(Field.EMAIL, _("Email")),
-        text(Field.REGION, _("Region")),
-        text(Field.INDUSTRY, _("Industry")),
-        text(Field.PRODUCTS, _("Products of interest"), multiline=True),
-        text(Field.TAGS, _("Tags"), hint=_("Separate tags with commas")),
-        text(Field.SOURCE, _("Source"), hint=_("Where the lead came from: trade show, referral, website…")),
-        b.input_block(
-            Field.LEVEL.value,
-            _("Level"),
-            b.static_select(Field.LEVEL.value, level_options(lang), initial=d.level),
-        ),
-    ]
+    blocks = [_text_field(lang, d, *spec) for spec in TEXT_FIELDS]
+    levels = b.static_select(Field.LEVEL.value, level_options(lang), initial=d.level)
+    blocks.append(b.input_block(Field.LEVEL.value, _("Level"), levels))
     if owners is not None:
         select = b.static_select(Field.OWNER.value, owner_options(lang, owners), initial=d.owner or OWNER_ME)
         blocks.append(b.input_block(Field.OWNER.value, _("Owner"), select))
