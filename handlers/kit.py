@@ -187,6 +187,9 @@ def _run(kit: Kit, handler: Handler, call: Call) -> None:
     try:
         call.actor = _actor(kit, call.body)
         handler(call)
+    except GuestRefused as error:
+        if call.ack_fn is not None:  # the ack already told the guest; the lazy twin stays quiet
+            _explain(call, error)
     except UserError as error:
         _explain(call, error)
     except Exception as error:

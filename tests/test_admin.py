@@ -51,9 +51,11 @@ def test_bad_role_commands_explain_the_usage(slack, standin):
     assert "/crm role @person manager|rep|admin" in crm(slack, standin, "role somebody boss")
 
 
-def test_guests_are_refused_politely(slack):
-    reply = slack.command(GUEST, "/customer", "acme")
+def test_guests_are_refused_politely_once(slack, standin, app):
+    reply = slack.command(GUEST, "/customer", "")
     assert reply.status == 200 and "guests of the workspace cannot use Tidewater" in reply.text
+    app.listener_runner.listener_executor.shutdown(wait=True)  # let the lazy twin finish
+    assert standin.calls_to("views.open") == [] and standin.calls_to("respond") == []
 
 
 def test_language_precedence_own_choice_over_slack_locale(slack):
