@@ -19,7 +19,7 @@ from tests.conftest import NOW
 ZH = lang("zh_CN")
 # Words that stay in Latin letters in Chinese: the product, commands and their keywords, codes.
 ALLOWED = re.compile(
-    r"Tidewater|/crm|/customer|/visit|/order|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
+    r"Tidewater|Slack|/crm(?: (?:lang|team|role))?|/customer|/visit|/order|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
 )
 
 

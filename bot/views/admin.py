@@ -44,10 +44,12 @@ def team_listing(lang: Lang, listing: TeamListing) -> dict[str, Any]:
         )
     for manager_id, members in listing.teams[:40]:
         names = ", ".join(mention(m) for m in members) or escape(_("nobody yet"))
-        blocks.append(b.section(f"*{escape(_('Manager'))}* {mention(manager_id)}\n{names}"))
+        title = escape(_("Manager"))
+        blocks.append(b.section(f"*{title}* {mention(manager_id)}\n{names}"))
     if listing.without_manager:
         names = ", ".join(mention(m) for m in listing.without_manager[:100])
-        blocks.append(b.section(f"*{escape(_('Reps without a manager (covered by the admins)'))}*\n{names}"))
+        title = escape(_("Reps without a manager (covered by the admins)"))
+        blocks.append(b.section(f"*{title}*\n{names}"))
     return b.message(_("Teams"), blocks)
 
 
