@@ -51,7 +51,9 @@ class Person(SQLModel, table=True):
     is_slack_admin: bool = False
     is_guest: bool = False
     is_deleted: bool = False
+    # When Slack's profile was last asked for, and whether it answered (else workspace defaults apply).
     profile_checked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    profile_synced: bool = False
     created_at: datetime = Field(sa_column=_utc_column())
 
 

@@ -39,6 +39,7 @@ def person(
                 "timezone": "Asia/Shanghai",
                 "slack_locale": "en-US",
                 "profile_checked_at": NOW,
+                "profile_synced": True,
                 "created_at": NOW,
             },
         )

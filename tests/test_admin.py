@@ -1,6 +1,7 @@
 """/crm role, team and lang; people added on first contact; guests refused."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -97,3 +98,15 @@ def test_slack_being_unreachable_at_first_contact_uses_the_workspace_defaults(sl
     standin.users.pop(REP)
     reply = slack.command(REP, "/crm", "help")
     assert reply.status == 200 and "Customers" in reply.text
+
+
+def test_a_profile_slack_could_not_give_is_asked_again_an_hour_later(slack, standin, clock):
+    """Type-ahead requests have no lazy twin, so every users.info here comes from the contacts below."""
+    profile = standin.users.pop(CHINESE_REP)
+    slack.options(CHINESE_REP, "customer.pick", "acme")
+    standin.users[CHINESE_REP] = profile
+    slack.options(CHINESE_REP, "customer.pick", "acme")
+    assert len(standin.calls_to("users.info")) == 1, "not asked again within the hour"
+    clock.advance(timedelta(hours=1, minutes=1))
+    assert "客户" in slack.command(CHINESE_REP, "/crm", "help").text, "asked again: the Slack locale applies"
+    assert len(standin.calls_to("users.info")) == 2

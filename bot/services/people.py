@@ -109,7 +109,11 @@ def resolve_actor(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileL
 
 
 def _profile_stale(env: Env, person: Person) -> bool:
-    return person.profile_checked_at is None and env.clock.now() - person.created_at > PROFILE_RETRY
+    """Slack did not answer at first contact: ask again, at most once an hour."""
+    if person.profile_synced:
+        return False
+    last = person.profile_checked_at
+    return last is None or env.clock.now() - last > PROFILE_RETRY
 
 
 def _first_contact(
@@ -126,23 +130,20 @@ def _first_contact(
             "user_id": user_id,
             "timezone": workspace.timezone,
             "created_at": now,
+            "profile_checked_at": now,
+            "profile_synced": profile is not None,
             **_profile_values(profile),
         }
-        if profile is not None:
-            values["profile_checked_at"] = now
         person = people_store.add_person_if_missing(session=session, values=values)
-        if profile is not None and person.profile_checked_at is None:
+        if not person.profile_synced:
             people_store.update_profile(
                 session=session,
                 workspace_id=workspace_id,
                 user_id=user_id,
-                profile=_profile_values(profile),
+                profile={**_profile_values(profile), "profile_synced": profile is not None},
                 checked_at=now,
             )
             session.refresh(person)
-        elif profile is None and person.profile_checked_at is None:
-            # Slack did not answer: keep the workspace defaults and try again in an hour.
-            person.created_at = now
     return workspace, person
 
 

@@ -71,6 +71,7 @@ def upgrade() -> None:
         sa.Column("is_guest", sa.Boolean(), nullable=False),
         sa.Column("is_deleted", sa.Boolean(), nullable=False),
         sa.Column("profile_checked_at", store.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("profile_synced", sa.Boolean(), nullable=False, server_default=sa.false()),
         sa.Column("created_at", store.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("workspace_id", "user_id"),
     )
