@@ -61,6 +61,9 @@ def _serve_http(*, port: int, workers: int, threads: int) -> None:
                 "worker_class": "gthread",
                 "accesslog": "-",
                 "timeout": 60,
+                # gunicorn's control socket sits at one fixed path per user: two bots on one
+                # machine (or the tests beside a running bot) would fight over it.
+                "control_socket_disable": True,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)
