@@ -84,4 +84,5 @@ def confirm_saved(call: Call) -> None:
 def suggest_customers(call: Call) -> None:
     typed = str(call.body.get("value", ""))
     found = customers.search(call.env, workspace_id=call.me.workspace_id, query=typed, limit=50)
+    found.sort(key=lambda customer: customer.owner_id != call.me.user_id)  # stable: mine first, best first
     call.ack(options=[views.option_for(customer, call.lang) for customer in found])

@@ -110,3 +110,10 @@ def test_a_profile_slack_could_not_give_is_asked_again_an_hour_later(slack, stan
     clock.advance(timedelta(hours=1, minutes=1))
     assert "客户" in slack.command(CHINESE_REP, "/crm", "help").text, "asked again: the Slack locale applies"
     assert len(standin.calls_to("users.info")) == 2
+
+
+def test_the_workspace_language_comes_before_the_slack_locale(slack, settings):
+    settings.default_locale = "zh_CN"
+    assert "客户" in slack.command(REP, "/crm", "help").text
+    slack.command(REP, "/crm", "lang en")
+    assert "Customers" in slack.command(REP, "/crm", "help").text, "the person's own choice comes first"

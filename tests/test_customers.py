@@ -161,3 +161,15 @@ def test_the_type_ahead_answers_options_best_first(slack, env):
     assert len(options) == 2
     chinese = slack.options(REP, Action.CUSTOMER_PICK, "华东").json["options"]
     assert "上海华东贸易有限公司" in chinese[0]["text"]["text"]
+
+
+def test_the_type_ahead_puts_my_own_customers_first(slack, env):
+    builders.customer(env, "Acme", owner=OTHER_REP)
+    builders.customer(env, "Acme Trading", owner=None)
+    builders.customer(env, "Acme Zeta Logistics", owner=REP)
+    options = slack.options(REP, Action.CUSTOMER_PICK, "acme").json["options"]
+    assert [o["text"]["text"].split(" · ")[0] for o in options] == [
+        "Acme Zeta Logistics",
+        "Acme",
+        "Acme Trading",
+    ]

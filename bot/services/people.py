@@ -75,7 +75,6 @@ def _workspace_defaults(env: Env, workspace_id: str) -> dict[str, Any]:
     settings = env.settings
     return {
         "id": workspace_id,
-        "locale": settings.default_locale,
         "timezone": settings.default_timezone,
         "country": settings.default_country,
         "currency": settings.default_currency,
@@ -156,7 +155,10 @@ def _actor(env: Env, workspace: Workspace, person: Person) -> Actor:
         manager_id=person.manager_id,
         timezone=person.timezone,
         locale=resolve_locale(
-            chosen=person.chosen_locale, workspace=workspace.locale, slack=person.slack_locale
+            chosen=person.chosen_locale,
+            # The workspace's own choice (the settings store, later), else DEFAULT_LOCALE as it is now.
+            workspace=workspace.locale or env.settings.default_locale,
+            slack=person.slack_locale,
         ),
         is_guest=person.is_guest,
         currency=workspace.currency,
