@@ -1,26 +1,12 @@
 """Requests that Slack did not sign are refused with 401 and change nothing."""
 
 import time
-from urllib.parse import urlencode
 
 import pytest
 
 from bot.playground.requests import sign
 from tests import builders
 from tests.conftest import REP, SIGNING_SECRET
-
-
-def visit_body(text):
-    return urlencode(
-        {
-            "team_id": "T0TIDE",
-            "user_id": REP,
-            "command": "/visit",
-            "text": text,
-            "channel_id": "C1",
-            "trigger_id": "t",
-        }
-    )
 
 
 @pytest.mark.parametrize(
@@ -35,7 +21,7 @@ def visit_body(text):
 )
 def test_unsigned_requests_get_401_and_write_nothing(slack, standin, env, headers):
     builders.customer(env, "Acme Trading", owner=REP)
-    body = visit_body("Acme: should never be stored")
+    body = slack.command_body(REP, "/visit", "Acme: should never be stored")
     if headers == "stale":
         headers = sign(SIGNING_SECRET, body, timestamp=int(time.time()) - 301)
     elif headers == "other-secret":
@@ -48,6 +34,6 @@ def test_unsigned_requests_get_401_and_write_nothing(slack, standin, env, header
 
 def test_a_correctly_signed_request_is_accepted(slack, env):
     builders.customer(env, "Acme Trading", owner=REP)
-    body = visit_body("Acme: stored")
+    body = slack.command_body(REP, "/visit", "Acme: stored")
     reply = slack.send_raw(body, "application/x-www-form-urlencoded", headers=sign(SIGNING_SECRET, body))
     assert reply.status == 200 and "Visit logged" in reply.text

@@ -18,6 +18,7 @@ from slack_sdk.signature import SignatureVerifier
 from bot.playground.standin import SlackStandIn
 from bot.playground.validation import message_problems, view_problems
 
+FORM = "application/x-www-form-urlencoded"
 Transport = Callable[[str, dict[str, str]], tuple[int, str]]
 
 
@@ -109,18 +110,16 @@ class SlackRequests:
         self.replies.append(reply)
         return reply
 
-    def _form(self, fields: dict[str, str]) -> Reply:
-        return self.send_raw(urlencode(fields), "application/x-www-form-urlencoded")
-
     def _interactive(self, payload: dict[str, Any]) -> Reply:
         body = "payload=" + quote(json.dumps(payload, ensure_ascii=False))
-        return self.send_raw(body, "application/x-www-form-urlencoded")
+        return self.send_raw(body, FORM)
 
     def _user(self, user_id: str) -> dict[str, str]:
         return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": self.team_id}
 
-    def command(self, user_id: str, command: str, text: str = "", *, channel: str = "C0SALES") -> Reply:
-        return self._form(
+    def command_body(self, user_id: str, command: str, text: str = "", *, channel: str = "C0SALES") -> str:
+        """The form body Slack sends for a slash command (unsigned)."""
+        return urlencode(
             {
                 "token": "legacy",
                 "team_id": self.team_id,
@@ -137,6 +136,9 @@ class SlackRequests:
                 "trigger_id": f"trigger-{time.monotonic_ns()}",
             }
         )
+
+    def command(self, user_id: str, command: str, text: str = "", *, channel: str = "C0SALES") -> Reply:
+        return self.send_raw(self.command_body(user_id, command, text, channel=channel), FORM)
 
     def button(
         self, user_id: str, action_id: str, value: str = "", *, view: dict[str, Any] | None = None

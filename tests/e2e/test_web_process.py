@@ -10,7 +10,6 @@ import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
@@ -24,27 +23,6 @@ FORM = "application/x-www-form-urlencoded"
 
 def unique(name: str) -> str:
     return f"{name} {secrets.token_hex(3)}"
-
-
-def command_body(standin: SlackStandIn, user_id: str, command: str, text: str) -> str:
-    """The form body Slack sends for a slash command, as SlackRequests.command builds it."""
-    return urlencode(
-        {
-            "token": "legacy",
-            "team_id": standin.team_id,
-            "team_domain": "tide",
-            "channel_id": "C0SALES",
-            "channel_name": "sales",
-            "user_id": user_id,
-            "user_name": user_id.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": "A0TIDE",
-            "is_enterprise_install": "false",
-            "response_url": standin.response_url(f"cmd-{user_id}"),
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-        }
-    )
 
 
 def open_new_customer_form(slack: SlackRequests, standin: SlackStandIn, user: str = REP) -> dict[str, Any]:
@@ -83,7 +61,7 @@ def test_unsigned_requests_get_401_and_change_nothing(
 ) -> None:
     name = unique("E2E Forgery Target")
     create_customer(e2e_slack, e2e_standin, name)
-    body = command_body(e2e_standin, REP, "/visit", f"{name}: secret note")
+    body = e2e_slack.command_body(REP, "/visit", f"{name}: secret note")
     headers = {
         "no signature": {},
         "wrong signature": {
