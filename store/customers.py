@@ -69,17 +69,23 @@ def duplicate_candidates(
 
 
 @dataclass(frozen=True)
-class TermHit:
+class NameHit:
+    """A customer found by the type-ahead: enough to rank it without loading the whole row."""
+
     customer_id: int
-    term: str
+    name: str
+    name_key: str
+    term: str  # the search term that matched; empty for a match on the whole name
 
 
-def customers_by_term_prefix(
-    *, session: Session, workspace_id: str, prefix: str, limit: int
-) -> list[TermHit]:
-    """Customers with a search term starting with `prefix`, shortest terms first (exact words lead)."""
+def hits_by_term_prefix(*, session: Session, workspace_id: str, prefix: str, limit: int) -> list[NameHit]:
+    """Customers with a search term starting with `prefix`, shortest terms first (whole words lead).
+
+    One index range on customer_term, then primary-key lookups: never a scan of the customer table.
+    """
     rows = session.execute(
-        sa.select(col(CustomerTerm.customer_id), col(CustomerTerm.term))
+        sa.select(col(Customer.id), col(Customer.name), col(Customer.name_key), col(CustomerTerm.term))
+        .join(Customer, col(Customer.id) == col(CustomerTerm.customer_id))
         .where(
             col(CustomerTerm.workspace_id) == workspace_id,
             col(CustomerTerm.term) >= prefix,
@@ -88,23 +94,22 @@ def customers_by_term_prefix(
         .order_by(col(CustomerTerm.term))
         .limit(limit)
     ).all()
-    return [TermHit(customer_id=row[0], term=row[1]) for row in rows]
+    return [NameHit(*row) for row in rows]
 
 
-def customers_by_key_prefix(
-    *, session: Session, workspace_id: str, prefix: str, limit: int
-) -> Sequence[Customer]:
+def hits_by_key_prefix(*, session: Session, workspace_id: str, prefix: str, limit: int) -> list[NameHit]:
     """Customers whose whole normalized name starts with `prefix`."""
-    return session.exec(
-        select(Customer)
+    rows = session.execute(
+        sa.select(col(Customer.id), col(Customer.name), col(Customer.name_key))
         .where(
-            Customer.workspace_id == workspace_id,
+            col(Customer.workspace_id) == workspace_id,
             col(Customer.name_key) >= prefix,
             col(Customer.name_key) < prefix + TOP,
         )
         .order_by(col(Customer.name_key))
         .limit(limit)
     ).all()
+    return [NameHit(row[0], row[1], row[2], "") for row in rows]
 
 
 def _follow_ups(

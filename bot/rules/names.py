@@ -62,6 +62,10 @@ def _is_cjk(char: str) -> bool:
     )
 
 
+def is_cjk_start(text: str) -> bool:
+    return bool(text) and _is_cjk(text[0])
+
+
 def name_key(name: str) -> str:
     """The normalized key of a customer name (empty when nothing meaningful is left)."""
     compact = "".join(_WORD.findall(_fold(name)))

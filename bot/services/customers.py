@@ -180,36 +180,50 @@ class PossibleDuplicates(Exception):
 
 
 def search(env: Env, *, workspace_id: str, query: str, limit: int = SEARCH_LIMIT) -> list[Customer]:
-    """Customers matching what was typed, best first: the whole name, then a word, then any part."""
+    """Customers matching what was typed, best first: the whole name, its start, a word, any part.
+
+    Two index ranges fetch candidates with their names; they are ranked on those alone, and only the
+    winners are loaded whole.
+    """
     terms = names.query_terms(query)
     key = names.query_key(query)
     if not terms:
         return []
     with env.db.session() as session:
-        by_key = customer_store.customers_by_key_prefix(
+        hits = customer_store.hits_by_key_prefix(
             session=session, workspace_id=workspace_id, prefix=key, limit=limit
         )
-        hits = customer_store.customers_by_term_prefix(
-            session=session, workspace_id=workspace_id, prefix=terms[0], limit=limit * 10
+        hits += customer_store.hits_by_term_prefix(
+            session=session, workspace_id=workspace_id, prefix=terms[0], limit=limit * 4
         )
-        found = {c.id: c for c in by_key if c.id is not None}
-        missing = [hit.customer_id for hit in hits if hit.customer_id not in found]
-        found.update(customer_store.get_customers(session=session, workspace_id=workspace_id, ids=missing))
-    ranked = [(rank, c) for c in found.values() if (rank := _rank(c, key, terms)) is not None]
-    ranked.sort(key=lambda pair: (pair[0], len(pair[1].name), pair[1].name, pair[1].id or 0))
-    return [customer for _, customer in ranked[:limit]]
+        best = _best_hits(hits, key, terms, limit)
+        loaded = customer_store.get_customers(session=session, workspace_id=workspace_id, ids=best)
+    return [loaded[customer_id] for customer_id in best if customer_id in loaded]
 
 
-def _rank(customer: Customer, key: str, terms: Sequence[str]) -> int | None:
-    if customer.name_key == key or names.name_key(customer.name) == names.name_key(key):
-        return 0
-    if customer.name_key.startswith(key) or names.query_key(customer.name).startswith(key):
-        return 1
-    own_terms = names.search_terms(customer.name)
-    if not all(any(t.startswith(q) for t in own_terms) for q in terms):
+def _best_hits(
+    hits: Sequence[customer_store.NameHit], key: str, terms: Sequence[str], limit: int
+) -> list[int]:
+    ranks: dict[int, tuple[int, int, str]] = {}
+    for hit in hits:
+        rank = _rank(hit, key, terms)
+        if rank is not None:
+            ordering = (rank, len(hit.name), hit.name)
+            ranks[hit.customer_id] = min(ranks.get(hit.customer_id, ordering), ordering)
+    return sorted(ranks, key=lambda customer_id: (ranks[customer_id], customer_id))[:limit]
+
+
+def _rank(hit: customer_store.NameHit, key: str, terms: Sequence[str]) -> int | None:
+    """0 the whole name, 1 the start of the name, 2 the start of a word, 3 any part (Chinese)."""
+    if any(term not in hit.name_key and term not in names.query_key(hit.name) for term in terms[1:]):
         return None
-    words = names.query_terms(customer.name)
-    return 2 if all(any(w.startswith(q) for w in words) for q in terms) else 3
+    if hit.name_key == key or hit.name_key == names.name_key(key):
+        return 0
+    if hit.name_key.startswith(key):
+        return 1
+    if hit.term and names.is_cjk_start(hit.term) and not hit.name_key.startswith(hit.term):
+        return 3
+    return 2
 
 
 def resolve_one(env: Env, actor: Actor, query: str) -> Customer | list[Customer]:
