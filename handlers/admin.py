@@ -21,7 +21,9 @@ SLACK_WORK = {"role", "team"}  # these may look people up in Slack: done in the 
 
 
 def register(app: App, kit: Kit) -> None:
-    app.command(Command.CRM)(ack=listener(kit, crm_command), lazy=[lazy(kit, crm_admin_work)])
+    app.command(Command.CRM)(
+        ack=listener(kit, crm_command), lazy=[lazy(kit, crm_admin_work, when_deferred=True)]
+    )
 
 
 def register_fallbacks(app: App, kit: Kit) -> None:
@@ -51,6 +53,7 @@ def crm_command(call: Call) -> None:
         call.ack(**views.team_listing(call.lang, people.list_teams(call.env, call.me)))
     elif verb in SLACK_WORK:
         people.require_admin(call.me)
+        call.defer(admin_work=verb)
         call.ack()
     else:
         call.ack(**help_message(call.lang, is_admin=call.me.is_admin, unknown=" ".join(words)))

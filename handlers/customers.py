@@ -16,7 +16,7 @@ from handlers.state import form_values, text_of
 
 def register(app: App, kit: Kit) -> None:
     app.command(Command.CUSTOMER)(
-        ack=listener(kit, customer_command), lazy=[lazy(kit, open_new_customer_form)]
+        ack=listener(kit, customer_command), lazy=[lazy(kit, open_new_customer_form, when_deferred=True)]
     )
     app.action(Action.CUSTOMER_NEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_new_customer_form)])
     app.action(Action.CUSTOMER_VIEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, show_card)])
@@ -28,17 +28,16 @@ def register(app: App, kit: Kit) -> None:
 def customer_command(call: Call) -> None:
     """`/customer` opens the form (lazily); `/customer text` answers with a card in the ack."""
     if not call.text:
+        call.defer(open_form=True)
         return
     found = customers.resolve_one(call.env, call.me, call.text)
     if isinstance(found, list):
         call.ack(**views.search_results(call.lang, call.text, found))
         return
-    call.ack(**views.customer_card(call.lang, customers.card(call.env, call.me, found.id or 0)))
+    call.ack(**views.customer_card(call.lang, customers.card_of(call.env, call.me, found)))
 
 
 def open_new_customer_form(call: Call) -> None:
-    if call.kind == "command" and call.text:
-        return
     owners = customers.owner_choices(call.env, call.me) if (call.me.is_admin or call.me.is_manager) else None
     view = views.new_customer_modal(call.lang, owners=owners, metadata=call.metadata())
     call.client.views_open(trigger_id=call.trigger_id, view=view)

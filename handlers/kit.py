@@ -208,13 +208,19 @@ def listener(kit: Kit, handler: Handler) -> Callable[..., None]:
     return ack_function
 
 
-def lazy(kit: Kit, handler: Handler) -> Callable[..., None]:
-    """A lazy function: runs after the ack, may call Slack, and tells the person if it fails."""
+def lazy(kit: Kit, handler: Handler, *, when_deferred: bool = False) -> Callable[..., None]:
+    """A lazy function: runs after the ack, may call Slack, and tells the person if it fails.
+
+    With `when_deferred`, it does nothing unless the ack function deferred work to it, so a command
+    answered whole in the ack (a search) costs no second look-up of the person.
+    """
 
     def lazy_function(
         body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
     ) -> None:
         call = Call(kit=kit, body=body, context=context, client=client, respond=respond, ack_fn=None)
+        if when_deferred and not call.outcome:
+            return
         problem = call.outcome.get("problem")
         if problem:
             try:

@@ -19,7 +19,7 @@ from store.models import Customer
 
 def register(app: App, kit: Kit) -> None:
     app.command(Command.ORDER)(
-        ack=listener(kit, order_command), lazy=[lazy(kit, open_order_form_for_command)]
+        ack=listener(kit, order_command), lazy=[lazy(kit, open_order_form_for_command, when_deferred=True)]
     )
     app.action(Action.ORDER_OPEN)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_order_form_for_button)])
     app.view(Callback.ORDER_LOG)(ack=listener(kit, submit_order), lazy=[lazy(kit, confirm_order)])
@@ -29,6 +29,7 @@ def order_command(call: Call) -> None:
     """`/order` opens the form; `/order name` opens it for that customer, or lists the matches."""
     text = unescape_slack(call.text)
     if not text:
+        call.defer(open_form=True)
         return
     found = customers.resolve_one(call.env, call.me, text)
     if isinstance(found, Customer):
@@ -52,7 +53,7 @@ def open_order_form_for_command(call: Call) -> None:
     open_for = call.outcome.get("open_for")
     if open_for:
         _open_form(call, customers.get_customer(call.env, call.me, int(open_for)))
-    elif not call.text:
+    elif call.outcome.get("open_form"):
         _open_form(call, None)
 
 

@@ -24,7 +24,7 @@ BUTTON_VALUE_LIMIT = 2000
 
 def register(app: App, kit: Kit) -> None:
     app.command(Command.VISIT)(
-        ack=listener(kit, visit_command), lazy=[lazy(kit, open_visit_form_for_command)]
+        ack=listener(kit, visit_command), lazy=[lazy(kit, open_visit_form_for_command, when_deferred=True)]
     )
     app.action(Action.VISIT_OPEN)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_visit_form_for_button)])
     app.action(Action.VISIT_PICK)(ack=listener(kit, just_ack), lazy=[lazy(kit, log_picked_candidate)])
@@ -39,9 +39,11 @@ def visit_command(call: Call) -> None:
     """`/visit name: note` logs in the ack when the name is unique; otherwise the form opens lazily."""
     text = unescape_slack(call.text)
     one_line = split_one_line_visit(text)
-    if not text or one_line is None:
-        if text:
-            _pick_or_open(call, text)
+    if not text:
+        call.defer(open_form=True)
+        return
+    if one_line is None:
+        _pick_or_open(call, text)
         return
     found = customers.resolve_one(call.env, call.me, one_line.customer_query)
     if isinstance(found, Customer):
@@ -85,7 +87,7 @@ def open_visit_form_for_command(call: Call) -> None:
         _open_form(call, customer=customers.get_customer(call.env, call.me, int(outcome["open_for"])))
     elif outcome.get("open_with_note"):
         _open_form(call, note=str(outcome["open_with_note"]))
-    elif not call.text:
+    elif outcome.get("open_form"):
         _open_form(call)
 
 

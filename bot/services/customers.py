@@ -6,12 +6,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from sqlmodel import Session
+
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import names
 from bot.rules.access import Standing, may_see_contact, may_work_on
 from bot.services.env import Env
-from bot.services.people import Actor, manager_of
+from bot.services.people import Actor
 from store import activity
 from store import customers as customer_store
 from store import people as people_store
@@ -255,7 +257,18 @@ def get_customer(env: Env, actor: Actor, customer_id: int) -> Customer:
 
 
 def standing(env: Env, actor: Actor, customer: Customer) -> Standing:
-    manager = manager_of(env, workspace_id=actor.workspace_id, user_id=customer.owner_id)
+    with env.db.session() as session:
+        return _standing(session, actor, customer)
+
+
+def _standing(session: Session, actor: Actor, customer: Customer) -> Standing:
+    """Only a manager's standing depends on who manages the owner: nobody else costs a query."""
+    manager = None
+    if actor.is_manager and customer.owner_id and customer.owner_id != actor.user_id:
+        owner = people_store.get_person(
+            session=session, workspace_id=actor.workspace_id, user_id=customer.owner_id
+        )
+        manager = owner.manager_id if owner else None
     return Standing(
         actor_id=actor.user_id,
         actor_is_admin=actor.is_admin,
@@ -278,10 +291,14 @@ class CustomerCard:
 
 
 def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
-    customer = get_customer(env, actor, customer_id)
-    where = standing(env, actor, customer)
+    return card_of(env, actor, get_customer(env, actor, customer_id))
+
+
+def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
+    """Everything the customer card shows, read in one transaction."""
+    ws, cid = actor.workspace_id, customer.id or 0
     with env.db.session() as session:
-        ws, cid = actor.workspace_id, customer_id
+        where = _standing(session, actor, customer)
         visits = activity.recent_visits(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
         orders = activity.recent_orders(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
         count, revenue = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)

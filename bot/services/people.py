@@ -291,11 +291,3 @@ def choose_language(env: Env, actor: Actor, *, choice: str) -> str | None:
         assert person is not None
         person.chosen_locale = locale
     return locale
-
-
-def manager_of(env: Env, *, workspace_id: str, user_id: str | None) -> str | None:
-    if user_id is None:
-        return None
-    with env.db.session() as session:
-        person = people_store.get_person(session=session, workspace_id=workspace_id, user_id=user_id)
-    return person.manager_id if person else None
