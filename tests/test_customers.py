@@ -173,3 +173,13 @@ def test_the_type_ahead_puts_my_own_customers_first(slack, env):
         "Acme",
         "Acme Trading",
     ]
+
+
+def test_a_full_name_with_a_company_suffix_is_found_among_many_sharing_its_words(slack, env):
+    for number in range(120):
+        builders.customer(env, f"Crest Components {number:03}", owner=REP)
+    builders.customer(env, "Prime Crest Components 9710 Inc", owner=REP)
+    reply = slack.command(REP, "/customer", "Prime Crest Components 9710 Inc")
+    assert "Owner" in reply.text and "Prime Crest Components 9710 Inc" in reply.text
+    middle = slack.command(REP, "/customer", "9710 components").text
+    assert "Prime Crest Components 9710 Inc" in middle

@@ -192,12 +192,16 @@ def search(env: Env, *, workspace_id: str, query: str, limit: int = SEARCH_LIMIT
     if not terms:
         return []
     with env.db.session() as session:
-        hits = customer_store.hits_by_key_prefix(
-            session=session, workspace_id=workspace_id, prefix=key, limit=limit
-        )
-        hits += customer_store.hits_by_term_prefix(
-            session=session, workspace_id=workspace_id, prefix=terms[0], limit=limit * 4
-        )
+        hits: list[customer_store.NameHit] = []
+        # "Acme Ltd" is stored under the key "acme": look for the name with its suffix dropped too.
+        for prefix in dict.fromkeys(p for p in (key, names.name_key(query)) if p):
+            hits += customer_store.hits_by_key_prefix(
+                session=session, workspace_id=workspace_id, prefix=prefix, limit=limit
+            )
+        for term in terms[:3]:  # a common word alone may not reach the customer within the limit
+            hits += customer_store.hits_by_term_prefix(
+                session=session, workspace_id=workspace_id, prefix=term, limit=limit * 4
+            )
         best = _best_hits(hits, key, terms, limit)
         loaded = customer_store.get_customers(session=session, workspace_id=workspace_id, ids=best)
     return [loaded[customer_id] for customer_id in best if customer_id in loaded]
