@@ -1,6 +1,7 @@
 """Ack latency through the real web process, beside a bare Bolt app in both of Bolt's modes.
 
-Starts `python -m bot serve` (gunicorn, 2 processes × 8 threads) on SQLite with 10,000 customers and
+Starts `python -m bot serve` (gunicorn, 2 processes × 8 threads) on SQLite with 10,000 customers (half
+of them with three visits and two orders, so half the cards read a history) and
 the Slack stand-in as its Web API, then at concurrency 1, 10 and 50 measures:
   - `/customer <name>`, answered in the ack: request to response;
   - `/visit` (no text): request to the `views.open` call arriving at the stand-in (a lazy listener),
@@ -134,10 +135,39 @@ def prepare_database(folder: Path, customers: int) -> tuple[str, list[str]]:
     engine = create_db_engine(url)
     upgrade_schema(engine)
     load_customers(engine, customers, owners=USERS)
-    with engine.connect() as connection:
+    with engine.begin() as connection:
+        add_history(connection)
         names = [row[0] for row in connection.execute(sa.text("SELECT name FROM customer ORDER BY id"))]
     engine.dispose()
     return url, random.Random(3).sample(names, 200)
+
+
+def add_history(connection: sa.Connection) -> None:
+    """Every other customer gets three visits and two orders, so half the cards read a history."""
+    for days_ago in (3, 20, 45):
+        connection.execute(
+            sa.text(
+                "INSERT INTO visit (workspace_id, customer_id, author_id, kind, visited_on, note, created_at) "
+                "SELECT workspace_id, id, owner_id, 'call', date('now', :ago), 'Talked about the renewal', "
+                "created_at FROM customer WHERE id % 2 = 0"
+            ),
+            {"ago": f"-{days_ago} days"},
+        )
+    for days_ago in (10, 40):
+        connection.execute(
+            sa.text(
+                "INSERT INTO customer_order (workspace_id, customer_id, author_id, amount_minor, currency, rate, "
+                "amount_base_minor, ordered_on, product, created_at) SELECT workspace_id, id, owner_id, 120050, "
+                "'CNY', '1', 120050, date('now', :ago), 'Valves', created_at FROM customer WHERE id % 2 = 0"
+            ),
+            {"ago": f"-{days_ago} days"},
+        )
+    connection.execute(
+        sa.text(
+            "UPDATE customer SET last_visit_on = date('now', '-3 days'), last_order_on = date('now', '-10 days'), "
+            "dealt_at = created_at, stage = 'active' WHERE id % 2 = 0"
+        )
+    )
 
 
 def bot_env(standin: SlackStandIn, url: str) -> dict[str, str]:

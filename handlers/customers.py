@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from slack_bolt import App
 
@@ -15,9 +16,11 @@ from handlers.state import form_values, text_of
 
 
 def register(app: App, kit: Kit) -> None:
-    app.command(Command.CUSTOMER)(
-        ack=listener(kit, customer_command), lazy=[lazy(kit, open_new_customer_form, when_deferred=True)]
+    # Two registrations: a search is answered whole in the ack, with no lazy request copy to make.
+    app.command(Command.CUSTOMER, matchers=[without_text])(
+        ack=listener(kit, just_ack), lazy=[lazy(kit, open_new_customer_form)]
     )
+    app.command(Command.CUSTOMER)(listener(kit, customer_command))
     app.action(Action.CUSTOMER_NEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_new_customer_form)])
     app.action(Action.CUSTOMER_VIEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, show_card)])
     app.view(Callback.CUSTOMER_NEW)(ack=listener(kit, submit_new_customer), lazy=[lazy(kit, confirm_saved)])
@@ -25,11 +28,12 @@ def register(app: App, kit: Kit) -> None:
     app.options(Action.CUSTOMER_PICK)(listener(kit, suggest_customers))
 
 
+def without_text(body: dict[str, Any]) -> bool:
+    return not str(body.get("text", "")).strip()
+
+
 def customer_command(call: Call) -> None:
-    """`/customer` opens the form (lazily); `/customer text` answers with a card in the ack."""
-    if not call.text:
-        call.defer(open_form=True)
-        return
+    """`/customer text` answers with a card (or the candidates) in the ack."""
     found = customers.resolve_one(call.env, call.me, call.text)
     if isinstance(found, list):
         call.ack(**views.search_results(call.lang, call.text, found))

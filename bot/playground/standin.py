@@ -64,8 +64,11 @@ class SlackStandIn:
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the recorded calls are the log."""
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            request_queue_size = 256  # the default 5 drops bursts of connections into 1 s retries
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True, name="slack-standin").start()
         return self
 

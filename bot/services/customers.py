@@ -198,11 +198,15 @@ def search(env: Env, *, workspace_id: str, query: str, limit: int = SEARCH_LIMIT
             hits += customer_store.hits_by_key_prefix(
                 session=session, workspace_id=workspace_id, prefix=prefix, limit=limit
             )
-        for term in terms[:3]:  # a common word alone may not reach the customer within the limit
+        best = _best_hits(hits, key, terms, limit)
+        # Names that start with the query outrank any match on a later word: look further only if needed.
+        for term in terms[:3]:
+            if len(best) >= limit:
+                break
             hits += customer_store.hits_by_term_prefix(
                 session=session, workspace_id=workspace_id, prefix=term, limit=limit * 4
             )
-        best = _best_hits(hits, key, terms, limit)
+            best = _best_hits(hits, key, terms, limit)
         loaded = customer_store.get_customers(session=session, workspace_id=workspace_id, ids=best)
     return [loaded[customer_id] for customer_id in best if customer_id in loaded]
 
@@ -235,6 +239,13 @@ def _rank(hit: customer_store.NameHit, key: str, terms: Sequence[str]) -> int | 
 def resolve_one(env: Env, actor: Actor, query: str) -> Customer | list[Customer]:
     """The customer meant by `query`: one when the match is unique (or exact), else the candidates."""
     query = query.strip()
+    key = names.name_key(query)
+    with env.db.session() as session:
+        same_name = customer_store.customers_by_key(
+            session=session, workspace_id=actor.workspace_id, key=key, limit=2
+        )
+    if len(same_name) == 1:
+        return same_name[0]  # the whole name, typed: no need to rank candidates
     matches = search(env, workspace_id=actor.workspace_id, query=query)
     if not matches:
         raise NotFound(
@@ -301,11 +312,21 @@ def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
 def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
     """Everything the customer card shows, read in one transaction."""
     ws, cid = actor.workspace_id, customer.id or 0
+    visits: Sequence[Visit] = []
+    orders: Sequence[Order] = []
+    count = revenue = 0
     with env.db.session() as session:
         where = _standing(session, actor, customer)
-        visits = activity.recent_visits(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
-        orders = activity.recent_orders(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
-        count, revenue = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
+        # The row knows whether there is any history: a customer never visited costs no query for it.
+        if customer.last_visit_on is not None:
+            visits = activity.recent_visits(
+                session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+            )
+        if customer.dealt_at is not None:
+            orders = activity.recent_orders(
+                session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+            )
+            count, revenue = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
     return CustomerCard(
         customer=customer,
         show_contact=may_see_contact(where),
