@@ -68,6 +68,13 @@ def duplicate_candidates(
     ).all()
 
 
+def customers_by_key(*, session: Session, workspace_id: str, key: str, limit: int) -> Sequence[Customer]:
+    """Customers whose normalized name is exactly `key`."""
+    return session.exec(
+        select(Customer).where(Customer.workspace_id == workspace_id, Customer.name_key == key).limit(limit)
+    ).all()
+
+
 @dataclass(frozen=True)
 class NameHit:
     """A customer found by the type-ahead: enough to rank it without loading the whole row."""
