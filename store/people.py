@@ -28,6 +28,20 @@ def get_person(*, session: Session, workspace_id: str, user_id: str) -> Person |
     return session.get(Person, (workspace_id, user_id))
 
 
+def get_person_in_workspace(
+    *, session: Session, workspace_id: str, user_id: str
+) -> tuple[Workspace | None, Person | None]:
+    """The workspace and the person in one statement (every request starts with this)."""
+    row = session.execute(
+        select(Workspace, Person)
+        .outerjoin(
+            Person, sa.and_(col(Person.workspace_id) == col(Workspace.id), col(Person.user_id) == user_id)
+        )
+        .where(Workspace.id == workspace_id)
+    ).first()
+    return (row[0], row[1]) if row else (None, None)
+
+
 def add_person_if_missing(*, session: Session, values: dict[str, Any]) -> Person:
     insert_ignore(session, Person, values)
     person = session.get(Person, (values["workspace_id"], values["user_id"]), populate_existing=True)

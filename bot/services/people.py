@@ -13,7 +13,6 @@ from bot.rules.calendar import local_today
 from bot.services.env import Env
 from store import people as people_store
 from store.models import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person, Workspace
-from store.people import get_workspace
 
 PROFILE_RETRY = timedelta(hours=1)
 
@@ -100,8 +99,9 @@ def _profile_values(profile: Profile | None) -> dict[str, Any]:
 def resolve_actor(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileLookup) -> Actor:
     """The acting person, added on first contact (idempotently) with their Slack profile."""
     with env.db.session() as session:
-        workspace = get_workspace(session=session, workspace_id=workspace_id)
-        person = people_store.get_person(session=session, workspace_id=workspace_id, user_id=user_id)
+        workspace, person = people_store.get_person_in_workspace(
+            session=session, workspace_id=workspace_id, user_id=user_id
+        )
     if workspace is None or person is None or _profile_stale(env, person):
         workspace, person = _first_contact(env, workspace_id, user_id, lookup)
     return _actor(env, workspace, person)
