@@ -98,5 +98,5 @@ class Settings(BaseSettings):
             raise ConfigError(
                 "Tidewater needs its Slack secrets to connect to your workspace. Set them in the\n"
                 "environment or in a .env file in this folder:\n" + "\n".join(lines) + "\n"
-                "The README's 'Create the Slack app' section walks through it (manifest.yml in one paste)."
+                "The README's 'Connect it to your Slack workspace' section walks through it (manifest.yml in one paste)."
             )
