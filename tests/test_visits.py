@@ -146,3 +146,24 @@ def test_a_slack_failure_in_a_lazy_listener_tells_the_user_with_a_reference(slac
     assert reply.status == 200
     told = standin.last("respond")
     assert "Something went wrong on our side" in str(told["blocks"]) and "reference" in str(told["blocks"])
+
+
+def test_the_cards_buttons_open_the_visit_and_order_forms_for_that_customer(slack, standin, env):
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    card = slack.command(REP, "/customer", "Acme Trading").json
+    buttons = {e["action_id"]: e for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]}
+    slack.button(REP, Action.VISIT_OPEN, buttons[Action.VISIT_OPEN]["value"])
+    visit_form = standin.last("views.open")["view"]
+    assert visit_form["callback_id"] == Callback.VISIT_LOG
+    assert visit_form["blocks"][0]["element"]["initial_option"]["value"] == str(acme.id)
+    seen = standin.count("views.open")
+    slack.button(REP, Action.ORDER_OPEN, buttons[Action.ORDER_OPEN]["value"])
+    order_form = standin.next_call("views.open", after=seen)["view"]
+    assert order_form["callback_id"] == Callback.ORDER_LOG
+    assert order_form["blocks"][0]["element"]["initial_option"]["value"] == str(acme.id)
+
+
+def test_other_reps_see_the_card_without_the_work_buttons(slack, env):
+    builders.customer(env, "Acme Trading", owner=OTHER_REP)
+    card = slack.command(REP, "/customer", "Acme Trading").json
+    assert not [b for b in card["blocks"] if b["type"] == "actions"]
