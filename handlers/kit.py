@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from slack_bolt import Ack, BoltContext, Respond
+from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
@@ -43,7 +43,6 @@ class Call:
     body: dict[str, Any]
     context: BoltContext
     client: WebClient
-    respond: Respond | None
     ack_fn: Ack | None
     actor: Actor | None = None
     acked: bool = field(default=False)
@@ -95,7 +94,7 @@ class Call:
 
     def metadata(self) -> dict[str, Any]:
         """Where a modal was opened from, so its confirmation can go back there."""
-        return {"ru": self.body.get("response_url", ""), "ch": (self.body.get("channel") or {}).get("id", "")}
+        return {"ru": self.body.get("response_url", "")}
 
     def view_metadata(self) -> dict[str, Any]:
         raw = (self.body.get("view") or {}).get("private_metadata") or "{}"
@@ -109,8 +108,10 @@ class Call:
         response_url = self.body.get("response_url") or self.view_metadata().get("ru")
         if response_url:
             payload = {"response_type": "ephemeral", "replace_original": replace, **message}
-            WebhookClient(response_url, timeout=10).send_dict(payload)
-            return
+            answer = WebhookClient(response_url, timeout=10).send_dict(payload)
+            if answer.status_code == 200:
+                return
+            log.warning("response_url answered %s; telling the person by direct message", answer.status_code)
         self.client.chat_postMessage(channel=self.me.user_id, **message)
 
 
@@ -202,7 +203,7 @@ def listener(kit: Kit, handler: Handler) -> Callable[..., None]:
     """An ack function: answers within Slack's 3 seconds with database work only."""
 
     def ack_function(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        _run(kit, handler, Call(kit=kit, body=body, context=context, client=client, respond=None, ack_fn=ack))
+        _run(kit, handler, Call(kit=kit, body=body, context=context, client=client, ack_fn=ack))
 
     ack_function.__name__ = f"ack_{handler.__name__}"
     return ack_function
@@ -215,10 +216,8 @@ def lazy(kit: Kit, handler: Handler, *, when_deferred: bool = False) -> Callable
     answered whole in the ack (a search) costs no second look-up of the person.
     """
 
-    def lazy_function(
-        body: dict[str, Any], context: BoltContext, client: WebClient, respond: Respond
-    ) -> None:
-        call = Call(kit=kit, body=body, context=context, client=client, respond=respond, ack_fn=None)
+    def lazy_function(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        call = Call(kit=kit, body=body, context=context, client=client, ack_fn=None)
         if when_deferred and not call.outcome:
             return
         problem = call.outcome.get("problem")

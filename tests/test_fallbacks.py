@@ -34,3 +34,11 @@ def test_a_rate_limited_slack_call_is_retried_after_retry_after(slack, standin):
     opened = standin.wait_for("views.open", 2)
     assert [call.status for call in opened] == [429, 200]
     assert standin.calls_to("respond") == [], "the person is not told about a hiccup that healed"
+
+
+def test_an_expired_response_url_falls_back_to_a_direct_message(slack, standin):
+    standin.fail_next("respond", status=404, retry_after=None, times=1)
+    standin.fail_next("views.open", status=500, times=1)
+    slack.command(REP, "/customer")
+    message = standin.last("chat.postMessage")
+    assert message["channel"] == REP and "Something went wrong on our side" in str(message["blocks"])
