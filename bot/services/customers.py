@@ -293,6 +293,19 @@ def _standing(session: Session, actor: Actor, customer: Customer) -> Standing:
     )
 
 
+def require_work_access(env: Env, actor: Actor, customer: Customer) -> None:
+    if may_work_on(standing(env, actor, customer)):
+        return
+    if customer.owner_id is None:
+        raise NotAllowed(
+            N_("%(name)s is in the pool. Claim it before logging visits or orders."), name=customer.name
+        )
+    raise NotAllowed(
+        N_("%(name)s belongs to someone else. Only the owner, their manager and admins can log it."),
+        name=customer.name,
+    )
+
+
 @dataclass
 class CustomerCard:
     customer: Customer

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -12,10 +12,9 @@ from sqlmodel import Session, col
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
 from bot.rules import money
-from bot.services.customers import get_customer
+from bot.services.customers import get_customer, require_work_access
 from bot.services.env import Env
 from bot.services.people import Actor
-from bot.services.visits import require_work_access
 from store import activity
 from store.models import Customer, Order
 
@@ -125,7 +124,7 @@ def log_order(env: Env, actor: Actor, draft: OrderDraft) -> OrderLogged:
     return OrderLogged(customer=updated, order=order, first_order=first)
 
 
-def _mark_dealt(session: Session, customer: Customer, now: object) -> bool:
+def _mark_dealt(session: Session, customer: Customer, now: datetime) -> bool:
     """Conditional update: of two first orders at once, exactly one makes the deal."""
     result = session.execute(
         sa.update(Customer)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -46,7 +46,6 @@ class Actor:
     is_guest: bool = False
     currency: str = "CNY"
     country: str = "CN"
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def is_admin(self) -> bool:

@@ -7,11 +7,10 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
-from bot.rules.access import may_work_on
 from bot.rules.follow_up import follow_up_after_visit, suggested_follow_up
-from bot.services.customers import get_customer, standing
+from bot.services.customers import get_customer, require_work_access
 from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
@@ -65,19 +64,6 @@ def validate_visit(draft: VisitDraft, *, today: date) -> VisitDraft:
     if follow_up is not None and follow_up > today + FOLLOW_UP_HORIZON:
         raise InvalidInput(N_("The next follow-up is more than two years away."), field="next_follow_up")
     return VisitDraft(draft.customer_id, draft.kind, draft.visited_on, note, draft.satisfaction, follow_up)
-
-
-def require_work_access(env: Env, actor: Actor, customer: Customer) -> None:
-    if may_work_on(standing(env, actor, customer)):
-        return
-    if customer.owner_id is None:
-        raise NotAllowed(
-            N_("%(name)s is in the pool. Claim it before logging visits or orders."), name=customer.name
-        )
-    raise NotAllowed(
-        N_("%(name)s belongs to someone else. Only the owner, their manager and admins can log it."),
-        name=customer.name,
-    )
 
 
 def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
