@@ -45,6 +45,7 @@ def visit_command(call: Call) -> None:
     if one_line is None:
         _pick_or_open(call, text)
         return
+    visits.check_note(one_line.note)
     found = customers.resolve_one(call.env, call.me, one_line.customer_query)
     if isinstance(found, Customer):
         draft = visits.one_line_draft(found, one_line.note, call.me.today(call.env))

@@ -167,3 +167,20 @@ def test_other_reps_see_the_card_without_the_work_buttons(slack, env):
     builders.customer(env, "Acme Trading", owner=OTHER_REP)
     card = slack.command(REP, "/customer", "Acme Trading").json
     assert not [b for b in card["blocks"] if b["type"] == "actions"]
+
+
+def test_a_long_note_is_refused_before_any_candidate_is_offered(slack, standin, env):
+    builders.customer(env, "Acme Trading", owner=REP)
+    builders.customer(env, "Acme Logistics", owner=REP)
+    reply = slack.command(REP, "/visit", "Acme: " + "y" * 3500)
+    assert "3500 characters" in reply.text
+    assert standin.calls_to("views.open") == []
+
+
+def test_a_note_too_long_for_a_button_opens_the_form_with_the_note(slack, standin, env):
+    builders.customer(env, "Acme Trading", owner=REP)
+    builders.customer(env, "Acme Logistics", owner=REP)
+    note = "z" * 2500
+    assert slack.command(REP, "/visit", f"Acme: {note}").raw == ""
+    form = standin.last("views.open")["view"]
+    assert next(b for b in form["blocks"] if b["block_id"] == "note")["element"]["initial_value"] == note

@@ -37,19 +37,23 @@ class VisitLogged:
     visit: Visit
 
 
+def check_note(note: str) -> None:
+    if len(note.strip()) > NOTE_LIMIT:
+        raise InvalidInput(
+            N_("The note is %(length)s characters long; keep it under %(limit)s."),
+            field="note",
+            length=len(note.strip()),
+            limit=NOTE_LIMIT,
+        )
+
+
 def validate_visit(draft: VisitDraft, *, today: date) -> VisitDraft:
     note = draft.note.strip()
     if draft.kind not in VISIT_KINDS:
         raise InvalidInput(
             N_("Choose how you were in touch: call, on-site visit, email, message or meeting."), field="kind"
         )
-    if len(note) > NOTE_LIMIT:
-        raise InvalidInput(
-            N_("The note is %(length)s characters long; keep it under %(limit)s."),
-            field="note",
-            length=len(note),
-            limit=NOTE_LIMIT,
-        )
+    check_note(note)
     if draft.visited_on > today:
         raise InvalidInput(
             N_("The visit date is in the future. Log a visit once it has happened."), field="visited_on"
