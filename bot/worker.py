@@ -1,11 +1,11 @@
-"""The scheduler process. Jobs arrive with the scheduler issue; for now it starts, checks the
-database and idles, so a Procfile with `worker:` already runs."""
+"""The scheduler process. Its jobs (reminders, recycle, churn, digest) arrive with the scheduler issue;
+until then it starts, brings an embedded database up to date and idles, so the Procfile's `worker:`
+already runs. Run exactly one."""
 
 from __future__ import annotations
 
 import logging
 import signal
-import threading
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 
@@ -20,10 +20,9 @@ def run_worker(settings: Settings) -> None:
     if db.is_sqlite:
         db.upgrade()
     scheduler = BlockingScheduler(timezone="UTC")
-    stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
     log.info("worker started with %d jobs", len(scheduler.get_jobs()))
     try:
-        scheduler.start()  # blocks until shutdown
-    except (KeyboardInterrupt, SystemExit):
-        stop.set()
+        scheduler.start()  # blocks until shut down
+    except KeyboardInterrupt:
+        scheduler.shutdown(wait=False)
