@@ -70,3 +70,25 @@ def test_any_sqlite_database_is_upgraded_and_upgrading_twice_is_harmless(tmp_pat
         journal = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
     assert {"customer", "customer_term", "person", "visit", "customer_order", "workspace"} <= tables
     assert journal == "wal"
+
+
+def test_the_worker_starts_upgrades_its_database_and_stops_on_sigterm(tmp_path):
+    import signal
+    import time
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "worker"],
+        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path / 'worker.db'}"),
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 30
+    line = ""
+    while "worker started" not in line and time.monotonic() < deadline:
+        line = process.stderr.readline()
+    assert "worker started" in line
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    assert (tmp_path / "worker.db").exists()
