@@ -20,7 +20,13 @@ def run_worker(settings: Settings) -> None:
     if db.is_sqlite:
         db.upgrade()
     scheduler = BlockingScheduler(timezone="UTC")
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown(wait=False))
+
+    def stop(*_: object) -> None:
+        if not scheduler.running:
+            raise SystemExit(0)  # asked to stop before the scheduler got going
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
     log.info("worker started with %d jobs", len(scheduler.get_jobs()))
     try:
         scheduler.start()  # blocks until shut down
