@@ -64,3 +64,13 @@ def customer(
     )
     with env.db.session() as session:
         return customer_store.add_customer(session=session, customer=row, terms=names.search_terms(name))
+
+
+def open_form(
+    slack: Any, standin: Any, command: str, text: str = "", *, user: str = "U0MEI"
+) -> dict[str, Any]:
+    """Send a slash command that opens a modal; the modal as it reached Slack's views.open."""
+    seen = standin.count("views.open")
+    reply = slack.command(user, command, text)
+    assert reply.status == 200 and reply.raw == "", "a form opens after an empty ack"
+    return dict(standin.next_call("views.open", after=seen)["view"])

@@ -6,9 +6,7 @@ from tests.conftest import ADMIN, MANAGER, OTHER_REP, REP
 
 
 def open_new_customer_form(slack, standin, user=REP):
-    reply = slack.command(user, "/customer")
-    assert reply.status == 200 and reply.raw == ""
-    return standin.last("views.open")["view"]
+    return builders.open_form(slack, standin, "/customer", user=user)
 
 
 def test_customer_without_text_opens_the_new_customer_modal(slack, standin):

@@ -4,14 +4,9 @@ from tests import builders
 from tests.conftest import OTHER_REP, REP
 
 
-def open_order_form(slack, standin, text=""):
-    slack.command(REP, "/order", text)
-    return standin.last("views.open")["view"]
-
-
 def test_the_first_order_marks_the_customer_as_dealt(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP)
-    view = open_order_form(slack, standin)
+    view = builders.open_form(slack, standin, "/order")
     reply = slack.submit(REP, view, {"customer": str(acme.id), "amount": "1,200.50", "product": "Widgets"})
     assert reply.json == {"response_action": "clear"}
     confirmation = str(standin.last("respond")["blocks"])
@@ -27,13 +22,13 @@ def test_the_first_order_marks_the_customer_as_dealt(slack, standin, env):
 
 def test_order_with_a_name_preselects_the_customer(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP)
-    view = open_order_form(slack, standin, "acme")
+    view = builders.open_form(slack, standin, "/order", "acme")
     assert view["blocks"][0]["element"]["initial_option"]["value"] == str(acme.id)
 
 
 def test_bad_amounts_are_refused_in_the_modal_and_nothing_is_written(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP)
-    view = open_order_form(slack, standin)
+    view = builders.open_form(slack, standin, "/order")
     for amount, message in [
         ("-5", "more than zero"),
         ("abc", "must be a number"),
@@ -47,7 +42,7 @@ def test_bad_amounts_are_refused_in_the_modal_and_nothing_is_written(slack, stan
 
 def test_another_currency_needs_its_rate_and_converts(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP)
-    view = open_order_form(slack, standin)
+    view = builders.open_form(slack, standin, "/order")
     missing = slack.submit(REP, view, {"customer": str(acme.id), "amount": "100", "currency": "USD"})
     assert "how many CNY is one USD" in missing.json["errors"]["rate"]
     slack.submit(REP, view, {"customer": str(acme.id), "amount": "100", "currency": "USD", "rate": "7.1"})
@@ -57,13 +52,13 @@ def test_another_currency_needs_its_rate_and_converts(slack, standin, env):
 
 def test_a_future_order_date_is_refused(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP)
-    view = open_order_form(slack, standin)
+    view = builders.open_form(slack, standin, "/order")
     reply = slack.submit(REP, view, {"customer": str(acme.id), "amount": "5", "ordered_on": "2027-01-01"})
     assert "ordered_on" in reply.json["errors"]
 
 
 def test_a_rep_cannot_log_an_order_for_someone_elses_customer(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=OTHER_REP)
-    view = open_order_form(slack, standin)
+    view = builders.open_form(slack, standin, "/order")
     reply = slack.submit(REP, view, {"customer": str(acme.id), "amount": "5"})
     assert "belongs to someone else" in reply.json["errors"]["customer"]

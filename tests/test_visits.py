@@ -76,14 +76,9 @@ def test_a_rep_cannot_log_a_visit_for_someone_elses_or_a_pool_customer(slack, en
     assert "is in the pool" in slack.command(REP, "/visit", "Pool Partners: hi").text
 
 
-def open_visit_form(slack, standin, text=""):
-    slack.command(REP, "/visit", text)
-    return standin.last("views.open")["view"]
-
-
 def test_the_visit_modal_logs_a_visit(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP)
-    view = open_visit_form(slack, standin)
+    view = builders.open_form(slack, standin, "/visit")
     assert view["callback_id"] == Callback.VISIT_LOG
     reply = slack.submit(
         REP,
@@ -104,7 +99,7 @@ def test_the_visit_modal_logs_a_visit(slack, standin, env):
 
 def test_picking_a_customer_suggests_the_follow_up_from_its_level(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP, level="C")
-    open_visit_form(slack, standin)
+    builders.open_form(slack, standin, "/visit")
     view = list(standin.views.values())[-1]  # as Slack holds it, with its id and hash
     slack.select_in_view(REP, view, {"customer": str(acme.id)}, Action.CUSTOMER_PICK)
     updated = standin.last("views.update")
@@ -114,7 +109,7 @@ def test_picking_a_customer_suggests_the_follow_up_from_its_level(slack, standin
 
 def test_impossible_dates_are_refused_with_a_field_error(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP)
-    view = open_visit_form(slack, standin)
+    view = builders.open_form(slack, standin, "/visit")
     future = slack.submit(REP, view, {"customer": str(acme.id), "visited_on": "2026-12-25"})
     assert "visited_on" in future.json["errors"]
     past_follow_up = slack.submit(REP, view, {"customer": str(acme.id), "next_follow_up": "2020-01-01"})
@@ -126,7 +121,7 @@ def test_impossible_dates_are_refused_with_a_field_error(slack, standin, env):
 
 def test_visit_with_a_name_opens_the_form_for_that_customer(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP, level="A")
-    view = open_visit_form(slack, standin, "Acme")
+    view = builders.open_form(slack, standin, "/visit", "Acme")
     picker = view["blocks"][0]["element"]
     assert picker["initial_option"]["value"] == str(acme.id)
     follow_up = next(b for b in view["blocks"] if b["block_id"].startswith("next_follow_up"))
