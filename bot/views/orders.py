@@ -11,8 +11,8 @@ from bot.rules.money import COMMON_CURRENCIES
 from bot.services.orders import PRODUCT_LIMIT, OrderLogged
 from bot.views import blocks as b
 from bot.views import labels
-from bot.views.customers import option_for
-from bot.views.ids import Action, Callback, Field
+from bot.views.customers import customer_picker
+from bot.views.ids import Callback, Field
 from bot.views.templating import render
 from store.models import Customer
 
@@ -22,11 +22,7 @@ def order_modal(
 ) -> dict[str, Any]:
     _ = lang.gettext
     currencies = [base_currency] + [code for code in COMMON_CURRENCIES if code != base_currency]
-    picker = b.external_select(
-        Action.CUSTOMER_PICK,
-        initial=option_for(customer, lang) if customer else None,
-        placeholder=_("Type part of the name"),
-    )
+    picker = customer_picker(lang, customer)
     blocks = [
         b.input_block(Field.CUSTOMER.value, _("Customer"), picker),
         b.input_block(

@@ -10,7 +10,7 @@ from bot.i18n import Lang
 from bot.services.visits import NOTE_LIMIT, VisitLogged
 from bot.views import blocks as b
 from bot.views import labels
-from bot.views.customers import option_for
+from bot.views.customers import customer_picker
 from bot.views.ids import Action, Callback, Field
 from bot.views.templating import render
 from bot.views.text import clip, escape
@@ -37,11 +37,7 @@ def visit_modal(
     _ = lang.gettext
     kinds = [b.option(labels.kind(kind, lang), kind) for kind in VISIT_KINDS]
     scores = [b.option(str(score), str(score)) for score in range(1, 6)]
-    picker = b.external_select(
-        Action.CUSTOMER_PICK,
-        initial=option_for(customer, lang) if customer else None,
-        placeholder=_("Type part of the name"),
-    )
+    picker = customer_picker(lang, customer)
     blocks = [
         b.input_block(Field.CUSTOMER.value, _("Customer"), picker, dispatch_action=True),
         b.input_block(Field.KIND.value, _("Type"), b.static_select(Field.KIND.value, kinds, initial="call")),
