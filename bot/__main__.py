@@ -77,6 +77,19 @@ def _serve_http(*, port: int, workers: int, threads: int) -> None:
     Gunicorn().run()
 
 
+def _new_revision(settings: Settings, message: str) -> None:
+    """Autogenerate the next migration from the models (for developers; review it before committing)."""
+    from alembic import command
+
+    from store.db import alembic_config
+
+    if not message:
+        raise SystemExit("Say what the migration does: python -m bot db revision -m 'add the pool settings'")
+    db = Database.from_url(settings.sqlalchemy_url)
+    db.upgrade()
+    command.revision(alembic_config(db.engine), message=message, autogenerate=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     parser = argparse.ArgumentParser(prog="python -m bot", description="Tidewater, a sales CRM inside Slack.")
@@ -91,7 +104,8 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--threads", type=int, default=8)
     commands.add_parser("worker", help="run the scheduler (run exactly one)")
     db_parser = commands.add_parser("db", help="database maintenance")
-    db_parser.add_argument("action", choices=["upgrade"])
+    db_parser.add_argument("action", choices=["upgrade", "revision"])
+    db_parser.add_argument("-m", "--message", help="with revision: what the new migration does")
     args = parser.parse_args(argv)
 
     settings = _settings()
@@ -101,6 +115,8 @@ def main(argv: list[str] | None = None) -> None:
         from bot.worker import run_worker
 
         run_worker(settings)
+    elif args.command == "db" and args.action == "revision":
+        _new_revision(settings, args.message or "")
     elif args.command == "db":
         Database.from_url(settings.sqlalchemy_url).upgrade()
         print("database is at the newest schema")

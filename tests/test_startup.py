@@ -92,3 +92,15 @@ def test_the_worker_starts_upgrades_its_database_and_stops_on_sigterm(tmp_path):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
     assert (tmp_path / "worker.db").exists()
+
+
+def test_the_migrations_build_exactly_the_schema_the_models_describe(db):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    import store.models  # noqa: F401  (registers the tables)
+
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    assert differences == []
