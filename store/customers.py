@@ -68,11 +68,37 @@ def duplicate_candidates(
     ).all()
 
 
+# The type-ahead's statements are built once (building one costs more Python than running it);
+# values arrive as bound parameters: ws, key or low/high (a prefix range), limit.
+_WS: sa.BindParameter[str] = sa.bindparam("ws")
+_LOW: sa.BindParameter[str] = sa.bindparam("low")
+_HIGH: sa.BindParameter[str] = sa.bindparam("high")
+_LIMIT: sa.BindParameter[int] = sa.bindparam("limit")
+_BY_KEY = (
+    select(Customer)
+    .where(col(Customer.workspace_id) == _WS, col(Customer.name_key) == sa.bindparam("key"))
+    .limit(_LIMIT)
+)
+_BY_TERM_PREFIX = (
+    sa.select(col(Customer.id), col(Customer.name), col(Customer.name_key), col(CustomerTerm.term))
+    .join(Customer, col(Customer.id) == col(CustomerTerm.customer_id))
+    .where(
+        col(CustomerTerm.workspace_id) == _WS, col(CustomerTerm.term) >= _LOW, col(CustomerTerm.term) < _HIGH
+    )
+    .order_by(col(CustomerTerm.term))
+    .limit(_LIMIT)
+)
+_BY_KEY_PREFIX = (
+    sa.select(col(Customer.id), col(Customer.name), col(Customer.name_key), sa.literal(""))
+    .where(col(Customer.workspace_id) == _WS, col(Customer.name_key) >= _LOW, col(Customer.name_key) < _HIGH)
+    .order_by(col(Customer.name_key))
+    .limit(_LIMIT)
+)
+
+
 def customers_by_key(*, session: Session, workspace_id: str, key: str, limit: int) -> Sequence[Customer]:
     """Customers whose normalized name is exactly `key`."""
-    return session.exec(
-        select(Customer).where(Customer.workspace_id == workspace_id, Customer.name_key == key).limit(limit)
-    ).all()
+    return session.exec(_BY_KEY, params={"ws": workspace_id, "key": key, "limit": limit}).all()
 
 
 @dataclass(frozen=True)
@@ -85,38 +111,23 @@ class NameHit:
     term: str  # the search term that matched; empty for a match on the whole name
 
 
+def _prefix_range(workspace_id: str, prefix: str, limit: int) -> dict[str, object]:
+    return {"ws": workspace_id, "low": prefix, "high": prefix + TOP, "limit": limit}
+
+
 def hits_by_term_prefix(*, session: Session, workspace_id: str, prefix: str, limit: int) -> list[NameHit]:
     """Customers with a search term starting with `prefix`, shortest terms first (whole words lead).
 
     One index range on customer_term, then primary-key lookups: never a scan of the customer table.
     """
-    rows = session.execute(
-        sa.select(col(Customer.id), col(Customer.name), col(Customer.name_key), col(CustomerTerm.term))
-        .join(Customer, col(Customer.id) == col(CustomerTerm.customer_id))
-        .where(
-            col(CustomerTerm.workspace_id) == workspace_id,
-            col(CustomerTerm.term) >= prefix,
-            col(CustomerTerm.term) < prefix + TOP,
-        )
-        .order_by(col(CustomerTerm.term))
-        .limit(limit)
-    ).all()
+    rows = session.execute(_BY_TERM_PREFIX, _prefix_range(workspace_id, prefix, limit)).all()
     return [NameHit(*row) for row in rows]
 
 
 def hits_by_key_prefix(*, session: Session, workspace_id: str, prefix: str, limit: int) -> list[NameHit]:
     """Customers whose whole normalized name starts with `prefix`."""
-    rows = session.execute(
-        sa.select(col(Customer.id), col(Customer.name), col(Customer.name_key))
-        .where(
-            col(Customer.workspace_id) == workspace_id,
-            col(Customer.name_key) >= prefix,
-            col(Customer.name_key) < prefix + TOP,
-        )
-        .order_by(col(Customer.name_key))
-        .limit(limit)
-    ).all()
-    return [NameHit(row[0], row[1], row[2], "") for row in rows]
+    rows = session.execute(_BY_KEY_PREFIX, _prefix_range(workspace_id, prefix, limit)).all()
+    return [NameHit(*row) for row in rows]
 
 
 def _follow_ups(

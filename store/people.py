@@ -28,17 +28,21 @@ def get_person(*, session: Session, workspace_id: str, user_id: str) -> Person |
     return session.get(Person, (workspace_id, user_id))
 
 
+_PERSON_IN_WORKSPACE = (
+    select(Workspace, Person)
+    .outerjoin(
+        Person,
+        sa.and_(col(Person.workspace_id) == col(Workspace.id), col(Person.user_id) == sa.bindparam("user")),
+    )
+    .where(col(Workspace.id) == sa.bindparam("ws"))
+)
+
+
 def get_person_in_workspace(
     *, session: Session, workspace_id: str, user_id: str
 ) -> tuple[Workspace | None, Person | None]:
     """The workspace and the person in one statement (every request starts with this)."""
-    row = session.execute(
-        select(Workspace, Person)
-        .outerjoin(
-            Person, sa.and_(col(Person.workspace_id) == col(Workspace.id), col(Person.user_id) == user_id)
-        )
-        .where(Workspace.id == workspace_id)
-    ).first()
+    row = session.execute(_PERSON_IN_WORKSPACE, {"ws": workspace_id, "user": user_id}).first()
     return (row[0], row[1]) if row else (None, None)
 
 
