@@ -1,0 +1,105 @@
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.rules.pool import (
+    ClaimFacts,
+    ClaimRule,
+    Holding,
+    PoolRules,
+    check_claim,
+    next_local_midnight,
+    recycle_at,
+    warn_from,
+)
+
+NOW = datetime(2026, 12, 2, 2, 0, tzinfo=UTC)  # 10:00 on 2 Dec in Shanghai
+RULES = PoolRules()
+
+
+def refused(rules, claim_facts):
+    refusal = check_claim(rules, claim_facts)
+    assert refusal is not None
+    return refusal
+
+
+def facts(**changes):
+    values = {
+        "now": NOW,
+        "timezone": "Asia/Shanghai",
+        "may_claim": True,
+        "holding": 0,
+        "claims_today": 0,
+        "last_let_go_at": None,
+    }
+    return ClaimFacts(**{**values, **changes})
+
+
+def test_a_claim_within_every_limit_goes_ahead():
+    assert check_claim(RULES, facts(holding=199, claims_today=9)) is None
+
+
+def test_the_checks_run_in_the_products_order():
+    everything_wrong = facts(may_claim=False, holding=200, claims_today=10, last_let_go_at=NOW)
+    assert refused(RULES, everything_wrong).rule == ClaimRule.NOT_ALLOWED
+    assert (
+        refused(RULES, facts(holding=200, claims_today=10, last_let_go_at=NOW)).rule == ClaimRule.HOLDING_CAP
+    )
+    assert refused(RULES, facts(claims_today=10, last_let_go_at=NOW)).rule == ClaimRule.DAILY_LIMIT
+    assert refused(RULES, facts(last_let_go_at=NOW)).rule == ClaimRule.COOLDOWN
+
+
+def test_the_daily_limit_frees_up_at_the_persons_own_midnight():
+    refusal = refused(RULES, facts(claims_today=10))
+    assert refusal.frees_at.isoformat() == "2026-12-03T00:00:00+08:00"
+    new_york = next_local_midnight(NOW, "America/New_York")
+    assert new_york.isoformat() == "2026-12-02T00:00:00-05:00", "it is still 1 Dec 21:00 in New York"
+
+
+def test_the_cooldown_frees_up_seven_days_after_letting_go_in_local_time():
+    released = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
+    refusal = refused(RULES, facts(last_let_go_at=released))
+    assert refusal.rule == ClaimRule.COOLDOWN
+    assert refusal.frees_at.isoformat() == "2026-12-08T10:00:00+08:00"
+    assert check_claim(RULES, facts(now=released + timedelta(days=7), last_let_go_at=released)) is None
+
+
+def owned(level="B", *, days_ago=0, visit_days_ago=None, dealt=False, locked=False):
+    return Holding(
+        level=level,
+        owned_since=NOW - timedelta(days=days_ago),
+        last_visit_at=NOW - timedelta(days=visit_days_ago) if visit_days_ago is not None else None,
+        dealt=dealt,
+        locked=locked,
+    )
+
+
+def test_recycling_counts_from_the_later_of_last_visit_and_owned_since():
+    assert recycle_at(RULES, owned("A", days_ago=60, visit_days_ago=5)) == NOW + timedelta(days=10)
+    assert recycle_at(RULES, owned("C", days_ago=10, visit_days_ago=40)) == NOW + timedelta(days=35)
+
+
+def test_no_first_order_within_90_days_recycles_even_with_visits():
+    assert recycle_at(RULES, owned("A", days_ago=85, visit_days_ago=0)) == NOW + timedelta(days=5)
+
+
+def test_dealt_and_locked_customers_are_exempt_unless_the_exemption_is_off():
+    assert recycle_at(RULES, owned(dealt=True)) is None
+    assert recycle_at(RULES, owned(locked=True)) is None
+    strict = PoolRules(dealt_exempt=False)
+    assert recycle_at(strict, owned("B", days_ago=0, dealt=True)) == NOW + timedelta(days=30)
+
+
+def test_the_warning_comes_three_days_before():
+    assert warn_from(RULES, NOW) == NOW - timedelta(days=3)
+
+
+@given(st.integers(0, 400), st.one_of(st.none(), st.integers(0, 400)), st.sampled_from("ABC"))
+def test_an_owner_always_has_at_least_the_levels_days_after_a_visit(days_ago, visit_days_ago, level):
+    if visit_days_ago is not None and visit_days_ago > days_ago:
+        visit_days_ago = days_ago
+    due = recycle_at(RULES, owned(level, days_ago=days_ago, visit_days_ago=visit_days_ago))
+    assert due is not None
+    last_touch = NOW - timedelta(days=visit_days_ago if visit_days_ago is not None else days_ago)
+    assert due <= last_touch + timedelta(days=RULES.recycle_days_without_visit[level])
