@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import Lang
+from bot.i18n import Lang, Moment
+from bot.views.text import Mrkdwn, say
 
 
 class UserError(Exception):
@@ -20,9 +21,17 @@ class UserError(Exception):
         self.field = field
         self.params = params
 
+    def _params(self, lang: Lang) -> dict[str, Any]:
+        return {k: v.format_for(lang) if isinstance(v, Moment) else v for k, v in self.params.items()}
+
     def text(self, lang: Lang) -> str:
+        """Plain text (modal field errors): mentions would show raw, so messages for modals use names."""
         translated = lang.gettext(self.message)
-        return translated % self.params if self.params else translated
+        return translated % self._params(lang) if self.params else translated
+
+    def mrkdwn(self, lang: Lang) -> Mrkdwn:
+        """Safe mrkdwn: the message and each value escaped, except values the bot built (mentions)."""
+        return say(lang, self.message, **self._params(lang))
 
 
 class InvalidInput(UserError):

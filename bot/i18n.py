@@ -7,10 +7,14 @@ then English.
 from __future__ import annotations
 
 import gettext
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -76,3 +80,26 @@ class Lang:
 @cache
 def lang(locale: str) -> Lang:
     return Lang(locale if locale in SUPPORTED else ENGLISH)
+
+
+@dataclass(frozen=True)
+class Moment:
+    """An instant to show in a reader's language and time zone: "Dec 9 10:00", "12月9日 10:00"."""
+
+    at: datetime
+    timezone: str
+    with_time: bool = True
+
+    def format_for(self, reader: Lang) -> str:
+        tz = _zone(self.timezone)
+        shown = format_skeleton("MMMd", self.at, tzinfo=tz, locale=reader.locale)
+        if self.with_time:
+            shown += " " + format_time(self.at, "HH:mm", tzinfo=tz, locale=reader.locale)
+        return shown
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 from slack_bolt import App
 
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.rules.commands import mentioned_users
-from bot.services import people
+from bot.services import people, settings
+from bot.services.channels import channel_problem
 from bot.views import admin as views
+from bot.views import settings as settings_views
 from bot.views.common import help_message
-from bot.views.ids import Command
+from bot.views.ids import Callback, Command
 from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
+from handlers.state import form_values
 
 HELP_WORDS = {"", "help", "?", "帮助"}
 SLACK_WORK = {"role", "team"}  # these may look people up in Slack: done in the lazy function
@@ -24,6 +29,7 @@ def register(app: App, kit: Kit) -> None:
     app.command(Command.CRM)(
         ack=listener(kit, crm_command), lazy=[lazy(kit, crm_admin_work, when_deferred=True)]
     )
+    app.view(Callback.SETTINGS)(ack=listener(kit, submit_settings), lazy=[lazy(kit, confirm_settings)])
 
 
 def register_fallbacks(app: App, kit: Kit) -> None:
@@ -51,6 +57,10 @@ def crm_command(call: Call) -> None:
         _choose_language(call, words[1:])
     elif verb == "team" and len(words) == 1:
         call.ack(**views.team_listing(call.lang, people.list_teams(call.env, call.me)))
+    elif verb in {"settings", "设置"}:
+        settings.require_admin(call.me)
+        call.defer(admin_work="settings")
+        call.ack()
     elif verb in SLACK_WORK:
         people.require_admin(call.me)
         call.defer(admin_work=verb)
@@ -76,6 +86,50 @@ def crm_admin_work(call: Call) -> None:
         _set_role(call, words[1:])
     elif verb == "team" and len(words) > 1:
         _change_team(call, words[1:])
+    elif call.outcome.get("admin_work") == "settings":
+        _open_settings(call)
+
+
+def _open_settings(call: Call) -> None:
+    current = settings.load(call.env, call.me.workspace_id)
+    recent = settings.recent_changes(call.env, call.me)
+    view = settings_views.settings_modal(call.lang, current, recent, call.me.timezone)
+    call.client.views_open(
+        trigger_id=call.trigger_id, view={**view, "private_metadata": json.dumps(call.metadata())}
+    )
+
+
+def _answers(call: Call) -> dict[str, Any]:
+    values = form_values(call.body)
+    answers: dict[str, Any] = {}
+    for spec in settings.SPECS:
+        if spec.key in values or spec.kind is not settings.Kind.NUMBER:
+            value = values.get(spec.key)
+            answers[spec.key] = bool(value) if spec.kind is settings.Kind.SWITCH else value
+    return answers
+
+
+def submit_settings(call: Call) -> None:
+    answers = _answers(call)
+    current = settings.load(call.env, call.me.workspace_id)
+    channel = answers.get("pool_channel")
+    if channel and channel != current.pool_channel:
+        _require_postable(call, str(channel))
+    changes = settings.save(call.env, call.me, answers)
+    call.defer(changes=[[c.key, c.old, c.new] for c in changes])
+    call.ack(response_action="clear")
+
+
+def _require_postable(call: Call, channel: str) -> None:
+    """A private channel needs the bot invited; Slack says "not found" for one it was not invited to."""
+    problem = channel_problem(call.client, channel)
+    if problem is not None:
+        raise InvalidInput(problem, field="pool_channel")
+
+
+def confirm_settings(call: Call) -> None:
+    changes = [settings.SettingChange(key, old, new) for key, old, new in call.outcome.get("changes") or []]
+    call.tell(settings_views.settings_saved(call.lang, changes))
 
 
 def _set_role(call: Call, words: list[str]) -> None:

@@ -25,6 +25,7 @@ from bot.i18n import N_, Lang, lang
 from bot.services.env import Env
 from bot.services.people import Actor, ProfileLookup, resolve_actor
 from bot.views import common
+from bot.views.text import Mrkdwn, escape
 
 log = logging.getLogger("tidewater.handlers")
 
@@ -86,7 +87,7 @@ class Call:
 
     def defer(self, **outcome: Any) -> None:
         """Hand plain values from the ack function to the lazy one (Bolt copies the context)."""
-        self.context["outcome"] = outcome
+        self.context["outcome"] = {**self.outcome, **outcome}
 
     @property
     def outcome(self) -> dict[str, Any]:
@@ -152,18 +153,19 @@ def _view_errors(call: Call, field_name: str | None, text: str) -> None:
 
 
 def _explain(call: Call, error: UserError) -> None:
-    text = error.text(call.lang)
     if call.kind == "view_submission" and not call.acked:
-        _view_errors(call, error.field, text)
-    elif call.kind == "block_suggestion":
+        _view_errors(call, error.field, error.text(call.lang))
+        return
+    text = error.mrkdwn(call.lang)
+    if call.kind == "block_suggestion":
         call.ack(options=[])
     elif call.ack_fn is not None and call.kind == "command" and not call.acked:
         call.ack(**common.problem(text))
     elif call.ack_fn is None:
         call.tell(common.problem(text))
     else:
-        # Interactive acks carry no message: the lazy twin tells the person.
-        call.defer(problem=text)
+        # Interactive acks carry no message: the lazy twin tells the person (deferred as safe mrkdwn).
+        call.defer(problem=str(text))
         call.ack()
 
 
@@ -179,7 +181,7 @@ def _fail(call: Call, error: Exception) -> None:
         elif call.ack_fn is None and call.actor is not None:
             call.tell(common.problem(text))
         else:
-            call.defer(problem=text)
+            call.defer(problem=escape(text))
     except (SlackApiError, OSError) as tell_error:  # telling failed too: the log has the reference
         log.error("could not tell the person about ref %s: %s", reference, tell_error)
 
@@ -224,10 +226,11 @@ def lazy(kit: Kit, handler: Handler, *, when_deferred: bool = False) -> Callable
         if problem:
             try:
                 call.actor = _actor(kit, body)
-                call.tell(common.problem(problem))
+                call.tell(common.problem(Mrkdwn(problem)))
             except Exception as error:
                 _fail(call, error)
-            return
+            if set(call.outcome) == {"problem"}:
+                return  # nothing else was handed over: the refusal was the whole answer
         _run(kit, handler, call)
 
     lazy_function.__name__ = f"lazy_{handler.__name__}"

@@ -25,6 +25,10 @@ def _value(element: dict[str, Any]) -> Any:
         return date.fromisoformat(picked) if picked else None
     if kind == "users_select":
         return element.get("selected_user")
+    if kind == "conversations_select":
+        return element.get("selected_conversation")
+    if kind == "checkboxes":
+        return [option["value"] for option in element.get("selected_options") or []]
     return element.get("value") or ""
 
 

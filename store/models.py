@@ -18,6 +18,18 @@ LEVELS = ("A", "B", "C")
 STAGES = ("prospect", "new", "active", "at_risk", "dormant", "won_back", "lost")
 VISIT_KINDS = ("call", "on_site", "email", "message", "meeting")
 
+# Moves written to the ownership history. Claim, release, recycle and assign change the owner;
+# lock and unlock only protect the customer from the nightly recycle.
+MOVE_CLAIM = "claim"
+MOVE_RELEASE = "release"
+MOVE_RECYCLE = "recycle"
+MOVE_ASSIGN = "assign"
+MOVE_LOCK = "lock"
+MOVE_UNLOCK = "unlock"
+MOVES = (MOVE_CLAIM, MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN, MOVE_LOCK, MOVE_UNLOCK)
+# Moves that take a customer away from its owner: the previous-owner cooldown runs from these.
+LOSING_MOVES = (MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
+
 
 def _utc_column(*, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(UTCDateTime(), nullable=nullable)
@@ -54,6 +66,10 @@ class Person(SQLModel, table=True):
     # When Slack's profile was last asked for, and whether it answered (else workspace defaults apply).
     profile_checked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     profile_synced: bool = False
+    # The daily claim counter: claims made on `claims_day` (the person's own day). Claims update it
+    # with a conditional UPDATE, which also serializes one person's concurrent claims in the database.
+    claims_day: date | None = None
+    claims_on_day: int = 0
     created_at: datetime = Field(sa_column=_utc_column())
 
 
@@ -64,6 +80,9 @@ class Customer(SQLModel, table=True):
         sa.Index("ix_customer_name_key", "workspace_id", "name_key"),
         sa.Index("ix_customer_phone_key", "workspace_id", "phone_key"),
         sa.Index("ix_customer_owner_follow_up", "workspace_id", "owner_id", "next_follow_up"),
+        # The pool, newest arrivals first (owner_id IS NULL), and its level filter.
+        sa.Index("ix_customer_pool", "workspace_id", "owner_id", "pool_since", "id"),
+        sa.Index("ix_customer_pool_level", "workspace_id", "owner_id", "level", "pool_since", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -83,6 +102,11 @@ class Customer(SQLModel, table=True):
     stage: str = Field(default="prospect", max_length=16)
     owner_id: str | None = Field(default=None, max_length=32)
     owned_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # When the customer last entered the pool (None while owned).
+    pool_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # A lock (set by a manager or admin) keeps the customer from the nightly recycle.
+    locked_by: str | None = Field(default=None, max_length=32)
+    locked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     last_visit_on: date | None = None
     next_follow_up: date | None = None
     dealt_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
@@ -143,3 +167,81 @@ class Order(SQLModel, table=True):
     ordered_on: date
     product: str = Field(default="", max_length=200)
     created_at: datetime = Field(sa_column=_utc_column())
+
+
+class OwnershipEvent(SQLModel, table=True):
+    """One move in a customer's ownership history: who did what, when, from whom to whom, and why."""
+
+    __tablename__ = "ownership_event"
+    __table_args__ = (sa.Index("ix_ownership_event_customer", "workspace_id", "customer_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    customer_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
+    )
+    kind: str = Field(max_length=16)
+    actor_id: str | None = Field(default=None, max_length=32)  # None: the nightly recycle
+    from_owner_id: str | None = Field(default=None, max_length=32)
+    to_owner_id: str | None = Field(default=None, max_length=32)
+    reason: str = Field(default="", max_length=32)
+    note: str = Field(default="", max_length=500)
+    at: datetime = Field(sa_column=_utc_column())
+
+
+class WorkspaceSetting(SQLModel, table=True):
+    """One setting of a workspace, its value as JSON. Missing keys take the product's defaults."""
+
+    __tablename__ = "workspace_setting"
+
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    updated_by: str = Field(max_length=32)
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class SettingChange(SQLModel, table=True):
+    """Every change of a setting: who, when, the value in force before -> the new value (JSON)."""
+
+    __tablename__ = "setting_change"
+    __table_args__ = (sa.Index("ix_setting_change_workspace", "workspace_id", "changed_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    key: str = Field(max_length=64)
+    old_value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    new_value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    changed_by: str = Field(max_length=32)
+    changed_at: datetime = Field(sa_column=_utc_column())
+
+
+class Announcement(SQLModel, table=True):
+    """A pool-channel message announcing a batch of customers back in the pool."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    channel_id: str = Field(max_length=32)
+    ts: str | None = Field(default=None, max_length=32)  # set once Slack accepted the post
+    locale: str = Field(default="en", max_length=16)
+    created_at: datetime = Field(sa_column=_utc_column())
+
+
+class AnnouncementRow(SQLModel, table=True):
+    """One customer of an announcement, with what was true when it was released."""
+
+    __tablename__ = "announcement_row"
+    __table_args__ = (sa.Index("ix_announcement_row_customer", "customer_id", "announcement_id"),)
+
+    announcement_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("announcement.id", ondelete="CASCADE"), primary_key=True)
+    )
+    customer_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    )
+    position: int
+    move: str = Field(max_length=16)  # release or recycle
+    reason: str = Field(default="", max_length=32)
+    note: str = Field(default="", max_length=500)
+    previous_owner_id: str | None = Field(default=None, max_length=32)
+    released_at: datetime = Field(sa_column=_utc_column())

@@ -45,6 +45,7 @@ class SlackStandIn:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.users: dict[str, dict[str, Any]] = {}
+        self.channels: dict[str, dict[str, Any]] = {}
         self.calls: list[Recorded] = []
         self.problems: list[str] = []
         self.views: dict[str, dict[str, Any]] = {}
@@ -113,6 +114,25 @@ class SlackStandIn:
             "is_ultra_restricted": False,
             "deleted": False,
             "profile": {"display_name": name, "real_name": name},
+        }
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        *,
+        is_private: bool = False,
+        is_member: bool = False,
+        is_archived: bool = False,
+    ) -> None:
+        """A channel as the bot sees it: it may post in public ones without joining (chat:write.public)."""
+        self.channels[channel_id] = {
+            "id": channel_id,
+            "name": name,
+            "is_channel": not is_private,
+            "is_private": is_private,
+            "is_member": is_member,
+            "is_archived": is_archived,
         }
 
     def fail_next(
@@ -186,12 +206,28 @@ class SlackStandIn:
             return failure.status, {"ok": False, "error": error}, headers
         if method != "respond" and not auth.startswith("Bearer xoxb-"):
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        refused = self._channel_refusal(method, args)
+        if refused:
+            return 200, {"ok": False, "error": refused}, {}
         problems = self._problems(method, args)
         if problems:
             with self._lock:
                 self.problems.extend(f"{method}: {p}" for p in problems)
             return 200, {"ok": False, "error": "invalid_blocks", "problems": problems}, {}
         return 200, self._result(method, args), {}
+
+    def _channel_refusal(self, method: str, args: dict[str, Any]) -> str | None:
+        """What Slack answers for a channel the bot may not see or post in (None: no objection)."""
+        channel = self.channels.get(str(args.get("channel", "")))
+        if method == "conversations.info":
+            if channel is None or (channel["is_private"] and not channel["is_member"]):
+                return "channel_not_found"
+        elif method in {"chat.postMessage", "chat.update"} and channel is not None:
+            if channel["is_archived"]:
+                return "is_archived"
+            if channel["is_private"] and not channel["is_member"]:
+                return "channel_not_found"
+        return None
 
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:
@@ -221,6 +257,8 @@ class SlackStandIn:
         if method == "users.info":
             user = self.users.get(str(args.get("user")))
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
+        if method == "conversations.info":
+            return {"ok": True, "channel": self.channels[str(args.get("channel"))]}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
         if method in MESSAGE_METHODS:

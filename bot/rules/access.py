@@ -32,3 +32,12 @@ def may_work_on(standing: Standing) -> bool:
 def may_see_contact(standing: Standing) -> bool:
     """Phone and email: the owner, the owner's manager and admins only."""
     return may_work_on(standing)
+
+
+def may_lock(standing: Standing) -> bool:
+    """Lock against the recycle: the owner's manager (or a manager who owns it) and admins."""
+    if standing.owner_id is None:
+        return False
+    return (
+        standing.actor_is_admin or standing.manages_owner or (standing.actor_is_manager and standing.is_owner)
+    )

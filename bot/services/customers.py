@@ -11,13 +11,14 @@ from sqlmodel import Session
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import names
-from bot.rules.access import Standing, may_see_contact, may_work_on
+from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
 from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
 from store import customers as customer_store
 from store import people as people_store
-from store.models import LEVELS, Customer, Order, Person, Visit
+from store import pool as pool_store
+from store.models import LEVELS, Customer, Order, OwnershipEvent, Person, Visit
 
 OWNER_ME = "me"
 OWNER_POOL = "pool"
@@ -163,6 +164,7 @@ def create_customer(env: Env, actor: Actor, draft: CustomerDraft, *, confirmed_d
         level=clean.level,
         owner_id=owner_id,
         owned_since=now if owner_id else None,
+        pool_since=None if owner_id else now,
         created_by=actor.user_id,
         created_at=now,
         updated_at=now,
@@ -311,11 +313,14 @@ class CustomerCard:
     customer: Customer
     show_contact: bool
     can_work_on: bool
+    can_lock: bool = False
     visits: Sequence[Visit] = field(default_factory=list)
     orders: Sequence[Order] = field(default_factory=list)
     order_count: int = 0
     revenue_minor: int = 0
     currency: str = "CNY"
+    moves: Sequence[OwnershipEvent] = field(default_factory=list)
+    timezone: str = "UTC"
 
 
 def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
@@ -340,10 +345,14 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
                 session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
             )
             count, revenue = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
+        moves = pool_store.recent_moves(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
     return CustomerCard(
         customer=customer,
         show_contact=may_see_contact(where),
         can_work_on=may_work_on(where),
+        can_lock=may_lock(where),
+        moves=moves,
+        timezone=actor.timezone,
         visits=visits,
         orders=orders,
         order_count=count,

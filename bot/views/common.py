@@ -7,7 +7,7 @@ from typing import Any
 from bot.i18n import Lang
 from bot.views import blocks as b
 from bot.views.templating import render
-from bot.views.text import clip, escape
+from bot.views.text import Mrkdwn, clip, escape
 
 
 def notice(text: str) -> dict[str, Any]:
@@ -16,8 +16,8 @@ def notice(text: str) -> dict[str, Any]:
 
 
 def problem(text: str) -> dict[str, Any]:
-    """A friendly refusal or error; `text` is plain (it is escaped here)."""
-    safe_text = ":warning: " + escape(text)
+    """A friendly refusal or error; plain `text` is escaped here, `Mrkdwn` passes as built."""
+    safe_text = Mrkdwn(":warning: " + escape(text))
     return b.message(safe_text, [b.section(safe_text)])
 
 

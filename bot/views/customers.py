@@ -19,8 +19,19 @@ from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
 from bot.views.templating import render
-from bot.views.text import clip, escape, mention
-from store.models import LEVELS, Customer, Person
+from bot.views.text import Mrkdwn, clip, escape, mention, moment, say
+from store.models import (
+    LEVELS,
+    MOVE_ASSIGN,
+    MOVE_CLAIM,
+    MOVE_LOCK,
+    MOVE_RECYCLE,
+    MOVE_RELEASE,
+    MOVE_UNLOCK,
+    Customer,
+    OwnershipEvent,
+    Person,
+)
 
 NOTE_PREVIEW = 300
 
@@ -129,20 +140,34 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
         revenue=labels.amount(data.revenue_minor, data.currency, lang),
     )
     blocks = [b.header(escape(customer.name)), b.section(body)]
+    if customer.locked_by:
+        blocks.append(
+            b.context(
+                say(
+                    lang,
+                    N_(":lock: Locked by %(manager)s: never recycled."),
+                    manager=mention(customer.locked_by),
+                )
+            )
+        )
     if data.visits:
         blocks.append(b.section("*" + escape(_("Recent visits")) + "*"))
         blocks.extend(b.section(visit_line(lang, visit)) for visit in data.visits)
     if data.orders:
         blocks.append(b.section("*" + escape(_("Recent orders")) + "*"))
         blocks.extend(b.section(order_line(lang, order)) for order in data.orders)
-    if data.can_work_on:
-        value = str(customer.id)
+    if data.moves:
         blocks.append(
-            b.actions(
-                b.button(_("Log visit"), Action.VISIT_OPEN, value, style="primary"),
-                b.button(_("Log order"), Action.ORDER_OPEN, value),
+            b.section(
+                "*"
+                + escape(_("Ownership history"))
+                + "*\n"
+                + "\n".join(move_line(lang, move, data.timezone) for move in data.moves)
             )
         )
+    buttons = _card_buttons(lang, data)
+    if buttons:
+        blocks.append(b.actions(*buttons))
     return b.message(_("Customer %(name)s") % {"name": escape(customer.name)}, blocks)
 
 
@@ -167,7 +192,15 @@ def order_line(lang: Lang, order: Any) -> str:
     )
 
 
-def search_results(lang: Lang, query: str, customers: Sequence[Customer]) -> dict[str, Any]:
+def search_results(
+    lang: Lang,
+    query: str,
+    customers: Sequence[Customer],
+    *,
+    action: str = Action.CUSTOMER_VIEW,
+    label: str = N_("View"),
+) -> dict[str, Any]:
+    """Several customers match: each with a button that does what was asked (view, claim, release)."""
     _ = lang.gettext
     intro = escape(
         _("%(count)s customers match “%(query)s”. Pick one:") % {"count": len(customers), "query": query}
@@ -175,7 +208,7 @@ def search_results(lang: Lang, query: str, customers: Sequence[Customer]) -> dic
     blocks: list[b.Block] = [b.section(intro)]
     for customer in customers[:20]:
         line = f"*{escape(customer.name)}* · {labels.owner_mrkdwn(customer.owner_id, lang)} · {escape(labels.level(customer.level, lang))}"
-        blocks.append(b.section(line, accessory=b.button(_("View"), Action.CUSTOMER_VIEW, str(customer.id))))
+        blocks.append(b.section(line, accessory=b.button(_(label), action, str(customer.id))))
     return b.message(intro, blocks)
 
 
@@ -193,3 +226,54 @@ def customer_picker(lang: Lang, customer: Customer | None) -> dict[str, Any]:
         initial=option_for(customer, lang) if customer else None,
         placeholder=lang.gettext("Type part of the name"),
     )
+
+
+def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
+    _ = lang.gettext
+    customer = data.customer
+    value = str(customer.id)
+    if customer.owner_id is None:
+        return [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary")]
+    buttons = []
+    if data.can_work_on:
+        buttons += [
+            b.button(_("Log visit"), Action.VISIT_OPEN, value, style="primary"),
+            b.button(_("Log order"), Action.ORDER_OPEN, value),
+            b.button(_("Release"), Action.CUSTOMER_RELEASE, value),
+        ]
+    if data.can_lock:
+        if customer.locked_by:
+            buttons.append(b.button(_("Unlock"), Action.CUSTOMER_UNLOCK, value))
+        else:
+            buttons.append(b.button(_("Lock"), Action.CUSTOMER_LOCK, value))
+    return buttons
+
+
+MOVE_LINES = {
+    MOVE_CLAIM: N_("%(actor)s claimed it from the pool"),
+    MOVE_RELEASE: N_("%(actor)s released it to the pool"),
+    MOVE_RECYCLE: N_("went back to the pool from %(previous)s"),
+    MOVE_LOCK: N_("%(actor)s locked it"),
+    MOVE_UNLOCK: N_("%(actor)s unlocked it"),
+}
+
+
+def move_line(lang: Lang, move: OwnershipEvent, timezone: str) -> str:
+    when = moment(move.at, timezone, lang)
+    actor = mention(move.actor_id) if move.actor_id else "Tidewater"
+    previous = mention(move.from_owner_id) if move.from_owner_id else "—"
+    if move.kind == MOVE_ASSIGN:
+        message = (
+            N_("%(actor)s assigned it to %(new)s")
+            if move.from_owner_id is None
+            else N_("%(actor)s moved it from %(previous)s to %(new)s")
+        )
+        text = say(lang, message, actor=actor, previous=previous, new=mention(move.to_owner_id or ""))
+    else:
+        text = say(lang, MOVE_LINES.get(move.kind, move.kind), actor=actor, previous=previous)
+    reason = labels.reason(move.reason, lang)
+    if reason:
+        text = Mrkdwn(text + " · " + escape(reason))
+    if move.note:
+        text = Mrkdwn(text + " — “" + escape(clip(move.note, NOTE_PREVIEW)) + "”")
+    return f"{escape(when)} · {text}"

@@ -10,6 +10,10 @@ class Command(StrEnum):
     CUSTOMER = "/customer"
     VISIT = "/visit"
     ORDER = "/order"
+    POOL = "/pool"
+    CLAIM = "/claim"
+    RELEASE = "/release"
+    ASSIGN = "/assign"
 
 
 class Action(StrEnum):
@@ -20,6 +24,13 @@ class Action(StrEnum):
     VISIT_PICK = "visit.pick"  # a candidate button of `/visit name: note`
     ORDER_OPEN = "order.open"
     HOME_REFRESH = "home.refresh"
+    POOL_CLAIM = "pool.claim"  # value: a customer id, or JSON {"c": id, "q": filters} from a /pool page
+    POOL_PAGE = "pool.page"
+    POOL_FILTER = "pool.filter"
+    CUSTOMER_RELEASE = "customer.release"
+    CUSTOMER_LOCK = "customer.lock"
+    CUSTOMER_UNLOCK = "customer.unlock"
+    SETTINGS_CHANNEL = "settings.channel"
 
 
 class Callback(StrEnum):
@@ -28,6 +39,9 @@ class Callback(StrEnum):
     VISIT_LOG = "visit.log"
     ORDER_LOG = "order.log"
     LOG_AS_VISIT = "visit.from_message"  # the message shortcut
+    RELEASE = "pool.release"
+    POOL_FILTER = "pool.filter"
+    SETTINGS = "crm.settings"
 
 
 class Field(StrEnum):
@@ -55,3 +69,5 @@ class Field(StrEnum):
     RATE = "rate"
     ORDERED_ON = "ordered_on"
     PRODUCT = "product"
+    REASON = "reason"
+    TEXT = "text"

@@ -28,6 +28,23 @@ STAGES = {
     "lost": N_("lost"),
 }
 
+RELEASE_REASONS = {
+    "not_interested": N_("Not interested"),
+    "wrong_contact": N_("Wrong contact details"),
+    "duplicate": N_("Duplicate of another customer"),
+    "handed_over": N_("Handed over to a colleague"),
+    "other": N_("Other"),
+}
+RECYCLE_REASONS = {
+    "no_visit": N_("no visit in time"),
+    "no_order": N_("no first order in time"),
+}
+
+
+def reason(value: str, lang: Lang) -> str:
+    text = RELEASE_REASONS.get(value) or RECYCLE_REASONS.get(value) or value
+    return lang.gettext(text) if text else ""
+
 
 def kind(value: str, lang: Lang) -> str:
     return lang.gettext(KINDS.get(value, value))

@@ -8,11 +8,11 @@ customer called `Acme <!channel>` renders as typed and never pings. Text the bot
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, datetime
 
 from babel.dates import format_date
 
-from bot.i18n import Lang
+from bot.i18n import Lang, Moment
 
 ELLIPSIS = "…"
 
@@ -67,3 +67,13 @@ def day(value: date | None, lang: Lang) -> str:
 def plain_html_free(text: str) -> str:
     """Unescape HTML entities some clients paste into messages (used for shortcut note text)."""
     return html.unescape(text)
+
+
+def say(lang: Lang, message: str, **params: object) -> Mrkdwn:
+    """A translated sentence as safe mrkdwn: the sentence and each value escaped, mentions kept."""
+    translated = escape(lang.gettext(message))
+    return Mrkdwn(translated % {k: escape(v) for k, v in params.items()} if params else translated)
+
+
+def moment(value: datetime, timezone: str, lang: Lang, *, with_time: bool = True) -> str:
+    return Moment(value, timezone, with_time).format_for(lang)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types)
 import store.types
 ${imports if imports else ""}
 revision = ${repr(up_revision)}

@@ -1,0 +1,419 @@
+"""The public pool (公海): claim, release, assign, lock and unlock, each written to the ownership history.
+
+Every change of owner is a conditional UPDATE in the database ("if it is still in the pool", "if it is
+still Mei's"), never a lock in Python, so it holds across web processes. A claim first counts itself
+on the claimer's row (a write), which makes one person's concurrent claims take turns: the holding cap
+and the daily limit are then checked on numbers no other claim of theirs can change meanwhile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.i18n import N_, Moment
+from bot.rules import pool as rules
+from bot.rules.access import Standing, may_lock, may_work_on
+from bot.services import settings as settings_service
+from bot.services.customers import get_customer, standing
+from bot.services.env import Env
+from bot.services.people import Actor
+from bot.views.text import mention
+from store import people as people_store
+from store import pool as pool_store
+from store.models import (
+    MOVE_ASSIGN,
+    MOVE_CLAIM,
+    MOVE_LOCK,
+    MOVE_RECYCLE,
+    MOVE_RELEASE,
+    MOVE_UNLOCK,
+    Customer,
+    OwnershipEvent,
+)
+
+RELEASE_REASONS = ("not_interested", "wrong_contact", "duplicate", "handed_over", "other")
+NOTE_LIMIT = 500
+
+
+class AlreadyClaimed(UserError):
+    """Someone else owns the customer now (a race lost, or a stale button)."""
+
+    def __init__(self, name: str, owner_id: str) -> None:
+        super().__init__(N_("%(owner)s claimed %(name)s first."), name=name, owner=mention(owner_id))
+        self.owner_id = owner_id
+
+
+class OwnedBySomeone(UserError):
+    """The customer is not in the pool: it belongs to someone."""
+
+    def __init__(self, name: str, owner_id: str) -> None:
+        super().__init__(N_("%(name)s belongs to %(owner)s; it is not in the pool."), name=name, owner=mention(owner_id))
+
+
+class AlreadyYours(UserError):
+    def __init__(self, name: str) -> None:
+        super().__init__(N_("%(name)s is already yours."), name=name)
+
+
+class ClaimRefused(UserError):
+    """A pool rule refused the claim; the message names the rule and when it frees up."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    customer_id: int
+    name: str
+    claims_left_today: int
+    holding: int
+    holding_cap: int
+
+
+def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
+    """Claim a pool customer for `actor`: the checks in PRODUCT.md's order, then the atomic write."""
+    pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
+    now = env.clock.now()
+    ws, me = actor.workspace_id, actor.user_id
+    with env.db.session() as session:
+        claims = pool_store.count_claim(session=session, workspace_id=ws, user_id=me, day=actor.today(env))
+        facts = pool_store.claim_facts(
+            session=session,
+            workspace_id=ws,
+            user_id=me,
+            customer_id=customer_id,
+            dealt_count=pool_rules.dealt_count_in_cap,
+        )
+        if facts is None or claims is None:
+            raise NotFound(N_("That customer no longer exists."))
+        _refuse_owned(facts, me, raced=False)
+        check = rules.ClaimFacts(
+            now=now,
+            timezone=actor.timezone,
+            may_claim=not actor.is_guest,
+            holding=facts.holding,
+            claims_today=claims - 1,
+            last_let_go_at=facts.lost_at,
+        )
+        refusal = rules.check_claim(pool_rules, check)
+        if refusal is not None:
+            raise _refusal_error(refusal, pool_rules, facts, actor)
+        if not pool_store.take_from_pool(
+            session=session, workspace_id=ws, customer_id=customer_id, user_id=me, now=now
+        ):
+            _refuse_owned(_now_owned(session, ws, customer_id, facts), me, raced=True)
+        _record(session, actor, customer_id, MOVE_CLAIM, now, from_owner=None, to_owner=me)
+    return Claimed(
+        customer_id=customer_id,
+        name=facts.name,
+        claims_left_today=max(0, pool_rules.daily_claim_limit - claims),
+        holding=facts.holding + 1,
+        holding_cap=pool_rules.holding_cap,
+    )
+
+
+def _now_owned(
+    session: Session, workspace_id: str, customer_id: int, facts: pool_store.ClaimFacts
+) -> pool_store.ClaimFacts:
+    owner = pool_store.owner_of(session=session, workspace_id=workspace_id, customer_id=customer_id)
+    return pool_store.ClaimFacts(facts.name, owner, facts.holding, facts.lost_at, facts.lost_by)
+
+
+def _refuse_owned(facts: pool_store.ClaimFacts, me: str, *, raced: bool) -> None:
+    """A customer someone owns is not in the pool: say who has it (the winner, after a race)."""
+    if facts.owner_id is None:
+        return
+    if facts.owner_id == me:
+        raise AlreadyYours(facts.name)  # a double click: the first click claimed it
+    if raced:
+        raise AlreadyClaimed(facts.name, facts.owner_id)
+    raise OwnedBySomeone(facts.name, facts.owner_id)
+
+
+def _refusal_error(
+    refusal: rules.Refusal, pool_rules: rules.PoolRules, facts: pool_store.ClaimFacts, actor: Actor
+) -> ClaimRefused:
+    when = Moment(refusal.frees_at, actor.timezone) if refusal.frees_at else None
+    if refusal.rule is rules.ClaimRule.NOT_ALLOWED:
+        return ClaimRefused(N_("You cannot claim customers from the pool."))
+    if refusal.rule is rules.ClaimRule.HOLDING_CAP:
+        message = (
+            N_(
+                "You hold %(count)s customers, the most one rep may hold (%(cap)s). Release one with /release to claim another."
+            )
+            if pool_rules.dealt_count_in_cap
+            else N_(
+                "You hold %(count)s customers who have not ordered yet, the most one rep may hold (%(cap)s). "
+                "Release one with /release to claim another."
+            )
+        )
+        return ClaimRefused(message, count=facts.holding, cap=pool_rules.holding_cap)
+    if refusal.rule is rules.ClaimRule.DAILY_LIMIT:
+        return ClaimRefused(
+            N_(
+                "You have claimed %(limit)s customers today, the daily limit. You can claim again from %(when)s."
+            ),
+            limit=pool_rules.daily_claim_limit,
+            when=when,
+        )
+    assert facts.lost_at is not None
+    lost_on = Moment(facts.lost_at, actor.timezone, with_time=False)
+    return ClaimRefused(
+        _COOLDOWN_MESSAGES.get(facts.lost_by or "", _COOLDOWN_MESSAGES[MOVE_RELEASE]),
+        name=facts.name,
+        day=lost_on,
+        when=when,
+    )
+
+
+_COOLDOWN_MESSAGES = {
+    MOVE_RELEASE: N_("You released %(name)s on %(day)s; you can claim it again from %(when)s."),
+    MOVE_RECYCLE: N_(
+        "%(name)s went back to the pool from you on %(day)s; you can claim it again from %(when)s."
+    ),
+    MOVE_ASSIGN: N_("%(name)s was reassigned from you on %(day)s; you can claim it again from %(when)s."),
+}
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    customer_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    from_owner: str | None,
+    to_owner: str | None,
+    reason: str = "",
+    note: str = "",
+) -> None:
+    move = OwnershipEvent(
+        workspace_id=actor.workspace_id,
+        customer_id=customer_id,
+        kind=kind,
+        actor_id=actor.user_id,
+        from_owner_id=from_owner,
+        to_owner_id=to_owner,
+        reason=reason,
+        note=note,
+        at=now,
+    )
+    pool_store.add_move(session=session, move=move)
+
+
+# -- release -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Released:
+    customer_id: int
+    name: str
+    previous_owner_id: str
+
+
+def check_release(env: Env, actor: Actor, customer_id: int) -> Customer:
+    """The customer, if `actor` may release it now (before the form opens)."""
+    customer = get_customer(env, actor, customer_id)
+    if customer.owner_id is None:
+        raise InvalidInput(N_("%(name)s is already in the pool."), name=customer.name)
+    where = standing(env, actor, customer)
+    if not may_work_on(where):
+        raise NotAllowed(
+            N_("%(name)s belongs to %(owner)s. Only the owner, their manager and admins can release it."),
+            name=customer.name,
+            owner=mention(customer.owner_id),
+        )
+    if customer.locked_by and not (actor.is_admin or where.manages_owner):
+        raise NotAllowed(
+            N_("%(name)s is locked by %(manager)s. Ask them to unlock it before releasing it."),
+            name=customer.name,
+            manager=mention(customer.locked_by),
+        )
+    return customer
+
+
+def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str) -> Released:
+    note = " ".join(note.split())
+    if reason not in RELEASE_REASONS:
+        raise InvalidInput(N_("Choose why you release this customer."), field="reason")
+    if reason == "other" and not note:
+        raise InvalidInput(N_("Say in a few words why, so the next owner knows."), field="note")
+    if len(note) > NOTE_LIMIT:
+        raise InvalidInput(
+            N_("This is too long: at most %(limit)s characters."), field="note", limit=NOTE_LIMIT
+        )
+    customer = check_release(env, actor, customer_id)
+    owner = customer.owner_id
+    assert owner is not None
+    now = env.clock.now()
+    with env.db.session() as session:
+        moved = pool_store.move_owner(
+            session=session,
+            workspace_id=actor.workspace_id,
+            customer_id=customer_id,
+            expected_owner=owner,
+            new_owner=None,
+            now=now,
+        )
+        if not moved:
+            raise InvalidInput(
+                N_("%(name)s changed hands a moment ago; nothing was released."), name=customer.name
+            )
+        _record(
+            session,
+            actor,
+            customer_id,
+            MOVE_RELEASE,
+            now,
+            from_owner=owner,
+            to_owner=None,
+            reason=reason,
+            note=note,
+        )
+    return Released(customer_id, customer.name, owner)
+
+
+# -- assign ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Assigned:
+    customer_id: int
+    name: str
+    previous_owner_id: str | None
+    new_owner_id: str
+
+
+def assign(env: Env, actor: Actor, customer_id: int, rep_id: str) -> Assigned:
+    """A manager gives a pool customer, or one of their team's, to someone in their team; admins to anyone."""
+    if not (actor.is_admin or actor.is_manager):
+        raise NotAllowed(
+            N_("Only managers and admins can assign customers. Reps claim them from the pool with /claim.")
+        )
+    customer = get_customer(env, actor, customer_id)
+    if customer.owner_id == rep_id:
+        raise InvalidInput(
+            N_("%(name)s already belongs to %(rep)s."), name=customer.name, rep=mention(rep_id)
+        )
+    if customer.owner_id is not None and not may_work_on(standing(env, actor, customer)):
+        raise NotAllowed(
+            N_("%(name)s belongs to %(owner)s, who is not in your team."),
+            name=customer.name,
+            owner=mention(customer.owner_id),
+        )
+    pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
+    now = env.clock.now()
+    with env.db.session() as session:
+        _require_assignable(session, actor, rep_id)
+        pool_store.hold_person(session=session, workspace_id=actor.workspace_id, user_id=rep_id)
+        held = pool_store.count_holding(
+            session=session,
+            workspace_id=actor.workspace_id,
+            owner_id=rep_id,
+            dealt_count=pool_rules.dealt_count_in_cap,
+        )
+        if customer.dealt_at is None or pool_rules.dealt_count_in_cap:
+            if held >= pool_rules.holding_cap:
+                raise NotAllowed(
+                    N_("%(rep)s already holds %(count)s customers, the most one rep may hold (%(cap)s)."),
+                    rep=mention(rep_id),
+                    count=held,
+                    cap=pool_rules.holding_cap,
+                )
+        moved = pool_store.move_owner(
+            session=session,
+            workspace_id=actor.workspace_id,
+            customer_id=customer_id,
+            expected_owner=customer.owner_id,
+            new_owner=rep_id,
+            now=now,
+        )
+        if not moved:
+            raise InvalidInput(
+                N_("%(name)s changed hands a moment ago; nothing was assigned."), name=customer.name
+            )
+        _record(session, actor, customer_id, MOVE_ASSIGN, now, from_owner=customer.owner_id, to_owner=rep_id)
+    return Assigned(customer_id, customer.name, customer.owner_id, rep_id)
+
+
+def _require_assignable(session: Session, actor: Actor, rep_id: str) -> None:
+    rep = people_store.get_person(session=session, workspace_id=actor.workspace_id, user_id=rep_id)
+    if rep is None or rep.is_deleted or rep.is_guest:
+        raise NotFound(
+            N_("%(rep)s has not used Tidewater yet. Ask them to open it once, then try again."),
+            rep=mention(rep_id),
+        )
+    if actor.is_admin or rep_id == actor.user_id or rep.manager_id == actor.user_id:
+        return
+    raise NotAllowed(
+        N_("%(rep)s is not in your team. Managers assign customers to their own team."), rep=mention(rep_id)
+    )
+
+
+# -- lock and unlock ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class LockChanged:
+    customer_id: int
+    name: str
+    locked: bool
+    owner_id: str
+    locks_used: int
+    lock_cap: int
+
+
+def _require_lock_rights(customer: Customer, where: Standing) -> str:
+    if customer.owner_id is None:
+        raise InvalidInput(
+            N_("%(name)s is in the pool; only a customer with an owner can be locked."), name=customer.name
+        )
+    if not may_lock(where):
+        raise NotAllowed(
+            N_("Only the owner's manager and admins can lock or unlock %(name)s."), name=customer.name
+        )
+    return customer.owner_id
+
+
+def set_lock(env: Env, actor: Actor, customer_id: int, *, locked: bool) -> LockChanged:
+    """Lock a customer against the nightly recycle (within the owner's lock cap), or unlock it."""
+    customer = get_customer(env, actor, customer_id)
+    owner = _require_lock_rights(customer, standing(env, actor, customer))
+    pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
+    if locked and customer.dealt_at is not None and pool_rules.dealt_exempt:
+        raise InvalidInput(
+            N_("%(name)s has ordered, so it is never recycled: no lock is needed."), name=customer.name
+        )
+    now = env.clock.now()
+    ws = actor.workspace_id
+    with env.db.session() as session:
+        pool_store.hold_person(session=session, workspace_id=ws, user_id=owner)
+        used = pool_store.count_locked(session=session, workspace_id=ws, owner_id=owner)
+        if locked and used >= pool_rules.lock_cap:
+            raise NotAllowed(
+                N_(
+                    "%(owner)s already has %(count)s locked customers, the most allowed (%(cap)s). Unlock one first."
+                ),
+                owner=mention(owner),
+                count=used,
+                cap=pool_rules.lock_cap,
+            )
+        changed = pool_store.set_lock(
+            session=session,
+            workspace_id=ws,
+            customer_id=customer_id,
+            owner_id=owner,
+            locked_by=actor.user_id if locked else None,
+            now=now,
+        )
+        if not changed:
+            message = N_("%(name)s is already locked.") if locked else N_("%(name)s is not locked.")
+            raise InvalidInput(message, name=customer.name)
+        _record(
+            session,
+            actor,
+            customer_id,
+            MOVE_LOCK if locked else MOVE_UNLOCK,
+            now,
+            from_owner=owner,
+            to_owner=owner,
+        )
+    return LockChanged(
+        customer_id, customer.name, locked, owner, used + (1 if locked else -1), pool_rules.lock_cap
+    )

@@ -1,0 +1,132 @@
+"""`/pool`: browsing the pool with filters, a page at a time (keyset pages, newest arrivals first)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from bot.errors import InvalidInput
+from bot.i18n import N_
+from bot.services import customers
+from bot.services.env import Env
+from bot.services.people import Actor
+from store import pool as pool_store
+from store.models import LEVELS, Customer
+
+PAGE_SIZE = 10
+TEXT_MATCHES = 200  # a name filter looks at this many best matches
+FILTER_LIMIT = 60
+_KEYWORDS = {
+    "level": "level",
+    "级别": "level",
+    "region": "region",
+    "地区": "region",
+    "industry": "industry",
+    "行业": "industry",
+}
+_TOKEN = re.compile(r"(\w+)[:：](\S+)")
+
+
+@dataclass(frozen=True)
+class PoolQuery:
+    """What the person filters the pool by; empty fields filter nothing."""
+
+    level: str = ""
+    region: str = ""
+    industry: str = ""
+    text: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        return {k: v for k, v in asdict(self).items() if v}
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.to_dict())
+
+
+def parse_query(typed: str) -> PoolQuery:
+    """`/pool level:A region:上海 acme` (or 级别：A 地区：上海): keywords first, the rest is a name."""
+    found: dict[str, str] = {}
+
+    def take(match: re.Match[str]) -> str:
+        keyword = _KEYWORDS.get(match.group(1).lower())
+        if keyword is None:
+            return match.group(0)
+        found[keyword] = match.group(2)
+        return " "
+
+    rest = _TOKEN.sub(take, typed)
+    return validate_query(PoolQuery(**found, text=" ".join(rest.split())))
+
+
+def validate_query(query: PoolQuery) -> PoolQuery:
+    level = query.level.strip().upper()
+    if level and level not in LEVELS:
+        raise InvalidInput(N_("The level must be A, B or C."), field="level")
+    cleaned = {k: " ".join(v.split())[:FILTER_LIMIT] for k, v in asdict(query).items()}
+    return PoolQuery(**{**cleaned, "level": level})
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A page boundary as plain values, so it can travel in a button."""
+
+    since: str
+    customer_id: int
+
+    @classmethod
+    def of(cls, customer: Customer) -> Cursor:
+        assert customer.pool_since is not None and customer.id is not None
+        return cls(customer.pool_since.isoformat(), customer.id)
+
+    def to_store(self) -> pool_store.PoolCursor:
+        return pool_store.PoolCursor(datetime.fromisoformat(self.since), self.customer_id)
+
+
+@dataclass
+class PoolPage:
+    query: PoolQuery
+    rows: list[Customer] = field(default_factory=list)
+    next_after: Cursor | None = None
+    previous_before: Cursor | None = None
+
+
+def page(
+    env: Env, actor: Actor, query: PoolQuery, *, after: Cursor | None = None, before: Cursor | None = None
+) -> PoolPage:
+    ids = None
+    if query.text:
+        matches = customers.search(env, workspace_id=actor.workspace_id, query=query.text, limit=TEXT_MATCHES)
+        ids = [c.id for c in matches if c.owner_id is None and c.id is not None]
+    where = pool_store.PoolFilter(
+        level=query.level or None, region=query.region or None, industry=query.industry or None, ids=ids
+    )
+    with env.db.session() as session:
+        rows = pool_store.pool_page(
+            session=session,
+            workspace_id=actor.workspace_id,
+            where=where,
+            after=after.to_store() if after else None,
+            before=before.to_store() if before else None,
+            limit=PAGE_SIZE + 1,
+        )
+    return _paged(query, rows, after=after, before=before)
+
+
+def _paged(
+    query: PoolQuery, rows: list[Customer], *, after: Cursor | None, before: Cursor | None
+) -> PoolPage:
+    more = len(rows) > PAGE_SIZE
+    if before is not None:
+        shown = rows[-PAGE_SIZE:]  # newest first, the extra row (if any) is the one beyond the previous edge
+        has_previous, has_next = more, True
+    else:
+        shown = rows[:PAGE_SIZE]
+        has_previous, has_next = after is not None, more
+    return PoolPage(
+        query=query,
+        rows=shown,
+        next_after=Cursor.of(shown[-1]) if has_next and shown else None,
+        previous_before=Cursor.of(shown[0]) if has_previous and shown else None,
+    )

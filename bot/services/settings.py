@@ -1,0 +1,267 @@
+"""The settings store: a workspace's rules, their validation, and every change with who and when.
+
+Each setting is described once (`SPECS`): its key, label, kind and bounds. The `/crm settings` modal
+is built from the specs and its answers are validated against them, so a later feature adds a
+setting by adding a field to `WorkspaceSettings` and a spec here. Stored values are JSON; a key never
+set takes the default of `WorkspaceSettings`. Changing a rule changes what happens from then on:
+history (ownership moves, past recycles) is never rewritten.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import N_
+from bot.rules.pool import PoolRules
+from bot.services.env import Env
+from bot.services.people import Actor
+from store import settings as settings_store
+
+RECENT_CHANGES = 5
+
+
+@dataclass(frozen=True)
+class WorkspaceSettings:
+    """Every setting of a workspace, with PRODUCT.md's defaults."""
+
+    recycle_days_a: int = 15
+    recycle_days_b: int = 30
+    recycle_days_c: int = 45
+    days_to_first_order: int = 90
+    dealt_exempt: bool = True
+    warning_days: int = 3
+    holding_cap: int = 200
+    dealt_count_in_cap: bool = False
+    daily_claim_limit: int = 10
+    cooldown_days: int = 7
+    lock_cap: int = 20
+    pool_channel: str | None = None
+
+    def pool_rules(self) -> PoolRules:
+        return PoolRules(
+            recycle_days_without_visit={
+                "A": self.recycle_days_a,
+                "B": self.recycle_days_b,
+                "C": self.recycle_days_c,
+            },
+            days_to_first_order=self.days_to_first_order,
+            dealt_exempt=self.dealt_exempt,
+            warning_days=self.warning_days,
+            holding_cap=self.holding_cap,
+            dealt_count_in_cap=self.dealt_count_in_cap,
+            daily_claim_limit=self.daily_claim_limit,
+            cooldown_days=self.cooldown_days,
+            lock_cap=self.lock_cap,
+        )
+
+
+class Kind(StrEnum):
+    NUMBER = "number"  # a whole number within bounds
+    SWITCH = "switch"  # yes or no
+    CHANNEL = "channel"  # a Slack conversation, or none
+
+
+class Group(StrEnum):
+    RECYCLING = "recycling"
+    CLAIMS = "claims"
+    CHANNELS = "channels"
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    group: Group
+    label: str
+    kind: Kind
+    low: int = 0
+    high: int = 0
+    hint: str | None = None
+
+
+SPECS: tuple[Spec, ...] = (
+    Spec("recycle_days_a", Group.RECYCLING, N_("Level A: days without a visit"), Kind.NUMBER, 1, 3650),
+    Spec("recycle_days_b", Group.RECYCLING, N_("Level B: days without a visit"), Kind.NUMBER, 1, 3650),
+    Spec("recycle_days_c", Group.RECYCLING, N_("Level C: days without a visit"), Kind.NUMBER, 1, 3650),
+    Spec(
+        "days_to_first_order",
+        Group.RECYCLING,
+        N_("Days to a first order after a claim"),
+        Kind.NUMBER,
+        1,
+        3650,
+        N_("A customer who has not ordered this long after being claimed goes back to the pool."),
+    ),
+    Spec(
+        "dealt_exempt",
+        Group.RECYCLING,
+        N_("Customers who ordered are never recycled"),
+        Kind.SWITCH,
+        hint=N_("Churn warnings watch them instead."),
+    ),
+    Spec(
+        "warning_days",
+        Group.RECYCLING,
+        N_("Warn the owner this many days before"),
+        Kind.NUMBER,
+        0,
+        60,
+        N_("0: no warning."),
+    ),
+    Spec("holding_cap", Group.CLAIMS, N_("Customers one rep may hold"), Kind.NUMBER, 1, 100000),
+    Spec("dealt_count_in_cap", Group.CLAIMS, N_("Customers who ordered count towards it"), Kind.SWITCH),
+    Spec("daily_claim_limit", Group.CLAIMS, N_("Claims per rep per day"), Kind.NUMBER, 1, 10000),
+    Spec(
+        "cooldown_days",
+        Group.CLAIMS,
+        N_("Days before a previous owner may claim back"),
+        Kind.NUMBER,
+        0,
+        365,
+        N_("Counted from the release, recycle or reassignment."),
+    ),
+    Spec(
+        "lock_cap",
+        Group.CLAIMS,
+        N_("Locked customers per rep"),
+        Kind.NUMBER,
+        0,
+        10000,
+        N_("Managers lock customers to keep them from the recycle; customers who ordered need no lock."),
+    ),
+    Spec(
+        "pool_channel",
+        Group.CHANNELS,
+        N_("Pool channel"),
+        Kind.CHANNEL,
+        hint=N_("Releases and recycles are announced here. In a private channel, invite Tidewater first."),
+    ),
+)
+SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
+
+
+def defaults() -> WorkspaceSettings:
+    return WorkspaceSettings()
+
+
+def _decoded(stored: Mapping[str, str]) -> dict[str, Any]:
+    known = {f.name for f in dataclasses.fields(WorkspaceSettings)}
+    values: dict[str, Any] = {}
+    for key, raw in stored.items():
+        if key in known:
+            try:
+                values[key] = json.loads(raw)
+            except ValueError:
+                continue  # a damaged value falls back to its default rather than breaking every request
+    return values
+
+
+def load(env: Env, workspace_id: str) -> WorkspaceSettings:
+    with env.db.session() as session:
+        stored = settings_store.load_settings(session=session, workspace_id=workspace_id)
+    return dataclasses.replace(WorkspaceSettings(), **_decoded(stored))
+
+
+def _number(spec: Spec, value: Any) -> int:
+    text = str(value if value is not None else "").strip().replace(",", "")
+    if not text.isdigit() or not spec.low <= int(text) <= spec.high:
+        raise InvalidInput(
+            N_("Enter a whole number from %(low)s to %(high)s."), field=spec.key, low=spec.low, high=spec.high
+        )
+    return int(text)
+
+
+def _typed(spec: Spec, value: Any) -> Any:
+    if spec.kind is Kind.NUMBER:
+        return _number(spec, value)
+    if spec.kind is Kind.SWITCH:
+        return bool(value)
+    return str(value) if value else None
+
+
+def validate(answers: Mapping[str, Any], current: WorkspaceSettings) -> WorkspaceSettings:
+    """The settings as answered; InvalidInput names the first field that is wrong."""
+    typed = {key: _typed(SPEC_BY_KEY[key], value) for key, value in answers.items() if key in SPEC_BY_KEY}
+    proposed = dataclasses.replace(current, **typed)
+    shortest = min(proposed.recycle_days_a, proposed.recycle_days_b, proposed.recycle_days_c)
+    if proposed.warning_days >= shortest:
+        raise InvalidInput(
+            N_("The warning must come before the recycle: fewer days than the shortest period (%(days)s)."),
+            field="warning_days",
+            days=shortest,
+        )
+    return proposed
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    key: str
+    old: Any
+    new: Any
+
+
+def changes_between(old: WorkspaceSettings, new: WorkspaceSettings) -> list[SettingChange]:
+    return [
+        SettingChange(spec.key, getattr(old, spec.key), getattr(new, spec.key))
+        for spec in SPECS
+        if getattr(old, spec.key) != getattr(new, spec.key)
+    ]
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise NotAllowed(N_("Only admins can change the settings."))
+
+
+def save(env: Env, actor: Actor, answers: Mapping[str, Any]) -> list[SettingChange]:
+    """Validate and store what changed, each change logged; all or nothing."""
+    require_admin(actor)
+    ws = actor.workspace_id
+    now = env.clock.now()
+    with env.db.session() as session:
+        stored = settings_store.load_settings(session=session, workspace_id=ws)
+        current = dataclasses.replace(WorkspaceSettings(), **_decoded(stored))
+        changes = changes_between(current, validate(answers, current))
+        for change in changes:
+            saved = settings_store.save_setting(
+                session=session,
+                workspace_id=ws,
+                key=change.key,
+                stored_value=stored.get(change.key),
+                old_value=json.dumps(change.old),
+                new_value=json.dumps(change.new),
+                changed_by=actor.user_id,
+                at=now,
+            )
+            if not saved:
+                raise InvalidInput(
+                    N_("Someone else changed this setting a moment ago. Close the form and open it again."),
+                    field=change.key,
+                )
+    return changes
+
+
+@dataclass(frozen=True)
+class LoggedChange:
+    key: str
+    old: Any
+    new: Any
+    changed_by: str
+    changed_at: datetime
+
+
+def recent_changes(env: Env, actor: Actor, limit: int = RECENT_CHANGES) -> Sequence[LoggedChange]:
+    with env.db.session() as session:
+        rows = settings_store.recent_changes(session=session, workspace_id=actor.workspace_id, limit=limit)
+    return [
+        LoggedChange(
+            row.key, json.loads(row.old_value), json.loads(row.new_value), row.changed_by, row.changed_at
+        )
+        for row in rows
+    ]

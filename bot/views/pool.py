@@ -1,0 +1,240 @@
+"""The pool's messages: `/pool` pages, claim and release answers, the release form, announcements."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.i18n import N_, Lang
+from bot.services.announcements import Announced
+from bot.services.pool import RELEASE_REASONS, Assigned, Claimed, LockChanged, Released
+from bot.services.pool_list import Cursor, PoolPage, PoolQuery
+from bot.views import blocks as b
+from bot.views import labels
+from bot.views.announcements import facts_of
+from bot.views.ids import Action, Callback, Field
+from bot.views.text import Mrkdwn, day, escape, mention, say
+from store.models import Customer
+
+NOTE_PREVIEW = 200
+
+
+# -- /pool pages -------------------------------------------------------------------------------------
+def _page_state(
+    query: PoolQuery, *, after: Cursor | None = None, before: Cursor | None = None
+) -> dict[str, Any]:
+    state: dict[str, Any] = {"q": query.to_dict()}
+    if after:
+        state["a"] = [after.since, after.customer_id]
+    if before:
+        state["b"] = [before.since, before.customer_id]
+    return state
+
+
+def encode(state: dict[str, Any]) -> str:
+    return json.dumps(state, ensure_ascii=False, separators=(",", ":"))
+
+
+def pool_page(lang: Lang, page: PoolPage, *, state: dict[str, Any]) -> dict[str, Any]:
+    _ = lang.gettext
+    filters = _filters_text(lang, page.query)
+    if not page.rows:
+        empty = (
+            _("No customer in the pool matches these filters.")
+            if page.query.is_filtered
+            else _("The pool is empty.")
+        )
+        return b.message(empty, [b.section(escape(empty)), _controls(lang, page)])
+    title = _("The pool") + (f" · {filters}" if filters else "")
+    blocks: list[b.Block] = [b.section(f"*{escape(title)}*")]
+    for customer in page.rows:
+        since = say(
+            lang,
+            N_("in the pool since %(day)s"),
+            day=day(customer.pool_since.date() if customer.pool_since else None, lang),
+        )
+        claim_value = encode({**state, "c": customer.id})
+        claim = b.button(_("Claim"), Action.POOL_CLAIM, claim_value, style="primary")
+        blocks.append(b.section(facts_of(lang, customer) + " · " + since, accessory=claim))
+    blocks.append(_controls(lang, page))
+    return b.message(title, blocks)
+
+
+def _filters_text(lang: Lang, query: PoolQuery) -> str:
+    _ = lang.gettext
+    parts = []
+    if query.level:
+        parts.append(labels.level(query.level, lang))
+    parts += [value for value in (query.region, query.industry) if value]
+    if query.text:
+        parts.append(f"“{query.text}”")
+    return " · ".join(parts)
+
+
+def _controls(lang: Lang, page: PoolPage) -> b.Block:
+    _ = lang.gettext
+    buttons = []
+    if page.previous_before:
+        buttons.append(
+            b.button(
+                _("‹ Newer"), Action.POOL_PAGE, encode(_page_state(page.query, before=page.previous_before))
+            )
+        )
+    if page.next_after:
+        buttons.append(
+            b.button(_("Older ›"), Action.POOL_PAGE, encode(_page_state(page.query, after=page.next_after)))
+        )
+    buttons.append(b.button(_("Filter…"), Action.POOL_FILTER, encode(_page_state(page.query))))
+    return b.actions(*buttons)
+
+
+def filter_modal(lang: Lang, query: PoolQuery, metadata: dict[str, Any]) -> dict[str, Any]:
+    _ = lang.gettext
+    levels = [b.option(labels.level(level, lang), level) for level in ("A", "B", "C")]
+    blocks = [
+        b.input_block(
+            Field.LEVEL.value,
+            _("Level"),
+            b.static_select(
+                Field.LEVEL.value, levels, initial=query.level or None, placeholder=_("Any level")
+            ),
+            optional=True,
+        ),
+        b.input_block(
+            Field.REGION.value,
+            _("Region"),
+            b.text_input(Field.REGION.value, initial=query.region, max_length=60),
+            optional=True,
+        ),
+        b.input_block(
+            Field.INDUSTRY.value,
+            _("Industry"),
+            b.text_input(Field.INDUSTRY.value, initial=query.industry, max_length=60),
+            optional=True,
+        ),
+        b.input_block(
+            Field.TEXT.value,
+            _("Name contains"),
+            b.text_input(Field.TEXT.value, initial=query.text, max_length=60),
+            optional=True,
+        ),
+    ]
+    return b.modal(
+        title=_("Filter the pool"),
+        blocks=blocks,
+        callback_id=Callback.POOL_FILTER,
+        submit=_("Show"),
+        close=_("Cancel"),
+        private_metadata=json.dumps(metadata, ensure_ascii=False),
+    )
+
+
+# -- answers -----------------------------------------------------------------------------------------
+def claimed(lang: Lang, done: Claimed) -> dict[str, Any]:
+    _ = lang.gettext
+    text = say(
+        lang, N_(":tada: *%(name)s* is yours now. Its contact details are on its card."), name=done.name
+    )
+    figures = say(
+        lang,
+        N_("Claims left today: %(left)s · customers held: %(held)s of %(cap)s"),
+        left=done.claims_left_today,
+        held=done.holding,
+        cap=done.holding_cap,
+    )
+    value = str(done.customer_id)
+    buttons = b.actions(
+        b.button(_("View card"), Action.CUSTOMER_VIEW, value),
+        b.button(_("Log visit"), Action.VISIT_OPEN, value, style="primary"),
+    )
+    return b.message(text, [b.section(text), b.context(figures), buttons])
+
+
+def release_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> dict[str, Any]:
+    _ = lang.gettext
+    reasons = [b.option(labels.reason(value, lang), value) for value in RELEASE_REASONS]
+    intro = say(lang, N_("*%(name)s* goes back to the pool, where anyone may claim it."), name=customer.name)
+    blocks = [
+        b.section(intro),
+        b.input_block(
+            Field.REASON.value,
+            _("Why?"),
+            b.static_select(Field.REASON.value, reasons, placeholder=_("Choose a reason")),
+        ),
+        b.input_block(
+            Field.NOTE.value,
+            _("Details for the next owner"),
+            b.text_input(Field.NOTE.value, multiline=True, max_length=500),
+            optional=True,
+            hint=_("Required when the reason is Other."),
+        ),
+    ]
+    return b.modal(
+        title=_("Release to the pool"),
+        blocks=blocks,
+        callback_id=Callback.RELEASE,
+        submit=_("Release"),
+        close=_("Cancel"),
+        private_metadata=json.dumps({**metadata, "customer": customer.id}, ensure_ascii=False),
+    )
+
+
+NO_CHANNEL = N_(
+    "No pool channel is set, so this was not announced. An admin can choose one with /crm settings."
+)
+CHANNEL_REFUSED = N_(
+    "The pool channel refused the announcement (%(error)s). If it is private, invite Tidewater there "
+    "with /invite; an admin can change the channel with /crm settings."
+)
+
+
+def announced_note(lang: Lang, announced: Announced) -> Mrkdwn:
+    if announced.channel is None:
+        return say(lang, NO_CHANNEL)
+    if announced.problem:
+        return say(lang, CHANNEL_REFUSED, error=announced.problem)
+    return say(lang, N_("Announced in %(channel)s."), channel=Mrkdwn(f"<#{announced.channel}>"))
+
+
+def released(lang: Lang, done: Released, announced: Announced) -> dict[str, Any]:
+    text = say(lang, N_("*%(name)s* is back in the pool."), name=done.name)
+    return b.message(text, [b.section(text), b.context(announced_note(lang, announced))])
+
+
+def assigned(lang: Lang, done: Assigned) -> dict[str, Any]:
+    text = say(lang, N_("*%(name)s* now belongs to %(rep)s."), name=done.name, rep=mention(done.new_owner_id))
+    value = str(done.customer_id)
+    return b.message(
+        text, [b.section(text, accessory=b.button(lang.gettext("View card"), Action.CUSTOMER_VIEW, value))]
+    )
+
+
+def lock_changed(lang: Lang, done: LockChanged) -> dict[str, Any]:
+    if done.locked:
+        text = say(
+            lang,
+            N_(
+                ":lock: *%(name)s* is locked: it will not be recycled. %(owner)s has %(used)s of %(cap)s locks in use."
+            ),
+            name=done.name,
+            owner=mention(done.owner_id),
+            used=done.locks_used,
+            cap=done.lock_cap,
+        )
+    else:
+        text = say(
+            lang, N_(":unlock: *%(name)s* is unlocked: the recycle rules apply to it again."), name=done.name
+        )
+    return b.message(text, [b.section(text)])
+
+
+def assigned_to_you(lang: Lang, manager_id: str, customer: Customer) -> dict[str, Any]:
+    text = say(
+        lang, N_("%(manager)s assigned *%(name)s* to you."), manager=mention(manager_id), name=customer.name
+    )
+    value = str(customer.id)
+    buttons = b.actions(
+        b.button(lang.gettext("View card"), Action.CUSTOMER_VIEW, value),
+        b.button(lang.gettext("Log visit"), Action.VISIT_OPEN, value, style="primary"),
+    )
+    return b.message(text, [b.section(text), buttons])

@@ -1,0 +1,272 @@
+"""`/pool`, `/claim`, `/release`, `/assign`, the Claim buttons, and Lock / Unlock / Release on the card.
+
+A claim is decided in the ack (one short transaction), so whoever Slack delivers first wins; the
+lazy twin then tells the person, re-renders the /pool page they clicked in, and brings every pool
+announcement showing the customer up to date.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import App
+
+from bot.errors import InvalidInput, NotFound
+from bot.i18n import N_
+from bot.notify import SlackPoster
+from bot.rules.commands import mentioned_users
+from bot.services import announcements, customers, pool, pool_list
+from bot.services.pool_list import Cursor, PoolQuery
+from bot.views import customers as customer_views
+from bot.views import pool as views
+from bot.views.ids import Action, Callback, Command, Field
+from bot.views.text import unescape_slack
+from handlers.kit import Call, Kit, just_ack, lazy, listener
+from handlers.state import form_values, text_of
+from store.models import Customer
+
+
+def register(app: App, kit: Kit) -> None:
+    app.command(Command.POOL)(listener(kit, pool_command))
+    app.action(Action.POOL_PAGE)(ack=listener(kit, just_ack), lazy=[lazy(kit, turn_page)])
+    app.action(Action.POOL_FILTER)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_filter_form)])
+    app.view(Callback.POOL_FILTER)(ack=listener(kit, submit_filter), lazy=[lazy(kit, show_filtered)])
+    app.command(Command.CLAIM)(
+        ack=listener(kit, claim_command), lazy=[lazy(kit, after_claim, when_deferred=True)]
+    )
+    app.action(Action.POOL_CLAIM)(
+        ack=listener(kit, claim_button), lazy=[lazy(kit, after_claim, when_deferred=True)]
+    )
+    app.command(Command.RELEASE)(
+        ack=listener(kit, release_command), lazy=[lazy(kit, open_release_form, when_deferred=True)]
+    )
+    app.action(Action.CUSTOMER_RELEASE)(
+        ack=listener(kit, release_button), lazy=[lazy(kit, open_release_form, when_deferred=True)]
+    )
+    app.view(Callback.RELEASE)(
+        ack=listener(kit, submit_release), lazy=[lazy(kit, announce_release, when_deferred=True)]
+    )
+    app.command(Command.ASSIGN)(
+        ack=listener(kit, assign_command), lazy=[lazy(kit, tell_new_owner, when_deferred=True)]
+    )
+    app.action(Action.CUSTOMER_LOCK)(ack=listener(kit, just_ack), lazy=[lazy(kit, lock)])
+    app.action(Action.CUSTOMER_UNLOCK)(ack=listener(kit, just_ack), lazy=[lazy(kit, unlock)])
+
+
+# -- /pool ----------------------------------------------------------------------------------------------
+def _state(value: str) -> dict[str, Any]:
+    try:
+        state = json.loads(value)
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _cursor(raw: Any) -> Cursor | None:
+    if isinstance(raw, list) and len(raw) == 2:
+        return Cursor(str(raw[0]), int(raw[1]))
+    return None
+
+
+def _render_page(call: Call, state: dict[str, Any]) -> dict[str, Any]:
+    query = pool_list.validate_query(PoolQuery(**dict(state.get("q") or {})))
+    page = pool_list.page(
+        call.env, call.me, query, after=_cursor(state.get("a")), before=_cursor(state.get("b"))
+    )
+    shown: dict[str, Any] = {key: state[key] for key in ("q", "a", "b") if key in state}
+    return views.pool_page(call.lang, page, state=shown)
+
+
+def pool_command(call: Call) -> None:
+    query = pool_list.parse_query(unescape_slack(call.text))
+    call.ack(**_render_page(call, {"q": query.to_dict()}))
+
+
+def turn_page(call: Call) -> None:
+    call.tell(_render_page(call, _state(call.action_value)), replace=True)
+
+
+def open_filter_form(call: Call) -> None:
+    state = _state(call.action_value)
+    query = PoolQuery(**dict(state.get("q") or {}))
+    view = views.filter_modal(call.lang, query, call.metadata())
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def _filter_query(call: Call) -> PoolQuery:
+    values = form_values(call.body)
+    return pool_list.validate_query(
+        PoolQuery(
+            level=text_of(values, Field.LEVEL.value),
+            region=text_of(values, Field.REGION.value),
+            industry=text_of(values, Field.INDUSTRY.value),
+            text=text_of(values, Field.TEXT.value),
+        )
+    )
+
+
+def submit_filter(call: Call) -> None:
+    call.defer(query=_filter_query(call).to_dict())
+    call.ack(response_action="clear")
+
+
+def show_filtered(call: Call) -> None:
+    call.tell(_render_page(call, {"q": call.outcome.get("query") or {}}), replace=True)
+
+
+# -- claims ---------------------------------------------------------------------------------------------
+def _claim(call: Call, customer_id: int) -> pool.Claimed | None:
+    """Claim, or defer the loser's answer (who won) with a refresh of what they clicked in."""
+    try:
+        return pool.claim(call.env, call.me, customer_id)
+    except (pool.AlreadyClaimed, pool.OwnedBySomeone):
+        call.defer(refresh=customer_id)  # the lazy twin brings stale announcements up to date
+        raise
+
+
+def claim_command(call: Call) -> None:
+    text = unescape_slack(call.text)
+    if not text:
+        raise InvalidInput(N_("Say which customer: /claim Acme. /pool lists the pool."))
+    found = customers.resolve_one(call.env, call.me, text)
+    if isinstance(found, list):
+        call.ack(
+            **customer_views.search_results(
+                call.lang, text, found, action=Action.POOL_CLAIM, label=N_("Claim")
+            )
+        )
+        return
+    assert found.id is not None
+    done = _claim(call, found.id)
+    assert done is not None
+    call.defer(claimed=done.customer_id)
+    call.ack(**views.claimed(call.lang, done))
+
+
+def claim_button(call: Call) -> None:
+    value = call.action_value
+    state = _state(value) if value.startswith("{") else {}
+    customer_id = int(state.get("c") or 0) if state else int(value) if value.isdigit() else 0
+    if not customer_id:
+        raise NotFound(N_("That customer no longer exists."))
+    done = _claim(call, customer_id)
+    assert done is not None
+    call.defer(
+        claimed=done.customer_id, page={k: state[k] for k in ("q", "a", "b") if k in state}, answer=True
+    )
+    call.ack()
+
+
+def after_claim(call: Call) -> None:
+    """Tell the claimer (button claims), re-render their /pool page, refresh the announcements."""
+    outcome = call.outcome
+    customer_id = int(outcome.get("claimed") or outcome.get("refresh") or 0)
+    if outcome.get("answer"):
+        if "page" in outcome and outcome["page"]:
+            call.tell(_render_page(call, outcome["page"]), replace=True)
+        done = customers.card(call.env, call.me, customer_id)
+        call.tell(customer_views.customer_card(call.lang, done))
+    if customer_id:
+        announcements.refresh(call.env, SlackPoster(call.client), call.me.workspace_id, customer_id)
+
+
+# -- release ----------------------------------------------------------------------------------------------
+def release_command(call: Call) -> None:
+    text = unescape_slack(call.text)
+    if not text:
+        raise InvalidInput(N_("Say which customer: /release Acme. You will be asked why."))
+    found = customers.resolve_one(call.env, call.me, text)
+    if isinstance(found, list):
+        call.ack(
+            **customer_views.search_results(
+                call.lang, text, found, action=Action.CUSTOMER_RELEASE, label=N_("Release")
+            )
+        )
+        return
+    _ask_release(call, found)
+
+
+def release_button(call: Call) -> None:
+    value = call.action_value
+    _ask_release(call, customers.get_customer(call.env, call.me, int(value) if value.isdigit() else 0))
+
+
+def _ask_release(call: Call, customer: Customer) -> None:
+    assert customer.id is not None
+    pool.check_release(call.env, call.me, customer.id)  # refused in the ack, before any form opens
+    call.defer(release_form=customer.id)
+    call.ack()
+
+
+def open_release_form(call: Call) -> None:
+    customer = customers.get_customer(call.env, call.me, int(call.outcome["release_form"]))
+    call.client.views_open(
+        trigger_id=call.trigger_id, view=views.release_modal(call.lang, customer, call.metadata())
+    )
+
+
+def submit_release(call: Call) -> None:
+    values = form_values(call.body)
+    customer_id = int(call.view_metadata().get("customer") or 0)
+    done = pool.release(
+        call.env,
+        call.me,
+        customer_id,
+        reason=text_of(values, Field.REASON.value),
+        note=text_of(values, Field.NOTE.value),
+    )
+    call.defer(released=done.customer_id, name=done.name, previous=done.previous_owner_id)
+    call.ack(response_action="clear")
+
+
+def announce_release(call: Call) -> None:
+    outcome = call.outcome
+    customer_id = int(outcome["released"])
+    poster = SlackPoster(call.client)
+    announced = announcements.announce(call.env, poster, call.me.workspace_id, [customer_id])
+    done = pool.Released(customer_id, str(outcome["name"]), str(outcome["previous"]))
+    call.tell(views.released(call.lang, done, announced))
+
+
+# -- assign, lock, unlock -----------------------------------------------------------------------------------
+def assign_command(call: Call) -> None:
+    text = unescape_slack(call.text)
+    reps = mentioned_users(text)
+    query = " ".join(word for word in text.split() if not word.startswith("<@"))
+    if len(reps) != 1 or not query:
+        raise InvalidInput(N_("Use: /assign customer @rep"))
+    found = customers.resolve_one(call.env, call.me, query)
+    if isinstance(found, list):
+        raise InvalidInput(N_("Several customers match “%(query)s”; type more of the name."), query=query)
+    assert found.id is not None
+    done = pool.assign(call.env, call.me, found.id, reps[0])
+    call.defer(assigned=done.customer_id, rep=done.new_owner_id)
+    call.ack(**views.assigned(call.lang, done))
+
+
+def tell_new_owner(call: Call) -> None:
+    """The new owner hears about it (unless they assigned it to themselves); announcements catch up."""
+    outcome = call.outcome
+    customer_id = int(outcome["assigned"])
+    rep = str(outcome["rep"])
+    if rep != call.me.user_id:
+        note = views.assigned_to_you(
+            call.lang, call.me.user_id, customers.get_customer(call.env, call.me, customer_id)
+        )
+        call.client.chat_postMessage(channel=rep, **note)
+    announcements.refresh(call.env, SlackPoster(call.client), call.me.workspace_id, customer_id)
+
+
+def _set_lock(call: Call, *, locked: bool) -> None:
+    value = call.action_value
+    done = pool.set_lock(call.env, call.me, int(value) if value.isdigit() else 0, locked=locked)
+    call.tell(views.lock_changed(call.lang, done))
+
+
+def lock(call: Call) -> None:
+    _set_lock(call, locked=True)
+
+
+def unlock(call: Call) -> None:
+    _set_lock(call, locked=False)

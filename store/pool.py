@@ -1,0 +1,317 @@
+"""The pool's statements: the claim's conditional writes, ownership moves, locks, the pool page.
+
+The hot ones (every claim runs them) are built once with bound parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import LOSING_MOVES, Customer, OwnershipEvent, Person
+from store.types import UTCDateTime
+
+_WS: sa.BindParameter[str] = sa.bindparam("ws")
+_USER: sa.BindParameter[str] = sa.bindparam("user")
+_CUSTOMER: sa.BindParameter[int] = sa.bindparam("customer")
+_NOW: sa.BindParameter[datetime] = sa.bindparam("now")
+
+
+def _rowcount(result: sa.Result[object]) -> int:
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# -- the person's row: the daily counter, and the row lock that serializes one person's claims -------
+_COUNT_CLAIM = (
+    sa.update(Person)
+    .where(col(Person.workspace_id) == _WS, col(Person.user_id) == _USER)
+    .values(
+        claims_on_day=sa.case(
+            (col(Person.claims_day) == sa.bindparam("day"), col(Person.claims_on_day) + 1), else_=1
+        ),
+        claims_day=sa.bindparam("day"),
+    )
+    .returning(col(Person.claims_on_day))
+)
+_HOLD_PERSON = (
+    sa.update(Person)
+    .where(col(Person.workspace_id) == _WS, col(Person.user_id) == _USER)
+    .values(claims_on_day=col(Person.claims_on_day))
+)
+
+
+def count_claim(*, session: Session, workspace_id: str, user_id: str, day: date) -> int | None:
+    """Add one to the person's claims on `day` and return the new count (None: no such person).
+
+    As a write, it holds the person's row until the transaction ends, so one person's concurrent
+    claims run one after the other and each sees the counts the previous one left.
+    """
+    row = session.execute(_COUNT_CLAIM, {"ws": workspace_id, "user": user_id, "day": day}).first()
+    return int(row[0]) if row else None
+
+
+def hold_person(*, session: Session, workspace_id: str, user_id: str) -> bool:
+    """Hold the person's row (a no-op write) so moves that count their customers run one at a time."""
+    return _rowcount(session.execute(_HOLD_PERSON, {"ws": workspace_id, "user": user_id})) == 1
+
+
+# -- what the claim checks need, in one statement -------------------------------------------------
+_holder = sa.orm.aliased(Customer)
+_last_loss = (
+    select(col(OwnershipEvent.at), col(OwnershipEvent.kind))
+    .where(
+        col(OwnershipEvent.workspace_id) == _WS,
+        col(OwnershipEvent.customer_id) == _CUSTOMER,
+        col(OwnershipEvent.from_owner_id) == _USER,
+        col(OwnershipEvent.kind).in_(LOSING_MOVES),
+    )
+    .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
+    .limit(1)
+)
+_HOLDING = (
+    sa.select(sa.func.count())
+    .select_from(_holder)
+    .where(
+        col(_holder.workspace_id) == _WS,
+        col(_holder.owner_id) == _USER,
+        sa.or_(sa.bindparam("dealt_count", type_=sa.Boolean), col(_holder.dealt_at).is_(None)),
+    )
+    .scalar_subquery()
+)
+_CLAIM_FACTS = sa.select(
+    col(Customer.name),
+    col(Customer.owner_id),
+    _HOLDING,
+    _last_loss.with_only_columns(col(OwnershipEvent.at)).scalar_subquery(),
+    _last_loss.with_only_columns(col(OwnershipEvent.kind)).scalar_subquery(),
+).where(col(Customer.workspace_id) == _WS, col(Customer.id) == _CUSTOMER)
+
+
+@dataclass(frozen=True)
+class ClaimFacts:
+    name: str
+    owner_id: str | None
+    holding: int
+    lost_at: datetime | None
+    lost_by: str | None  # the move that took it from the person: release, recycle or assign
+
+
+def claim_facts(
+    *, session: Session, workspace_id: str, user_id: str, customer_id: int, dealt_count: bool
+) -> ClaimFacts | None:
+    params = {"ws": workspace_id, "user": user_id, "customer": customer_id, "dealt_count": dealt_count}
+    row = session.execute(_CLAIM_FACTS, params).first()
+    if row is None:
+        return None
+    return ClaimFacts(row[0], row[1], int(row[2] or 0), row[3], row[4])
+
+
+# -- the conditional writes ----------------------------------------------------------------------
+_TAKE_FROM_POOL = (
+    sa.update(Customer)
+    .where(col(Customer.workspace_id) == _WS, col(Customer.id) == _CUSTOMER, col(Customer.owner_id).is_(None))
+    .values(
+        owner_id=_USER,
+        owned_since=_NOW,
+        pool_since=None,
+        locked_by=None,
+        locked_at=None,
+        updated_at=_NOW,
+    )
+)
+
+
+def take_from_pool(
+    *, session: Session, workspace_id: str, customer_id: int, user_id: str, now: datetime
+) -> bool:
+    """Make `user_id` the owner if the customer is still in the pool: the claim's one atomic write."""
+    params = {"ws": workspace_id, "customer": customer_id, "user": user_id, "now": now}
+    return _rowcount(session.execute(_TAKE_FROM_POOL, params)) == 1
+
+
+def move_owner(
+    *,
+    session: Session,
+    workspace_id: str,
+    customer_id: int,
+    expected_owner: str | None,
+    new_owner: str | None,
+    now: datetime,
+) -> bool:
+    """Give the customer to `new_owner` (None: the pool) if `expected_owner` still has it."""
+    held_by = (
+        col(Customer.owner_id).is_(None)
+        if expected_owner is None
+        else col(Customer.owner_id) == expected_owner
+    )
+    result = session.execute(
+        sa.update(Customer)
+        .where(col(Customer.workspace_id) == workspace_id, col(Customer.id) == customer_id, held_by)
+        .values(
+            owner_id=new_owner,
+            owned_since=now if new_owner else None,
+            pool_since=None if new_owner else now,
+            next_follow_up=None if new_owner is None else Customer.next_follow_up,
+            locked_by=None,
+            locked_at=None,
+            updated_at=now,
+        )
+    )
+    return _rowcount(result) == 1
+
+
+def set_lock(
+    *,
+    session: Session,
+    workspace_id: str,
+    customer_id: int,
+    owner_id: str,
+    locked_by: str | None,
+    now: datetime,
+) -> bool:
+    """Lock (locked_by set) or unlock (None) a customer of `owner_id`, if it is not that way already."""
+    already = col(Customer.locked_by).is_(None) if locked_by is None else col(Customer.locked_by).is_not(None)
+    result = session.execute(
+        sa.update(Customer)
+        .where(
+            col(Customer.workspace_id) == workspace_id,
+            col(Customer.id) == customer_id,
+            col(Customer.owner_id) == owner_id,
+            sa.not_(already),
+        )
+        .values(locked_by=locked_by, locked_at=now if locked_by else None, updated_at=now)
+    )
+    return _rowcount(result) == 1
+
+
+def count_locked(*, session: Session, workspace_id: str, owner_id: str) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Customer)
+        .where(
+            col(Customer.workspace_id) == workspace_id,
+            col(Customer.owner_id) == owner_id,
+            col(Customer.locked_by).is_not(None),
+        )
+    )
+    return int(session.scalar(query) or 0)
+
+
+def count_holding(*, session: Session, workspace_id: str, owner_id: str, dealt_count: bool) -> int:
+    query = (
+        sa.select(sa.func.count())
+        .select_from(Customer)
+        .where(col(Customer.workspace_id) == workspace_id, col(Customer.owner_id) == owner_id)
+    )
+    if not dealt_count:
+        query = query.where(col(Customer.dealt_at).is_(None))
+    return int(session.scalar(query) or 0)
+
+
+def owner_of(*, session: Session, workspace_id: str, customer_id: int) -> str | None:
+    query = sa.select(col(Customer.owner_id)).where(
+        col(Customer.workspace_id) == workspace_id, col(Customer.id) == customer_id
+    )
+    return session.scalar(query)
+
+
+# -- the ownership history ------------------------------------------------------------------------
+def add_move(*, session: Session, move: OwnershipEvent) -> None:
+    session.add(move)
+
+
+_LAST_CLAIM = (
+    select(OwnershipEvent)
+    .where(col(OwnershipEvent.workspace_id) == _WS, col(OwnershipEvent.customer_id) == _CUSTOMER)
+    .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
+    .limit(sa.bindparam("limit"))
+)
+
+
+def recent_moves(
+    *, session: Session, workspace_id: str, customer_id: int, limit: int
+) -> Sequence[OwnershipEvent]:
+    params = {"ws": workspace_id, "customer": customer_id, "limit": limit}
+    return session.exec(_LAST_CLAIM, params=params).all()
+
+
+def last_moves(
+    *, session: Session, workspace_id: str, customer_ids: Sequence[int], kinds: Sequence[str]
+) -> dict[int, OwnershipEvent]:
+    """The latest move of one of `kinds` for each customer (for announcements: why each one left)."""
+    if not customer_ids:
+        return {}
+    latest = (
+        sa.select(sa.func.max(col(OwnershipEvent.id)))
+        .where(
+            col(OwnershipEvent.workspace_id) == workspace_id,
+            col(OwnershipEvent.customer_id).in_(customer_ids),
+            col(OwnershipEvent.kind).in_(kinds),
+        )
+        .group_by(col(OwnershipEvent.customer_id))
+    )
+    rows = session.exec(select(OwnershipEvent).where(col(OwnershipEvent.id).in_(latest))).all()
+    return {row.customer_id: row for row in rows}
+
+
+# -- the pool page --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PoolFilter:
+    level: str | None = None
+    region: str | None = None
+    industry: str | None = None
+    ids: Sequence[int] | None = None  # customers whose name matched the text typed
+
+
+@dataclass(frozen=True)
+class PoolCursor:
+    """A position in the pool's order (newest arrivals first): the row to continue after or before."""
+
+    pool_since: datetime
+    customer_id: int
+
+
+def _cursor(cursor: PoolCursor) -> sa.Tuple:
+    return sa.tuple_(
+        sa.bindparam("cursor_since", cursor.pool_since, type_=UTCDateTime()),
+        sa.bindparam("cursor_id", cursor.customer_id, type_=sa.Integer()),
+    )
+
+
+def pool_page(
+    *,
+    session: Session,
+    workspace_id: str,
+    where: PoolFilter,
+    after: PoolCursor | None,
+    before: PoolCursor | None,
+    limit: int,
+) -> list[Customer]:
+    """Up to `limit` pool customers after (older than) or before (newer than) a cursor, newest first.
+
+    Keyset pagination on (pool_since, id) over the pool index: page 1,000 costs what page 1 costs.
+    """
+    query = select(Customer).where(
+        col(Customer.workspace_id) == workspace_id, col(Customer.owner_id).is_(None)
+    )
+    if where.level:
+        query = query.where(col(Customer.level) == where.level)
+    if where.region:
+        query = query.where(sa.func.lower(col(Customer.region)) == where.region.lower())
+    if where.industry:
+        query = query.where(sa.func.lower(col(Customer.industry)) == where.industry.lower())
+    if where.ids is not None:
+        query = query.where(col(Customer.id).in_(where.ids))
+    position = sa.tuple_(col(Customer.pool_since), col(Customer.id))
+    if before is not None:
+        query = query.where(position > _cursor(before))
+        ordered = query.order_by(col(Customer.pool_since), col(Customer.id)).limit(limit)
+        return list(reversed(session.exec(ordered).all()))
+    if after is not None:
+        query = query.where(position < _cursor(after))
+    ordered = query.order_by(col(Customer.pool_since).desc(), col(Customer.id).desc()).limit(limit)
+    return list(session.exec(ordered).all())

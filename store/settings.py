@@ -1,0 +1,73 @@
+"""The settings store: one JSON value per (workspace, key), and the log of every change."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import SettingChange, WorkspaceSetting
+from store.upsert import insert_ignore
+
+
+def load_settings(*, session: Session, workspace_id: str) -> dict[str, str]:
+    """Every stored setting of the workspace as {key: JSON text}."""
+    rows = session.exec(select(WorkspaceSetting).where(WorkspaceSetting.workspace_id == workspace_id)).all()
+    return {row.key: row.value for row in rows}
+
+
+def save_setting(
+    *,
+    session: Session,
+    workspace_id: str,
+    key: str,
+    stored_value: str | None,
+    old_value: str,
+    new_value: str,
+    changed_by: str,
+    at: datetime,
+) -> bool:
+    """Write one value if the store still holds `stored_value` (None: never set), and log the change
+    from `old_value` (the value in force, perhaps the default). False: someone changed it meanwhile.
+
+    The condition makes two admins saving at once safe: the second is told the value changed.
+    """
+    if stored_value is None:
+        values = {"workspace_id": workspace_id, "key": key, "value": new_value, "updated_by": changed_by}
+        insert_ignore(session, WorkspaceSetting, {**values, "updated_at": at})
+        written = session.get(WorkspaceSetting, (workspace_id, key), populate_existing=True)
+        changed = written is not None and written.value == new_value and written.updated_at == at
+    else:
+        result = session.execute(
+            sa.update(WorkspaceSetting)
+            .where(
+                col(WorkspaceSetting.workspace_id) == workspace_id,
+                col(WorkspaceSetting.key) == key,
+                col(WorkspaceSetting.value) == stored_value,
+            )
+            .values(value=new_value, updated_by=changed_by, updated_at=at)
+        )
+        changed = result.rowcount == 1  # type: ignore[attr-defined]
+    if changed:
+        session.add(
+            SettingChange(
+                workspace_id=workspace_id,
+                key=key,
+                old_value=old_value,
+                new_value=new_value,
+                changed_by=changed_by,
+                changed_at=at,
+            )
+        )
+    return changed
+
+
+def recent_changes(*, session: Session, workspace_id: str, limit: int) -> Sequence[SettingChange]:
+    return session.exec(
+        select(SettingChange)
+        .where(SettingChange.workspace_id == workspace_id)
+        .order_by(col(SettingChange.changed_at).desc(), col(SettingChange.id).desc())
+        .limit(limit)
+    ).all()
