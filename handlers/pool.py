@@ -116,12 +116,17 @@ def show_filtered(call: Call) -> None:
 
 
 # -- claims ---------------------------------------------------------------------------------------------
-def _claim(call: Call, customer_id: int) -> pool.Claimed | None:
+def _claim(call: Call, customer_id: int, *, from_button: bool) -> pool.Claimed:
     """Claim, or defer the loser's answer (who won) with a refresh of what they clicked in."""
     try:
         return pool.claim(call.env, call.me, customer_id)
-    except (pool.AlreadyClaimed, pool.OwnedBySomeone):
+    except pool.AlreadyClaimed:
         call.defer(refresh=customer_id)  # the lazy twin brings stale announcements up to date
+        raise
+    except pool.OwnedBySomeone as owned:
+        call.defer(refresh=customer_id)
+        if from_button:  # a button shown while it was in the pool: someone was quicker
+            raise pool.AlreadyClaimed(owned.name, owned.owner_id) from owned
         raise
 
 
@@ -138,8 +143,7 @@ def claim_command(call: Call) -> None:
         )
         return
     assert found.id is not None
-    done = _claim(call, found.id)
-    assert done is not None
+    done = _claim(call, found.id, from_button=False)
     call.defer(claimed=done.customer_id)
     call.ack(**views.claimed(call.lang, done))
 
@@ -150,8 +154,7 @@ def claim_button(call: Call) -> None:
     customer_id = int(state.get("c") or 0) if state else int(value) if value.isdigit() else 0
     if not customer_id:
         raise NotFound(N_("That customer no longer exists."))
-    done = _claim(call, customer_id)
-    assert done is not None
+    done = _claim(call, customer_id, from_button=True)
     call.defer(
         claimed=done.customer_id, page={k: state[k] for k in ("q", "a", "b") if k in state}, answer=True
     )

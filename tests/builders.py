@@ -48,6 +48,8 @@ def person(
 def customer(
     env: Env, name: str, *, owner: str | None, level: str = "B", phone: str = "", **values: Any
 ) -> Customer:
+    if owner is None:
+        values.setdefault("pool_since", NOW)
     row = Customer(
         workspace_id=WORKSPACE,
         name=name,

@@ -7,19 +7,23 @@ import pytest
 
 from bot.i18n import lang
 from bot.playground.validation import message_problems, view_problems
+from bot.services.announcements import Announced
 from bot.services.customers import CustomerCard, CustomerDraft, DuplicateMatch
 from bot.services.home import DueList, HomeData
 from bot.services.orders import OrderLogged
 from bot.services.people import RoleChange, TeamChange, TeamListing
+from bot.services.pool import Assigned, Claimed, LockChanged, Released
+from bot.services.pool_list import PoolPage, PoolQuery
+from bot.services.settings import LoggedChange, SettingChange, WorkspaceSettings
 from bot.services.visits import VisitLogged
-from bot.views import admin, common, customers, home, orders, visits
-from store.models import Customer, Order, Person, Visit
+from bot.views import admin, announcements, common, customers, home, orders, pool, settings, visits
+from store.models import AnnouncementRow, Customer, Order, OwnershipEvent, Person, Visit
 from tests.conftest import NOW
 
 ZH = lang("zh_CN")
 # Words that stay in Latin letters in Chinese: the product, commands and their keywords, codes.
 ALLOWED = re.compile(
-    r"Tidewater|Slack|/crm(?: (?:lang|team|role))?|/customer|/visit|/order|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
+    r"Tidewater|Slack|/crm(?: (?:lang|team|role|settings))?|/customer|/visit|/order|/pool|/claim|/release|/assign|/invite|not_in_channel|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
 )
 
 
@@ -94,11 +98,90 @@ CARD = CustomerCard(
     revenue_minor=120050,
 )
 PERSON = Person(workspace_id="T", user_id="U2", name="李", created_at=NOW)
+POOL_CUSTOMER = Customer.model_validate({**CUSTOMER.model_dump(), "owner_id": None, "pool_since": NOW})
+MOVES = [
+    OwnershipEvent(
+        workspace_id="T",
+        customer_id=7,
+        kind=kind,
+        actor_id="U1",
+        from_owner_id=source,
+        to_owner_id=target,
+        reason=reason,
+        note="换人",
+        at=NOW,
+    )
+    for kind, source, target, reason in [
+        ("claim", None, "U1", ""),
+        ("release", "U1", None, "other"),
+        ("recycle", "U1", None, "no_visit"),
+        ("assign", None, "U2", ""),
+        ("assign", "U1", "U2", ""),
+        ("lock", "U1", "U1", ""),
+        ("unlock", "U1", "U1", ""),
+    ]
+]
+ROW = AnnouncementRow(
+    announcement_id=1,
+    customer_id=7,
+    position=0,
+    move="release",
+    reason="not_interested",
+    note="不需要 <>",
+    previous_owner_id="U1",
+    released_at=NOW,
+)
+RECYCLED = AnnouncementRow(
+    announcement_id=1,
+    customer_id=8,
+    position=1,
+    move="recycle",
+    reason="no_visit",
+    previous_owner_id="U1",
+    released_at=NOW,
+)
+PAGE = PoolPage(query=PoolQuery(level="A", region="华东", text="贸易"), rows=[POOL_CUSTOMER] * 10)
 
 MESSAGES = {
     "help": lambda: common.help_message(ZH, is_admin=True, unknown="某某"),
     "problem": lambda: common.problem(common.failure_text(ZH, "ab12")),
     "card": lambda: customers.customer_card(ZH, CARD),
+    "card with history": lambda: customers.customer_card(
+        ZH,
+        CustomerCard(
+            customer=CUSTOMER.model_copy(update={"locked_by": "U2"}),
+            show_contact=False,
+            can_work_on=True,
+            can_lock=True,
+            moves=MOVES,
+        ),
+    ),
+    "pool card": lambda: customers.customer_card(
+        ZH, CustomerCard(customer=POOL_CUSTOMER, show_contact=False, can_work_on=False)
+    ),
+    "announcement": lambda: announcements.announcement(ZH, [(ROW, POOL_CUSTOMER), (RECYCLED, CUSTOMER)]),
+    "pool page": lambda: pool.pool_page(ZH, PAGE, state={}),
+    "empty pool": lambda: pool.pool_page(ZH, PoolPage(query=PoolQuery()), state={}),
+    "no match in pool": lambda: pool.pool_page(ZH, PoolPage(query=PoolQuery(level="B")), state={}),
+    "claimed": lambda: pool.claimed(ZH, Claimed(7, "华东贸易", 9, 12, 200)),
+    "released": lambda: pool.released(ZH, Released(7, "华东贸易", "U1"), Announced("C1", 1)),
+    "released, no channel": lambda: pool.released(ZH, Released(7, "华东贸易", "U1"), Announced(None, 0)),
+    "released, refused": lambda: pool.released(
+        ZH, Released(7, "华东贸易", "U1"), Announced("C1", 0, "not_in_channel")
+    ),
+    "assigned": lambda: pool.assigned(ZH, Assigned(7, "华东贸易", None, "U2")),
+    "assigned to you": lambda: pool.assigned_to_you(ZH, "U1", CUSTOMER),
+    "locked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", True, "U1", 3, 20)),
+    "unlocked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", False, "U1", 2, 20)),
+    "settings saved": lambda: settings.settings_saved(
+        ZH,
+        [
+            SettingChange("daily_claim_limit", 10, 5),
+            SettingChange("dealt_exempt", True, False),
+            SettingChange("pool_channel", None, "C1"),
+        ],
+    ),
+    "settings unchanged": lambda: settings.settings_saved(ZH, []),
     "search": lambda: customers.search_results(ZH, "华东", [CUSTOMER, CUSTOMER]),
     "visit logged": lambda: visits.visit_logged(ZH, VisitLogged(customer=CUSTOMER, visit=VISIT)),
     "visit candidates": lambda: visits.visit_candidates(ZH, "华东", [CUSTOMER], "备注"),
@@ -130,6 +213,14 @@ VIEWS = {
         HomeData(
             today=date(2026, 11, 23), due_today=DueList([CUSTOMER], 1), overdue=DueList([CUSTOMER] * 20, 45)
         ),
+    ),
+    "release": lambda: pool.release_modal(ZH, CUSTOMER, {}),
+    "pool filter": lambda: pool.filter_modal(ZH, PoolQuery(level="A"), {}),
+    "settings": lambda: settings.settings_modal(
+        ZH,
+        WorkspaceSettings(pool_channel="C1"),
+        [LoggedChange("lock_cap", 20, 30, "U1", NOW)],
+        "Asia/Shanghai",
     ),
     "empty home": lambda: home.home_view(
         ZH, HomeData(today=date(2026, 11, 23), due_today=DueList([], 0), overdue=DueList([], 0))

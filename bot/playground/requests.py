@@ -290,6 +290,10 @@ def with_values(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
 def _initial(element: dict[str, Any]) -> Any:
     if "initial_option" in element:
         return element["initial_option"]["value"]
+    if element.get("type") == "checkboxes":
+        return [option["value"] for option in element.get("initial_options") or []]
+    if element.get("type") == "conversations_select":
+        return element.get("initial_conversation")
     return element.get("initial_value") or element.get("initial_date")
 
 
@@ -303,4 +307,9 @@ def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
         return {"type": kind, "selected_option": option}
     if kind == "datepicker":
         return {"type": kind, "selected_date": str(value) if value else None}
+    if kind == "checkboxes":  # value: the ticked options' values
+        ticked = [o for o in element.get("options", []) if o["value"] in (value or [])]
+        return {"type": kind, "selected_options": ticked}
+    if kind == "conversations_select":
+        return {"type": kind, "selected_conversation": value or None}
     return {"type": kind, "value": None if value in (None, "") else str(value)}

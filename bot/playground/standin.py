@@ -31,6 +31,7 @@ class Recorded:
     status: int
     answer: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    path: str = ""  # for "respond": which response_url was used (/respond/<key>)
 
 
 @dataclass
@@ -159,6 +160,24 @@ class SlackStandIn:
                 self._lock.wait(left)
             return [c for c in self.calls if c.method == method]
 
+    def responses_to(self, key: str) -> list[dict[str, Any]]:
+        """Everything posted to the response_url made with `key` (see `response_url`), oldest first."""
+        with self._lock:
+            return self._responses(key)
+
+    def _responses(self, key: str) -> list[dict[str, Any]]:
+        return [c.args for c in self.calls if c.method == "respond" and c.path == f"/respond/{key}"]
+
+    def wait_for_response(self, key: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while len(self._responses(key)) < count:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"fewer than {count} answers to {key} within {timeout} s")
+                self._lock.wait(remaining)
+        return self.responses_to(key)
+
     def count(self, method: str) -> int:
         return len(self.calls_to(method))
 
@@ -185,7 +204,7 @@ class SlackStandIn:
             method = request.path.removeprefix("/api/").strip("/")
         status, answer, headers = self._answer(method, args, request.headers.get("Authorization") or "")
         with self._lock:
-            self.calls.append(Recorded(method, args, status, answer))
+            self.calls.append(Recorded(method, args, status, answer, path=request.path))
             self._lock.notify_all()
         body = json.dumps(answer).encode() if method != "respond" or status != 200 else b"ok"
         request.send_response(status)

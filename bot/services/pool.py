@@ -51,7 +51,11 @@ class OwnedBySomeone(UserError):
     """The customer is not in the pool: it belongs to someone."""
 
     def __init__(self, name: str, owner_id: str) -> None:
-        super().__init__(N_("%(name)s belongs to %(owner)s; it is not in the pool."), name=name, owner=mention(owner_id))
+        super().__init__(
+            N_("%(name)s belongs to %(owner)s; it is not in the pool."), name=name, owner=mention(owner_id)
+        )
+        self.name = name
+        self.owner_id = owner_id
 
 
 class AlreadyYours(UserError):

@@ -48,13 +48,8 @@ def announcement_row(lang: Lang, row: AnnouncementRow, customer: Customer) -> b.
 
 def announcement(lang: Lang, rows: Sequence[tuple[AnnouncementRow, Customer]]) -> dict[str, Any]:
     _ = lang.gettext
-    intro = escape(
-        lang.ngettext(
-            "%(count)s customer is back in the pool. First to claim it owns it.",
-            "%(count)s customers are back in the pool. First to claim each one owns it.",
-            len(rows),
-        )
-        % {"count": len(rows)}
+    intro = say(
+        lang, N_("Back in the pool: %(count)s. The first to claim a customer owns it."), count=len(rows)
     )
     blocks = [b.section(f":ocean: {intro}")]
     blocks += [announcement_row(lang, row, customer) for row, customer in rows]
