@@ -315,3 +315,45 @@ def test_customers_who_ordered_need_no_lock(slack, standin, env):
     acme = builders.customer(env, "Acme Trading", owner=REP, dealt_at=NOW)
     slack.button(ADMIN, "customer.lock", str(acme.id))
     assert "no lock is needed" in told(standin, ADMIN)
+
+
+def test_a_claim_from_a_pool_page_re_renders_that_page_without_the_row(slack, standin, env):
+    builders.customer(env, "Acme Trading", owner=None)
+    builders.customer(env, "Beta Works", owner=None)
+    page = slack.command(REP, "/pool")
+    claim = next(b["accessory"] for b in page.json["blocks"] if "Acme" in str(b) and b.get("accessory"))
+    slack.button(REP, "pool.claim", claim["value"])
+    replaced, card = standin.wait_for_response(f"btn-{REP}", 2)
+    assert replaced["replace_original"] is True and _names_in(replaced) == {"Beta Works"}
+    assert "Acme Trading" in json.dumps(card) and card["replace_original"] is False
+
+
+def test_a_manager_moves_a_customer_between_team_reps_and_the_card_says_so(slack, env):
+    builders.person(env, MANAGER, role="manager")
+    builders.person(env, REP, manager_id=MANAGER)
+    builders.person(env, OTHER_REP, manager_id=MANAGER)
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    slack.command(MANAGER, "/assign", f"Acme <@{OTHER_REP}|li>")
+    assert owner_of(env, acme) == OTHER_REP
+    card = slack.command(MANAGER, "/customer", "Acme").text
+    assert f"<@{MANAGER}> moved it from <@{REP}> to <@{OTHER_REP}>" in card
+
+
+def test_a_rep_cannot_release_a_locked_customer_but_the_manager_can(slack, standin, env):
+    builders.person(env, MANAGER, role="manager")
+    builders.person(env, REP, manager_id=MANAGER)
+    acme = builders.customer(env, "Acme Trading", owner=REP, locked_by=MANAGER, locked_at=NOW)
+    refused = slack.command(REP, "/release", "Acme")
+    assert f"locked by <@{MANAGER}>" in refused.text
+    release(slack, standin, MANAGER, acme, reason="handed_over")
+    assert owner_of(env, acme) is None
+    card = slack.command(MANAGER, "/customer", "Acme").text
+    assert "Locked by" not in card and "Handed over to a colleague" in card
+
+
+def test_release_with_several_matches_offers_a_release_button_for_each(slack, env):
+    builders.customer(env, "Acme Trading", owner=REP)
+    builders.customer(env, "Acme Logistics", owner=REP)
+    reply = slack.command(REP, "/release", "Acme")
+    actions = {b["accessory"]["action_id"] for b in reply.json["blocks"] if b.get("accessory")}
+    assert actions == {"customer.release"}
