@@ -116,6 +116,18 @@ def show_filtered(call: Call) -> None:
 
 
 # -- claims ---------------------------------------------------------------------------------------------
+def _one_customer(call: Call, usage: str, *, action: str, label: str) -> Customer | None:
+    """The customer the command names; with several matches, answers with a button for each (None)."""
+    text = unescape_slack(call.text)
+    if not text:
+        raise InvalidInput(usage)
+    found = customers.resolve_one(call.env, call.me, text)
+    if isinstance(found, list):
+        call.ack(**customer_views.search_results(call.lang, text, found, action=action, label=label))
+        return None
+    return found
+
+
 def _claim(call: Call, customer_id: int, *, from_button: bool) -> pool.Claimed:
     """Claim, or defer the loser's answer (who won) with a refresh of what they clicked in."""
     try:
@@ -131,16 +143,9 @@ def _claim(call: Call, customer_id: int, *, from_button: bool) -> pool.Claimed:
 
 
 def claim_command(call: Call) -> None:
-    text = unescape_slack(call.text)
-    if not text:
-        raise InvalidInput(N_("Say which customer: /claim Acme. /pool lists the pool."))
-    found = customers.resolve_one(call.env, call.me, text)
-    if isinstance(found, list):
-        call.ack(
-            **customer_views.search_results(
-                call.lang, text, found, action=Action.POOL_CLAIM, label=N_("Claim")
-            )
-        )
+    usage = N_("Say which customer: /claim Acme. /pool lists the pool.")
+    found = _one_customer(call, usage, action=Action.POOL_CLAIM, label=N_("Claim"))
+    if found is None:
         return
     assert found.id is not None
     done = _claim(call, found.id, from_button=False)
@@ -176,18 +181,10 @@ def after_claim(call: Call) -> None:
 
 # -- release ----------------------------------------------------------------------------------------------
 def release_command(call: Call) -> None:
-    text = unescape_slack(call.text)
-    if not text:
-        raise InvalidInput(N_("Say which customer: /release Acme. You will be asked why."))
-    found = customers.resolve_one(call.env, call.me, text)
-    if isinstance(found, list):
-        call.ack(
-            **customer_views.search_results(
-                call.lang, text, found, action=Action.CUSTOMER_RELEASE, label=N_("Release")
-            )
-        )
-        return
-    _ask_release(call, found)
+    usage = N_("Say which customer: /release Acme. You will be asked why.")
+    found = _one_customer(call, usage, action=Action.CUSTOMER_RELEASE, label=N_("Release"))
+    if found is not None:
+        _ask_release(call, found)
 
 
 def release_button(call: Call) -> None:

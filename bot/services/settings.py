@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
-from bot.rules.pool import PoolRules
+from bot.rules.pool import DEFAULT_RECYCLE_DAYS, PoolRules
 from bot.services.env import Env
 from bot.services.people import Actor
 from store import settings as settings_store
@@ -27,21 +27,24 @@ from store import settings as settings_store
 RECENT_CHANGES = 5
 
 
+_POOL = PoolRules()  # PRODUCT.md's defaults live with the rules
+
+
 @dataclass(frozen=True)
 class WorkspaceSettings:
     """Every setting of a workspace, with PRODUCT.md's defaults."""
 
-    recycle_days_a: int = 15
-    recycle_days_b: int = 30
-    recycle_days_c: int = 45
-    days_to_first_order: int = 90
-    dealt_exempt: bool = True
-    warning_days: int = 3
-    holding_cap: int = 200
-    dealt_count_in_cap: bool = False
-    daily_claim_limit: int = 10
-    cooldown_days: int = 7
-    lock_cap: int = 20
+    recycle_days_a: int = DEFAULT_RECYCLE_DAYS["A"]
+    recycle_days_b: int = DEFAULT_RECYCLE_DAYS["B"]
+    recycle_days_c: int = DEFAULT_RECYCLE_DAYS["C"]
+    days_to_first_order: int = _POOL.days_to_first_order
+    dealt_exempt: bool = _POOL.dealt_exempt
+    warning_days: int = _POOL.warning_days
+    holding_cap: int = _POOL.holding_cap
+    dealt_count_in_cap: bool = _POOL.dealt_count_in_cap
+    daily_claim_limit: int = _POOL.daily_claim_limit
+    cooldown_days: int = _POOL.cooldown_days
+    lock_cap: int = _POOL.lock_cap
     pool_channel: str | None = None
 
     def pool_rules(self) -> PoolRules:
