@@ -357,3 +357,14 @@ def test_release_with_several_matches_offers_a_release_button_for_each(slack, en
     reply = slack.command(REP, "/release", "Acme")
     actions = {b["accessory"]["action_id"] for b in reply.json["blocks"] if b.get("accessory")}
     assert actions == {"customer.release"}
+
+
+def test_an_announcement_waits_out_slacks_rate_limit_and_posts_once(slack, standin, env):
+    standin.add_channel(POOL_CHANNEL, "pool")
+    set_rules(env, pool_channel=POOL_CHANNEL)
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    standin.fail_next("chat.postMessage", status=429, retry_after=1, times=1)
+    release(slack, standin, REP, acme, reason="not_interested")
+    assert "Announced in" in told(standin, REP)
+    posts = standin.calls_to("chat.postMessage")
+    assert [call.status for call in posts] == [429, 200]
