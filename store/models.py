@@ -83,6 +83,8 @@ class Customer(SQLModel, table=True):
         # The pool, newest arrivals first (owner_id IS NULL), and its level filter.
         sa.Index("ix_customer_pool", "workspace_id", "owner_id", "pool_since", "id"),
         sa.Index("ix_customer_pool_level", "workspace_id", "owner_id", "level", "pool_since", "id"),
+        # A rep's holding (customers who ordered may not count) without reading the rows.
+        sa.Index("ix_customer_owner_dealt", "workspace_id", "owner_id", "dealt_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

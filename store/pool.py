@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -21,7 +22,11 @@ _CUSTOMER: sa.BindParameter[int] = sa.bindparam("customer")
 _NOW: sa.BindParameter[datetime] = sa.bindparam("now")
 
 
-def _rowcount(result: sa.Result[object]) -> int:
+# The claim runs on a Core connection (see Database.connection); the other moves on a session.
+Executor = Session | sa.Connection
+
+
+def _rowcount(result: sa.Result[Any]) -> int:
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -44,7 +49,7 @@ _HOLD_PERSON = (
 )
 
 
-def count_claim(*, session: Session, workspace_id: str, user_id: str, day: date) -> int | None:
+def count_claim(*, session: Executor, workspace_id: str, user_id: str, day: date) -> int | None:
     """Add one to the person's claims on `day` and return the new count (None: no such person).
 
     As a write, it holds the person's row until the transaction ends, so one person's concurrent
@@ -54,7 +59,7 @@ def count_claim(*, session: Session, workspace_id: str, user_id: str, day: date)
     return int(row[0]) if row else None
 
 
-def hold_person(*, session: Session, workspace_id: str, user_id: str) -> bool:
+def hold_person(*, session: Executor, workspace_id: str, user_id: str) -> bool:
     """Hold the person's row (a no-op write) so moves that count their customers run one at a time."""
     return _rowcount(session.execute(_HOLD_PERSON, {"ws": workspace_id, "user": user_id})) == 1
 
@@ -101,7 +106,7 @@ class ClaimFacts:
 
 
 def claim_facts(
-    *, session: Session, workspace_id: str, user_id: str, customer_id: int, dealt_count: bool
+    *, session: Executor, workspace_id: str, user_id: str, customer_id: int, dealt_count: bool
 ) -> ClaimFacts | None:
     params = {"ws": workspace_id, "user": user_id, "customer": customer_id, "dealt_count": dealt_count}
     row = session.execute(_CLAIM_FACTS, params).first()
@@ -126,7 +131,7 @@ _TAKE_FROM_POOL = (
 
 
 def take_from_pool(
-    *, session: Session, workspace_id: str, customer_id: int, user_id: str, now: datetime
+    *, session: Executor, workspace_id: str, customer_id: int, user_id: str, now: datetime
 ) -> bool:
     """Make `user_id` the owner if the customer is still in the pool: the claim's one atomic write."""
     params = {"ws": workspace_id, "customer": customer_id, "user": user_id, "now": now}
@@ -212,7 +217,7 @@ def count_holding(*, session: Session, workspace_id: str, owner_id: str, dealt_c
     return int(session.scalar(query) or 0)
 
 
-def owner_of(*, session: Session, workspace_id: str, customer_id: int) -> str | None:
+def owner_of(*, session: Executor, workspace_id: str, customer_id: int) -> str | None:
     query = sa.select(col(Customer.owner_id)).where(
         col(Customer.workspace_id) == workspace_id, col(Customer.id) == customer_id
     )
@@ -220,8 +225,35 @@ def owner_of(*, session: Session, workspace_id: str, customer_id: int) -> str | 
 
 
 # -- the ownership history ------------------------------------------------------------------------
-def add_move(*, session: Session, move: OwnershipEvent) -> None:
-    session.add(move)
+_ADD_MOVE = sa.insert(OwnershipEvent)
+
+
+def add_move(
+    *,
+    session: Executor,
+    workspace_id: str,
+    customer_id: int,
+    kind: str,
+    actor_id: str | None,
+    from_owner_id: str | None,
+    to_owner_id: str | None,
+    at: datetime,
+    reason: str = "",
+    note: str = "",
+) -> None:
+    """Write one move of the ownership history (a prebuilt INSERT: no ORM object to build)."""
+    values = {
+        "workspace_id": workspace_id,
+        "customer_id": customer_id,
+        "kind": kind,
+        "actor_id": actor_id,
+        "from_owner_id": from_owner_id,
+        "to_owner_id": to_owner_id,
+        "reason": reason,
+        "note": note,
+        "at": at,
+    }
+    session.execute(_ADD_MOVE, values)
 
 
 _LAST_CLAIM = (

@@ -11,11 +11,14 @@ from sqlmodel import Session, col, select
 from store.models import SettingChange, WorkspaceSetting
 from store.upsert import insert_ignore
 
+_LOAD = sa.select(col(WorkspaceSetting.key), col(WorkspaceSetting.value)).where(
+    col(WorkspaceSetting.workspace_id) == sa.bindparam("ws")
+)
 
-def load_settings(*, session: Session, workspace_id: str) -> dict[str, str]:
-    """Every stored setting of the workspace as {key: JSON text}."""
-    rows = session.exec(select(WorkspaceSetting).where(WorkspaceSetting.workspace_id == workspace_id)).all()
-    return {row.key: row.value for row in rows}
+
+def load_settings(*, session: Session | sa.Connection, workspace_id: str) -> dict[str, str]:
+    """Every stored setting of the workspace as {key: JSON text} (one prebuilt statement)."""
+    return {str(key): str(value) for key, value in session.execute(_LOAD, {"ws": workspace_id})}
 
 
 def save_setting(

@@ -32,7 +32,6 @@ from store.models import (
     MOVE_RELEASE,
     MOVE_UNLOCK,
     Customer,
-    OwnershipEvent,
 )
 
 RELEASE_REASONS = ("not_interested", "wrong_contact", "duplicate", "handed_over", "other")
@@ -78,10 +77,11 @@ class Claimed:
 
 def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
     """Claim a pool customer for `actor`: the checks in PRODUCT.md's order, then the atomic write."""
-    pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
     now = env.clock.now()
     ws, me = actor.workspace_id, actor.user_id
-    with env.db.session() as session:
+    # One Core transaction of prebuilt statements: the claim is the pool's hottest path.
+    with env.db.connection() as session:
+        pool_rules = settings_service.load_in(session, ws).pool_rules()
         claims = pool_store.count_claim(session=session, workspace_id=ws, user_id=me, day=actor.today(env))
         facts = pool_store.claim_facts(
             session=session,
@@ -119,7 +119,7 @@ def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
 
 
 def _now_owned(
-    session: Session, workspace_id: str, customer_id: int, facts: pool_store.ClaimFacts
+    session: pool_store.Executor, workspace_id: str, customer_id: int, facts: pool_store.ClaimFacts
 ) -> pool_store.ClaimFacts:
     owner = pool_store.owner_of(session=session, workspace_id=workspace_id, customer_id=customer_id)
     return pool_store.ClaimFacts(facts.name, owner, facts.holding, facts.lost_at, facts.lost_by)
@@ -182,7 +182,7 @@ _COOLDOWN_MESSAGES = {
 
 
 def _record(
-    session: Session,
+    session: pool_store.Executor,
     actor: Actor,
     customer_id: int,
     kind: str,
@@ -193,7 +193,8 @@ def _record(
     reason: str = "",
     note: str = "",
 ) -> None:
-    move = OwnershipEvent(
+    pool_store.add_move(
+        session=session,
         workspace_id=actor.workspace_id,
         customer_id=customer_id,
         kind=kind,
@@ -204,7 +205,6 @@ def _record(
         note=note,
         at=now,
     )
-    pool_store.add_move(session=session, move=move)
 
 
 # -- release -----------------------------------------------------------------------------------------

@@ -17,6 +17,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+import sqlalchemy as sa
+from sqlmodel import Session
+
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
 from bot.rules.pool import DEFAULT_RECYCLE_DAYS, PoolRules
@@ -166,8 +169,13 @@ def _decoded(stored: Mapping[str, str]) -> dict[str, Any]:
 
 
 def load(env: Env, workspace_id: str) -> WorkspaceSettings:
-    with env.db.session() as session:
-        stored = settings_store.load_settings(session=session, workspace_id=workspace_id)
+    with env.db.connection() as connection:
+        return load_in(connection, workspace_id)
+
+
+def load_in(connection: Session | sa.Connection, workspace_id: str) -> WorkspaceSettings:
+    """The settings, read inside a transaction the caller already has open."""
+    stored = settings_store.load_settings(session=connection, workspace_id=workspace_id)
     return dataclasses.replace(WorkspaceSettings(), **_decoded(stored))
 
 

@@ -102,6 +102,9 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_customer_pool_level", ["workspace_id", "owner_id", "level", "pool_since", "id"], unique=False
         )
+        batch_op.create_index(
+            "ix_customer_owner_dealt", ["workspace_id", "owner_id", "dealt_at"], unique=False
+        )
 
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claims_day", sa.Date(), nullable=True))
@@ -119,6 +122,7 @@ def downgrade() -> None:
         batch_op.drop_column("claims_day")
 
     with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_index("ix_customer_owner_dealt")
         batch_op.drop_index("ix_customer_pool_level")
         batch_op.drop_index("ix_customer_pool")
         batch_op.drop_column("locked_at")
