@@ -27,10 +27,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from rich.console import Console
-from rich.table import Table
 
 from bench.data import CITIES, WORKSPACE, load_customers
-from bench.typeahead import environment, percentiles, postgres_database, sqlite_database
+from bench.typeahead import environment, percentiles, postgres_database, ratio_table, sqlite_database
 from bot.services import pool, pool_list
 from bot.services.env import Env
 from bot.services.people import Actor
@@ -51,7 +50,7 @@ Result = tuple[str, float, float]
 
 def load(engine: sa.Engine, customers: int, console: Console) -> None:
     started = time.perf_counter()
-    owners = REPS + [""] * len(REPS)  # every other customer in the pool
+    owners = REPS + [""] * len(REPS)  # every other customer in the pool; customer n goes to owners[n % 2000]
     load_customers(engine, customers, owners=owners)
     spread = (
         "datetime(created_at, '-' || (id % 365) || ' days')"
@@ -65,11 +64,13 @@ def load(engine: sa.Engine, customers: int, console: Console) -> None:
         )
         connection.execute(
             sa.text(
-                "UPDATE customer SET owned_since = created_at, dealt_at = created_at WHERE owner_id IS NOT NULL AND id % 5 <> 0"
+                "UPDATE customer SET owned_since = created_at, dealt_at = created_at WHERE owner_id IS NOT NULL AND (id / 2000) % 5 <> 0"
             )
         )
         connection.execute(
-            sa.text("UPDATE customer SET owned_since = created_at WHERE owner_id IS NOT NULL AND id % 5 = 0")
+            sa.text(
+                "UPDATE customer SET owned_since = created_at WHERE owner_id IS NOT NULL AND (id / 2000) % 5 = 0"
+            )
         )
         people = [{"ws": WORKSPACE, "user": rep, "now": now} for rep in REPS]
         connection.execute(
@@ -207,21 +208,11 @@ def measure(url: str, customers: int, samples: int, console: Console) -> tuple[l
     return results
 
 
-def report(console: Console, title: str, results: list[Result]) -> None:
-    base_p50, base_p99 = results[0][1], results[0][2]
-    table = Table(title=title)
-    for column in ("what", "p50 ms", "p99 ms", "p50 × baseline", "p99 × baseline"):
-        table.add_column(column, justify="right" if column != "what" else "left")
-    for what, p50, p99 in results:
-        table.add_row(what, f"{p50:.2f}", f"{p99:.2f}", f"{p50 / base_p50:.1f}", f"{p99 / base_p99:.1f}")
-    console.print(table)
-
-
 def run(url: str, name: str, args: Any, console: Console) -> None:
     console.print(f"[bold]{name}[/bold]")
     claim_results, page_results = measure(url, args.customers, args.samples, console)
-    report(console, f"claims on {name}", claim_results)
-    report(console, f"/pool pages on {name}", page_results)
+    ratio_table(console, f"claims on {name}", claim_results)
+    ratio_table(console, f"/pool pages on {name}", page_results)
     ratio = claim_results[1][1] / claim_results[0][1]
     worst = max(p99 for _, _, p99 in page_results[1:3])
     console.print(

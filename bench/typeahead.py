@@ -128,14 +128,19 @@ def measure(url: str, customers: int, runs: int, console: Console) -> list[tuple
     return results
 
 
-def report(console: Console, engine_name: str, results: list[tuple[str, float, float]]) -> None:
+def ratio_table(console: Console, title: str, results: list[tuple[str, float, float]]) -> None:
+    """(what, p50, p99) rows, the first being the baseline, with each row's ratios to it."""
     base_p50, base_p99 = results[0][1], results[0][2]
-    table = Table(title=f"type-ahead on {engine_name}")
+    table = Table(title=title)
     for column in ("what", "p50 ms", "p99 ms", "p50 × baseline", "p99 × baseline"):
         table.add_column(column, justify="right" if column != "what" else "left")
     for what, p50, p99 in results:
         table.add_row(what, f"{p50:.2f}", f"{p99:.2f}", f"{p50 / base_p50:.1f}", f"{p99 / base_p99:.1f}")
     console.print(table)
+
+
+def report(console: Console, engine_name: str, results: list[tuple[str, float, float]]) -> None:
+    ratio_table(console, f"type-ahead on {engine_name}", results)
     latin, chinese = results[1][2], results[2][2]
     console.print(
         f"  goals: prefix p99 {latin:.1f} ms < 10 ms: {'met' if latin < 10 else 'MISSED'}; "
