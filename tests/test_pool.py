@@ -368,3 +368,14 @@ def test_an_announcement_waits_out_slacks_rate_limit_and_posts_once(slack, stand
     assert "Announced in" in told(standin, REP)
     posts = standin.calls_to("chat.postMessage")
     assert [call.status for call in posts] == [429, 200]
+
+
+def test_a_rep_whose_customer_was_reassigned_waits_for_the_cooldown_too(slack, standin, env):
+    builders.person(env, MANAGER, role="manager")
+    builders.person(env, REP, manager_id=MANAGER)
+    builders.person(env, OTHER_REP, manager_id=MANAGER)
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    slack.command(MANAGER, "/assign", f"Acme <@{OTHER_REP}|li>")
+    release(slack, standin, OTHER_REP, acme, reason="handed_over")
+    refused = slack.command(REP, "/claim", "Acme").text
+    assert "Acme Trading was reassigned from you on Nov 23; you can claim it again from Nov 30 10:00" in refused
