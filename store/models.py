@@ -31,6 +31,9 @@ MOVES = (MOVE_CLAIM, MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN, MOVE_LOCK, MOVE_UN
 LOSING_MOVES = (MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
 
 
+_IN_POOL = sa.text("owner_id IS NULL")
+
+
 def _utc_column(*, nullable: bool = False) -> sa.Column[datetime]:
     return sa.Column(UTCDateTime(), nullable=nullable)
 
@@ -80,9 +83,26 @@ class Customer(SQLModel, table=True):
         sa.Index("ix_customer_name_key", "workspace_id", "name_key"),
         sa.Index("ix_customer_phone_key", "workspace_id", "phone_key"),
         sa.Index("ix_customer_owner_follow_up", "workspace_id", "owner_id", "next_follow_up"),
-        # The pool, newest arrivals first (owner_id IS NULL), and its level filter.
-        sa.Index("ix_customer_pool", "workspace_id", "owner_id", "pool_since", "id"),
-        sa.Index("ix_customer_pool_level", "workspace_id", "owner_id", "level", "pool_since", "id"),
+        # The pool, newest arrivals first, and its level filter. Partial indexes (WHERE owner_id IS NULL):
+        # PostgreSQL does not treat `owner_id IS NULL` as an equality, so an index led by owner_id
+        # would not give it the pool_since order and it would sort the whole pool instead.
+        sa.Index(
+            "ix_customer_pool",
+            "workspace_id",
+            "pool_since",
+            "id",
+            sqlite_where=_IN_POOL,
+            postgresql_where=_IN_POOL,
+        ),
+        sa.Index(
+            "ix_customer_pool_level",
+            "workspace_id",
+            "level",
+            "pool_since",
+            "id",
+            sqlite_where=_IN_POOL,
+            postgresql_where=_IN_POOL,
+        ),
         # A rep's holding (customers who ordered may not count) without reading the rows.
         sa.Index("ix_customer_owner_dealt", "workspace_id", "owner_id", "dealt_at"),
     )

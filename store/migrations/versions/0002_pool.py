@@ -96,11 +96,15 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("pool_since", store.types.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("locked_by", sa.String(length=32), nullable=True))
         batch_op.add_column(sa.Column("locked_at", store.types.UTCDateTime(timezone=True), nullable=True))
+        in_pool = {
+            "sqlite_where": sa.text("owner_id IS NULL"),
+            "postgresql_where": sa.text("owner_id IS NULL"),
+        }
         batch_op.create_index(
-            "ix_customer_pool", ["workspace_id", "owner_id", "pool_since", "id"], unique=False
+            "ix_customer_pool", ["workspace_id", "pool_since", "id"], unique=False, **in_pool
         )
         batch_op.create_index(
-            "ix_customer_pool_level", ["workspace_id", "owner_id", "level", "pool_since", "id"], unique=False
+            "ix_customer_pool_level", ["workspace_id", "level", "pool_since", "id"], unique=False, **in_pool
         )
         batch_op.create_index(
             "ix_customer_owner_dealt", ["workspace_id", "owner_id", "dealt_at"], unique=False
