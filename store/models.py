@@ -32,6 +32,7 @@ LOSING_MOVES = (MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
 
 
 _IN_POOL = sa.text("owner_id IS NULL")
+_OWNED = sa.text("owner_id IS NOT NULL")
 
 
 def _utc_column(*, nullable: bool = False) -> sa.Column[datetime]:
@@ -82,7 +83,16 @@ class Customer(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_customer_name_key", "workspace_id", "name_key"),
         sa.Index("ix_customer_phone_key", "workspace_id", "phone_key"),
-        sa.Index("ix_customer_owner_follow_up", "workspace_id", "owner_id", "next_follow_up"),
+        # Owned customers only (WHERE owner_id IS NOT NULL): otherwise SQLite would take "owner_id IS
+        # NULL" for one more owner and pick these to read the pool, then sort half the table.
+        sa.Index(
+            "ix_customer_owner_follow_up",
+            "workspace_id",
+            "owner_id",
+            "next_follow_up",
+            sqlite_where=_OWNED,
+            postgresql_where=_OWNED,
+        ),
         # The pool, newest arrivals first, and its level filter. Partial indexes (WHERE owner_id IS NULL):
         # PostgreSQL does not treat `owner_id IS NULL` as an equality, so an index led by owner_id
         # would not give it the pool_since order and it would sort the whole pool instead.
@@ -104,7 +114,14 @@ class Customer(SQLModel, table=True):
             postgresql_where=_IN_POOL,
         ),
         # A rep's holding (customers who ordered may not count) without reading the rows.
-        sa.Index("ix_customer_owner_dealt", "workspace_id", "owner_id", "dealt_at"),
+        sa.Index(
+            "ix_customer_owner_dealt",
+            "workspace_id",
+            "owner_id",
+            "dealt_at",
+            sqlite_where=_OWNED,
+            postgresql_where=_OWNED,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -106,8 +106,20 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_customer_pool_level", ["workspace_id", "level", "pool_since", "id"], unique=False, **in_pool
         )
+        owned = {
+            "sqlite_where": sa.text("owner_id IS NOT NULL"),
+            "postgresql_where": sa.text("owner_id IS NOT NULL"),
+        }
         batch_op.create_index(
-            "ix_customer_owner_dealt", ["workspace_id", "owner_id", "dealt_at"], unique=False
+            "ix_customer_owner_dealt", ["workspace_id", "owner_id", "dealt_at"], unique=False, **owned
+        )
+        # Owned customers only: see store.models.Customer (the pool's own indexes must win its queries).
+        batch_op.drop_index("ix_customer_owner_follow_up")
+        batch_op.create_index(
+            "ix_customer_owner_follow_up",
+            ["workspace_id", "owner_id", "next_follow_up"],
+            unique=False,
+            **owned,
         )
 
     with op.batch_alter_table("person", schema=None) as batch_op:
@@ -127,6 +139,10 @@ def downgrade() -> None:
 
     with op.batch_alter_table("customer", schema=None) as batch_op:
         batch_op.drop_index("ix_customer_owner_dealt")
+        batch_op.drop_index("ix_customer_owner_follow_up")
+        batch_op.create_index(
+            "ix_customer_owner_follow_up", ["workspace_id", "owner_id", "next_follow_up"], unique=False
+        )
         batch_op.drop_index("ix_customer_pool_level")
         batch_op.drop_index("ix_customer_pool")
         batch_op.drop_column("locked_at")
