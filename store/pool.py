@@ -5,6 +5,7 @@ The hot ones (every claim runs them) are built once with bound parameters.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import LOSING_MOVES, Customer, OwnershipEvent, Person
+from store.models import LOSING_MOVES, MOVE_CLAIM, Customer, OwnershipEvent, Person, WorkspaceSetting
 from store.types import UTCDateTime
 
 _WS: sa.BindParameter[str] = sa.bindparam("ws")
@@ -77,42 +78,63 @@ _last_loss = (
     .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
     .limit(1)
 )
-_HOLDING = (
-    sa.select(sa.func.count())
-    .select_from(_holder)
-    .where(
-        col(_holder.workspace_id) == _WS,
-        col(_holder.owner_id) == _USER,
-        sa.or_(sa.bindparam("dealt_count", type_=sa.Boolean), col(_holder.dealt_at).is_(None)),
+_HOLDING = sa.select(
+    sa.func.count(),
+    sa.func.coalesce(sa.func.sum(sa.case((col(_holder.dealt_at).is_(None), 1), else_=0)), 0),
+).where(col(_holder.workspace_id) == _WS, col(_holder.owner_id) == _USER)
+
+
+def _facts_statement(settings_as_json: Any) -> sa.Select[Any]:
+    """The customer, the person's holding (all, and those not dealt), when they last lost this
+    customer, and the workspace's stored settings as one JSON object: one round trip."""
+    settings = (
+        sa.select(settings_as_json(col(WorkspaceSetting.key), col(WorkspaceSetting.value)))
+        .where(col(WorkspaceSetting.workspace_id) == _WS)
+        .scalar_subquery()
     )
-    .scalar_subquery()
-)
-_CLAIM_FACTS = sa.select(
-    col(Customer.name),
-    col(Customer.owner_id),
-    _HOLDING,
-    _last_loss.with_only_columns(col(OwnershipEvent.at)).scalar_subquery(),
-    _last_loss.with_only_columns(col(OwnershipEvent.kind)).scalar_subquery(),
-).where(col(Customer.workspace_id) == _WS, col(Customer.id) == _CUSTOMER)
+    return sa.select(
+        col(Customer.name),
+        col(Customer.owner_id),
+        _HOLDING.with_only_columns(_HOLDING.selected_columns[0]).scalar_subquery(),
+        _HOLDING.with_only_columns(_HOLDING.selected_columns[1]).scalar_subquery(),
+        _last_loss.with_only_columns(col(OwnershipEvent.at)).scalar_subquery(),
+        _last_loss.with_only_columns(col(OwnershipEvent.kind)).scalar_subquery(),
+        settings,
+    ).where(col(Customer.workspace_id) == _WS, col(Customer.id) == _CUSTOMER)
+
+
+_CLAIM_FACTS = {
+    "sqlite": _facts_statement(sa.func.json_group_object),
+    "postgresql": _facts_statement(lambda key, value: sa.func.json_object_agg(key, value)),
+}
 
 
 @dataclass(frozen=True)
 class ClaimFacts:
     name: str
     owner_id: str | None
-    holding: int
+    holding_all: int
+    holding_not_dealt: int
     lost_at: datetime | None
     lost_by: str | None  # the move that took it from the person: release, recycle or assign
+    settings: dict[str, str]  # the workspace's stored settings, {key: JSON text}
 
 
-def claim_facts(
-    *, session: Executor, workspace_id: str, user_id: str, customer_id: int, dealt_count: bool
-) -> ClaimFacts | None:
-    params = {"ws": workspace_id, "user": user_id, "customer": customer_id, "dealt_count": dealt_count}
-    row = session.execute(_CLAIM_FACTS, params).first()
+def claim_facts(*, session: Executor, workspace_id: str, user_id: str, customer_id: int) -> ClaimFacts | None:
+    params = {"ws": workspace_id, "user": user_id, "customer": customer_id}
+    row = session.execute(_CLAIM_FACTS[_dialect(session)], params).first()
     if row is None:
         return None
-    return ClaimFacts(row[0], row[1], int(row[2] or 0), row[3], row[4])
+    stored = row[6] if isinstance(row[6], dict) else json.loads(row[6] or "{}")
+    settings = {
+        str(key): value if isinstance(value, str) else json.dumps(value) for key, value in stored.items()
+    }
+    return ClaimFacts(row[0], row[1], int(row[2] or 0), int(row[3] or 0), row[4], row[5], settings)
+
+
+def _dialect(session: Executor) -> str:
+    bind = session if isinstance(session, sa.Connection) else session.get_bind()
+    return bind.dialect.name
 
 
 # -- the conditional writes ----------------------------------------------------------------------
@@ -130,12 +152,55 @@ _TAKE_FROM_POOL = (
 )
 
 
+_TAKEN = _TAKE_FROM_POOL.returning(col(Customer.id)).cte("taken")
+# PostgreSQL takes the customer and writes the claim to the history in one statement (one round trip).
+_TAKE_AND_RECORD = sa.insert(OwnershipEvent).from_select(
+    [
+        "workspace_id",
+        "customer_id",
+        "kind",
+        "actor_id",
+        "from_owner_id",
+        "to_owner_id",
+        "reason",
+        "note",
+        "at",
+    ],
+    sa.select(
+        _WS,
+        _TAKEN.c.id,
+        sa.literal(MOVE_CLAIM),
+        _USER,
+        sa.null(),
+        _USER,
+        sa.literal(""),
+        sa.literal(""),
+        sa.bindparam("now", type_=UTCDateTime()),
+    ),
+).returning(col(OwnershipEvent.id))
+
+
 def take_from_pool(
     *, session: Executor, workspace_id: str, customer_id: int, user_id: str, now: datetime
 ) -> bool:
-    """Make `user_id` the owner if the customer is still in the pool: the claim's one atomic write."""
+    """Make `user_id` the owner if the customer is still in the pool (the claim's one atomic write),
+    and write the claim to the ownership history. False: someone else has it."""
     params = {"ws": workspace_id, "customer": customer_id, "user": user_id, "now": now}
-    return _rowcount(session.execute(_TAKE_FROM_POOL, params)) == 1
+    if _dialect(session) == "postgresql":
+        return session.execute(_TAKE_AND_RECORD, params).first() is not None
+    if _rowcount(session.execute(_TAKE_FROM_POOL, params)) != 1:
+        return False
+    add_move(
+        session=session,
+        workspace_id=workspace_id,
+        customer_id=customer_id,
+        kind=MOVE_CLAIM,
+        actor_id=user_id,
+        from_owner_id=None,
+        to_owner_id=user_id,
+        at=now,
+    )
+    return True
 
 
 def move_owner(

@@ -8,6 +8,7 @@ and the daily limit are then checked on numbers no other claim of theirs can cha
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +27,6 @@ from store import people as people_store
 from store import pool as pool_store
 from store.models import (
     MOVE_ASSIGN,
-    MOVE_CLAIM,
     MOVE_LOCK,
     MOVE_RECYCLE,
     MOVE_RELEASE,
@@ -81,39 +81,33 @@ def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
     ws, me = actor.workspace_id, actor.user_id
     # One Core transaction of prebuilt statements: the claim is the pool's hottest path.
     with env.db.connection() as session:
-        pool_rules = settings_service.load_in(session, ws).pool_rules()
         claims = pool_store.count_claim(session=session, workspace_id=ws, user_id=me, day=actor.today(env))
-        facts = pool_store.claim_facts(
-            session=session,
-            workspace_id=ws,
-            user_id=me,
-            customer_id=customer_id,
-            dealt_count=pool_rules.dealt_count_in_cap,
-        )
+        facts = pool_store.claim_facts(session=session, workspace_id=ws, user_id=me, customer_id=customer_id)
         if facts is None or claims is None:
             raise NotFound(N_("That customer no longer exists."))
+        pool_rules = settings_service.from_stored(facts.settings).pool_rules()
+        holding = facts.holding_all if pool_rules.dealt_count_in_cap else facts.holding_not_dealt
         _refuse_owned(facts, me, raced=False)
         check = rules.ClaimFacts(
             now=now,
             timezone=actor.timezone,
             may_claim=not actor.is_guest,
-            holding=facts.holding,
+            holding=holding,
             claims_today=claims - 1,
             last_let_go_at=facts.lost_at,
         )
         refusal = rules.check_claim(pool_rules, check)
         if refusal is not None:
-            raise _refusal_error(refusal, pool_rules, facts, actor)
+            raise _refusal_error(refusal, pool_rules, facts, holding, actor)
         if not pool_store.take_from_pool(
             session=session, workspace_id=ws, customer_id=customer_id, user_id=me, now=now
         ):
             _refuse_owned(_now_owned(session, ws, customer_id, facts), me, raced=True)
-        _record(session, actor, customer_id, MOVE_CLAIM, now, from_owner=None, to_owner=me)
     return Claimed(
         customer_id=customer_id,
         name=facts.name,
         claims_left_today=max(0, pool_rules.daily_claim_limit - claims),
-        holding=facts.holding + 1,
+        holding=holding + 1,
         holding_cap=pool_rules.holding_cap,
     )
 
@@ -122,7 +116,7 @@ def _now_owned(
     session: pool_store.Executor, workspace_id: str, customer_id: int, facts: pool_store.ClaimFacts
 ) -> pool_store.ClaimFacts:
     owner = pool_store.owner_of(session=session, workspace_id=workspace_id, customer_id=customer_id)
-    return pool_store.ClaimFacts(facts.name, owner, facts.holding, facts.lost_at, facts.lost_by)
+    return dataclasses.replace(facts, owner_id=owner)
 
 
 def _refuse_owned(facts: pool_store.ClaimFacts, me: str, *, raced: bool) -> None:
@@ -137,7 +131,11 @@ def _refuse_owned(facts: pool_store.ClaimFacts, me: str, *, raced: bool) -> None
 
 
 def _refusal_error(
-    refusal: rules.Refusal, pool_rules: rules.PoolRules, facts: pool_store.ClaimFacts, actor: Actor
+    refusal: rules.Refusal,
+    pool_rules: rules.PoolRules,
+    facts: pool_store.ClaimFacts,
+    holding: int,
+    actor: Actor,
 ) -> ClaimRefused:
     when = Moment(refusal.frees_at, actor.timezone) if refusal.frees_at else None
     if refusal.rule is rules.ClaimRule.NOT_ALLOWED:
@@ -153,7 +151,7 @@ def _refusal_error(
                 "Release one with /release to claim another."
             )
         )
-        return ClaimRefused(message, count=facts.holding, cap=pool_rules.holding_cap)
+        return ClaimRefused(message, count=holding, cap=pool_rules.holding_cap)
     if refusal.rule is rules.ClaimRule.DAILY_LIMIT:
         return ClaimRefused(
             N_(

@@ -175,7 +175,11 @@ def load(env: Env, workspace_id: str) -> WorkspaceSettings:
 
 def load_in(connection: Session | sa.Connection, workspace_id: str) -> WorkspaceSettings:
     """The settings, read inside a transaction the caller already has open."""
-    stored = settings_store.load_settings(session=connection, workspace_id=workspace_id)
+    return from_stored(settings_store.load_settings(session=connection, workspace_id=workspace_id))
+
+
+def from_stored(stored: Mapping[str, str]) -> WorkspaceSettings:
+    """The settings from their stored JSON texts (keys never set take their defaults)."""
     return dataclasses.replace(WorkspaceSettings(), **_decoded(stored))
 
 
