@@ -154,30 +154,34 @@ _TAKE_FROM_POOL = (
 
 _TAKEN = _TAKE_FROM_POOL.returning(col(Customer.id)).cte("taken")
 # PostgreSQL takes the customer and writes the claim to the history in one statement (one round trip).
-_TAKE_AND_RECORD = sa.insert(OwnershipEvent).from_select(
-    [
-        "workspace_id",
-        "customer_id",
-        "kind",
-        "actor_id",
-        "from_owner_id",
-        "to_owner_id",
-        "reason",
-        "note",
-        "at",
-    ],
-    sa.select(
-        _WS,
-        _TAKEN.c.id,
-        sa.literal(MOVE_CLAIM),
-        _USER,
-        sa.null(),
-        _USER,
-        sa.literal(""),
-        sa.literal(""),
-        sa.bindparam("now", type_=UTCDateTime()),
-    ),
-).returning(col(OwnershipEvent.id))
+_TAKE_AND_RECORD = (
+    sa.insert(OwnershipEvent)
+    .from_select(
+        [
+            "workspace_id",
+            "customer_id",
+            "kind",
+            "actor_id",
+            "from_owner_id",
+            "to_owner_id",
+            "reason",
+            "note",
+            "at",
+        ],
+        sa.select(
+            _WS,
+            _TAKEN.c.id,
+            sa.literal(MOVE_CLAIM),
+            _USER,
+            sa.null(),
+            _USER,
+            sa.literal(""),
+            sa.literal(""),
+            sa.bindparam("now", type_=UTCDateTime()),
+        ),
+    )
+    .returning(col(OwnershipEvent.id))
+)
 
 
 def take_from_pool(

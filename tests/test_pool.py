@@ -378,4 +378,6 @@ def test_a_rep_whose_customer_was_reassigned_waits_for_the_cooldown_too(slack, s
     slack.command(MANAGER, "/assign", f"Acme <@{OTHER_REP}|li>")
     release(slack, standin, OTHER_REP, acme, reason="handed_over")
     refused = slack.command(REP, "/claim", "Acme").text
-    assert "Acme Trading was reassigned from you on Nov 23; you can claim it again from Nov 30 10:00" in refused
+    assert (
+        "Acme Trading was reassigned from you on Nov 23; you can claim it again from Nov 30 10:00" in refused
+    )
