@@ -78,10 +78,17 @@ _last_loss = (
     .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
     .limit(1)
 )
-_HOLDING = sa.select(
-    sa.func.count(),
-    sa.func.coalesce(sa.func.sum(sa.case((col(_holder.dealt_at).is_(None), 1), else_=0)), 0),
-).where(col(_holder.workspace_id) == _WS, col(_holder.owner_id) == _USER)
+# Both counts in one pass over the owner's index entries (a derived table joined once).
+_HOLDING = (
+    sa.select(
+        sa.func.count().label("held"),
+        sa.func.coalesce(sa.func.sum(sa.case((col(_holder.dealt_at).is_(None), 1), else_=0)), 0).label(
+            "not_dealt"
+        ),
+    )
+    .where(col(_holder.workspace_id) == _WS, col(_holder.owner_id) == _USER)
+    .subquery("holding")
+)
 
 
 def _facts_statement(settings_as_json: Any) -> sa.Select[Any]:
@@ -92,15 +99,20 @@ def _facts_statement(settings_as_json: Any) -> sa.Select[Any]:
         .where(col(WorkspaceSetting.workspace_id) == _WS)
         .scalar_subquery()
     )
-    return sa.select(
-        col(Customer.name),
-        col(Customer.owner_id),
-        _HOLDING.with_only_columns(_HOLDING.selected_columns[0]).scalar_subquery(),
-        _HOLDING.with_only_columns(_HOLDING.selected_columns[1]).scalar_subquery(),
-        _last_loss.with_only_columns(col(OwnershipEvent.at)).scalar_subquery(),
-        _last_loss.with_only_columns(col(OwnershipEvent.kind)).scalar_subquery(),
-        settings,
-    ).where(col(Customer.workspace_id) == _WS, col(Customer.id) == _CUSTOMER)
+    return (
+        sa.select(
+            col(Customer.name),
+            col(Customer.owner_id),
+            _HOLDING.c.held,
+            _HOLDING.c.not_dealt,
+            _last_loss.with_only_columns(col(OwnershipEvent.at)).scalar_subquery(),
+            _last_loss.with_only_columns(col(OwnershipEvent.kind)).scalar_subquery(),
+            settings,
+        )
+        .select_from(Customer)
+        .join(_HOLDING, sa.true())
+        .where(col(Customer.workspace_id) == _WS, col(Customer.id) == _CUSTOMER)
+    )
 
 
 _CLAIM_FACTS = {
