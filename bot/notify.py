@@ -1,13 +1,30 @@
-"""Sending what the bot says on its own (channel announcements) to Slack.
+"""Sending what the bot says on its own to Slack.
 
-The client carries slack_sdk's rate-limit retry handler, which waits out a 429's Retry-After.
+Two ways: `SlackPoster` posts at once through a client with slack_sdk's rate-limit retry handler
+(pool announcements, until they move to the outbox); the outbox (`enqueue`, `deliver_due`) keeps
+each message in the database until Slack has it: once per dedupe key, retried with backoff on 429
+(honouring Retry-After), 5xx and network errors, paced per channel, and recorded as undeliverable
+when Slack refuses it for good.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.services.env import Env
+from store import outbox as outbox_store
+from store.models import OutboxMessage
+
+log = logging.getLogger("tidewater.notify")
 
 
 class ChannelPoster(Protocol):
@@ -28,3 +45,163 @@ class SlackPoster:
 
     def update(self, channel: str, ts: str, message: dict[str, Any]) -> None:
         self.client.chat_update(channel=channel, ts=ts, **message)
+
+
+# -- the outbox's sender ------------------------------------------------------------------------------
+# Slack's answers that will not change by trying again: recorded for the admins, never retried.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "user_not_found",
+        "account_inactive",
+        "user_disabled",
+        "cannot_dm_bot",
+        "restricted_action",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+    }
+)
+FIRST_BACKOFF = timedelta(seconds=30)
+LONGEST_BACKOFF = timedelta(hours=1)
+LEASE = timedelta(minutes=2)  # a sender that dies mid-send gives the message back after this
+CHANNEL_GAP_SECONDS = 1.0  # Slack allows about one message per second per channel
+
+
+@dataclass
+class Delivery:
+    """What one run of the sender did, for its one-line log."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    skipped: int = 0  # taken by another sender meanwhile
+
+
+class Pacer:
+    """Keeps posts to one channel at least a second apart within a run."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.sleep = sleep
+        self._last: dict[str, float] = {}
+
+    def wait_for(self, channel: str) -> None:
+        last = self._last.get(channel)
+        if last is not None:
+            gap = CHANNEL_GAP_SECONDS - (time.monotonic() - last)
+            if gap > 0:
+                self.sleep(gap)
+        self._last[channel] = time.monotonic()
+
+
+def dedupe_key(kind: str, recipient: str, subject: str, period: str) -> str:
+    return f"{kind}:{recipient}:{subject}:{period}"[:200]
+
+
+def enqueue(
+    env: Env,
+    *,
+    workspace_id: str,
+    kind: str,
+    recipient: str,
+    subject: str,
+    period: str,
+    message: dict[str, Any],
+) -> None:
+    """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing."""
+    now = env.clock.now()
+    row = OutboxMessage(
+        workspace_id=workspace_id,
+        dedupe_key=dedupe_key(kind, recipient, subject, period),
+        kind=kind,
+        channel=recipient,
+        payload=json.dumps(message, ensure_ascii=False),
+        next_attempt_at=now,
+        created_at=now,
+    )
+    with env.db.session() as session:
+        outbox_store.enqueue(session=session, message=row)
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … up to an hour between tries."""
+    return min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), LONGEST_BACKOFF)
+
+
+def deliver_due(env: Env, client: WebClient, *, limit: int = 500, pacer: Pacer | None = None) -> Delivery:
+    """Send what is due as of now, each message at most once; failures wait their turn."""
+    pacer = pacer or Pacer()
+    done = Delivery()
+    now = env.clock.now()
+    with env.db.session() as session:
+        waiting = outbox_store.due(session=session, now=now, limit=limit)
+    for message in waiting:
+        assert message.id is not None
+        with env.db.session() as session:
+            taken = outbox_store.lease(
+                session=session, message_id=message.id, seen_at=message.next_attempt_at, until=now + LEASE
+            )
+        if not taken:
+            done.skipped += 1
+            continue
+        pacer.wait_for(message.channel)
+        _send(env, client, message, done)
+    return done
+
+
+def _send(env: Env, client: WebClient, message: OutboxMessage, done: Delivery) -> None:
+    assert message.id is not None
+    now = env.clock.now()
+    attempts = message.attempts + 1
+    try:
+        answer = client.chat_postMessage(channel=message.channel, **json.loads(message.payload))
+    except SlackApiError as error:
+        _failed(env, message.id, attempts, error, done)
+        return
+    except OSError as error:  # Slack unreachable: try again later
+        _retry_later(env, message.id, attempts, str(error)[:200], now + backoff(attempts))
+        done.retrying += 1
+        return
+    with env.db.session() as session:
+        values = {
+            "status": outbox_store.SENT,
+            "attempts": attempts,
+            "ts": str(answer.get("ts")),
+            "sent_at": now,
+        }
+        outbox_store.finish(session=session, message_id=message.id, **values)
+    done.sent += 1
+
+
+def _failed(env: Env, message_id: int, attempts: int, error: SlackApiError, done: Delivery) -> None:
+    now = env.clock.now()
+    response = error.response
+    code = str(response.get("error", "")) if response is not None else ""
+    status = response.status_code if response is not None else 0
+    if code in PERMANENT_ERRORS:
+        with env.db.session() as session:
+            outbox_store.finish(
+                session=session,
+                message_id=message_id,
+                status=outbox_store.FAILED,
+                attempts=attempts,
+                last_error=code,
+            )
+        log.warning("outbox message %s refused for good: %s", message_id, code)
+        done.failed += 1
+        return
+    wait = backoff(attempts)
+    if status == 429:
+        retry_after = int((response.headers or {}).get("Retry-After", 0) or 0) if response is not None else 0
+        wait = timedelta(seconds=max(1, retry_after))
+    _retry_later(env, message_id, attempts, code or f"HTTP {status}", now + wait)
+    done.retrying += 1
+
+
+def _retry_later(env: Env, message_id: int, attempts: int, error: str, at: datetime) -> None:
+    with env.db.session() as session:
+        outbox_store.finish(
+            session=session, message_id=message_id, attempts=attempts, last_error=error, next_attempt_at=at
+        )

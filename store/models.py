@@ -284,3 +284,31 @@ class AnnouncementRow(SQLModel, table=True):
     note: str = Field(default="", max_length=500)
     previous_owner_id: str | None = Field(default=None, max_length=32)
     released_at: datetime = Field(sa_column=_utc_column())
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot sends on its own, kept until Slack has it (or refused it for good).
+
+    The dedupe key (kind, recipient, subject, period) is unique per workspace: a job that runs twice,
+    or a second worker, enqueues the same message once.
+    """
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        sa.UniqueConstraint("workspace_id", "dedupe_key", name="uq_outbox_dedupe"),
+        sa.Index("ix_outbox_due", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    dedupe_key: str = Field(max_length=200)
+    kind: str = Field(max_length=32)
+    channel: str = Field(max_length=32)  # a user id (a DM) or a channel id
+    payload: str = Field(sa_column=sa.Column(sa.Text, nullable=False))  # the chat.postMessage arguments, JSON
+    status: str = Field(default="pending", max_length=16)  # pending, sent, failed
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=_utc_column())
+    last_error: str = Field(default="", max_length=200)
+    ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(sa_column=_utc_column())
+    sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))

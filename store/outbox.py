@@ -1,0 +1,60 @@
+"""The outbox: messages waiting for Slack, each once (dedupe keys), claimed by one sender at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import OutboxMessage
+from store.upsert import insert_ignore
+
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"
+
+
+def enqueue(*, session: Session, message: OutboxMessage) -> None:
+    """Add the message unless one with its dedupe key is already there (sent or not)."""
+    values = message.model_dump(exclude={"id"})
+    insert_ignore(session, OutboxMessage, values)
+
+
+def due(*, session: Session, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    return session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.next_attempt_at) <= now)
+        .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
+        .limit(limit)
+    ).all()
+
+
+def lease(*, session: Session, message_id: int, seen_at: datetime, until: datetime) -> bool:
+    """Take the message for sending if no other sender took it since it was read (a conditional UPDATE):
+    a second worker started by mistake skips it instead of sending it twice."""
+    result = session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.status) == PENDING,
+            col(OutboxMessage.next_attempt_at) == seen_at,
+        )
+        .values(next_attempt_at=until)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def finish(*, session: Session, message_id: int, **values: object) -> None:
+    session.execute(sa.update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values))
+
+
+def undeliverable(*, session: Session, workspace_id: str, limit: int) -> Sequence[OutboxMessage]:
+    """Messages Slack refused for good, newest first (for the admins)."""
+    return session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.workspace_id) == workspace_id, col(OutboxMessage.status) == FAILED)
+        .order_by(col(OutboxMessage.created_at).desc())
+        .limit(limit)
+    ).all()
