@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from slack_sdk import WebClient
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import notify
 from store import outbox as outbox_store
@@ -37,7 +37,7 @@ def queue(env, recipient="U0MEI", subject="acme", period="2026-11-23", text="Fol
 
 def rows(env):
     with env.db.session() as session:
-        return session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        return session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))).all()
 
 
 def no_sleep(_seconds):
@@ -135,6 +135,6 @@ def test_two_senders_at_once_send_each_message_once(env, standin, client):
 def test_posts_to_one_channel_are_paced(env, client):
     for number in range(3):
         queue(env, recipient="C0POOL", subject=f"batch-{number}")
-    waits = []
+    waits: list[float] = []
     notify.deliver_due(env, client, pacer=notify.Pacer(sleep=waits.append))
     assert len(waits) == 2 and all(0 < wait <= notify.CHANNEL_GAP_SECONDS for wait in waits)
