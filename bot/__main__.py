@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import datetime
 from typing import Any
 
 from bot.config import ConfigError, Settings
@@ -24,6 +25,25 @@ def _upgrade_embedded(settings: Settings) -> None:
     if db.is_sqlite:
         db.upgrade()
     db.engine.dispose()
+
+
+def _run_job(settings: Settings, name: str, at: str | None) -> str:
+    from bot import jobs
+    from bot.clock import FixedClock, SystemClock
+    from bot.services.env import Env
+
+    if name not in jobs.JOBS:
+        raise SystemExit(f"No job called {name!r}. Jobs: {', '.join(sorted(jobs.JOBS))}")
+    try:
+        clock = FixedClock(datetime.fromisoformat(at)) if at else SystemClock()
+    except ValueError as error:  # not ISO, or without a zone
+        raise SystemExit(
+            f"--at needs an ISO time with its zone, e.g. 2026-12-01T09:00+08:00 ({error})"
+        ) from None
+    _upgrade_embedded(settings)
+    env = Env(db=Database.from_url(settings.sqlalchemy_url), clock=clock, settings=settings)
+    client = jobs.outbox_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
+    return f"{name}: {jobs.run_job(name, env, client)}"
 
 
 def serve(settings: Settings, *, port: int, workers: int, threads: int) -> None:
@@ -103,6 +123,10 @@ def main(argv: list[str] | None = None) -> None:
     serve_parser.add_argument("--workers", type=int, default=2)
     serve_parser.add_argument("--threads", type=int, default=8)
     commands.add_parser("worker", help="run the scheduler (run exactly one)")
+    jobs_parser = commands.add_parser("jobs", help="run a scheduled job now")
+    jobs_parser.add_argument("action", choices=["run"])
+    jobs_parser.add_argument("name", help="the job: outbox")
+    jobs_parser.add_argument("--at", help="run as if the clock said this ISO time (with its zone)")
     db_parser = commands.add_parser("db", help="database maintenance")
     db_parser.add_argument("action", choices=["upgrade", "revision"])
     db_parser.add_argument("-m", "--message", help="with revision: what the new migration does")
@@ -115,6 +139,8 @@ def main(argv: list[str] | None = None) -> None:
         from bot.worker import run_worker
 
         run_worker(settings)
+    elif args.command == "jobs":
+        print(_run_job(settings, args.name, args.at))
     elif args.command == "db" and args.action == "revision":
         _new_revision(settings, args.message or "")
     elif args.command == "db":

@@ -1,0 +1,45 @@
+"""The scheduled jobs, each an idempotent catch-up function of `now` (the clock it is given).
+
+`python -m bot jobs run NAME [--at ISO-TIME]` runs one now, or as if the clock said that time; the
+worker ticks the same functions. Each run returns one line saying what it did. The scheduler issue's
+jobs (reminders, recycle, churn, digest) join `JOBS` here.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+
+from bot import notify
+from bot.services.env import Env
+
+log = logging.getLogger("tidewater.jobs")
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    every_seconds: int
+    run: Callable[[Env, WebClient], str]
+
+
+def deliver_outbox(env: Env, client: WebClient) -> str:
+    done = notify.deliver_due(env, client)
+    return f"sent {done.sent}, retrying {done.retrying}, undeliverable {done.failed}, taken by another {done.skipped}"
+
+
+JOBS = {job.name: job for job in (Job("outbox", 30, deliver_outbox),)}
+
+
+def outbox_client(token: str, base_url: str) -> WebClient:
+    """A client without the rate-limit retry handler: the outbox itself waits out a 429."""
+    return WebClient(token=token, base_url=base_url, timeout=30)
+
+
+def run_job(name: str, env: Env, client: WebClient) -> str:
+    summary = JOBS[name].run(env, client)
+    log.info("job %s at %s: %s", name, env.clock.now().isoformat(timespec="seconds"), summary)
+    return summary

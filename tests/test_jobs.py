@@ -1,0 +1,71 @@
+"""`python -m bot jobs run NAME [--at]` and the worker's job table."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from bot import notify
+from bot.worker import build_scheduler
+from tests import builders
+
+
+def run_jobs(database_url, standin, *words):
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DEFAULT_"))},
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": "xoxb-test-token",
+        "SLACK_SIGNING_SECRET": "secret",
+        "SLACK_API_URL": standin.api_url,
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "jobs", "run", *words],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def queue(env):
+    message = {"text": "Follow up with Acme"}
+    notify.enqueue(
+        env,
+        workspace_id=builders.WORKSPACE,
+        kind="reminder",
+        recipient="U0MEI",
+        subject="acme",
+        period="d1",
+        message=message,
+    )
+
+
+def test_jobs_run_outbox_sends_what_is_due_and_says_so(env, standin, database_url):
+    queue(env)
+    done = run_jobs(database_url, standin, "outbox")
+    assert done.returncode == 0, done.stderr
+    assert "outbox: sent 1, retrying 0, undeliverable 0" in done.stdout
+    assert standin.last("chat.postMessage")["channel"] == "U0MEI"
+    again = run_jobs(database_url, standin, "outbox")
+    assert "sent 0" in again.stdout and len(standin.calls_to("chat.postMessage")) == 1
+
+
+def test_jobs_run_at_an_earlier_time_finds_nothing_due_yet(env, standin, database_url):
+    queue(env)  # due from the test clock's now, 2026-11-23 10:00 in Shanghai
+    done = run_jobs(database_url, standin, "outbox", "--at", "2026-11-23T09:00+08:00")
+    assert "sent 0" in done.stdout and standin.count("chat.postMessage") == 0
+
+
+def test_a_wrong_job_or_time_is_explained(standin, database_url):
+    unknown = run_jobs(database_url, standin, "nightly")
+    assert unknown.returncode != 0 and "No job called 'nightly'. Jobs: outbox" in unknown.stderr
+    naive = run_jobs(database_url, standin, "outbox", "--at", "2026-12-01 09:00")
+    assert naive.returncode != 0 and "ISO time with its zone" in naive.stderr
+
+
+def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut_off(settings, db):
+    scheduler = build_scheduler(settings, db)
+    [job] = scheduler.get_jobs()
+    assert job.id == "outbox" and job.coalesce is True and job.max_instances == 1
+    assert job.misfire_grace_time is None
