@@ -4,6 +4,10 @@ Two `python -m bot serve` processes share the database (the SQLite file, or TEST
 Claim presses are released together by a barrier and split between the processes, as Slack would
 spread them over a load balancer. Nothing in Python is shared between the processes: only the
 database's conditional writes can make these tests pass.
+
+The data is written straight through the store, with names and Slack ids new to each run (a PostgreSQL
+database is shared with the other tests and outlives the run). This module replaces the e2e conftest's
+per-test checks with its own, for these two processes (so conftest's single `web_process` is not started).
 """
 
 from __future__ import annotations
@@ -27,17 +31,20 @@ from sqlmodel import col
 
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.playground.requests import Reply, SlackRequests, over_http
+from bot.playground.requests import Reply, SlackRequests
 from bot.playground.standin import SlackStandIn
 from bot.services.env import Env
+from bot.views.ids import Action
 from store.db import Database
 from store.models import Customer, OwnershipEvent, Person
 from tests import builders
 from tests.conftest import ADMIN
 from tests.e2e.conftest import (
+    ACK_DEADLINE,
     BOT_TOKEN,
     SIGNING_SECRET,
     START_TIMEOUT,
+    TimedTransport,
     WebProcess,
     _clean_env,
     _free_port,
@@ -47,11 +54,13 @@ from tests.e2e.conftest import (
 
 RUN = secrets.token_hex(3).upper()
 ANSWER_TIMEOUT = 15.0
+LAZY_GRACE = 0.5  # a stray extra answer, had a lazy listener sent one, would have arrived by then
 
 
 @dataclass
 class Cluster:
     processes: list[WebProcess]
+    clocks: list[TimedTransport]  # one per process: each request's round trip, timed
     senders: list[SlackRequests]
     env: Env
 
@@ -79,9 +88,14 @@ def _start(workdir: Path, env: dict[str, str], name: str) -> WebProcess:
 
 def _upgrade(workdir: Path, env: dict[str, str]) -> None:
     upgraded = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"], cwd=workdir, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
-    assert upgraded.returncode == 0, upgraded.stderr
+    assert upgraded.returncode == 0, f"db upgrade failed:\n{upgraded.stdout}\n{upgraded.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +111,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, e2e_standin: SlackStandIn)
         ADMIN_USER_IDS=ADMIN,
     )
     _upgrade(workdir, env)
-    processes = [_start(workdir, env, "a"), _start(workdir, env, "b")]
-    senders = [
-        SlackRequests(secret=SIGNING_SECRET, standin=e2e_standin, transport=over_http(p.events_url))
-        for p in processes
-    ]
+    processes = [_start(workdir, env, "a")]  # the second starts once the first answers /healthz
+    try:
+        processes.append(_start(workdir, env, "b"))
+    except BaseException:
+        _stop(processes[0].process)
+        raise
+    clocks = [TimedTransport(process.events_url) for process in processes]
+    senders = [SlackRequests(secret=SIGNING_SECRET, standin=e2e_standin, transport=c) for c in clocks]
     settings = Settings(
         _env_file=None,
         slack_bot_token=SecretStr(BOT_TOKEN),
@@ -110,13 +127,42 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, e2e_standin: SlackStandIn)
     )
     db = Database.from_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
-        yield Cluster(processes, senders, Env(db=db, clock=SystemClock(), settings=settings))
+        yield Cluster(processes, clocks, senders, Env(db=db, clock=SystemClock(), settings=settings))
     finally:
         db.engine.dispose()
         for process in processes:
             _stop(process.process)
         for process in processes:
             assert "Traceback" not in process.log(), process.log()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_slack_would_refuse(cluster: Cluster, e2e_standin: SlackStandIn) -> Iterator[None]:
+    """After each test, for both processes: every ack within Slack's 3 s, no payload Slack would
+    refuse (calls or acks), no traceback in either log, and both still running."""
+    timings_before = [len(clock.seconds) for clock in cluster.clocks]
+    replies_before = [len(sender.replies) for sender in cluster.senders]
+    logs_before = [len(process.log()) for process in cluster.processes]
+    yield
+    slow = [
+        f"{seconds:.2f} s"
+        for clock, before in zip(cluster.clocks, timings_before, strict=True)
+        for seconds in clock.seconds[before:]
+        if seconds >= ACK_DEADLINE
+    ]
+    assert slow == [], "acks slower than Slack's 3 seconds"
+    assert e2e_standin.problems == [], "the bot sent payloads Slack would refuse"
+    problems = [
+        problem
+        for sender, before in zip(cluster.senders, replies_before, strict=True)
+        for reply in sender.replies[before:]
+        for problem in reply.problems()
+    ]
+    assert problems == [], "the bot answered an ack with a payload Slack would refuse"
+    for process, before in zip(cluster.processes, logs_before, strict=True):
+        new_log = process.log()[before:]
+        assert "Traceback" not in new_log, f"web process on :{process.port} logged a failure:\n{new_log}"
+        assert process.process.poll() is None, f"web process on :{process.port} died:\n{process.log()}"
 
 
 def reps(cluster: Cluster, standin: SlackStandIn, label: str, count: int) -> list[str]:
@@ -181,13 +227,33 @@ def held_by(cluster: Cluster, user: str) -> int:
     )
 
 
-def answers(standin: SlackStandIn, user: str, count: int) -> list[str]:
-    """The first `count` answers the person got through their buttons' response_url, as text."""
-    return [str(answer) for answer in standin.wait_for_response(f"btn-{user}", count, timeout=ANSWER_TIMEOUT)]
+def settled(standin: SlackStandIn, expected: dict[str, int]) -> dict[str, list[str]]:
+    """What each person was told through their buttons' response_url (lazily, after the ack), as
+    text: once `expected[user]` answers came for everyone, and a grace period brought no more."""
+    for user, count in expected.items():
+        standin.wait_for_response(f"btn-{user}", count, timeout=ANSWER_TIMEOUT)
+    time.sleep(LAZY_GRACE)
+    told = {user: [str(answer) for answer in standin.responses_to(f"btn-{user}")] for user in expected}
+    miscounted = {user: len(texts) for user, texts in told.items() if len(texts) != expected[user]}
+    assert miscounted == {}, f"answers per person, expected {expected}"
+    return told
 
 
 def saying(texts: list[str], words: str) -> int:
     return sum(words in text for text in texts)
+
+
+def cards(texts: list[str]) -> int:
+    """How many of the answers are a customer's card: the one with its Release button (a refusal of
+    the holding cap says "Release one with /release" too, but has no button)."""
+    return saying(texts, f"'action_id': '{Action.CUSTOMER_RELEASE}'")
+
+
+def claims_on_day(cluster: Cluster, user: str) -> int:
+    with cluster.env.db.session() as session:
+        person = session.get(Person, (builders.WORKSPACE, user))
+        assert person is not None
+        return person.claims_on_day
 
 
 def test_twenty_reps_pressing_claim_at_once_on_two_processes_make_one_owner(
@@ -195,30 +261,36 @@ def test_twenty_reps_pressing_claim_at_once_on_two_processes_make_one_owner(
 ) -> None:
     racers = reps(cluster, e2e_standin, "R", 20)
     [customer] = pool_customers(cluster, "twenty", 1)
+
     replies = all_at_once([press_claim(cluster, n, user, customer) for n, user in enumerate(racers)])
-    assert [reply.status for reply in replies] == [200] * 20
+
+    assert [reply.status for reply in replies] == [200] * 20, [reply.raw[:200] for reply in replies]
     winner = owner(cluster, customer)
     assert winner in racers
+    assert [user for user in racers if held_by(cluster, user)] == [winner], "exactly one owner"
     assert claims(cluster, [customer]) == 1
+    told = settled(e2e_standin, dict.fromkeys(racers, 1))
     for user in racers:
-        [told] = answers(e2e_standin, user, 1)
+        [answer] = told[user]
         if user == winner:
-            assert "Release" in told, "the winner gets the card with its buttons"
+            assert cards([answer]) == 1 and f"Race twenty {RUN}" in answer, "the winner gets the card"
         else:
-            assert f"<@{winner}> claimed Race twenty" in told, told
+            assert f"<@{winner}> claimed Race twenty {RUN} 00 first" in answer, answer
 
 
 def test_a_double_click_across_processes_is_one_claim(cluster: Cluster, e2e_standin: SlackStandIn) -> None:
     [user] = reps(cluster, e2e_standin, "D", 1)
     [customer] = pool_customers(cluster, "double", 1)
+
     replies = all_at_once([press_claim(cluster, n, user, customer) for n in range(5)])
+
     assert [reply.status for reply in replies] == [200] * 5
     assert owner(cluster, customer) == user
     assert claims(cluster, [customer]) == 1
-    with cluster.env.db.session() as session:
-        person = session.get(Person, (builders.WORKSPACE, user))
-        assert person is not None and person.claims_on_day == 1
-    assert saying(answers(e2e_standin, user, 5), "already yours") == 4
+    assert claims_on_day(cluster, user) == 1
+    told = settled(e2e_standin, {user: 5})[user]
+    assert cards(told) == 1, "one card for the one claim"
+    assert saying(told, "already yours") == 4, told
 
 
 def test_the_daily_limit_holds_for_one_rep_claiming_fifteen_at_once(
@@ -226,20 +298,31 @@ def test_the_daily_limit_holds_for_one_rep_claiming_fifteen_at_once(
 ) -> None:
     [user] = reps(cluster, e2e_standin, "L", 1)
     customers = pool_customers(cluster, "limit", 15)
-    all_at_once([press_claim(cluster, n, user, customer) for n, customer in enumerate(customers)])
+
+    replies = all_at_once([press_claim(cluster, n, user, customer) for n, customer in enumerate(customers)])
+
+    assert [reply.status for reply in replies] == [200] * 15
     assert held_by(cluster, user) == 10
     assert claims(cluster, customers) == 10
-    assert saying(answers(e2e_standin, user, 15), "the daily limit") == 5
+    assert claims_on_day(cluster, user) == 10, "a refused claim does not count"
+    told = settled(e2e_standin, {user: 15})[user]
+    assert cards(told) == 10, "a card for each claim"
+    assert saying(told, "the daily limit") == 5, told
 
 
 def test_the_holding_cap_holds_for_one_rep_claiming_ten_at_once(
     cluster: Cluster, e2e_standin: SlackStandIn
 ) -> None:
     [user] = reps(cluster, e2e_standin, "C", 1)
-    for number in range(195):
+    for number in range(195):  # not dealt: all of them count towards the cap of 200
         builders.customer(cluster.env, f"Held {RUN} {number:03d}", owner=user)
     customers = pool_customers(cluster, "cap", 10)
-    all_at_once([press_claim(cluster, n, user, customer) for n, customer in enumerate(customers)])
+
+    replies = all_at_once([press_claim(cluster, n, user, customer) for n, customer in enumerate(customers)])
+
+    assert [reply.status for reply in replies] == [200] * 10
     assert held_by(cluster, user) == 200
     assert claims(cluster, customers) == 5
-    assert saying(answers(e2e_standin, user, 10), "the most one rep may hold") == 5
+    told = settled(e2e_standin, {user: 10})[user]
+    assert cards(told) == 5, "a card for each claim"
+    assert saying(told, "the most one rep may hold") == 5, told
