@@ -26,13 +26,27 @@ MOVE_RECYCLE = "recycle"
 MOVE_ASSIGN = "assign"
 MOVE_LOCK = "lock"
 MOVE_UNLOCK = "unlock"
-MOVES = (MOVE_CLAIM, MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN, MOVE_LOCK, MOVE_UNLOCK)
+# Not moves of the owner but kept in the same history, shown on the card: an extension of the recycle
+# clock (granted by a manager or admin) and a snoozed follow-up.
+MOVE_EXTEND = "extend"
+MOVE_SNOOZE = "snooze"
+MOVES = (
+    MOVE_CLAIM,
+    MOVE_RELEASE,
+    MOVE_RECYCLE,
+    MOVE_ASSIGN,
+    MOVE_LOCK,
+    MOVE_UNLOCK,
+    MOVE_EXTEND,
+    MOVE_SNOOZE,
+)
 # Moves that take a customer away from its owner: the previous-owner cooldown runs from these.
 LOSING_MOVES = (MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
 
 
 _IN_POOL = sa.text("owner_id IS NULL")
 _OWNED = sa.text("owner_id IS NOT NULL")
+_OWNED_UNDEALT = sa.text("owner_id IS NOT NULL AND dealt_at IS NULL")
 
 
 def _utc_column(*, nullable: bool = False) -> sa.Column[datetime]:
@@ -122,6 +136,33 @@ class Customer(SQLModel, table=True):
             sqlite_where=_OWNED,
             postgresql_where=_OWNED,
         ),
+        # The nightly recycle, one level at a time (SQLite ignores an index when the levels' conditions
+        # are OR-ed in one statement): customers who never ordered, the default; and every owned
+        # customer, for workspaces where customers who ordered are recycled too.
+        sa.Index(
+            "ix_customer_recycle_undealt",
+            "workspace_id",
+            "level",
+            "recycle_clock_from",
+            sqlite_where=_OWNED_UNDEALT,
+            postgresql_where=_OWNED_UNDEALT,
+        ),
+        sa.Index(
+            "ix_customer_recycle_owned",
+            "workspace_id",
+            "level",
+            "recycle_clock_from",
+            sqlite_where=_OWNED,
+            postgresql_where=_OWNED,
+        ),
+        # No first order within N days of the claim.
+        sa.Index(
+            "ix_customer_first_order_due",
+            "workspace_id",
+            "owned_since",
+            sqlite_where=_OWNED_UNDEALT,
+            postgresql_where=_OWNED_UNDEALT,
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -146,10 +187,20 @@ class Customer(SQLModel, table=True):
     # A lock (set by a manager or admin) keeps the customer from the nightly recycle.
     locked_by: str | None = Field(default=None, max_length=32)
     locked_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # The no-visit recycle clock runs from here: the later of owned-since and the start of the last
+    # visit's day in the visitor's zone. Kept on the row so the nightly recycle is one index range.
+    recycle_clock_from: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # An extension granted by a manager: no recycle before this instant.
+    recycle_extended_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Who owned the customer before it last went back to the pool (set in the same UPDATE).
+    previous_owner_id: str | None = Field(default=None, max_length=32)
     last_visit_on: date | None = None
     next_follow_up: date | None = None
     dealt_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Order facts kept on the row for the churn signals (usual gap = span / (orders - 1)).
+    first_order_on: date | None = None
     last_order_on: date | None = None
+    order_count: int = 0
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())
@@ -192,7 +243,11 @@ class Order(SQLModel, table=True):
     """A purchase. Amounts are integers in the currency's minor unit (cents), exact on every engine."""
 
     __tablename__ = "customer_order"
-    __table_args__ = (sa.Index("ix_order_customer", "workspace_id", "customer_id", "ordered_on"),)
+    __table_args__ = (
+        sa.Index("ix_order_customer", "workspace_id", "customer_id", "ordered_on"),
+        # Spend of the last 180 days per customer (the churn signal) without touching older orders.
+        sa.Index("ix_order_day", "workspace_id", "ordered_on", "customer_id", "amount_base_minor"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)
@@ -212,7 +267,10 @@ class OwnershipEvent(SQLModel, table=True):
     """One move in a customer's ownership history: who did what, when, from whom to whom, and why."""
 
     __tablename__ = "ownership_event"
-    __table_args__ = (sa.Index("ix_ownership_event_customer", "workspace_id", "customer_id", "at"),)
+    __table_args__ = (
+        sa.Index("ix_ownership_event_customer", "workspace_id", "customer_id", "at"),
+        sa.Index("ix_ownership_event_at", "workspace_id", "at"),  # the digest's pool in and out
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)
@@ -225,6 +283,9 @@ class OwnershipEvent(SQLModel, table=True):
     to_owner_id: str | None = Field(default=None, max_length=32)
     reason: str = Field(default="", max_length=32)
     note: str = Field(default="", max_length=500)
+    # Snooze: the new follow-up day; extend: the last day before the recycle, and the days added.
+    to_day: date | None = None
+    days: int | None = None
     at: datetime = Field(sa_column=_utc_column())
 
 
@@ -312,3 +373,86 @@ class OutboxMessage(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+EXTENSION_PENDING = "pending"
+EXTENSION_APPROVED = "approved"
+EXTENSION_DECLINED = "declined"
+
+
+class ExtensionRequest(SQLModel, table=True):
+    """An owner asking for more days before a recycle; the manager's (or an admin's) decision."""
+
+    __tablename__ = "extension_request"
+    __table_args__ = (sa.Index("ix_extension_request_customer", "workspace_id", "customer_id", "asked_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    customer_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
+    )
+    asked_by: str = Field(max_length=32)
+    recycle_at: datetime = Field(sa_column=_utc_column())  # the recycle it was about
+    status: str = Field(default=EXTENSION_PENDING, max_length=16)
+    decided_by: str | None = Field(default=None, max_length=32)
+    decided_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    days: int | None = None
+    asked_at: datetime = Field(sa_column=_utc_column())
+
+
+BAND_NONE = "none"
+BAND_WATCH = "watch"
+BAND_AT_RISK = "at_risk"
+BAND_CRITICAL = "critical"
+BANDS = (BAND_NONE, BAND_WATCH, BAND_AT_RISK, BAND_CRITICAL)
+
+
+class ChurnState(SQLModel, table=True):
+    """A dealt customer's churn score now: its band, the signals behind it, and the last warning."""
+
+    __tablename__ = "churn_state"
+    __table_args__ = (sa.Index("ix_churn_state_warning", "workspace_id", "warn_pending"),)
+
+    customer_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)
+    )
+    workspace_id: str = Field(max_length=32)
+    score: int
+    band: str = Field(max_length=16)
+    signals: int  # one bit per signal (bot.rules.churn)
+    since: datetime = Field(sa_column=_utc_column())  # in this band since
+    warn_pending: bool = False  # the band rose: the owner is told on their next morning
+    warned_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    updated_at: datetime = Field(sa_column=_utc_column())
+
+
+class ChurnChange(SQLModel, table=True):
+    """The history of churn bands: every change, with the score and signals at the time."""
+
+    __tablename__ = "churn_change"
+    __table_args__ = (
+        sa.Index("ix_churn_change_at", "workspace_id", "at"),
+        sa.Index("ix_churn_change_customer", "customer_id", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    customer_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
+    )
+    from_band: str = Field(max_length=16)
+    to_band: str = Field(max_length=16)
+    score: int
+    signals: int
+    at: datetime = Field(sa_column=_utc_column())
+
+
+class JobMark(SQLModel, table=True):
+    """A once-per-period piece of a job done (e.g. the churn scores of a day): catch up once, never twice."""
+
+    __tablename__ = "job_mark"
+
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    job: str = Field(primary_key=True, max_length=32)
+    period: str = Field(primary_key=True, max_length=32)
+    done_at: datetime = Field(sa_column=_utc_column())

@@ -156,6 +156,8 @@ _TAKE_FROM_POOL = (
     .values(
         owner_id=_USER,
         owned_since=_NOW,
+        recycle_clock_from=_NOW,
+        recycle_extended_until=None,
         pool_since=None,
         locked_by=None,
         locked_at=None,
@@ -240,6 +242,9 @@ def move_owner(
         .values(
             owner_id=new_owner,
             owned_since=now if new_owner else None,
+            recycle_clock_from=now if new_owner else None,
+            recycle_extended_until=None,
+            previous_owner_id=Customer.owner_id,
             pool_since=None if new_owner else now,
             next_follow_up=None if new_owner is None else Customer.next_follow_up,
             locked_by=None,

@@ -164,6 +164,7 @@ def create_customer(env: Env, actor: Actor, draft: CustomerDraft, *, confirmed_d
         level=clean.level,
         owner_id=owner_id,
         owned_since=now if owner_id else None,
+        recycle_clock_from=now if owner_id else None,
         pool_since=None if owner_id else now,
         created_by=actor.user_id,
         created_at=now,

@@ -138,13 +138,16 @@ def _mark_dealt(session: Session, customer: Customer, now: datetime) -> bool:
 
 
 def _note_order_day(session: Session, customer: Customer, ordered_on: date) -> Customer:
+    """The order facts the churn signals read: first and last order day, and the count."""
+    last, first = col(Customer.last_order_on), col(Customer.first_order_on)
     session.execute(
         sa.update(Customer)
-        .where(
-            col(Customer.id) == customer.id,
-            sa.or_(col(Customer.last_order_on).is_(None), col(Customer.last_order_on) < ordered_on),
+        .where(col(Customer.id) == customer.id)
+        .values(
+            last_order_on=sa.case((sa.or_(last.is_(None), last < ordered_on), ordered_on), else_=last),
+            first_order_on=sa.case((sa.or_(first.is_(None), first > ordered_on), ordered_on), else_=first),
+            order_count=col(Customer.order_count) + 1,
         )
-        .values(last_order_on=ordered_on)
     )
     fresh = session.get(Customer, customer.id, populate_existing=True)
     assert fresh is not None

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
 from bot.rules.follow_up import follow_up_after_visit, suggested_follow_up
+from bot.rules.pool import recycle_clock_after_visit
 from bot.services.customers import get_customer, require_work_access
 from bot.services.env import Env
 from bot.services.people import Actor
@@ -88,15 +89,22 @@ def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
     )
     with env.db.session() as session:
         activity.add_visit(session=session, visit=visit)
-        updated = _apply_visit(session, customer, clean, env)
+        updated = _apply_visit(session, customer, clean, env, actor.timezone)
     return VisitLogged(customer=updated, visit=visit)
 
 
-def _apply_visit(session: Session, customer: Customer, draft: VisitDraft, env: Env) -> Customer:
+def _apply_visit(
+    session: Session, customer: Customer, draft: VisitDraft, env: Env, timezone: str
+) -> Customer:
     fresh = session.get(Customer, customer.id, with_for_update=True)
     assert fresh is not None
     if fresh.last_visit_on is None or fresh.last_visit_on < draft.visited_on:
         fresh.last_visit_on = draft.visited_on
+    if fresh.owner_id is not None:
+        assert fresh.owned_since is not None
+        fresh.recycle_clock_from = recycle_clock_after_visit(
+            fresh.recycle_clock_from, fresh.owned_since, draft.visited_on, timezone
+        )
     fresh.next_follow_up = follow_up_after_visit(
         current=fresh.next_follow_up, chosen=draft.next_follow_up, visited_on=draft.visited_on
     )
