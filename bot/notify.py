@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.services.env import Env
+from store import announcements as announcement_store
 from store import outbox as outbox_store
 from store.models import OutboxMessage
 
@@ -96,8 +97,15 @@ class Pacer:
         self._last[channel] = time.monotonic()
 
 
+ANNOUNCEMENT = "announcement"  # a pool-channel announcement; its subject is the announcement's id
+
+
 def dedupe_key(kind: str, recipient: str, subject: str, period: str) -> str:
     return f"{kind}:{recipient}:{subject}:{period}"[:200]
+
+
+def subject_of(key: str) -> str:
+    return key.split(":")[2]
 
 
 def enqueue(
@@ -109,8 +117,9 @@ def enqueue(
     subject: str,
     period: str,
     message: dict[str, Any],
-) -> None:
-    """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing."""
+) -> str:
+    """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing.
+    Returns the dedupe key (to send it at once with `deliver_now`)."""
     now = env.clock.now()
     row = OutboxMessage(
         workspace_id=workspace_id,
@@ -123,6 +132,7 @@ def enqueue(
     )
     with env.db.session() as session:
         outbox_store.enqueue(session=session, message=row)
+    return row.dedupe_key
 
 
 def backoff(attempts: int) -> timedelta:
@@ -172,6 +182,10 @@ def _send(env: Env, client: WebClient, message: OutboxMessage, done: Delivery) -
             "sent_at": now,
         }
         outbox_store.finish(session=session, message_id=message.id, **values)
+        if message.kind == ANNOUNCEMENT:  # the message is re-rendered later, when its customers are claimed
+            announcement_store.set_posted(
+                session=session, announcement_id=int(subject_of(message.dedupe_key)), ts=str(answer.get("ts"))
+            )
     done.sent += 1
 
 
@@ -205,3 +219,22 @@ def _retry_later(env: Env, message_id: int, attempts: int, error: str, at: datet
         outbox_store.finish(
             session=session, message_id=message_id, attempts=attempts, last_error=error, next_attempt_at=at
         )
+
+
+def deliver_now(env: Env, client: WebClient, keys: Sequence[str], *, workspace_id: str) -> dict[str, str]:
+    """Send these queued messages at once (a user is waiting for them); what fails waits for the
+    worker's next try. Returns Slack's refusal per key for those refused for good."""
+    with env.db.session() as session:
+        waiting = outbox_store.pending_with_keys(session=session, workspace_id=workspace_id, keys=keys)
+    done = Delivery()
+    now = env.clock.now()
+    for message in waiting:
+        assert message.id is not None
+        with env.db.session() as session:
+            if not outbox_store.lease(
+                session=session, message_id=message.id, seen_at=message.next_attempt_at, until=now + LEASE
+            ):
+                continue
+        _send(env, client, message, done)
+    with env.db.session() as session:
+        return outbox_store.refusals(session=session, workspace_id=workspace_id, keys=keys)

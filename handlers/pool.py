@@ -223,8 +223,7 @@ def submit_release(call: Call) -> None:
 def announce_release(call: Call) -> None:
     outcome = call.outcome
     customer_id = int(outcome["released"])
-    poster = SlackPoster(call.client)
-    announced = announcements.announce(call.env, poster, call.me.workspace_id, [customer_id])
+    announced = announcements.announce_now(call.env, call.client, call.me.workspace_id, [customer_id])
     done = pool.Released(customer_id, str(outcome["name"]), str(outcome["previous"]))
     call.tell(views.released(call.lang, done, announced))
 

@@ -30,14 +30,13 @@ def set_posted(*, session: Session, announcement_id: int, ts: str) -> None:
 def posted_with(
     *, session: Session, workspace_id: str, customer_id: int, since: datetime
 ) -> Sequence[Announcement]:
-    """Posted announcements since `since` that show this customer."""
+    """Announcements since `since` that show this customer (posted, or still in the outbox)."""
     return session.exec(
         select(Announcement)
         .join(AnnouncementRow, col(AnnouncementRow.announcement_id) == col(Announcement.id))
         .where(
             col(AnnouncementRow.customer_id) == customer_id,
             col(Announcement.workspace_id) == workspace_id,
-            col(Announcement.ts).is_not(None),
             col(Announcement.created_at) >= since,
         )
     ).all()

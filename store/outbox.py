@@ -58,3 +58,51 @@ def undeliverable(*, session: Session, workspace_id: str, limit: int) -> Sequenc
         .order_by(col(OutboxMessage.created_at).desc())
         .limit(limit)
     ).all()
+
+
+def pending_with_keys(*, session: Session, workspace_id: str, keys: Sequence[str]) -> Sequence[OutboxMessage]:
+    return session.exec(
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.workspace_id) == workspace_id,
+            col(OutboxMessage.dedupe_key).in_(list(keys)),
+            col(OutboxMessage.status) == PENDING,
+        )
+        .order_by(col(OutboxMessage.id))
+    ).all()
+
+
+def refusals(*, session: Session, workspace_id: str, keys: Sequence[str]) -> dict[str, str]:
+    rows = session.exec(
+        select(OutboxMessage.dedupe_key, OutboxMessage.last_error).where(
+            col(OutboxMessage.workspace_id) == workspace_id,
+            col(OutboxMessage.dedupe_key).in_(list(keys)),
+            col(OutboxMessage.status) == FAILED,
+        )
+    ).all()
+    return dict(rows)
+
+
+def replace_pending_payload(*, session: Session, workspace_id: str, key: str, payload: str) -> None:
+    """A message not sent yet is sent as it reads now (an announcement whose rows changed meanwhile)."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(
+            col(OutboxMessage.workspace_id) == workspace_id,
+            col(OutboxMessage.dedupe_key) == key,
+            col(OutboxMessage.status) == PENDING,
+        )
+        .values(payload=payload)
+    )
+
+
+def sent_keys(*, session: Session, workspace_id: str, keys: Sequence[str]) -> set[str]:
+    """Which of these dedupe keys are already queued (sent or not): a job skips their work."""
+    if not keys:
+        return set()
+    rows = session.exec(
+        select(OutboxMessage.dedupe_key).where(
+            col(OutboxMessage.workspace_id) == workspace_id, col(OutboxMessage.dedupe_key).in_(list(keys))
+        )
+    ).all()
+    return set(rows)

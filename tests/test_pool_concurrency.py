@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from slack_sdk import WebClient
 from sqlmodel import col
 
+from bot import notify
 from bot.errors import UserError
 from bot.notify import SlackPoster
 from bot.services import announcements, pool
@@ -112,9 +113,11 @@ def test_a_batch_is_posted_in_messages_within_fifty_blocks_and_a_claim_updates_o
     standin.add_channel("C0POOL", "pool")
     settings_service.save(env, actor(ADMIN, "admin"), {"pool_channel": "C0POOL"})
     batch = [pool_customer(env, f"Recycled {n:03d}") for n in range(100)]
-    poster = SlackPoster(WebClient(token="xoxb-test", base_url=standin.api_url))
-    announced = announcements.announce(env, poster, builders.WORKSPACE, batch)
-    assert announced.messages == 3
+    client = WebClient(token="xoxb-test", base_url=standin.api_url)
+    poster = SlackPoster(client)
+    queued = announcements.announce(env, builders.WORKSPACE, batch)
+    assert len(queued.keys) == 3 and standin.count("chat.postMessage") == 0  # the outbox sends them
+    assert notify.deliver_due(env, client, pacer=notify.Pacer(sleep=lambda _: None)).sent == 3
     posts = standin.calls_to("chat.postMessage")
     assert [len(p.args["blocks"]) for p in posts] == [42, 42, 22]
     shown = " ".join(str(p.args["blocks"]) for p in posts)
@@ -128,3 +131,19 @@ def test_a_batch_is_posted_in_messages_within_fifty_blocks_and_a_claim_updates_o
     assert f"claimed by <@{REPS[0]}>" in str(update["blocks"])
     buttons = [b for b in update["blocks"] if b.get("accessory")]
     assert len(buttons) == 39  # every other row of that message can still be claimed
+
+
+def test_a_claim_before_the_outbox_sent_the_announcement_is_shown_when_it_goes_out(env, standin):
+    builders.person(env, ADMIN, role="admin")
+    builders.person(env, REPS[0])
+    standin.add_channel("C0POOL", "pool")
+    settings_service.save(env, actor(ADMIN, "admin"), {"pool_channel": "C0POOL"})
+    batch = [pool_customer(env, f"Recycled {n}") for n in range(3)]
+    client = WebClient(token="xoxb-test", base_url=standin.api_url)
+    announcements.announce(env, builders.WORKSPACE, batch)
+    pool.claim(env, actor(REPS[0]), batch[1])
+    assert announcements.refresh(env, SlackPoster(client), builders.WORKSPACE, batch[1]) == 1
+    assert standin.count("chat.update") == 0  # nothing to update in Slack yet
+    notify.deliver_due(env, client, pacer=notify.Pacer(sleep=lambda _: None))
+    [post] = standin.calls_to("chat.postMessage")
+    assert f"claimed by <@{REPS[0]}>" in str(post.args["blocks"])

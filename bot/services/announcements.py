@@ -1,26 +1,30 @@
 """Announcing customers back in the pool, in the pool channel, and keeping those messages current.
 
-`announce` takes a batch (one release, or a whole night's recycle) and posts one message per
-`ROWS_PER_MESSAGE` customers, so a message stays within Slack's 50 blocks. Each message's rows are
+`announce` takes a batch (one release, or a whole night's recycle) and queues one message per
+`ROWS_PER_MESSAGE` customers in the outbox, so a message stays within Slack's 50 blocks. Each message's rows are
 stored, so when one of its customers is claimed the whole message is rendered again from the
 database: every row shows its state now, and a claim of another row is never lost.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot import notify
 from bot.i18n import lang, normalize_locale
 from bot.notify import ChannelPoster
 from bot.services import settings as settings_service
 from bot.services.env import Env
 from bot.views import announcements as views
 from store import announcements as announcement_store
+from store import outbox as outbox_store
 from store import people as people_store
 from store import pool as pool_store
 from store.models import MOVE_RECYCLE, MOVE_RELEASE, Announcement, AnnouncementRow
@@ -32,6 +36,12 @@ KEPT_CURRENT_FOR = timedelta(days=30)  # older messages are left as they are
 CONVERGE_ROUNDS = 3
 # Slack's answers that mean "the bot cannot post in this channel" (not worth retrying).
 CHANNEL_PROBLEMS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+@dataclass(frozen=True)
+class Queued:
+    channel: str | None
+    keys: tuple[str, ...]  # the outbox's dedupe keys, one per message
 
 
 @dataclass(frozen=True)
@@ -48,25 +58,43 @@ def _locale(env: Env, workspace_id: str) -> str:
     return normalize_locale(chosen) or normalize_locale(env.settings.default_locale) or "en"
 
 
-def announce(env: Env, poster: ChannelPoster, workspace_id: str, customer_ids: Sequence[int]) -> Announced:
-    """Post the batch to the pool channel. With no channel set, nothing is posted (the caller says how)."""
+def announce(env: Env, workspace_id: str, customer_ids: Sequence[int]) -> Queued:
+    """Queue the batch for the pool channel, one message per ROWS_PER_MESSAGE customers, through the
+    outbox (the worker sends it). With no channel set nothing is queued (the caller says how to set one)."""
     channel = settings_service.load(env, workspace_id).pool_channel
     if not channel or not customer_ids:
-        return Announced(channel, 0)
+        return Queued(channel, ())
     locale = _locale(env, workspace_id)
-    posted = 0
+    keys = []
     for start in range(0, len(customer_ids), ROWS_PER_MESSAGE):
         announcement = _store_batch(
             env, workspace_id, channel, locale, customer_ids[start : start + ROWS_PER_MESSAGE]
         )
-        try:
-            _post(env, poster, announcement)
-        except SlackApiError as error:
-            code = str(error.response.get("error", "")) if error.response is not None else ""
-            log.warning("pool channel %s refused an announcement: %s", channel, code)
-            return Announced(channel, posted, code or "unknown")
-        posted += 1
-    return Announced(channel, posted)
+        message, _ = _render(env, announcement)
+        keys.append(
+            notify.enqueue(
+                env,
+                workspace_id=workspace_id,
+                kind=notify.ANNOUNCEMENT,
+                recipient=channel,
+                subject=str(announcement.id),
+                period="",
+                message=message,
+            )
+        )
+    return Queued(channel, tuple(keys))
+
+
+def announce_now(env: Env, client: WebClient, workspace_id: str, customer_ids: Sequence[int]) -> Announced:
+    """Queue the batch and send it at once (a release: the rep is told whether the channel took it)."""
+    queued = announce(env, workspace_id, customer_ids)
+    if not queued.keys:
+        return Announced(queued.channel, 0)
+    refused = notify.deliver_now(env, client, queued.keys, workspace_id=workspace_id)
+    problem = next(iter(refused.values()), None)
+    if problem:
+        log.warning("pool channel %s refused an announcement: %s", queued.channel, problem)
+    return Announced(queued.channel, len(queued.keys) - len(refused), problem)
 
 
 def _store_batch(env: Env, workspace_id: str, channel: str, locale: str, ids: Sequence[int]) -> Announcement:
@@ -104,14 +132,6 @@ def _render(
     return views.announcement(lang(announcement.locale), rows), state
 
 
-def _post(env: Env, poster: ChannelPoster, announcement: Announcement) -> None:
-    message, _ = _render(env, announcement)
-    ts = poster.post(announcement.channel_id, message)
-    assert announcement.id is not None
-    with env.db.session() as session:
-        announcement_store.set_posted(session=session, announcement_id=announcement.id, ts=ts)
-
-
 def refresh(env: Env, poster: ChannelPoster, workspace_id: str, customer_id: int) -> int:
     """Render again every recent announcement showing this customer; how many were updated."""
     since = env.clock.now() - KEPT_CURRENT_FOR
@@ -120,8 +140,24 @@ def refresh(env: Env, poster: ChannelPoster, workspace_id: str, customer_id: int
             session=session, workspace_id=workspace_id, customer_id=customer_id, since=since
         )
     for announcement in found:
-        _converge(env, poster, announcement)
+        if announcement.ts is None:
+            _requeue(env, announcement)
+        else:
+            _converge(env, poster, announcement)
     return len(found)
+
+
+def _requeue(env: Env, announcement: Announcement) -> None:
+    """Not sent yet: the queued message is replaced by how it reads now."""
+    message, _ = _render(env, announcement)
+    key = notify.dedupe_key(notify.ANNOUNCEMENT, announcement.channel_id, str(announcement.id), "")
+    with env.db.session() as session:
+        outbox_store.replace_pending_payload(
+            session=session,
+            workspace_id=announcement.workspace_id,
+            key=key,
+            payload=json.dumps(message, ensure_ascii=False),
+        )
 
 
 def _converge(env: Env, poster: ChannelPoster, announcement: Announcement) -> None:
