@@ -103,7 +103,7 @@ def _answers(call: Call) -> dict[str, Any]:
     values = form_values(call.body)
     answers: dict[str, Any] = {}
     for spec in settings.SPECS:
-        if spec.key in values or spec.kind is not settings.Kind.NUMBER:
+        if spec.key in values or spec.kind in (settings.Kind.SWITCH, settings.Kind.CHANNEL):
             value = values.get(spec.key)
             answers[spec.key] = bool(value) if spec.kind is settings.Kind.SWITCH else value
     return answers

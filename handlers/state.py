@@ -27,6 +27,8 @@ def _value(element: dict[str, Any]) -> Any:
         return element.get("selected_user")
     if kind == "conversations_select":
         return element.get("selected_conversation")
+    if kind == "timepicker":
+        return element.get("selected_time")
     if kind == "checkboxes":
         return [option["value"] for option in element.get("selected_options") or []]
     return element.get("value") or ""

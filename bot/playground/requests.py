@@ -294,7 +294,7 @@ def _initial(element: dict[str, Any]) -> Any:
         return [option["value"] for option in element.get("initial_options") or []]
     if element.get("type") == "conversations_select":
         return element.get("initial_conversation")
-    return element.get("initial_value") or element.get("initial_date")
+    return element.get("initial_value") or element.get("initial_date") or element.get("initial_time")
 
 
 def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
@@ -312,4 +312,6 @@ def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
         return {"type": kind, "selected_options": ticked}
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": value or None}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": value or None}
     return {"type": kind, "value": None if value in (None, "") else str(value)}

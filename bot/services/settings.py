@@ -13,7 +13,7 @@ import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -49,6 +49,19 @@ class WorkspaceSettings:
     cooldown_days: int = _POOL.cooldown_days
     lock_cap: int = _POOL.lock_cap
     pool_channel: str | None = None
+    reminder_time: str = "09:00"  # in each person's own time zone
+    digest_time: str = "08:30"
+    country: str = "CN"  # whose public holidays and make-up working days count
+    extension_days: int = 7
+    weekly_visit_target: int = 20
+
+    @property
+    def reminder_at(self) -> time:
+        return time.fromisoformat(self.reminder_time)
+
+    @property
+    def digest_at(self) -> time:
+        return time.fromisoformat(self.digest_time)
 
     def pool_rules(self) -> PoolRules:
         return PoolRules(
@@ -72,12 +85,19 @@ class Kind(StrEnum):
     NUMBER = "number"  # a whole number within bounds
     SWITCH = "switch"  # yes or no
     CHANNEL = "channel"  # a Slack conversation, or none
+    TIME = "time"  # a time of day, HH:MM
+    COUNTRY = "country"  # one of COUNTRIES
 
 
 class Group(StrEnum):
     RECYCLING = "recycling"
     CLAIMS = "claims"
+    SCHEDULE = "schedule"
     CHANNELS = "channels"
+
+
+# Countries offered for working days (the holidays package knows each, China's make-up days included).
+COUNTRIES = ("CN", "HK", "TW", "SG", "MY", "JP", "KR", "IN", "AU", "GB", "DE", "FR", "US", "CA")
 
 
 @dataclass(frozen=True)
@@ -142,6 +162,37 @@ SPECS: tuple[Spec, ...] = (
         N_("Managers lock customers to keep them from the recycle; customers who ordered need no lock."),
     ),
     Spec(
+        "reminder_time",
+        Group.SCHEDULE,
+        N_("Follow-up reminders at"),
+        Kind.TIME,
+        hint=N_("Each rep's own time zone, on working days."),
+    ),
+    Spec(
+        "digest_time",
+        Group.SCHEDULE,
+        N_("Manager digest at"),
+        Kind.TIME,
+        hint=N_("Each manager's own time zone, on working days."),
+    ),
+    Spec(
+        "country",
+        Group.SCHEDULE,
+        N_("Working days of"),
+        Kind.COUNTRY,
+        hint=N_("Public holidays and make-up working days of this country."),
+    ),
+    Spec(
+        "extension_days",
+        Group.SCHEDULE,
+        N_("Days an extension adds"),
+        Kind.NUMBER,
+        1,
+        90,
+        N_("Granted by a manager when an owner asks for more days before a recycle."),
+    ),
+    Spec("weekly_visit_target", Group.SCHEDULE, N_("Visits per rep per week (target)"), Kind.NUMBER, 0, 1000),
+    Spec(
         "pool_channel",
         Group.CHANNELS,
         N_("Pool channel"),
@@ -192,11 +243,28 @@ def _number(spec: Spec, value: Any) -> int:
     return int(text)
 
 
+def _time_of_day(spec: Spec, value: Any) -> str:
+    try:
+        return time.fromisoformat(str(value or "")).strftime("%H:%M")
+    except ValueError:
+        raise InvalidInput(N_("Choose a time of day, such as 09:00."), field=spec.key) from None
+
+
+def _country(spec: Spec, value: Any) -> str:
+    if str(value or "") not in COUNTRIES:
+        raise InvalidInput(N_("Choose a country from the list."), field=spec.key)
+    return str(value)
+
+
 def _typed(spec: Spec, value: Any) -> Any:
     if spec.kind is Kind.NUMBER:
         return _number(spec, value)
     if spec.kind is Kind.SWITCH:
         return bool(value)
+    if spec.kind is Kind.TIME:
+        return _time_of_day(spec, value)
+    if spec.kind is Kind.COUNTRY:
+        return _country(spec, value)
     return str(value) if value else None
 
 

@@ -6,8 +6,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from babel import Locale
+
 from bot.i18n import N_, Lang
-from bot.services.settings import SPECS, Group, Kind, LoggedChange, SettingChange, Spec, WorkspaceSettings
+from bot.services.settings import (
+    COUNTRIES,
+    SPECS,
+    Group,
+    Kind,
+    LoggedChange,
+    SettingChange,
+    Spec,
+    WorkspaceSettings,
+)
 from bot.views import blocks as b
 from bot.views.ids import Callback
 from bot.views.text import Mrkdwn, escape, mention, moment, say
@@ -15,6 +26,7 @@ from bot.views.text import Mrkdwn, escape, mention, moment, say
 GROUP_TITLES = {
     Group.RECYCLING: N_("Recycling to the pool"),
     Group.CLAIMS: N_("Claims and locks"),
+    Group.SCHEDULE: N_("Reminders, digest and working days"),
     Group.CHANNELS: N_("Channels"),
 }
 SWITCH_ON = "on"
@@ -36,6 +48,12 @@ def _element(lang: Lang, spec: Spec, value: Any) -> dict[str, Any]:
         if value:
             element["initial_options"] = [option]
         return element
+    if spec.kind is Kind.TIME:
+        return {"type": "timepicker", "action_id": spec.key, "initial_time": str(value)}
+    if spec.kind is Kind.COUNTRY:
+        options = [b.option(country_name(lang, code), code) for code in COUNTRIES]
+        chosen = next(o for o in options if o["value"] == value)
+        return {"type": "static_select", "action_id": spec.key, "options": options, "initial_option": chosen}
     select: dict[str, Any] = {
         "type": "conversations_select",
         "action_id": spec.key,
@@ -49,7 +67,7 @@ def _element(lang: Lang, spec: Spec, value: Any) -> dict[str, Any]:
 
 def _input(lang: Lang, spec: Spec, value: Any) -> b.Block:
     hint = lang.gettext(spec.hint) if spec.hint else None
-    optional = spec.kind is not Kind.NUMBER  # an unticked box and no channel are answers too
+    optional = spec.kind in (Kind.SWITCH, Kind.CHANNEL)  # an unticked box and no channel are answers too
     return b.input_block(
         spec.key, lang.gettext(spec.label), _element(lang, spec, value), optional=optional, hint=hint
     )
@@ -81,7 +99,14 @@ def shown_value(lang: Lang, spec: Spec, value: Any) -> str:
         return lang.gettext("yes") if value else lang.gettext("no")
     if spec.kind is Kind.CHANNEL:
         return f"<#{value}>" if value else lang.gettext("none")
+    if spec.kind is Kind.COUNTRY:
+        return escape(country_name(lang, str(value)))
     return escape(value)
+
+
+def country_name(lang: Lang, code: str) -> str:
+    """The country's name in the reader's language (Babel's territory names)."""
+    return str(Locale.parse(lang.locale.replace("-", "_")).territories.get(code, code))
 
 
 def change_line(lang: Lang, change: LoggedChange, timezone: str) -> str:

@@ -8,9 +8,9 @@ Create Date: 2026-11-23 06:32:55.165919
 from __future__ import annotations
 
 import sqlalchemy as sa
+import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types)
 from alembic import op
 
-import sqlmodel  # noqa: F401  (autogenerate writes sqlmodel types)
 import store.types
 
 revision = "0004"
