@@ -225,7 +225,10 @@ class CustomerTerm(SQLModel, table=True):
 class Visit(SQLModel, table=True):
     """Any logged contact with a customer: call, on-site visit, email, message, meeting."""
 
-    __table_args__ = (sa.Index("ix_visit_customer", "workspace_id", "customer_id", "visited_on"),)
+    __table_args__ = (
+        sa.Index("ix_visit_customer", "workspace_id", "customer_id", "visited_on"),
+        sa.Index("ix_visit_author", "workspace_id", "author_id", "visited_on"),  # the digest's visits per rep
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)

@@ -96,3 +96,17 @@ def count_team(*, session: Session, workspace_id: str, manager_id: str) -> int:
         )
         or 0
     )
+
+
+def list_workspaces(*, session: Session) -> Sequence[Workspace]:
+    return session.exec(select(Workspace).order_by(col(Workspace.id))).all()
+
+
+def list_everyone(*, session: Session, workspace_id: str) -> Sequence[Person]:
+    """Everyone the bot has met in the workspace, deactivated members included (the digest lists
+    their customers for reassignment)."""
+    return session.exec(
+        select(Person)
+        .where(Person.workspace_id == workspace_id)
+        .order_by(col(Person.name), col(Person.user_id))
+    ).all()

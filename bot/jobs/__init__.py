@@ -1,8 +1,10 @@
 """The scheduled jobs, each an idempotent catch-up function of `now` (the clock it is given).
 
 `python -m bot jobs run NAME [--at ISO-TIME]` runs one now, or as if the clock said that time; the
-worker ticks the same functions. Each run returns one line saying what it did. The scheduler issue's
-jobs (reminders, recycle, churn, digest) join `JOBS` here.
+worker ticks the same functions. Each run returns one line saying what it did.
+
+The jobs that decide what to say (reminders, recycle, churn, digest) only queue messages in the
+outbox, each under its dedupe key; the `outbox` job is the one that talks to Slack.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot import notify
+from bot.jobs import digest, recycle, reminders
 from bot.services.env import Env
 
 log = logging.getLogger("tidewater.jobs")
@@ -31,7 +34,20 @@ def deliver_outbox(env: Env, client: WebClient) -> str:
     return f"sent {done.sent}, retrying {done.retrying}, undeliverable {done.failed}, taken by another {done.skipped}"
 
 
-JOBS = {job.name: job for job in (Job("outbox", 30, deliver_outbox),)}
+def _queues_only(run: Callable[[Env], str]) -> Callable[[Env, WebClient], str]:
+    return lambda env, _client: run(env)
+
+
+TICK = 15 * 60  # each job is a catch-up function of now: ticking every 15 minutes is enough
+JOBS = {
+    job.name: job
+    for job in (
+        Job("outbox", 30, deliver_outbox),
+        Job("reminders", TICK, _queues_only(reminders.run)),
+        Job("recycle", TICK, _queues_only(recycle.run)),
+        Job("digest", TICK, _queues_only(digest.run)),
+    )
+}
 
 
 def outbox_client(token: str, base_url: str) -> WebClient:

@@ -145,6 +145,10 @@ class SlackRequests:
     ) -> Reply:
         """A button press in a message (or, with `view`, in a modal or on the Home tab)."""
         action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value, "action_ts": "1"}
+        return self.act(user_id, action, view=view)
+
+    def act(self, user_id: str, action: dict[str, Any], *, view: dict[str, Any] | None = None) -> Reply:
+        """Any interaction with an element (a select, a date picker...): `action` as Slack sends it."""
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user_id),

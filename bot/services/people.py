@@ -290,3 +290,59 @@ def choose_language(env: Env, actor: Actor, *, choice: str) -> str | None:
         assert person is not None
         person.chosen_locale = locale
     return locale
+
+
+@dataclass(frozen=True)
+class Directory:
+    """Everyone in a workspace as the scheduled jobs see them: who is active, who manages whom."""
+
+    active: tuple[Actor, ...]
+    deactivated: tuple[Actor, ...]
+
+    def by_id(self, user_id: str) -> Actor | None:
+        return next((person for person in self.active if person.user_id == user_id), None)
+
+    @property
+    def admins(self) -> tuple[Actor, ...]:
+        return tuple(person for person in self.active if person.is_admin)
+
+    def team_of(self, manager: Actor) -> tuple[Actor, ...]:
+        """The manager's reps; an admin's "team" is every rep who has no (active) manager."""
+        if manager.is_manager:
+            return tuple(p for p in self.active if p.manager_id == manager.user_id)
+        if manager.is_admin:
+            managers = {p.user_id for p in self.active if p.is_manager}
+            return tuple(
+                p for p in self.active if not p.is_admin and p.manager_id not in managers and not p.is_manager
+            )
+        return ()
+
+    def deactivated_in_team_of(self, manager: Actor) -> tuple[Actor, ...]:
+        if manager.is_manager:
+            return tuple(p for p in self.deactivated if p.manager_id == manager.user_id)
+        managers = {p.user_id for p in self.active if p.is_manager}
+        return tuple(p for p in self.deactivated if p.manager_id not in managers) if manager.is_admin else ()
+
+    def approvers_for(self, rep_id: str) -> tuple[Actor, ...]:
+        """Who decides for this rep: their manager, or the admins for a rep with no (active) manager."""
+        rep = self.by_id(rep_id)
+        manager = self.by_id(rep.manager_id) if rep and rep.manager_id else None
+        return (manager,) if manager is not None and manager.is_manager else self.admins
+
+
+def directory(env: Env, workspace_id: str) -> Directory:
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+        people = people_store.list_everyone(session=session, workspace_id=workspace_id)
+    if workspace is None:
+        return Directory((), ())
+    everyone = [(person, _actor(env, workspace, person)) for person in people if not person.is_guest]
+    return Directory(
+        active=tuple(actor for person, actor in everyone if not person.is_deleted),
+        deactivated=tuple(actor for person, actor in everyone if person.is_deleted),
+    )
+
+
+def workspace_ids(env: Env) -> list[str]:
+    with env.db.session() as session:
+        return [workspace.id for workspace in people_store.list_workspaces(session=session)]

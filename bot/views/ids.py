@@ -31,6 +31,15 @@ class Action(StrEnum):
     CUSTOMER_LOCK = "customer.lock"
     CUSTOMER_UNLOCK = "customer.unlock"
     SETTINGS_CHANNEL = "settings.channel"
+    SNOOZE = "followup.snooze"  # value: "<customer id>:<days>"
+    SNOOZE_DATE = "followup.snooze_date"  # a datepicker in block "followup.<customer id>"
+    ASK_MORE_DAYS = "recycle.ask"  # value: a customer id
+    EXTENSION_APPROVE = "recycle.approve"  # value: an extension request id
+    EXTENSION_DECLINE = "recycle.decline"
+    PLAN_VISIT = "churn.plan"  # value: a customer id
+    DIGEST_REASSIGN = "digest.reassign"  # value: a customer id
+    DIGEST_EXTEND = "digest.extend"  # value: a customer id
+    DIGEST_NUDGE = "digest.nudge"  # value: "<rep id>:<customer id>"
 
 
 class Callback(StrEnum):
@@ -42,6 +51,11 @@ class Callback(StrEnum):
     RELEASE = "pool.release"
     POOL_FILTER = "pool.filter"
     SETTINGS = "crm.settings"
+    PLAN_VISIT = "churn.plan"
+    REASSIGN = "digest.reassign"
+
+
+FOLLOW_UP_BLOCK = "followup"  # "followup.<customer id>": a reminder row's actions
 
 
 class Field(StrEnum):

@@ -1,0 +1,41 @@
+"""What the scheduled jobs share: who is due a morning message now, and sending each once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, time
+
+from bot.notify import dedupe_key
+from bot.rules.calendar import due_day
+from bot.services.env import Env
+from bot.services.people import Actor
+from store import outbox as outbox_store
+
+
+@dataclass(frozen=True)
+class Due:
+    """A person whose morning message (of `kind`) is due today, in their own zone, and not yet queued."""
+
+    person: Actor
+    day: date
+    key: str
+
+
+def due_this_morning(
+    env: Env, people: Iterable[Actor], *, kind: str, at: time, country: str, workspace_id: str
+) -> list[Due]:
+    """The people whose `at` has come today (a working day where they are) and who have not had
+    today's message yet: a later run the same day catches up, the next day's run does not send
+    yesterday's, and a run repeated sends nothing new."""
+    now = env.clock.now()
+    candidates = []
+    for person in people:
+        day = due_day(now, person.timezone, at, country)
+        if day is not None:
+            candidates.append(Due(person, day, dedupe_key(kind, person.user_id, "", day.isoformat())))
+    with env.db.session() as session:
+        queued = outbox_store.sent_keys(
+            session=session, workspace_id=workspace_id, keys=[due.key for due in candidates]
+        )
+    return [due for due in candidates if due.key not in queued]

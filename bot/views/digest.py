@@ -1,0 +1,170 @@
+"""The manager's morning digest, the nudge it sends a rep, and the Reassign form."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from bot.i18n import N_, Lang
+from bot.views import blocks as b
+from bot.views import labels
+from bot.views.ids import Action, Callback, Field
+from bot.views.recycle import Warned
+from bot.views.text import day, escape, mention, moment, say
+from store.digest import BandChange, RepVisits
+from store.models import Customer
+
+ROWS_SHOWN = 8  # per list; 2 blocks a row
+
+BANDS = {"none": N_("no risk"), "watch": N_("watch"), "at_risk": N_("at risk"), "critical": N_("critical")}
+
+
+def band(lang: Lang, value: str) -> str:
+    return lang.gettext(BANDS.get(value, value))
+
+
+@dataclass(frozen=True)
+class TeamDigest:
+    today: date
+    last_day: date  # the previous working day
+    reps: Sequence[tuple[str, str]]  # (user id, name)
+    visits: dict[str, RepVisits]
+    overdue: dict[str, int]
+    target: int
+    due_soon: Sequence[Warned]
+    pool_in: int
+    pool_out: int
+    churn: Sequence[BandChange]
+    orphans: Sequence[Customer] = field(default_factory=list)  # deactivated members' customers
+    orphan_count: int = 0
+
+    @property
+    def all_clear(self) -> bool:
+        return not (
+            sum(self.overdue.values())
+            or self.due_soon
+            or self.churn
+            or self.orphan_count
+            or self.pool_in
+            or self.pool_out
+        ) and not any(v.last_day or v.this_week for v in self.visits.values())
+
+
+def _rep_line(lang: Lang, digest: TeamDigest, rep_id: str) -> str:
+    seen = digest.visits.get(rep_id, RepVisits(0, 0))
+    parts = [
+        mention(rep_id),
+        say(lang, N_("%(count)s visits on %(day)s"), count=seen.last_day, day=day(digest.last_day, lang)),
+        say(lang, N_("%(count)s of %(target)s this week"), count=seen.this_week, target=digest.target),
+    ]
+    late = digest.overdue.get(rep_id, 0)
+    if late:
+        parts.append(say(lang, N_("%(count)s follow-ups overdue"), count=late))
+    return "• " + " · ".join(parts)
+
+
+def _due_row(lang: Lang, warned: Warned, timezone: str) -> list[b.Block]:
+    _ = lang.gettext
+    customer = warned.customer
+    owner = customer.owner_id or ""
+    text = say(
+        lang,
+        N_("%(name)s (%(owner)s) goes back to the pool on %(when)s"),
+        name=customer.name,
+        owner=mention(owner),
+        when=moment(warned.recycle.at, timezone, lang),
+    )
+    return [
+        b.section(text),
+        b.actions(
+            b.button(_("Reassign"), Action.DIGEST_REASSIGN, str(customer.id)),
+            b.button(_("Extend"), Action.DIGEST_EXTEND, str(customer.id)),
+            b.button(_("Nudge rep"), Action.DIGEST_NUDGE, f"{owner}:{customer.id}"),
+            block_id=f"digest.{customer.id}",
+        ),
+    ]
+
+
+def _lines_in_sections(lines: Sequence[str], per_section: int = 15) -> list[b.Block]:
+    return [b.section("\n".join(lines[i : i + per_section])) for i in range(0, len(lines), per_section)]
+
+
+def digest(lang: Lang, team: TeamDigest, timezone: str) -> dict[str, Any]:
+    _ = lang.gettext
+    title = say(lang, N_("Your team on %(day)s"), day=day(team.today, lang))
+    if team.all_clear:
+        text = say(lang, N_(":sunny: %(title)s: all clear, nothing needs you today."), title=title)
+        return b.message(text, [b.section(text)])
+    blocks: list[b.Block] = [b.header(title)]
+    blocks += _lines_in_sections([_rep_line(lang, team, rep_id) for rep_id, _name in team.reps][:45])
+    blocks.append(
+        b.context(
+            say(
+                lang,
+                N_("Pool on %(day)s: %(in)s let go, %(out)s taken"),
+                day=day(team.last_day, lang),
+                **{"in": team.pool_in, "out": team.pool_out},
+            )
+        )
+    )
+    if team.due_soon:
+        blocks.append(
+            b.section(
+                f"*{say(lang, N_('Back in the pool within 3 days: %(count)s'), count=len(team.due_soon))}*"
+            )
+        )
+        for warned in team.due_soon[:ROWS_SHOWN]:
+            blocks += _due_row(lang, warned, timezone)
+    if team.churn:
+        lines = [
+            f"• *{escape(change.name)}* ({mention(change.owner_id)}): {escape(band(lang, change.from_band))} → *{escape(band(lang, change.to_band))}*"
+            for change in team.churn[:ROWS_SHOWN]
+        ]
+        blocks.append(b.section(f"*{say(lang, N_('Churn warnings'))}*\n" + "\n".join(lines)))
+    if team.orphan_count:
+        header = say(
+            lang, N_("Customers of deactivated members to reassign: %(count)s"), count=team.orphan_count
+        )
+        blocks.append(b.section(f"*{header}*"))
+        for customer in team.orphans[:ROWS_SHOWN]:
+            facts = f"*{escape(customer.name)}* · {escape(labels.level(customer.level, lang))} · {mention(customer.owner_id or '')}"
+            blocks.append(
+                b.section(facts, accessory=b.button(_("Reassign"), Action.DIGEST_REASSIGN, str(customer.id)))
+            )
+    return b.message(title, blocks)
+
+
+def nudge(lang: Lang, manager_id: str, customer: Customer) -> dict[str, Any]:
+    _ = lang.gettext
+    text = say(
+        lang,
+        N_("%(manager)s asks you to look at %(name)s today."),
+        manager=mention(manager_id),
+        name=customer.name,
+    )
+    buttons = b.actions(
+        b.button(_("Log visit"), Action.VISIT_OPEN, str(customer.id), style="primary"),
+        b.button(_("Open card"), Action.CUSTOMER_VIEW, str(customer.id)),
+    )
+    return b.message(text, [b.section(text), buttons])
+
+
+def reassign_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> dict[str, Any]:
+    _ = lang.gettext
+    intro = say(lang, N_("Who takes %(name)s? The customer's history goes with it."), name=customer.name)
+    picker = {
+        "type": "users_select",
+        "action_id": Field.OWNER.value,
+        "placeholder": b.plain(_("Choose a rep")),
+    }
+    return b.modal(
+        title=_("Reassign"),
+        blocks=[b.section(intro), b.input_block(Field.OWNER, _("New owner"), picker)],
+        callback_id=Callback.REASSIGN,
+        submit=_("Reassign"),
+        close=_("Cancel"),
+        private_metadata=json.dumps({**metadata, "customer": customer.id}),
+    )

@@ -1,0 +1,261 @@
+"""The nightly recycle, set-based: who is due (or nearly), the moves back to the pool, extensions.
+
+One statement per level (SQLite's planner ignores the index when the levels' conditions are OR-ed)
+and one for "no first order", each an index range on the partial indexes of `Customer`. The UPDATE
+keeps the previous owner in the same row (`previous_owner_id = owner_id` reads the old value), so the
+moves come back from RETURNING without reading the rows first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import (
+    EXTENSION_PENDING,
+    LEVELS,
+    MOVE_EXTEND,
+    MOVE_RECYCLE,
+    Customer,
+    ExtensionRequest,
+    OwnershipEvent,
+)
+
+NO_VISIT = "no_visit"
+NO_ORDER = "no_order"
+
+
+@dataclass(frozen=True)
+class RecycleRules:
+    """The pool rules the nightly SQL needs (bot.rules.pool.PoolRules, as plain values)."""
+
+    days_without_visit: Mapping[str, int]
+    days_to_first_order: int
+    dealt_exempt: bool
+
+
+@dataclass(frozen=True)
+class Recycled:
+    customer_id: int
+    previous_owner_id: str
+    reason: str  # NO_VISIT or NO_ORDER
+
+
+def _not_held_back(now: datetime) -> list[sa.ColumnElement[bool]]:
+    """Locks and extensions still running keep a customer from the recycle."""
+    extended = col(Customer.recycle_extended_until)
+    return [col(Customer.locked_by).is_(None), sa.or_(extended.is_(None), extended <= now)]
+
+
+def due_conditions(
+    rules: RecycleRules, *, workspace_id: str, by: datetime
+) -> list[tuple[str, list[sa.ColumnElement[bool]]]]:
+    """For each statement of the pass, the customers whose recycle comes at or before `by` as of `now`
+    (`by` = now: due; `by` later: within the warning window)."""
+    owned = [col(Customer.workspace_id) == workspace_id, col(Customer.owner_id).is_not(None)]
+    undealt = col(Customer.dealt_at).is_(None)
+    statements = [
+        (
+            NO_ORDER,
+            [
+                *owned,
+                undealt,
+                col(Customer.owned_since) <= by - timedelta(days=rules.days_to_first_order),
+                *_not_held_back(by),
+            ],
+        )
+    ]
+    for level in LEVELS:
+        cutoff = by - timedelta(days=rules.days_without_visit[level])
+        conditions = [*owned, col(Customer.level) == level, col(Customer.recycle_clock_from) <= cutoff]
+        if rules.dealt_exempt:
+            conditions.append(undealt)
+        statements.append((NO_VISIT, [*conditions, *_not_held_back(by)]))
+    return statements
+
+
+def recycle_due(*, session: Session, workspace_id: str, rules: RecycleRules, now: datetime) -> list[Recycled]:
+    """Move every customer due as of `now` back to the pool and write each move to the history."""
+    moved: list[Recycled] = []
+    for reason, conditions in due_conditions(rules, workspace_id=workspace_id, by=now):
+        result = session.execute(
+            sa.update(Customer)
+            .where(*conditions)
+            .values(
+                previous_owner_id=Customer.owner_id,
+                owner_id=None,
+                owned_since=None,
+                recycle_clock_from=None,
+                recycle_extended_until=None,
+                pool_since=now,
+                next_follow_up=None,
+                updated_at=now,
+            )
+            .returning(col(Customer.id), col(Customer.previous_owner_id))
+            .execution_options(synchronize_session=False)
+        )
+        moved += [Recycled(int(row[0]), str(row[1]), reason) for row in result]
+    _record(session, workspace_id, moved, now)
+    return moved
+
+
+def _record(session: Session, workspace_id: str, moved: Sequence[Recycled], now: datetime) -> None:
+    if not moved:
+        return
+    rows: list[dict[str, Any]] = [
+        {
+            "workspace_id": workspace_id,
+            "customer_id": move.customer_id,
+            "kind": MOVE_RECYCLE,
+            "actor_id": None,
+            "from_owner_id": move.previous_owner_id,
+            "to_owner_id": None,
+            "reason": move.reason,
+            "note": "",
+            "at": now,
+        }
+        for move in moved
+    ]
+    session.execute(sa.insert(OwnershipEvent), rows)
+
+
+def nearly_due(
+    *, session: Session, workspace_id: str, rules: RecycleRules, by: datetime
+) -> Sequence[Customer]:
+    """Owned customers whose recycle comes by `by` (the caller works out each one's exact time)."""
+    found: dict[int, Customer] = {}
+    for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by):
+        for customer in session.exec(select(Customer).where(*conditions)).all():
+            found[customer.id or 0] = customer
+    return list(found.values())
+
+
+def extend(
+    *,
+    session: Session,
+    workspace_id: str,
+    customer_id: int,
+    owner_id: str,
+    until: datetime,
+    days: int,
+    actor_id: str,
+    now: datetime,
+) -> bool:
+    """Hold the recycle until `until` if `owner_id` still owns the customer; written to the history."""
+    result = session.execute(
+        sa.update(Customer)
+        .where(
+            col(Customer.workspace_id) == workspace_id,
+            col(Customer.id) == customer_id,
+            col(Customer.owner_id) == owner_id,
+        )
+        .values(recycle_extended_until=until, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        OwnershipEvent(
+            workspace_id=workspace_id,
+            customer_id=customer_id,
+            kind=MOVE_EXTEND,
+            actor_id=actor_id,
+            from_owner_id=owner_id,
+            to_owner_id=owner_id,
+            to_day=until.date(),
+            days=days,
+            at=now,
+        )
+    )
+    return True
+
+
+def pending_request(*, session: Session, workspace_id: str, customer_id: int) -> ExtensionRequest | None:
+    return session.exec(
+        select(ExtensionRequest).where(
+            col(ExtensionRequest.workspace_id) == workspace_id,
+            col(ExtensionRequest.customer_id) == customer_id,
+            col(ExtensionRequest.status) == EXTENSION_PENDING,
+        )
+    ).first()
+
+
+def latest_request(*, session: Session, workspace_id: str, customer_id: int) -> ExtensionRequest | None:
+    return session.exec(
+        select(ExtensionRequest)
+        .where(
+            col(ExtensionRequest.workspace_id) == workspace_id,
+            col(ExtensionRequest.customer_id) == customer_id,
+        )
+        .order_by(col(ExtensionRequest.asked_at).desc(), col(ExtensionRequest.id).desc())
+    ).first()
+
+
+def decide_request(
+    *, session: Session, request_id: int, status: str, decided_by: str, days: int | None, now: datetime
+) -> bool:
+    """Record the decision unless someone decided first (a conditional UPDATE)."""
+    result = session.execute(
+        sa.update(ExtensionRequest)
+        .where(col(ExtensionRequest.id) == request_id, col(ExtensionRequest.status) == EXTENSION_PENDING)
+        .values(status=status, decided_by=decided_by, decided_at=now, days=days)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def snooze(
+    *,
+    session: Session,
+    workspace_id: str,
+    customer_id: int,
+    owner_id: str,
+    to_day: date,
+    actor_id: str,
+    kind: str,
+    days: int,
+    now: datetime,
+) -> bool:
+    """Move the follow-up date (the owner must still own the customer); written to the history."""
+    result = session.execute(
+        sa.update(Customer)
+        .where(
+            col(Customer.workspace_id) == workspace_id,
+            col(Customer.id) == customer_id,
+            col(Customer.owner_id) == owner_id,
+        )
+        .values(next_follow_up=to_day, updated_at=now)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    session.add(
+        OwnershipEvent(
+            workspace_id=workspace_id,
+            customer_id=customer_id,
+            kind=kind,
+            actor_id=actor_id,
+            from_owner_id=owner_id,
+            to_owner_id=owner_id,
+            to_day=to_day,
+            days=days,
+            at=now,
+        )
+    )
+    return True
+
+
+def pending_for(*, session: Session, workspace_id: str, customer_ids: Sequence[int]) -> set[int]:
+    """Which of these customers have a request for more days waiting."""
+    if not customer_ids:
+        return set()
+    found = session.exec(
+        select(ExtensionRequest.customer_id).where(
+            col(ExtensionRequest.workspace_id) == workspace_id,
+            col(ExtensionRequest.customer_id).in_(list(customer_ids)),
+            col(ExtensionRequest.status) == EXTENSION_PENDING,
+        )
+    ).all()
+    return set(found)
