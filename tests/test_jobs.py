@@ -59,7 +59,10 @@ def test_jobs_run_at_an_earlier_time_finds_nothing_due_yet(env, standin, databas
 
 def test_a_wrong_job_or_time_is_explained(standin, database_url):
     unknown = run_jobs(database_url, standin, "nightly")
-    assert unknown.returncode != 0 and "No job called 'nightly'. Jobs: digest, outbox, recycle, reminders" in unknown.stderr
+    assert (
+        unknown.returncode != 0
+        and "No job called 'nightly'. Jobs: digest, outbox, recycle, reminders" in unknown.stderr
+    )
     naive = run_jobs(database_url, standin, "outbox", "--at", "2026-12-01 09:00")
     assert naive.returncode != 0 and "ISO time with its zone" in naive.stderr
 

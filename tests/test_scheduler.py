@@ -10,8 +10,11 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from bot import jobs, notify
+from bot.i18n import lang
+from bot.services import customers
 from bot.services import settings as settings_service
 from bot.services.people import Actor
+from bot.views import customers as customer_views
 from bot.views.ids import FOLLOW_UP_BLOCK, Action
 from store.models import Customer, ExtensionRequest, OutboxMessage, OwnershipEvent
 from tests import builders
@@ -274,6 +277,10 @@ def test_ask_for_more_days_goes_to_the_manager_who_approves_and_the_recycle_wait
     slack.button(MANAGER, Action.EXTENSION_DECLINE, str(request.id))  # a second click
     [again] = standin.wait_for_response(f"btn-{MANAGER}", count=2)[1:]
     assert "already decided" in str(again)
+
+    card = customer_views.customer_card(lang("en"), customers.card(env, admin_actor(), acme.id or 0))
+    assert f"approved by <@{MANAGER}> (+7 days)" in str(card["blocks"])
+    assert "more days before the recycle" in str(card["blocks"])  # the extension in the history
 
     clock.set(NOW + timedelta(days=3))  # would have been recycled on day 15; 7 more days granted
     run(env, standin, "recycle")

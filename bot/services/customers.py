@@ -18,7 +18,8 @@ from store import activity
 from store import customers as customer_store
 from store import people as people_store
 from store import pool as pool_store
-from store.models import LEVELS, Customer, Order, OwnershipEvent, Person, Visit
+from store import recycle as recycle_store
+from store.models import LEVELS, Customer, ExtensionRequest, Order, OwnershipEvent, Person, Visit
 
 OWNER_ME = "me"
 OWNER_POOL = "pool"
@@ -321,6 +322,7 @@ class CustomerCard:
     revenue_minor: int = 0
     currency: str = "CNY"
     moves: Sequence[OwnershipEvent] = field(default_factory=list)
+    extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     timezone: str = "UTC"
 
 
@@ -347,12 +349,18 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             )
             count, revenue = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
         moves = pool_store.recent_moves(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
+        extension = (
+            recycle_store.latest_request(session=session, workspace_id=ws, customer_id=cid)
+            if customer.owner_id
+            else None
+        )
     return CustomerCard(
         customer=customer,
         show_contact=may_see_contact(where),
         can_work_on=may_work_on(where),
         can_lock=may_lock(where),
         moves=moves,
+        extension=extension,
         timezone=actor.timezone,
         visits=visits,
         orders=orders,

@@ -18,15 +18,18 @@ from bot.services.customers import (
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
+from bot.views.recycle import decision_line
 from bot.views.templating import render
-from bot.views.text import Mrkdwn, clip, escape, mention, moment, say
+from bot.views.text import Mrkdwn, clip, day, escape, mention, moment, say
 from store.models import (
     LEVELS,
     MOVE_ASSIGN,
     MOVE_CLAIM,
+    MOVE_EXTEND,
     MOVE_LOCK,
     MOVE_RECYCLE,
     MOVE_RELEASE,
+    MOVE_SNOOZE,
     MOVE_UNLOCK,
     Customer,
     OwnershipEvent,
@@ -150,6 +153,10 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
                 )
             )
         )
+    if data.extension is not None:
+        blocks.append(
+            b.context(":hourglass_flowing_sand: " + decision_line(lang, data.extension, data.timezone))
+        )
     if data.visits:
         blocks.append(b.section("*" + escape(_("Recent visits")) + "*"))
         blocks.extend(b.section(visit_line(lang, visit)) for visit in data.visits)
@@ -160,7 +167,7 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
         blocks.append(
             b.section(
                 "*"
-                + escape(_("Ownership history"))
+                + escape(_("History"))
                 + "*\n"
                 + "\n".join(move_line(lang, move, data.timezone) for move in data.moves)
             )
@@ -262,7 +269,14 @@ def move_line(lang: Lang, move: OwnershipEvent, timezone: str) -> str:
     when = moment(move.at, timezone, lang)
     actor = mention(move.actor_id) if move.actor_id else "Tidewater"
     previous = mention(move.from_owner_id) if move.from_owner_id else "—"
-    if move.kind == MOVE_ASSIGN:
+    if move.kind in (MOVE_EXTEND, MOVE_SNOOZE):
+        message = (
+            N_("%(actor)s gave %(days)s more days before the recycle (until %(day)s)")
+            if move.kind == MOVE_EXTEND
+            else N_("%(actor)s moved the follow-up to %(day)s")
+        )
+        text = say(lang, message, actor=actor, days=move.days or 0, day=day(move.to_day, lang))
+    elif move.kind == MOVE_ASSIGN:
         message = (
             N_("%(actor)s assigned it to %(new)s")
             if move.from_owner_id is None
