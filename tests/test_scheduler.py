@@ -354,3 +354,73 @@ def test_extend_and_nudge_from_the_digest(env, standin, slack):
     slack.button(REP, Action.DIGEST_EXTEND, str(acme.id))  # a rep cannot extend
     [refused] = standin.wait_for_response(f"btn-{REP}")
     assert "Only the manager" in str(refused)
+
+
+# -- every message within Slack's limits, in both languages ------------------------------------------------
+def scheduler_messages(env, reader):
+    """Each message and form of the scheduler, rendered from real rows for `reader`."""
+    from bot.jobs.digest import previous_working_day
+    from bot.rules.pool import Recycle, RecycleReason
+    from bot.views import digest as digest_views
+    from bot.views import recycle as recycle_views
+    from bot.views import reminders as reminder_views
+    from store.digest import BandChange, RepVisits
+    from store.followups import DueRow
+
+    team(env)
+    acme = aged(env, "Acme <!channel> & Co", owner=REP, level="A", days_owned=13)
+    rows = [
+        DueRow(REP, n, f"Customer {n} *bold*", "B", TODAY - timedelta(days=n), TODAY, 40) for n in range(40)
+    ]
+    warned = [
+        recycle_views.Warned(acme, Recycle(NOW + timedelta(days=2), RecycleReason.NO_VISIT), asked=n % 2 == 0)
+        for n in range(30)
+    ]
+    request = ExtensionRequest(
+        id=1, workspace_id=builders.WORKSPACE, customer_id=acme.id, asked_by=REP, recycle_at=NOW, asked_at=NOW
+    )
+    team_digest = digest_views.TeamDigest(
+        today=TODAY,
+        last_day=previous_working_day(TODAY, "CN"),
+        reps=[(f"U{n}", f"Rep {n}") for n in range(60)],
+        visits={"U1": RepVisits(3, 9)},
+        overdue={"U1": 4},
+        target=20,
+        due_soon=warned,
+        pool_in=2,
+        pool_out=5,
+        churn=[BandChange(acme.id, acme.name, REP, "watch", "critical")] * 12,
+        orphans=[acme] * 12,
+        orphan_count=12,
+    )
+    zone = "Asia/Shanghai"
+    return {
+        "reminder": reminder_views.reminder(reader, rows, TODAY),
+        "warning": recycle_views.warning(reader, warned, zone),
+        "request": recycle_views.extension_request(reader, request, acme, zone),
+        "approved": recycle_views.extension_decided(reader, request, acme, NOW, zone),
+        "declined": recycle_views.extension_decided(reader, request, acme, None, zone),
+        "digest": digest_views.digest(reader, team_digest, zone),
+        "nudge": digest_views.nudge(reader, MANAGER, acme),
+        "plan": reminder_views.plan_visit_modal(reader, acme.id, acme.name, TODAY, {}),
+        "reassign": digest_views.reassign_modal(reader, acme, {}),
+    }
+
+
+@pytest.mark.parametrize("locale", ["en", "zh_CN"])
+def test_every_scheduler_message_is_valid_block_kit_in_both_languages(env, locale):
+    from bot.playground.validation import message_problems, view_problems
+
+    messages = scheduler_messages(env, lang(locale))
+    for name, message in messages.items():
+        problems = view_problems(message) if message.get("type") == "modal" else message_problems(message)
+        assert problems == [], name
+        assert "<!channel>" not in str(message), name  # user text never pings
+    if locale == "zh_CN":
+        english = scheduler_messages_text(messages)
+        assert all(any("\u4e00" <= ch <= "\u9fff" for ch in text) for text in english.values()), english
+    assert len(messages["digest"]["blocks"]) <= 50 and len(messages["reminder"]["blocks"]) <= 50
+
+
+def scheduler_messages_text(messages):
+    return {name: str(message.get("text") or message.get("title")) for name, message in messages.items()}

@@ -111,11 +111,8 @@ def digest(lang: Lang, team: TeamDigest, timezone: str) -> dict[str, Any]:
         )
     )
     if team.due_soon:
-        blocks.append(
-            b.section(
-                f"*{say(lang, N_('Back in the pool within 3 days: %(count)s'), count=len(team.due_soon))}*"
-            )
-        )
+        soon = say(lang, N_("Back in the pool within 3 days: %(count)s"), count=len(team.due_soon))
+        blocks.append(b.section(f"*{soon}*"))
         for warned in team.due_soon[:ROWS_SHOWN]:
             blocks += _due_row(lang, warned, timezone)
     if team.churn:
@@ -123,7 +120,8 @@ def digest(lang: Lang, team: TeamDigest, timezone: str) -> dict[str, Any]:
             f"• *{escape(change.name)}* ({mention(change.owner_id)}): {escape(band(lang, change.from_band))} → *{escape(band(lang, change.to_band))}*"
             for change in team.churn[:ROWS_SHOWN]
         ]
-        blocks.append(b.section(f"*{say(lang, N_('Churn warnings'))}*\n" + "\n".join(lines)))
+        heading = say(lang, N_("Churn warnings"))
+        blocks.append(b.section(f"*{heading}*\n" + "\n".join(lines)))
     if team.orphan_count:
         header = say(
             lang, N_("Customers of deactivated members to reassign: %(count)s"), count=team.orphan_count
