@@ -369,6 +369,7 @@ def scheduler_messages(env, reader):
 
     team(env)
     acme = aged(env, "Acme <!channel> & Co", owner=REP, level="A", days_owned=13)
+    assert acme.id is not None
     rows = [
         DueRow(REP, n, f"Customer {n} *bold*", "B", TODAY - timedelta(days=n), TODAY, 40) for n in range(40)
     ]
