@@ -147,28 +147,45 @@ def extend(
     now: datetime,
 ) -> bool:
     """Hold the recycle until `until` if `owner_id` still owns the customer; written to the history."""
+    change = _OwnedChange(workspace_id, customer_id, owner_id, actor_id, now)
+    return _change_owned(session, change, {"recycle_extended_until": until}, MOVE_EXTEND, until.date(), days)
+
+
+@dataclass(frozen=True)
+class _OwnedChange:
+    workspace_id: str
+    customer_id: int
+    owner_id: str
+    actor_id: str
+    at: datetime
+
+
+def _change_owned(
+    session: Session, change: _OwnedChange, values: dict[str, Any], kind: str, to_day: date, days: int
+) -> bool:
+    """Update the customer if `owner_id` still owns it (a conditional UPDATE) and note it in the history."""
     result = session.execute(
         sa.update(Customer)
         .where(
-            col(Customer.workspace_id) == workspace_id,
-            col(Customer.id) == customer_id,
-            col(Customer.owner_id) == owner_id,
+            col(Customer.workspace_id) == change.workspace_id,
+            col(Customer.id) == change.customer_id,
+            col(Customer.owner_id) == change.owner_id,
         )
-        .values(recycle_extended_until=until, updated_at=now)
+        .values(**values, updated_at=change.at)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
         return False
     session.add(
         OwnershipEvent(
-            workspace_id=workspace_id,
-            customer_id=customer_id,
-            kind=MOVE_EXTEND,
-            actor_id=actor_id,
-            from_owner_id=owner_id,
-            to_owner_id=owner_id,
-            to_day=until.date(),
+            workspace_id=change.workspace_id,
+            customer_id=change.customer_id,
+            kind=kind,
+            actor_id=change.actor_id,
+            from_owner_id=change.owner_id,
+            to_owner_id=change.owner_id,
+            to_day=to_day,
             days=days,
-            at=now,
+            at=change.at,
         )
     )
     return True
@@ -220,31 +237,8 @@ def snooze(
     now: datetime,
 ) -> bool:
     """Move the follow-up date (the owner must still own the customer); written to the history."""
-    result = session.execute(
-        sa.update(Customer)
-        .where(
-            col(Customer.workspace_id) == workspace_id,
-            col(Customer.id) == customer_id,
-            col(Customer.owner_id) == owner_id,
-        )
-        .values(next_follow_up=to_day, updated_at=now)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    session.add(
-        OwnershipEvent(
-            workspace_id=workspace_id,
-            customer_id=customer_id,
-            kind=kind,
-            actor_id=actor_id,
-            from_owner_id=owner_id,
-            to_owner_id=owner_id,
-            to_day=to_day,
-            days=days,
-            at=now,
-        )
-    )
-    return True
+    change = _OwnedChange(workspace_id, customer_id, owner_id, actor_id, now)
+    return _change_owned(session, change, {"next_follow_up": to_day}, kind, to_day, days)
 
 
 def pending_for(*, session: Session, workspace_id: str, customer_ids: Sequence[int]) -> set[int]:
