@@ -1,14 +1,30 @@
-"""The scheduler process: ticks each job of bot.jobs (today the outbox's sender; the scheduler issue
-adds reminders, recycle, churn and digest). Coalescing on, one run of a job at a time, no misfire
-cut-off: a tick missed while the worker was down runs once when it is back. Run exactly one worker
-(a second one sends nothing twice: outbox messages are leased with a conditional UPDATE)."""
+"""The scheduler process: ticks each job of bot.jobs (the outbox's sender, reminders, recycle, digest).
+
+The job store is the database (APScheduler's SQLAlchemyJobStore, table `apscheduler_jobs`), so a
+restarted worker knows when each job last ran and when it is next due: a tick missed while the worker
+was down runs once when it is back (coalescing on, one run of a job at a time, no misfire cut-off).
+Each start replaces the stored jobs with the ones in bot.jobs.JOBS, keeping when each is next due, and
+removes stored jobs that are no longer there (a renamed job does not linger).
+
+Run exactly one worker. A second one would tick the same jobs again, but it sends nothing twice:
+outbox messages are leased with a conditional UPDATE and each message's dedupe key is unique.
+
+The job store pickles each job, so what it calls is `tick` by its dotted name with the job's name as
+the only argument; the process's Env and Slack client live in this module, set by build_scheduler.
+"""
 
 from __future__ import annotations
 
 import logging
 import signal
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
+from slack_sdk import WebClient
 
 from bot import jobs
 from bot.clock import SystemClock
@@ -18,23 +34,86 @@ from store.db import Database
 
 log = logging.getLogger("tidewater.worker")
 
+JOB_TABLE = "apscheduler_jobs"
+TICK = "bot.worker:tick"  # by name: the job store pickles a reference, not the function
 
-def build_scheduler(settings: Settings, db: Database) -> BlockingScheduler:
-    env = Env(db=db, clock=SystemClock(), settings=settings)
-    client = jobs.outbox_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    scheduler = BlockingScheduler(timezone="UTC")
+_context: tuple[Env, WebClient] | None = None  # this process's Env and client, set by build_scheduler
+
+
+def tick(name: str) -> None:
+    """One run of the job called `name`. A failure is logged, never raised: the next tick tries again."""
+    try:
+        if _context is None:
+            raise RuntimeError("the worker's Env is not set: build_scheduler sets it")
+        env, client = _context
+        jobs.run_job(name, env, client)
+    except Exception:
+        log.exception("job %s failed; its next tick tries again", name)
+
+
+def build_scheduler(
+    settings: Settings,
+    db: Database,
+    *,
+    scheduler_class: type[BaseScheduler] = BlockingScheduler,
+    every_seconds_override: Mapping[str, int] | None = None,
+) -> BaseScheduler:
+    """A scheduler (a BlockingScheduler unless told otherwise) whose jobs live in the database.
+
+    `every_seconds_override` changes how often some jobs tick (tests). Stored jobs no longer in
+    JOBS are removed here; each remaining one keeps its stored next run time (so a tick missed while
+    the worker was down still runs when it starts), at most one new interval away."""
+    global _context
+    _context = (
+        Env(db=db, clock=SystemClock(), settings=settings),
+        jobs.outbox_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url),
+    )
+    store = SQLAlchemyJobStore(engine=db.engine, tablename=JOB_TABLE)
+    next_runs = _prune_and_read_next_runs(store)
+    scheduler = scheduler_class(timezone="UTC", jobstores={"default": store})
+    overrides = every_seconds_override or {}
+    now = datetime.now(UTC)
     for job in jobs.JOBS.values():
+        every = overrides.get(job.name, job.every_seconds)
+        due: dict[str, datetime] = {}
+        stored = next_runs.get(job.name)
+        if stored is not None:
+            # add_job with replace_existing=True would otherwise reset the next run to now + interval,
+            # forgetting a tick missed while the worker was down.
+            due["next_run_time"] = min(stored, now + timedelta(seconds=every))
         scheduler.add_job(
-            jobs.run_job,
+            TICK,
             "interval",
-            seconds=job.every_seconds,
-            args=[job.name, env, client],
+            seconds=every,
+            args=[job.name],
             id=job.name,
+            name=job.name,
+            replace_existing=True,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=None,
+            **due,
         )
     return scheduler
+
+
+def _prune_and_read_next_runs(store: SQLAlchemyJobStore) -> dict[str, datetime | None]:
+    """Delete stored jobs that are not in JOBS; when each remaining one is next due (None: paused).
+
+    Plain SQL on the store's table, so a stale job whose pickle no longer loads goes too. No table
+    yet (a first start): nothing stored; the scheduler creates the table when it starts."""
+    table: sa.Table = store.jobs_t
+    with store.engine.begin() as connection:
+        if not sa.inspect(connection).has_table(table.name, schema=table.schema):
+            return {}
+        gone = connection.execute(table.delete().where(table.c.id.not_in(list(jobs.JOBS))))
+        if gone.rowcount:
+            log.info("removed %d stored job(s) no longer in the worker's jobs", gone.rowcount)
+        rows = connection.execute(sa.select(table.c.id, table.c.next_run_time)).all()
+    return {
+        row.id: None if row.next_run_time is None else datetime.fromtimestamp(row.next_run_time, UTC)
+        for row in rows
+    }
 
 
 def run_worker(settings: Settings) -> None:

@@ -83,3 +83,12 @@ def alembic_config(engine: sa.Engine) -> Config:
 
 def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
+
+
+# The worker's APScheduler job store creates and owns this table; the migrations leave it alone.
+SCHEDULER_TABLES = frozenset({"apscheduler_jobs"})
+
+
+def include_object(_obj: object, name: str | None, type_: str, _reflected: bool, _compare_to: object) -> bool:
+    """Alembic's filter: every table of the models, none of the scheduler's."""
+    return not (type_ == "table" and name in SCHEDULER_TABLES)

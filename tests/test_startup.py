@@ -100,7 +100,9 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(db):
     from sqlmodel import SQLModel
 
     import store.models  # noqa: F401  (registers the tables)
+    from store.db import include_object
 
     with db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
