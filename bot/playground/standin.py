@@ -3,6 +3,11 @@
 It answers the methods the bot uses, records every call, validates every payload (Block Kit models,
 block caps, no raw broadcast mentions), and can answer 429 or 500 on demand. `response_url`s point
 at it too, so `respond()` lands here.
+
+Two ways to make chat.postMessage harder: `limit_rate` enforces Slack's rate limits in real time (a
+post beyond one per second per channel, or beyond fifty per second in the workspace, is answered 429
+with Retry-After: 1), and `outage` makes Slack unavailable while a given clock (the tests' FixedClock)
+is inside a window (429 with Retry-After and 500, alternately). `reset()` turns both off.
 """
 
 from __future__ import annotations
@@ -11,11 +16,15 @@ import itertools
 import json
 import threading
 import time
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
+from bot.clock import Clock
 from bot.playground.validation import message_problems, view_problems
 
 MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
@@ -41,6 +50,41 @@ class Failure:
     remaining: int
 
 
+RATE_LIMITED_METHOD = "chat.postMessage"
+
+
+@dataclass
+class RateLimit:
+    """Posts allowed per second (real time), per channel and in the whole workspace."""
+
+    per_channel: float
+    per_workspace: float
+    by_channel: dict[str, deque[float]] = field(default_factory=dict)  # when each accepted post came
+    in_workspace: deque[float] = field(default_factory=deque)
+
+
+@dataclass
+class Outage:
+    """chat.postMessage unavailable while `clock.now()` is in [start, end): answered with `statuses` in turn."""
+
+    clock: Clock
+    start: datetime
+    end: datetime
+    statuses: tuple[int, ...]
+    retry_after: int
+    answered: int = 0
+
+
+def _room_in(posts: deque[float], rate: float, now: float) -> bool:
+    """Whether one more post keeps to `rate` per second: at most `rate` posts in any second (below one
+    per second: at most one in any 1/rate seconds). Forgets posts older than the window."""
+    window = max(1.0, 1.0 / rate)
+    allowed = max(1, int(rate * window))
+    while posts and posts[0] <= now - window:
+        posts.popleft()
+    return len(posts) < allowed
+
+
 class SlackStandIn:
     def __init__(self, *, team_id: str = "T0TIDE", bot_user_id: str = "U0BOT") -> None:
         self.team_id = team_id
@@ -51,6 +95,9 @@ class SlackStandIn:
         self.problems: list[str] = []
         self.views: dict[str, dict[str, Any]] = {}
         self._failures: dict[str, Failure] = {}
+        self._rate_limit: RateLimit | None = None
+        self._outage: Outage | None = None
+        self.rate_limited = 0  # posts answered 429 because of `limit_rate`
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -143,6 +190,34 @@ class SlackStandIn:
         with self._lock:
             self._failures[method] = Failure(status, retry_after, times)
 
+    def limit_rate(self, *, per_channel: float = 1.0, per_workspace: float = 50.0) -> None:
+        """Enforce Slack's rate limits on chat.postMessage in real (wall) time: a post beyond
+        `per_channel` per second to its channel, or beyond `per_workspace` per second in all, is
+        answered HTTP 429 with Retry-After: 1 and `ratelimited` (counted in `rate_limited`).
+        Only posts let through count against the limits. `reset()` lifts them."""
+        if per_channel <= 0 or per_workspace <= 0:
+            raise ValueError("rates are posts per second, above zero")
+        with self._lock:
+            self._rate_limit = RateLimit(per_channel, per_workspace)
+            self.rate_limited = 0
+
+    def outage(
+        self,
+        clock: Clock,
+        start: datetime,
+        end: datetime,
+        *,
+        statuses: Sequence[int] = (429, 500),
+        retry_after: int = 60,
+    ) -> None:
+        """Slack down in simulated time: while `clock.now()` is in [start, end), chat.postMessage is
+        answered with `statuses` in turn (429 carrying Retry-After: `retry_after`, others as server
+        errors); before and after, normally. `reset()` ends it."""
+        if not statuses:
+            raise ValueError("an outage answers with at least one status")
+        with self._lock:
+            self._outage = Outage(clock, start, end, tuple(statuses), retry_after)
+
     # -- what happened ---------------------------------------------------------------------------
     def calls_to(self, method: str) -> list[Recorded]:
         with self._lock:
@@ -192,6 +267,9 @@ class SlackStandIn:
         with self._lock:
             self.calls.clear()
             self.problems.clear()
+            self._rate_limit = None
+            self._outage = None
+            self.rate_limited = 0
 
     # -- HTTP ------------------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
@@ -223,6 +301,10 @@ class SlackStandIn:
             headers = {"Retry-After": str(failure.retry_after)} if failure.retry_after is not None else {}
             error = "ratelimited" if failure.status == 429 else "internal_error"
             return failure.status, {"ok": False, "error": error}, headers
+        if method == RATE_LIMITED_METHOD:
+            refusal = self._outage_answer() or self._rate_limit_answer(str(args.get("channel", "")))
+            if refusal:
+                return refusal
         if method != "respond" and not auth.startswith("Bearer xoxb-"):
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         refused = self._channel_refusal(method, args)
@@ -247,6 +329,33 @@ class SlackStandIn:
             if channel["is_private"] and not channel["is_member"]:
                 return "channel_not_found"
         return None
+
+    def _outage_answer(self) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        with self._lock:
+            outage = self._outage
+            if outage is None or not outage.start <= outage.clock.now() < outage.end:
+                return None
+            status = outage.statuses[outage.answered % len(outage.statuses)]
+            outage.answered += 1
+        if status == 429:
+            return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": str(outage.retry_after)}
+        return status, {"ok": False, "error": "internal_error"}, {}
+
+    def _rate_limit_answer(self, channel: str) -> tuple[int, dict[str, Any], dict[str, str]] | None:
+        with self._lock:
+            limit = self._rate_limit
+            if limit is None:
+                return None
+            now = time.monotonic()
+            posts = limit.by_channel.setdefault(channel, deque())
+            if _room_in(posts, limit.per_channel, now) and _room_in(
+                limit.in_workspace, limit.per_workspace, now
+            ):
+                posts.append(now)
+                limit.in_workspace.append(now)
+                return None
+            self.rate_limited += 1
+        return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
 
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:
