@@ -21,6 +21,7 @@ from store.models import (
     LEVELS,
     MOVE_EXTEND,
     MOVE_RECYCLE,
+    MOVE_SNOOZE,
     Customer,
     ExtensionRequest,
     OwnershipEvent,
@@ -232,13 +233,12 @@ def snooze(
     owner_id: str,
     to_day: date,
     actor_id: str,
-    kind: str,
     days: int,
     now: datetime,
 ) -> bool:
     """Move the follow-up date (the owner must still own the customer); written to the history."""
     change = _OwnedChange(workspace_id, customer_id, owner_id, actor_id, now)
-    return _change_owned(session, change, {"next_follow_up": to_day}, kind, to_day, days)
+    return _change_owned(session, change, {"next_follow_up": to_day}, MOVE_SNOOZE, to_day, days)
 
 
 def pending_for(*, session: Session, workspace_id: str, customer_ids: Sequence[int]) -> set[int]:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
+from typing import Any
 
-from bot.notify import dedupe_key
+from bot.notify import dedupe_key, enqueue
 from bot.rules.calendar import due_day
 from bot.services.env import Env
 from bot.services.people import Actor
@@ -19,7 +20,24 @@ class Due:
 
     person: Actor
     day: date
-    key: str
+    kind: str
+    workspace_id: str
+
+    @property
+    def key(self) -> str:
+        return dedupe_key(self.kind, self.person.user_id, "", self.day.isoformat())
+
+    def queue(self, env: Env, message: dict[str, Any]) -> None:
+        """Queue today's message for this person (once: the dedupe key is kind, person, day)."""
+        enqueue(
+            env,
+            workspace_id=self.workspace_id,
+            kind=self.kind,
+            recipient=self.person.user_id,
+            subject="",
+            period=self.day.isoformat(),
+            message=message,
+        )
 
 
 def due_this_morning(
@@ -33,7 +51,7 @@ def due_this_morning(
     for person in people:
         day = due_day(now, person.timezone, at, country)
         if day is not None:
-            candidates.append(Due(person, day, dedupe_key(kind, person.user_id, "", day.isoformat())))
+            candidates.append(Due(person, day, kind, workspace_id))
     with env.db.session() as session:
         queued = outbox_store.sent_keys(
             session=session, workspace_id=workspace_id, keys=[due.key for due in candidates]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot import notify
 from bot.jobs.common import Due, due_this_morning
 from bot.jobs.recycle import nearly_due_by_owner
 from bot.rules.calendar import is_working_day, zone
@@ -44,7 +43,7 @@ def _digests(env: Env, workspace_id: str) -> int:
     soon = nearly_due_by_owner(env, workspace_id, settings.pool_rules(), None, within=SOON)
     for one in due:
         team = _team_digest(env, workspace_id, people, one, settings, soon)
-        _queue(env, workspace_id, one, team)
+        one.queue(env, views.digest(one.person.lang, team, one.person.timezone))
     return len(due)
 
 
@@ -115,16 +114,4 @@ def _team_digest(
         churn=churn,
         orphans=orphans,
         orphan_count=orphan_count,
-    )
-
-
-def _queue(env: Env, workspace_id: str, due: Due, team: views.TeamDigest) -> None:
-    notify.enqueue(
-        env,
-        workspace_id=workspace_id,
-        kind=KIND,
-        recipient=due.person.user_id,
-        subject="",
-        period=due.day.isoformat(),
-        message=views.digest(due.person.lang, team, due.person.timezone),
     )

@@ -7,9 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from bot import notify
-from bot.jobs.common import Due, due_this_morning
-from bot.rules.pool import PoolRules, recycle_at
+from bot.jobs.common import due_this_morning
+from bot.rules.pool import PoolRules, days_without_visit, recycle_at
 from bot.services import announcements
 from bot.services import settings as settings_service
 from bot.services.env import Env
@@ -17,6 +16,7 @@ from bot.services.extensions import holding_of
 from bot.services.people import directory, workspace_ids
 from bot.views import recycle as views
 from store import recycle as recycle_store
+from store.models import LEVELS
 
 WARNING = "recycle_warning"
 
@@ -35,7 +35,7 @@ def run(env: Env) -> str:
 
 def sql_rules(rules: PoolRules) -> recycle_store.RecycleRules:
     return recycle_store.RecycleRules(
-        days_without_visit={level: rules.recycle_days_without_visit.get(level, 30) for level in "ABC"},
+        days_without_visit={level: days_without_visit(rules, level) for level in LEVELS},
         days_to_first_order=rules.days_to_first_order,
         dealt_exempt=rules.dealt_exempt,
     )
@@ -69,7 +69,7 @@ def _warn(env: Env, workspace_id: str, settings: settings_service.WorkspaceSetti
     for one in due:
         mine = rows.get(one.person.user_id)
         if mine:
-            _queue(env, workspace_id, one, mine)
+            one.queue(env, views.warning(one.person.lang, mine, one.person.timezone))
             count += len(mine)
     return sum(1 for one in due if one.person.user_id in rows), count
 
@@ -97,15 +97,3 @@ def nearly_due_by_owner(
     for rows in grouped.values():
         rows.sort(key=lambda warned: (warned.recycle.at, warned.customer.name))
     return grouped
-
-
-def _queue(env: Env, workspace_id: str, due: Due, rows: list[views.Warned]) -> None:
-    notify.enqueue(
-        env,
-        workspace_id=workspace_id,
-        kind=WARNING,
-        recipient=due.person.user_id,
-        subject="",
-        period=due.day.isoformat(),
-        message=views.warning(due.person.lang, rows, due.person.timezone),
-    )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from bot import notify
 from bot.jobs.common import Due, due_this_morning
 from bot.services import settings as settings_service
 from bot.services.env import Env
@@ -45,7 +44,7 @@ def _remind(env: Env, workspace_id: str) -> tuple[int, int]:
         for one in people:
             mine = found.get(one.person.user_id)
             if mine:
-                _queue(env, workspace_id, one, mine)
+                one.queue(env, views.reminder(one.person.lang, mine, one.day))
                 sent, rows = sent + 1, rows + mine[0].total
     return sent, rows
 
@@ -63,15 +62,3 @@ def _due_rows(env: Env, workspace_id: str, owner_ids: list[str], today: date) ->
     for row in rows:
         grouped[row.owner_id].append(row)
     return grouped
-
-
-def _queue(env: Env, workspace_id: str, due: Due, rows: list[DueRow]) -> None:
-    notify.enqueue(
-        env,
-        workspace_id=workspace_id,
-        kind=KIND,
-        recipient=due.person.user_id,
-        subject="",
-        period=due.day.isoformat(),
-        message=views.reminder(due.person.lang, rows, due.day),
-    )

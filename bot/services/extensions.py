@@ -14,7 +14,7 @@ from bot.rules.pool import Holding, Recycle, extended_until, recycle_at
 from bot.services import settings as settings_service
 from bot.services.customers import get_customer
 from bot.services.env import Env
-from bot.services.people import Actor, directory
+from bot.services.people import Actor, Directory, directory
 from bot.views import recycle as views
 from store import recycle as recycle_store
 from store.models import EXTENSION_APPROVED, EXTENSION_DECLINED, Customer, ExtensionRequest
@@ -102,10 +102,10 @@ class Decided:
     key: str  # the owner's message in the outbox
 
 
-def _require_decider(env: Env, actor: Actor, owner_id: str, name: str) -> None:
+def _require_decider(people: Directory, actor: Actor, owner_id: str, name: str) -> None:
     if actor.is_admin:
         return
-    owner = directory(env, actor.workspace_id).by_id(owner_id)
+    owner = people.by_id(owner_id)
     if not (actor.is_manager and owner is not None and owner.manager_id == actor.user_id):
         raise NotAllowed(N_("Only the manager of %(name)s's owner, or an admin, can decide this."), name=name)
 
@@ -113,7 +113,8 @@ def _require_decider(env: Env, actor: Actor, owner_id: str, name: str) -> None:
 def decide(env: Env, actor: Actor, request_id: int, *, approve: bool) -> Decided:
     request = request_of(env, actor, request_id)
     customer = get_customer(env, actor, request.customer_id)
-    _require_decider(env, actor, request.asked_by, customer.name)
+    people = directory(env, actor.workspace_id)
+    _require_decider(people, actor, request.asked_by, customer.name)
     now = env.clock.now()
     days = settings_service.load(env, actor.workspace_id).extension_days if approve else None
     until = None
@@ -141,11 +142,13 @@ def decide(env: Env, actor: Actor, request_id: int, *, approve: bool) -> Decided
                 now=now,
             )
     request = request_of(env, actor, request_id)
-    return Decided(request, customer, approve, until, _tell_owner(env, request, customer, until))
+    return Decided(request, customer, approve, until, _tell_owner(env, people, request, customer, until))
 
 
-def _tell_owner(env: Env, request: ExtensionRequest, customer: Customer, until: datetime | None) -> str:
-    owner = directory(env, request.workspace_id).by_id(request.asked_by)
+def _tell_owner(
+    env: Env, people: Directory, request: ExtensionRequest, customer: Customer, until: datetime | None
+) -> str:
+    owner = people.by_id(request.asked_by)
     reader, zone = (owner.lang, owner.timezone) if owner else (lang("en"), "UTC")
     return notify.enqueue(
         env,
@@ -163,7 +166,7 @@ def extend_now(env: Env, actor: Actor, customer_id: int) -> tuple[Customer, date
     customer = get_customer(env, actor, customer_id)
     if customer.owner_id is None:
         raise InvalidInput(N_("%(name)s is already in the pool."), name=customer.name)
-    _require_decider(env, actor, customer.owner_id, customer.name)
+    _require_decider(directory(env, actor.workspace_id), actor, customer.owner_id, customer.name)
     recycle = next_recycle(env, customer)
     now = env.clock.now()
     days = settings_service.load(env, actor.workspace_id).extension_days

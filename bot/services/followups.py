@@ -12,7 +12,6 @@ from bot.services.customers import get_customer, require_work_access
 from bot.services.env import Env
 from bot.services.people import Actor
 from store import recycle as recycle_store
-from store.models import MOVE_SNOOZE
 
 LONGEST = timedelta(days=730)
 
@@ -42,7 +41,6 @@ def move_follow_up(env: Env, actor: Actor, customer_id: int, *, to_day: date) ->
             owner_id=customer.owner_id or "",
             to_day=to_day,
             actor_id=actor.user_id,
-            kind=MOVE_SNOOZE,
             days=(to_day - previous).days,
             now=env.clock.now(),
         )
