@@ -23,11 +23,11 @@ SOON = timedelta(days=3)
 def run(env: Env) -> str:
     sent = 0
     for workspace_id in workspace_ids(env):
-        sent += _digests(env, workspace_id)
+        sent += send_digests(env, workspace_id)
     return f"{sent} digests"
 
 
-def _digests(env: Env, workspace_id: str) -> int:
+def send_digests(env: Env, workspace_id: str) -> int:
     settings = settings_service.load(env, workspace_id)
     people = directory(env, workspace_id)
     leads = [

@@ -25,9 +25,9 @@ def run(env: Env) -> str:
     owners = warned = moved = messages = 0
     for workspace_id in workspace_ids(env):
         settings = settings_service.load(env, workspace_id)
-        people, count = _warn(env, workspace_id, settings)
+        people, count = warn_owners(env, workspace_id, settings)
         owners, warned = owners + people, warned + count
-        recycled = _recycle(env, workspace_id, settings.pool_rules())
+        recycled = recycle_customers(env, workspace_id, settings.pool_rules())
         queued = announcements.announce(env, workspace_id, recycled)
         moved, messages = moved + len(recycled), messages + len(queued.keys)
     return f"warned {owners} owners about {warned} customers; recycled {moved} customers in {messages} announcements"
@@ -41,7 +41,7 @@ def sql_rules(rules: PoolRules) -> recycle_store.RecycleRules:
     )
 
 
-def _recycle(env: Env, workspace_id: str, rules: PoolRules) -> list[int]:
+def recycle_customers(env: Env, workspace_id: str, rules: PoolRules) -> list[int]:
     with env.db.session() as session:
         moved = recycle_store.recycle_due(
             session=session, workspace_id=workspace_id, rules=sql_rules(rules), now=env.clock.now()
@@ -49,7 +49,7 @@ def _recycle(env: Env, workspace_id: str, rules: PoolRules) -> list[int]:
     return [move.customer_id for move in moved]
 
 
-def _warn(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> tuple[int, int]:
+def warn_owners(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> tuple[int, int]:
     rules = settings.pool_rules()
     if rules.warning_days <= 0:
         return 0, 0
