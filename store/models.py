@@ -201,6 +201,9 @@ class Customer(SQLModel, table=True):
     first_order_on: date | None = None
     last_order_on: date | None = None
     order_count: int = 0
+    # The satisfaction of the latest visit that recorded one (a churn signal when low).
+    last_satisfaction: int | None = None
+    last_satisfaction_on: date | None = None
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=_utc_column())
     updated_at: datetime = Field(sa_column=_utc_column())

@@ -100,6 +100,10 @@ def _apply_visit(
     assert fresh is not None
     if fresh.last_visit_on is None or fresh.last_visit_on < draft.visited_on:
         fresh.last_visit_on = draft.visited_on
+    if draft.satisfaction is not None and (
+        fresh.last_satisfaction_on is None or fresh.last_satisfaction_on <= draft.visited_on
+    ):
+        fresh.last_satisfaction, fresh.last_satisfaction_on = draft.satisfaction, draft.visited_on
     if fresh.owner_id is not None:
         assert fresh.owned_since is not None
         fresh.recycle_clock_from = recycle_clock_after_visit(
