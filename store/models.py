@@ -406,13 +406,6 @@ class ExtensionRequest(SQLModel, table=True):
     asked_at: datetime = Field(sa_column=_utc_column())
 
 
-BAND_NONE = "none"
-BAND_WATCH = "watch"
-BAND_AT_RISK = "at_risk"
-BAND_CRITICAL = "critical"
-BANDS = (BAND_NONE, BAND_WATCH, BAND_AT_RISK, BAND_CRITICAL)
-
-
 class ChurnState(SQLModel, table=True):
     """A dealt customer's churn score now: its band, the signals behind it, and the last warning."""
 

@@ -142,9 +142,9 @@ def test_a_job_no_longer_in_the_worker_is_removed_from_the_store_when_it_starts(
         jobstores={"default": SQLAlchemyJobStore(engine=db.engine, tablename=worker.JOB_TABLE)},
     )
     earlier.start(paused=True)
-    earlier.add_job(worker.TICK, "interval", seconds=900, args=["churn"], id="churn")  # since renamed
+    earlier.add_job(worker.TICK, "interval", seconds=900, args=["nightly"], id="nightly")  # since renamed
     earlier.shutdown()
-    assert set(stored(db)) == {"churn"}
+    assert set(stored(db)) == {"nightly"}
 
     scheduler = worker.build_scheduler(settings, db, scheduler_class=BackgroundScheduler)
     assert set(stored(db)) == set()  # gone before the scheduler runs anything

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot import notify
-from bot.jobs import digest, recycle, reminders
+from bot.jobs import churn, digest, recycle, reminders
 from bot.services.env import Env
 
 log = logging.getLogger("tidewater.jobs")
@@ -45,6 +45,7 @@ JOBS = {
         Job("outbox", 30, deliver_outbox),
         Job("reminders", TICK, _queues_only(reminders.run)),
         Job("recycle", TICK, _queues_only(recycle.run)),
+        Job("churn", TICK, _queues_only(churn.run)),
         Job("digest", TICK, _queues_only(digest.run)),
     )
 }

@@ -19,12 +19,6 @@ from store.models import Customer
 
 ROWS_SHOWN = 8  # per list; 2 blocks a row
 
-BANDS = {"none": N_("no risk"), "watch": N_("watch"), "at_risk": N_("at risk"), "critical": N_("critical")}
-
-
-def band(lang: Lang, value: str) -> str:
-    return lang.gettext(BANDS.get(value, value))
-
 
 @dataclass(frozen=True)
 class TeamDigest:
@@ -117,7 +111,7 @@ def digest(lang: Lang, team: TeamDigest, timezone: str) -> dict[str, Any]:
             blocks += _due_row(lang, warned, timezone)
     if team.churn:
         lines = [
-            f"• *{escape(change.name)}* ({mention(change.owner_id)}): {escape(band(lang, change.from_band))} → *{escape(band(lang, change.to_band))}*"
+            f"• *{escape(change.name)}* ({mention(change.owner_id)}): {escape(labels.band(change.from_band, lang))} → *{escape(labels.band(change.to_band, lang))}*"
             for change in team.churn[:ROWS_SHOWN]
         ]
         heading = say(lang, N_("Churn warnings"))

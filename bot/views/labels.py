@@ -28,6 +28,8 @@ STAGES = {
     "lost": N_("lost"),
 }
 
+BANDS = {"none": N_("no risk"), "watch": N_("watch"), "at_risk": N_("at risk"), "critical": N_("critical")}
+
 RELEASE_REASONS = {
     "not_interested": N_("Not interested"),
     "wrong_contact": N_("Wrong contact details"),
@@ -56,6 +58,11 @@ def level(value: str, lang: Lang) -> str:
 
 def stage(value: str, lang: Lang) -> str:
     return lang.gettext(STAGES.get(value, value))
+
+
+def band(value: str, lang: Lang) -> str:
+    """A churn band (bot.rules.churn)."""
+    return lang.gettext(BANDS.get(value, value))
 
 
 def owner(owner_id: str | None, lang: Lang) -> str:

@@ -1,0 +1,154 @@
+"""`churn`: once per workspace day, score every dealt customer (set-based, `store.churn`); then, on
+each owner's working morning at the reminder time, one DM listing the customers whose band rose — and
+those still at risk or critical that were last told a week ago or more — with the reasons in plain
+words and a Plan visit button.
+
+A new signal is one SQL function in `store.churn` (or beside its feature's store), one bit with its
+points in `bot.rules.churn`, one line in SIGNAL_QUERIES below and one sentence in `bot.views.churn`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, time, timedelta
+
+from bot.jobs.common import Due, due_this_morning
+from bot.rules import churn as rules
+from bot.rules.calendar import zone
+from bot.rules.follow_up import CADENCE_DAYS
+from bot.services import settings as settings_service
+from bot.services.env import Env
+from bot.services.people import directory, workspace_ids
+from bot.views import churn as views
+from store import churn as churn_store
+from store import jobmarks
+from store import people as people_store
+
+KIND = "churn_warning"
+JOB = "churn"
+SIGNAL_QUERIES = (
+    (rules.Signal.CONTACT_OVERDUE, churn_store.contact_overdue),
+    (rules.Signal.ORDER_GAP, churn_store.order_gap),
+    (rules.Signal.SPEND_DOWN, churn_store.spend_down),
+    (rules.Signal.LOW_SATISFACTION, churn_store.low_satisfaction),
+)
+SIGNALS = tuple(
+    churn_store.WeightedSignal(int(bit), rules.POINTS[bit], query) for bit, query in SIGNAL_QUERIES
+)
+BANDS = churn_store.Bands(floors=rules.BAND_FLOORS, rank=rules.BAND_RANK, none=rules.BAND_NONE)
+
+
+def run(env: Env) -> str:
+    scored = changes = rises = owners = warned = 0
+    for workspace_id in workspace_ids(env):
+        done = score_customers(env, workspace_id)
+        if done is not None:
+            scored, changes, rises = scored + done.customers, changes + done.changes, rises + done.rises
+        people, count = warn_owners(env, workspace_id, settings_service.load(env, workspace_id))
+        owners, warned = owners + people, warned + count
+    return (
+        f"{scored} customers in a churn band, {changes} band changes ({rises} rises); "
+        f"warned {owners} owners about {warned} customers"
+    )
+
+
+def scoring_for(workspace_id: str, today: date) -> churn_store.Scoring:
+    return churn_store.Scoring(
+        workspace_id=workspace_id,
+        today=today,
+        cadence_days=CADENCE_DAYS,
+        gap_multiplier=rules.GAP_MULTIPLIER,
+        min_usual_gap_days=rules.MIN_USUAL_GAP_DAYS,
+        spend_window_days=rules.SPEND_WINDOW_DAYS,
+        spend_drop_percent=rules.SPEND_DROP_PERCENT,
+        low_satisfaction=rules.LOW_SATISFACTION,
+    )
+
+
+def score_customers(env: Env, workspace_id: str) -> churn_store.Scored | None:
+    """Today's scores (the workspace's day), once: None when this day's scores are already done."""
+    now = env.clock.now()
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+        today = now.astimezone(zone(workspace.timezone if workspace else "UTC")).date()
+        if not jobmarks.mark_once(
+            session=session, workspace_id=workspace_id, job=JOB, period=today.isoformat(), now=now
+        ):
+            return None
+        return churn_store.score(
+            session=session, scoring=scoring_for(workspace_id, today), signals=SIGNALS, bands=BANDS, now=now
+        )
+
+
+def warn_owners(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> tuple[int, int]:
+    """Queue this morning's warning for each owner due one; returns (owners, customers told)."""
+    due = due_this_morning(
+        env,
+        directory(env, workspace_id).active,
+        kind=KIND,
+        at=settings.reminder_at,
+        country=settings.country,
+        workspace_id=workspace_id,
+    )
+    by_morning: dict[tuple[date, str], list[Due]] = defaultdict(list)
+    for one in due:
+        by_morning[(one.day, one.person.timezone)].append(one)
+    owners = told = 0
+    for (today, timezone), people in by_morning.items():  # a few at most: the zones' days
+        rows = _warnings(env, workspace_id, [one.person.user_id for one in people], today, timezone)
+        for one in people:
+            mine = rows.get(one.person.user_id)
+            if mine:
+                one.queue(env, views.warning(one.person.lang, mine))
+                with env.db.session() as session:
+                    churn_store.mark_warned(
+                        session=session, customer_ids=[w.row.customer_id for w in mine], now=env.clock.now()
+                    )
+                owners, told = owners + 1, told + len(mine)
+    return owners, told
+
+
+def repeat_before(today: date, timezone: str) -> datetime:
+    """Serious bands are told again once a week: to those last told a week of days ago or more."""
+    return datetime.combine(
+        today - timedelta(days=rules.REPEAT_EVERY_DAYS - 1), time(0), tzinfo=zone(timezone)
+    )
+
+
+def _warnings(
+    env: Env, workspace_id: str, owner_ids: list[str], today: date, timezone: str
+) -> dict[str, list[views.Warning]]:
+    with env.db.session() as session:
+        rows = churn_store.warnings_due(
+            session=session,
+            workspace_id=workspace_id,
+            owner_ids=owner_ids,
+            repeated_bands=rules.REPEATED_BANDS,
+            repeat_before=repeat_before(today, timezone),
+            rank=rules.BAND_RANK,
+            per_owner=views.ROWS_SHOWN,
+        )
+        spend = churn_store.spend_of(
+            session=session,
+            workspace_id=workspace_id,
+            customer_ids=[row.customer_id for row in rows if row.signals & rules.Signal.SPEND_DOWN],
+            today=today,
+            window_days=rules.SPEND_WINDOW_DAYS,
+        )
+    grouped: dict[str, list[views.Warning]] = defaultdict(list)
+    for row in rows:
+        grouped[row.owner_id].append(views.Warning(row, rules.reasons(facts(row, spend), row.signals, today)))
+    return grouped
+
+
+def facts(row: churn_store.WarningRow, spend: dict[int, tuple[int, int]]) -> rules.Facts:
+    recent, previous = spend.get(row.customer_id, (0, 0))
+    return rules.Facts(
+        level=row.level,
+        last_contact_on=row.last_visit_on or row.first_order_on,
+        last_order_on=row.last_order_on,
+        usual_gap=rules.usual_gap_days(row.first_order_on, row.last_order_on, row.order_count),
+        spend_recent=recent,
+        spend_previous=previous,
+        last_satisfaction=row.last_satisfaction,
+    )

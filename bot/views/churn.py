@@ -1,0 +1,77 @@
+"""The churn warning: one DM per owner listing customers slipping away, each with its band, the
+reasons in plain words, and a Plan visit button."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.i18n import N_, Lang
+from bot.rules.churn import BAND_AT_RISK, BAND_CRITICAL, Reason, Signal
+from bot.views import blocks as b
+from bot.views import labels
+from bot.views.ids import Action
+from bot.views.text import Mrkdwn, escape, say
+from store.churn import WarningRow
+
+ROWS_SHOWN = 15  # one block a row: 15 rows + header and footers stay well within 50 blocks
+BAND_ICONS = {BAND_CRITICAL: ":red_circle:", BAND_AT_RISK: ":large_orange_circle:"}
+
+
+@dataclass(frozen=True)
+class Warning:
+    row: WarningRow
+    reasons: Sequence[Reason]
+
+
+def reason_text(lang: Lang, reason: Reason) -> Mrkdwn:
+    if reason.signal == Signal.ORDER_GAP:
+        return say(
+            lang,
+            N_("%(days)s days since the last order (usual gap %(gap)s days)"),
+            days=reason.days,
+            gap=reason.limit,
+        )
+    if reason.signal == Signal.SPEND_DOWN:
+        return say(lang, N_("spend −%(percent)s %% vs the previous 90 days"), percent=reason.percent)
+    if reason.signal == Signal.LOW_SATISFACTION:
+        return say(lang, N_("last satisfaction %(score)s of 5"), score=reason.limit)
+    return say(
+        lang,
+        N_("%(days)s days since the last contact (level %(level)s: every %(cadence)s days)"),
+        days=reason.days,
+        level=reason.level,
+        cadence=reason.limit,
+    )
+
+
+def warning_row(lang: Lang, warning: Warning) -> b.Block:
+    row = warning.row
+    icon = BAND_ICONS.get(row.band, ":large_yellow_circle:")
+    head = f"{icon} *{escape(row.name)}* · *{escape(labels.band(row.band, lang))}*"
+    reasons = "\n".join(f"• {reason_text(lang, reason)}" for reason in warning.reasons)
+    plan = b.button(lang.gettext("Plan visit"), Action.PLAN_VISIT, str(row.customer_id))
+    return b.section(f"{head}\n{reasons}" if reasons else head, accessory=plan)
+
+
+def warning(lang: Lang, warnings: Sequence[Warning]) -> dict[str, Any]:
+    total = warnings[0].row.total if warnings else 0
+    title = say(lang, N_("%(count)s of your customers may be slipping away"), count=total)
+    blocks: list[b.Block] = [b.section(f":chart_with_downwards_trend: *{title}*")]
+    blocks += [warning_row(lang, one) for one in warnings[:ROWS_SHOWN]]
+    if total > len(warnings[:ROWS_SHOWN]):
+        more = total - len(warnings[:ROWS_SHOWN])
+        blocks.append(b.context(say(lang, N_("…and %(count)s more in your next warnings."), count=more)))
+    blocks.append(
+        b.context(
+            say(
+                lang,
+                N_(
+                    "Scored each night from orders, visits and satisfaction. You hear of a customer when its band "
+                    "rises, and once a week while it stays at risk or critical."
+                ),
+            )
+        )
+    )
+    return b.message(title, blocks)

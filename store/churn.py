@@ -1,0 +1,368 @@
+"""The nightly churn scores, set-based: each signal one small SELECT, the scores one GROUP BY.
+
+A signal is a function of the scoring context that selects the ids of the dealt customers where it
+fires. The pass unions them (each with its bit and points), sums per customer into a temporary table,
+then, in a handful of statements, writes the band changes to `churn_change` and brings `churn_state`
+up to date: new rows, changed rows (a rise marks the customer to be warned), and rows that no longer
+score (back to "none", deleted). Nothing is read into Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlmodel import Session, col
+
+from store.models import ChurnChange, ChurnState, Customer, Order
+
+
+class day_number(sa.sql.functions.FunctionElement[int]):  # lower case: used like a SQL function
+    """Whole days since a fixed day, so date differences are integers on both engines."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(day_number, "sqlite")
+def _sqlite_day_number(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(day_number, "postgresql")
+def _postgresql_day_number(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '2000-01-01')"
+
+
+@dataclass(frozen=True)
+class Scoring:
+    """What every signal sees: the workspace, its day, and the thresholds (bot.rules.churn)."""
+
+    workspace_id: str
+    today: date
+    cadence_days: Mapping[str, int]
+    gap_multiplier: int
+    min_usual_gap_days: int
+    spend_window_days: int
+    spend_drop_percent: int
+    low_satisfaction: int
+
+    def dealt(self) -> list[sa.ColumnElement[bool]]:
+        return [col(Customer.workspace_id) == self.workspace_id, col(Customer.dealt_at).is_not(None)]
+
+
+SignalQuery = Callable[[Scoring], sa.Select[Any]]
+
+
+def contact_overdue(scoring: Scoring) -> sa.Select[Any]:
+    """No contact (visit, else the first order) within the level's cadence."""
+    cutoff = sa.case(
+        *((col(Customer.level) == level, scoring.today - timedelta(days=days))
+          for level, days in scoring.cadence_days.items()),
+        else_=scoring.today - timedelta(days=max(scoring.cadence_days.values())),
+    )  # fmt: skip
+    last_contact = sa.func.coalesce(col(Customer.last_visit_on), col(Customer.first_order_on))
+    return sa.select(col(Customer.id)).where(*scoring.dealt(), last_contact < cutoff)
+
+
+def order_gap(scoring: Scoring) -> sa.Select[Any]:
+    """Days since the last order beyond `gap_multiplier` times the usual gap (span / gaps, at least
+    `min_usual_gap_days`), without dividing: since × (orders − 1) > multiplier × span."""
+    last, first = day_number(col(Customer.last_order_on)), day_number(col(Customer.first_order_on))
+    since = day_number(sa.literal(scoring.today, sa.Date)) - last
+    return sa.select(col(Customer.id)).where(
+        *scoring.dealt(),
+        col(Customer.order_count) >= 2,
+        since > scoring.gap_multiplier * scoring.min_usual_gap_days,
+        since * (col(Customer.order_count) - 1) > scoring.gap_multiplier * (last - first),
+    )
+
+
+def spend_windows(today: date, window_days: int) -> tuple[date, date]:
+    """The first day of the recent window and of the one before it (both end today)."""
+    recent_from = today - timedelta(days=window_days - 1)
+    return recent_from, recent_from - timedelta(days=window_days)
+
+
+def spend_down(scoring: Scoring) -> sa.Select[Any]:
+    """Spend of the recent window down `spend_drop_percent` or more on the window before (which had
+    some): one range of ix_order_day, grouped per customer."""
+    recent_from, previous_from = spend_windows(scoring.today, scoring.spend_window_days)
+    amount, day = col(Order.amount_base_minor), col(Order.ordered_on)
+    recent = sa.func.sum(sa.case((day >= recent_from, amount), else_=0))
+    previous = sa.func.sum(sa.case((day < recent_from, amount), else_=0))
+    return (
+        sa.select(col(Order.customer_id))
+        .where(col(Order.workspace_id) == scoring.workspace_id, day >= previous_from, day <= scoring.today)
+        .group_by(col(Order.customer_id))
+        .having(previous > 0, recent * 100 <= previous * (100 - scoring.spend_drop_percent))
+    )
+
+
+def low_satisfaction(scoring: Scoring) -> sa.Select[Any]:
+    """The latest recorded satisfaction at or below `low_satisfaction`."""
+    return sa.select(col(Customer.id)).where(
+        *scoring.dealt(), col(Customer.last_satisfaction) <= scoring.low_satisfaction
+    )
+
+
+@dataclass(frozen=True)
+class WeightedSignal:
+    bit: int
+    points: int
+    query: SignalQuery
+
+
+@dataclass(frozen=True)
+class Bands:
+    floors: Sequence[tuple[int, str]]  # (lowest score, band), highest band first
+    rank: Mapping[str, int]
+    none: str
+
+
+@dataclass(frozen=True)
+class Scored:
+    customers: int  # dealt customers in a band
+    changes: int  # band changes written to the history
+    rises: int  # of which rises: the owners are told
+
+
+_scored = sa.Table(
+    "churn_scored",
+    sa.MetaData(),
+    sa.Column("customer_id", sa.Integer, primary_key=True),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("signals", sa.Integer, nullable=False),
+    sa.Column("band", sa.String(16), nullable=False),
+    prefixes=["TEMPORARY"],
+)
+
+
+def score(
+    *,
+    session: Session,
+    scoring: Scoring,
+    signals: Sequence[WeightedSignal],
+    bands: Bands,
+    now: datetime,
+) -> Scored:
+    """Score every dealt customer of the workspace and bring the bands and their history up to date."""
+    connection = session.connection()
+    _scored.drop(connection, checkfirst=True)
+    _scored.create(connection)
+    try:
+        connection.execute(
+            sa.insert(_scored).from_select(_scored.columns.keys(), _scores(scoring, signals, bands))
+        )
+        if connection.dialect.name == "postgresql":
+            connection.execute(sa.text("ANALYZE churn_scored"))  # a temporary table has no statistics
+        changes, rises = _record_changes(connection, scoring.workspace_id, bands, now)
+        _update_states(connection, scoring.workspace_id, bands, now)
+        customers = connection.execute(sa.select(sa.func.count()).select_from(_scored)).scalar_one()
+    finally:
+        _scored.drop(connection)
+    return Scored(customers, changes, rises)
+
+
+def _scores(scoring: Scoring, signals: Sequence[WeightedSignal], bands: Bands) -> sa.Select[Any]:
+    fired = sa.union_all(
+        *(
+            signal.query(scoring).add_columns(
+                sa.literal(signal.bit).label("bit"), sa.literal(signal.points).label("points")
+            )
+            for signal in signals
+        )
+    ).subquery("fired")
+    customer_id, total = fired.c[0], sa.func.sum(fired.c.points)
+    band = sa.case(*((total >= floor, name) for floor, name in bands.floors), else_=bands.none)
+    lowest = min(floor for floor, _ in bands.floors)
+    return (
+        sa.select(customer_id, total, sa.func.sum(fired.c.bit), band)
+        .group_by(customer_id)
+        .having(total >= lowest)
+    )
+
+
+def _rank(bands: Bands, band: sa.ColumnElement[str]) -> sa.ColumnElement[int]:
+    return sa.case(bands.rank, value=band, else_=0)
+
+
+def _record_changes(
+    connection: sa.Connection, workspace_id: str, bands: Bands, now: datetime
+) -> tuple[int, int]:
+    """History rows for every band that changed: new and different bands, then those that fell to none."""
+    state = ChurnState.__table__  # type: ignore[attr-defined]
+    change = ChurnChange.__table__  # type: ignore[attr-defined]
+    columns = ["workspace_id", "customer_id", "from_band", "to_band", "score", "signals", "at"]
+    before = sa.func.coalesce(state.c.band, bands.none)
+    moved = (
+        sa.select(
+            sa.literal(workspace_id), _scored.c.customer_id, before, _scored.c.band,
+            _scored.c.score, _scored.c.signals, sa.literal(now, change.c.at.type),
+        )
+        .select_from(_scored.outerjoin(state, state.c.customer_id == _scored.c.customer_id))
+        .where(sa.or_(state.c.customer_id.is_(None), state.c.band != _scored.c.band))
+    )  # fmt: skip
+    changed = connection.execute(sa.insert(change).from_select(columns, moved)).rowcount
+    rises = connection.execute(
+        sa.select(sa.func.count())
+        .select_from(_scored.outerjoin(state, state.c.customer_id == _scored.c.customer_id))
+        .where(_rank(bands, _scored.c.band) > _rank(bands, before))
+    ).scalar_one()
+    gone = sa.select(
+        state.c.workspace_id, state.c.customer_id, state.c.band, sa.literal(bands.none),
+        sa.literal(0), sa.literal(0), sa.literal(now, change.c.at.type),
+    ).where(state.c.workspace_id == workspace_id, _no_score(state))  # fmt: skip
+    fell = connection.execute(sa.insert(change).from_select(columns, gone)).rowcount
+    return changed + fell, int(rises)
+
+
+def _no_score(state: sa.Table) -> sa.ColumnElement[bool]:
+    return ~sa.exists().where(_scored.c.customer_id == state.c.customer_id)
+
+
+def _update_states(connection: sa.Connection, workspace_id: str, bands: Bands, now: datetime) -> None:
+    """Drop the customers that no longer score, update the changed, add the new (to be warned)."""
+    state = ChurnState.__table__  # type: ignore[attr-defined]
+    connection.execute(sa.delete(state).where(state.c.workspace_id == workspace_id, _no_score(state)))
+    rose = _rank(bands, _scored.c.band) > _rank(bands, state.c.band)
+    connection.execute(
+        sa.update(state)
+        .where(
+            state.c.customer_id == _scored.c.customer_id,
+            sa.or_(state.c.score != _scored.c.score, state.c.signals != _scored.c.signals),
+        )
+        .values(
+            score=_scored.c.score,
+            signals=_scored.c.signals,
+            band=_scored.c.band,
+            since=sa.case((state.c.band == _scored.c.band, state.c.since), else_=now),
+            warn_pending=sa.case((rose, sa.true()), else_=state.c.warn_pending),
+            updated_at=now,
+        )
+    )
+    new = sa.select(
+        _scored.c.customer_id, sa.literal(workspace_id), _scored.c.score, _scored.c.band, _scored.c.signals,
+        sa.literal(now, state.c.since.type), sa.true(), sa.literal(now, state.c.updated_at.type),
+    ).where(~sa.exists().where(state.c.customer_id == _scored.c.customer_id))  # fmt: skip
+    columns = [
+        "customer_id",
+        "workspace_id",
+        "score",
+        "band",
+        "signals",
+        "since",
+        "warn_pending",
+        "updated_at",
+    ]
+    connection.execute(sa.insert(state).from_select(columns, new))
+
+
+@dataclass(frozen=True)
+class WarningRow:
+    owner_id: str
+    customer_id: int
+    name: str
+    level: str
+    band: str
+    score: int
+    signals: int
+    last_visit_on: date | None
+    first_order_on: date | None
+    last_order_on: date | None
+    order_count: int
+    last_satisfaction: int | None
+    total: int  # how many the owner is due to hear about
+
+
+def warnings_due(
+    *,
+    session: Session,
+    workspace_id: str,
+    owner_ids: Sequence[str],
+    repeated_bands: Sequence[str],
+    repeat_before: datetime,
+    rank: Mapping[str, int],
+    per_owner: int,
+) -> list[WarningRow]:
+    """Each owner's customers to be warned about — the band rose, or a serious band last told before
+    `repeat_before` (or never) — most serious first, `per_owner` at most each, with the count of all."""
+    if not owner_ids:
+        return []
+    state = ChurnState.__table__  # type: ignore[attr-defined]
+    band_rank = sa.case(rank, value=state.c.band, else_=0)
+    told_long_ago = sa.or_(state.c.warned_at.is_(None), state.c.warned_at < repeat_before)
+    ranked = (
+        sa.select(
+            col(Customer.owner_id), col(Customer.id), col(Customer.name), col(Customer.level),
+            state.c.band, state.c.score, state.c.signals, col(Customer.last_visit_on),
+            col(Customer.first_order_on), col(Customer.last_order_on), col(Customer.order_count),
+            col(Customer.last_satisfaction),
+            sa.func.row_number().over(
+                partition_by=col(Customer.owner_id),
+                order_by=(band_rank.desc(), state.c.score.desc(), col(Customer.name), col(Customer.id)),
+            ).label("place"),
+            sa.func.count().over(partition_by=col(Customer.owner_id)).label("total"),
+        )
+        .join(state, state.c.customer_id == col(Customer.id))
+        .where(
+            state.c.workspace_id == workspace_id,
+            col(Customer.owner_id).in_(list(owner_ids)),
+            sa.or_(state.c.warn_pending, sa.and_(state.c.band.in_(list(repeated_bands)), told_long_ago)),
+        )
+        .subquery()
+    )  # fmt: skip
+    rows = session.execute(
+        sa.select(ranked).where(ranked.c.place <= per_owner).order_by(ranked.c.owner_id, ranked.c.place)
+    )
+    return [
+        WarningRow(
+            r.owner_id, r.id, r.name, r.level, r.band, r.score, r.signals, r.last_visit_on,
+            r.first_order_on, r.last_order_on, r.order_count, r.last_satisfaction, r.total,
+        )
+        for r in rows
+    ]  # fmt: skip
+
+
+def spend_of(
+    *, session: Session, workspace_id: str, customer_ids: Sequence[int], today: date, window_days: int
+) -> dict[int, tuple[int, int]]:
+    """Spend of the recent window and of the one before, per customer (for the few being warned)."""
+    if not customer_ids:
+        return {}
+    recent_from, previous_from = spend_windows(today, window_days)
+    amount, day = col(Order.amount_base_minor), col(Order.ordered_on)
+    rows = session.execute(
+        sa.select(
+            col(Order.customer_id),
+            sa.func.sum(sa.case((day >= recent_from, amount), else_=0)),
+            sa.func.sum(sa.case((day < recent_from, amount), else_=0)),
+        )
+        .where(
+            col(Order.workspace_id) == workspace_id,
+            col(Order.customer_id).in_(list(customer_ids)),
+            day >= previous_from,
+            day <= today,
+        )
+        .group_by(col(Order.customer_id))
+    )
+    return {int(row[0]): (int(row[1]), int(row[2])) for row in rows}
+
+
+def mark_warned(*, session: Session, customer_ids: Sequence[int], now: datetime) -> None:
+    if customer_ids:
+        state = ChurnState.__table__  # type: ignore[attr-defined]
+        session.execute(
+            sa.update(state)
+            .where(state.c.customer_id.in_(list(customer_ids)))
+            .values(warn_pending=False, warned_at=now)
+        )
+
+
+def state_of(*, session: Session, customer_id: int) -> ChurnState | None:
+    return session.get(ChurnState, customer_id)
