@@ -291,3 +291,14 @@ def test_the_warning_is_valid_block_kit_within_limits_in_both_languages(locale):
     assert len(message["blocks"]) <= 50 and "25 more" in str(message) or locale != "en"
     if locale == "zh_CN":
         assert any("\u4e00" <= ch <= "\u9fff" for ch in message["text"])
+
+
+def test_the_card_shows_the_band_and_its_reasons_to_those_who_work_on_the_customer(env, slack, clock):
+    book(env)
+    score_on(env, clock, "2026-11-23T00:10")
+    clock.set(NOW)
+    mine = slack.command(REP, "/customer", "Slump").text
+    assert "Churn risk: *critical*" in mine and "spend −35 % vs the previous 90 days" in mine
+    assert "Churn risk" in slack.command(MANAGER, "/customer", "Slump").text
+    assert "Churn risk" not in slack.command(OTHER_REP, "/customer", "Slump").text
+    assert "Churn risk" not in slack.command(REP, "/customer", "Steady").text

@@ -137,18 +137,10 @@ def _warnings(
         )
     grouped: dict[str, list[views.Warning]] = defaultdict(list)
     for row in rows:
-        grouped[row.owner_id].append(views.Warning(row, rules.reasons(facts(row, spend), row.signals, today)))
+        grouped[row.owner_id].append(
+            views.Warning(
+                row,
+                rules.reasons(rules.facts_of(row, *spend.get(row.customer_id, (0, 0))), row.signals, today),
+            )
+        )
     return grouped
-
-
-def facts(row: churn_store.WarningRow, spend: dict[int, tuple[int, int]]) -> rules.Facts:
-    recent, previous = spend.get(row.customer_id, (0, 0))
-    return rules.Facts(
-        level=row.level,
-        last_contact_on=row.last_visit_on or row.first_order_on,
-        last_order_on=row.last_order_on,
-        usual_gap=rules.usual_gap_days(row.first_order_on, row.last_order_on, row.order_count),
-        spend_recent=recent,
-        spend_previous=previous,
-        last_satisfaction=row.last_satisfaction,
-    )

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import IntFlag
+from typing import Protocol
 
 from bot.rules.follow_up import CADENCE_DAYS
 
@@ -94,6 +95,35 @@ class Facts:
     spend_recent: int
     spend_previous: int
     last_satisfaction: int | None
+
+
+class FactsSource(Protocol):
+    """A customer row, or a warning row read with it: where the facts come from."""
+
+    @property
+    def level(self) -> str: ...
+    @property
+    def last_visit_on(self) -> date | None: ...
+    @property
+    def first_order_on(self) -> date | None: ...
+    @property
+    def last_order_on(self) -> date | None: ...
+    @property
+    def order_count(self) -> int: ...
+    @property
+    def last_satisfaction(self) -> int | None: ...
+
+
+def facts_of(source: FactsSource, spend_recent: int, spend_previous: int) -> Facts:
+    return Facts(
+        level=source.level,
+        last_contact_on=source.last_visit_on or source.first_order_on,
+        last_order_on=source.last_order_on,
+        usual_gap=usual_gap_days(source.first_order_on, source.last_order_on, source.order_count),
+        spend_recent=spend_recent,
+        spend_previous=spend_previous,
+        last_satisfaction=source.last_satisfaction,
+    )
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlmodel import Session
 
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
+from bot.rules import churn as churn_rules
 from bot.rules import names
 from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
 from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
+from store import churn as churn_store
 from store import customers as customer_store
 from store import people as people_store
 from store import pool as pool_store
@@ -323,7 +326,32 @@ class CustomerCard:
     currency: str = "CNY"
     moves: Sequence[OwnershipEvent] = field(default_factory=list)
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
+    churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
     timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class ChurnRisk:
+    band: str
+    reasons: Sequence[churn_rules.Reason]
+
+
+def _churn_risk(session: Session, customer: Customer, today: date) -> ChurnRisk | None:
+    state = churn_store.state_of(session=session, customer_id=customer.id or 0)
+    if state is None:
+        return None
+    spend = (0, 0)
+    if state.signals & churn_rules.Signal.SPEND_DOWN:
+        found = churn_store.spend_of(
+            session=session,
+            workspace_id=customer.workspace_id,
+            customer_ids=[customer.id or 0],
+            today=today,
+            window_days=churn_rules.SPEND_WINDOW_DAYS,
+        )
+        spend = found.get(customer.id or 0, spend)
+    facts = churn_rules.facts_of(customer, *spend)
+    return ChurnRisk(state.band, churn_rules.reasons(facts, state.signals, today))
 
 
 def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
@@ -354,6 +382,11 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             if customer.owner_id
             else None
         )
+        churn = (
+            _churn_risk(session, customer, actor.today(env))
+            if customer.dealt_at is not None and may_see_contact(where)
+            else None
+        )
     return CustomerCard(
         customer=customer,
         show_contact=may_see_contact(where),
@@ -361,6 +394,7 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
         can_lock=may_lock(where),
         moves=moves,
         extension=extension,
+        churn=churn,
         timezone=actor.timezone,
         visits=visits,
         orders=orders,

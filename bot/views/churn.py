@@ -46,6 +46,13 @@ def reason_text(lang: Lang, reason: Reason) -> Mrkdwn:
     )
 
 
+def risk_line(lang: Lang, band: str, reasons: Sequence[Reason]) -> Mrkdwn:
+    """The card's line: the band and its reasons, on one line."""
+    head = say(lang, N_("Churn risk: *%(band)s*"), band=labels.band(band, lang))
+    icon = BAND_ICONS.get(band, ":large_yellow_circle:")
+    return Mrkdwn(f"{icon} {head}" + "".join(f" · {reason_text(lang, reason)}" for reason in reasons))
+
+
 def warning_row(lang: Lang, warning: Warning) -> b.Block:
     row = warning.row
     icon = BAND_ICONS.get(row.band, ":large_yellow_circle:")

@@ -16,6 +16,7 @@ from bot.services.customers import (
     DuplicateMatch,
 )
 from bot.views import blocks as b
+from bot.views import churn as churn_views
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
 from bot.views.recycle import decision_line
@@ -157,6 +158,8 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
         blocks.append(
             b.context(":hourglass_flowing_sand: " + decision_line(lang, data.extension, data.timezone))
         )
+    if data.churn is not None:
+        blocks.append(b.context(churn_views.risk_line(lang, data.churn.band, data.churn.reasons)))
     if data.visits:
         blocks.append(b.section("*" + escape(_("Recent visits")) + "*"))
         blocks.extend(b.section(visit_line(lang, visit)) for visit in data.visits)
