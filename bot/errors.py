@@ -12,6 +12,18 @@ from bot.i18n import Lang, Moment
 from bot.views.text import Mrkdwn, say
 
 
+class Word(str):
+    """A fixed word (marked with N_) used as a value: translated with the message."""
+
+
+def _in_language(value: Any, lang: Lang) -> Any:
+    if isinstance(value, Moment):
+        return value.format_for(lang)
+    if isinstance(value, Word):
+        return lang.gettext(value)
+    return value
+
+
 class UserError(Exception):
     """Something the person can fix or needs to know; never a bug."""
 
@@ -22,7 +34,7 @@ class UserError(Exception):
         self.params = params
 
     def _params(self, lang: Lang) -> dict[str, Any]:
-        return {k: v.format_for(lang) if isinstance(v, Moment) else v for k, v in self.params.items()}
+        return {k: _in_language(v, lang) for k, v in self.params.items()}
 
     def text(self, lang: Lang) -> str:
         """Plain text (modal field errors): mentions would show raw, so messages for modals use names."""

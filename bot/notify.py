@@ -19,9 +19,11 @@ from typing import Any, Protocol
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlmodel import Session
 
 from bot.services.env import Env
 from store import announcements as announcement_store
+from store import complaints as complaint_store
 from store import outbox as outbox_store
 from store.models import OutboxMessage
 
@@ -107,6 +109,25 @@ class Pacer:
 
 
 ANNOUNCEMENT = "announcement"  # a pool-channel announcement; its subject is the announcement's id
+COMPLAINT_CARD = "complaint_card"  # a complaint's card; its subject is the complaint's id
+# Payload keys (taken out before sending): the dedupe key of the message this one answers in its
+# thread, or replaces (chat.update). It waits until that one is in Slack.
+REPLY_TO = "_reply_to"
+UPDATE_OF = "_update_of"
+
+
+def _announcement_posted(session: Session, announcement_id: int, _channel: str, ts: str) -> None:
+    announcement_store.set_posted(session=session, announcement_id=announcement_id, ts=ts)
+
+
+def _complaint_card_posted(session: Session, complaint_id: int, channel: str, ts: str) -> None:
+    complaint_store.set_posted(session=session, complaint_id=complaint_id, channel=channel, ts=ts)
+
+
+ON_POSTED: dict[str, Callable[[Session, int, str, str], None]] = {
+    ANNOUNCEMENT: _announcement_posted,
+    COMPLAINT_CARD: _complaint_card_posted,
+}
 
 
 def dedupe_key(kind: str, recipient: str, subject: str, period: str) -> str:
@@ -115,6 +136,10 @@ def dedupe_key(kind: str, recipient: str, subject: str, period: str) -> str:
 
 def subject_of(key: str) -> str:
     return key.split(":")[2]
+
+
+def json_payload(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False)
 
 
 def enqueue(
@@ -135,7 +160,7 @@ def enqueue(
         dedupe_key=dedupe_key(kind, recipient, subject, period),
         kind=kind,
         channel=recipient,
-        payload=json.dumps(message, ensure_ascii=False),
+        payload=json_payload(message),
         next_attempt_at=now,
         created_at=now,
     )
@@ -174,8 +199,22 @@ def _send(env: Env, client: WebClient, message: OutboxMessage, done: Delivery) -
     assert message.id is not None
     now = env.clock.now()
     attempts = message.attempts + 1
+    args = json.loads(message.payload)
+    reply_to, update_of = args.pop(REPLY_TO, None), args.pop(UPDATE_OF, None)
+    parent = _parent(env, message, reply_to or update_of, done) if reply_to or update_of else None
+    if (reply_to or update_of) and parent is None:
+        return
     try:
-        answer = client.chat_postMessage(channel=message.channel, **json.loads(message.payload))
+        if parent is not None and update_of:
+            answer = client.chat_update(
+                channel=parent.posted_channel or parent.channel, ts=parent.ts or "", **args
+            )
+        elif parent is not None:
+            answer = client.chat_postMessage(
+                channel=parent.posted_channel or parent.channel, thread_ts=parent.ts, **args
+            )
+        else:
+            answer = client.chat_postMessage(channel=message.channel, **args)
     except SlackApiError as error:
         _failed(env, message.id, attempts, error, done)
         return
@@ -183,19 +222,47 @@ def _send(env: Env, client: WebClient, message: OutboxMessage, done: Delivery) -
         _retry_later(env, message.id, attempts, str(error)[:200], now + backoff(attempts))
         done.retrying += 1
         return
+    _sent(env, message, attempts, str(answer.get("ts")), str(answer.get("channel") or message.channel))
+    done.sent += 1
+
+
+def _parent(env: Env, message: OutboxMessage, key: str, done: Delivery) -> OutboxMessage | None:
+    """The message this one replies to or replaces, once Slack has it; None (and this one waits, or
+    fails with it) until then."""
+    assert message.id is not None
+    with env.db.session() as session:
+        parent = outbox_store.by_key(session=session, workspace_id=message.workspace_id, key=key)
+    if parent is not None and parent.status == outbox_store.SENT:
+        return parent
+    if parent is None or parent.status == outbox_store.FAILED:
+        with env.db.session() as session:
+            outbox_store.finish(
+                session=session,
+                message_id=message.id,
+                status=outbox_store.FAILED,
+                last_error="parent_undeliverable",
+            )
+        done.failed += 1
+        return None
+    _retry_later(env, message.id, message.attempts, "waiting_for_parent", env.clock.now() + FIRST_BACKOFF)
+    done.retrying += 1
+    return None
+
+
+def _sent(env: Env, message: OutboxMessage, attempts: int, ts: str, channel: str) -> None:
+    assert message.id is not None
     with env.db.session() as session:
         values = {
             "status": outbox_store.SENT,
             "attempts": attempts,
-            "ts": str(answer.get("ts")),
-            "sent_at": now,
+            "ts": ts,
+            "posted_channel": channel,
+            "sent_at": env.clock.now(),
         }
         outbox_store.finish(session=session, message_id=message.id, **values)
-        if message.kind == ANNOUNCEMENT:  # the message is re-rendered later, when its customers are claimed
-            announcement_store.set_posted(
-                session=session, announcement_id=int(subject_of(message.dedupe_key)), ts=str(answer.get("ts"))
-            )
-    done.sent += 1
+        on_posted = ON_POSTED.get(message.kind)
+        if on_posted is not None:  # the message is re-rendered or answered later: keep where it is
+            on_posted(session, int(subject_of(message.dedupe_key)), channel, ts)
 
 
 def _failed(env: Env, message_id: int, attempts: int, error: SlackApiError, done: Delivery) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,6 +51,13 @@ class Scoring:
     spend_window_days: int
     spend_drop_percent: int
     low_satisfaction: int
+    complaint_window_days: int = 30
+    complaints_in_window: int = 2
+
+    def complaints_since(self) -> datetime:
+        return datetime.combine(
+            self.today - timedelta(days=self.complaint_window_days - 1), time(0), tzinfo=UTC
+        )
 
     def dealt(self) -> list[sa.ColumnElement[bool]]:
         return [col(Customer.workspace_id) == self.workspace_id, col(Customer.dealt_at).is_not(None)]

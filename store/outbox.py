@@ -106,3 +106,11 @@ def sent_keys(*, session: Session, workspace_id: str, keys: Sequence[str]) -> se
         )
     ).all()
     return set(rows)
+
+
+def by_key(*, session: Session, workspace_id: str, key: str) -> OutboxMessage | None:
+    return session.exec(
+        select(OutboxMessage).where(
+            col(OutboxMessage.workspace_id) == workspace_id, col(OutboxMessage.dedupe_key) == key
+        )
+    ).first()

@@ -17,7 +17,7 @@ def test_empty_and_unknown_input_answer_with_help(slack):
 
 
 def test_a_command_the_bot_does_not_handle_yet_answers_with_help(slack):
-    reply = slack.command(REP, "/complaint", "")
+    reply = slack.command(REP, "/frobnicate", "")
     assert reply.status == 200
     assert "/customer" in reply.text
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot import notify
-from bot.jobs import churn, digest, recycle, reminders
+from bot.jobs import churn, digest, recycle, reminders, sla
 from bot.services.env import Env
 
 log = logging.getLogger("tidewater.jobs")
@@ -39,6 +39,7 @@ def _queues_only(run: Callable[[Env], str]) -> Callable[[Env, WebClient], str]:
 
 
 TICK = 15 * 60  # each job is a catch-up function of now: ticking every 15 minutes is enough
+SLA_TICK = 60  # an urgent complaint's hour to respond leaves no room for a 15-minute lag
 JOBS = {
     job.name: job
     for job in (
@@ -47,6 +48,7 @@ JOBS = {
         Job("recycle", TICK, _queues_only(recycle.run)),
         Job("churn", TICK, _queues_only(churn.run)),
         Job("digest", TICK, _queues_only(digest.run)),
+        Job("sla", SLA_TICK, _queues_only(sla.run)),
     )
 }
 

@@ -15,12 +15,13 @@ from datetime import date, datetime, time, timedelta
 from bot.jobs.common import Due, due_this_morning
 from bot.rules import churn as rules
 from bot.rules.calendar import zone
-from bot.rules.follow_up import CADENCE_DAYS
+from bot.services import churn as churn_service
 from bot.services import settings as settings_service
 from bot.services.env import Env
 from bot.services.people import directory, workspace_ids
 from bot.views import churn as views
 from store import churn as churn_store
+from store import complaints as complaint_store
 from store import jobmarks
 from store import people as people_store
 
@@ -31,6 +32,7 @@ SIGNAL_QUERIES = (
     (rules.Signal.ORDER_GAP, churn_store.order_gap),
     (rules.Signal.SPEND_DOWN, churn_store.spend_down),
     (rules.Signal.LOW_SATISFACTION, churn_store.low_satisfaction),
+    (rules.Signal.COMPLAINTS, complaint_store.churn_signal),
 )
 SIGNALS = tuple(
     churn_store.WeightedSignal(int(bit), rules.POINTS[bit], query) for bit, query in SIGNAL_QUERIES
@@ -52,19 +54,6 @@ def run(env: Env) -> str:
     )
 
 
-def scoring_for(workspace_id: str, today: date) -> churn_store.Scoring:
-    return churn_store.Scoring(
-        workspace_id=workspace_id,
-        today=today,
-        cadence_days=CADENCE_DAYS,
-        gap_multiplier=rules.GAP_MULTIPLIER,
-        min_usual_gap_days=rules.MIN_USUAL_GAP_DAYS,
-        spend_window_days=rules.SPEND_WINDOW_DAYS,
-        spend_drop_percent=rules.SPEND_DROP_PERCENT,
-        low_satisfaction=rules.LOW_SATISFACTION,
-    )
-
-
 def score_customers(env: Env, workspace_id: str) -> churn_store.Scored | None:
     """Today's scores (the workspace's day), once: None when this day's scores are already done."""
     now = env.clock.now()
@@ -76,7 +65,11 @@ def score_customers(env: Env, workspace_id: str) -> churn_store.Scored | None:
         ):
             return None
         return churn_store.score(
-            session=session, scoring=scoring_for(workspace_id, today), signals=SIGNALS, bands=BANDS, now=now
+            session=session,
+            scoring=churn_service.scoring_for(workspace_id, today),
+            signals=SIGNALS,
+            bands=BANDS,
+            now=now,
         )
 
 
@@ -128,19 +121,10 @@ def _warnings(
             rank=rules.BAND_RANK,
             per_owner=views.ROWS_SHOWN,
         )
-        spend = churn_store.spend_of(
-            session=session,
-            workspace_id=workspace_id,
-            customer_ids=[row.customer_id for row in rows if row.signals & rules.Signal.SPEND_DOWN],
-            today=today,
-            window_days=rules.SPEND_WINDOW_DAYS,
+        explained = churn_service.reasons_for(
+            session, workspace_id, [(row.customer_id, row, row.signals) for row in rows], today
         )
     grouped: dict[str, list[views.Warning]] = defaultdict(list)
     for row in rows:
-        grouped[row.owner_id].append(
-            views.Warning(
-                row,
-                rules.reasons(rules.facts_of(row, *spend.get(row.customer_id, (0, 0))), row.signals, today),
-            )
-        )
+        grouped[row.owner_id].append(views.Warning(row, explained[row.customer_id]))
     return grouped

@@ -14,6 +14,7 @@ from bot.services.env import Env
 from bot.services.people import Actor, Directory, directory, workspace_ids
 from bot.views import digest as views
 from bot.views.recycle import Warned
+from store import complaints as complaint_store
 from store import digest as digest_store
 
 KIND = "digest"
@@ -100,6 +101,9 @@ def _team_digest(
         orphans, orphan_count = digest_store.owned_by(
             session=session, workspace_id=workspace_id, owners=gone, limit=views.ROWS_SHOWN
         )
+        complaints = complaint_store.of_team(
+            session=session, workspace_id=workspace_id, assignees=[*rep_ids, *gone], limit=views.ROWS_SHOWN
+        )
     due_soon = sorted((w for rep in rep_ids for w in soon.get(rep, [])), key=lambda w: w.recycle.at)
     return views.TeamDigest(
         today=due.day,
@@ -114,4 +118,6 @@ def _team_digest(
         churn=churn,
         orphans=orphans,
         orphan_count=orphan_count,
+        complaints_open=complaints.open_count,
+        breached=complaints.breached,
     )

@@ -389,8 +389,13 @@ class SlackStandIn:
             return {"ok": True, "channel": self.channels[str(args.get("channel"))]}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
+        if method == "chat.update":
+            return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "message": args}
         if method in MESSAGE_METHODS:
-            return {"ok": True, "channel": args.get("channel"), "ts": f"{time.time():.6f}", "message": args}
+            channel = str(args.get("channel", ""))
+            if channel[:1] in ("U", "W"):  # a post to a user lands in their DM, a D… conversation
+                channel = "D" + channel
+            return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}", "message": args}
         if method in VIEW_METHODS:
             return {"ok": True, "view": self._store_view(method, args)}
         return {"ok": True}

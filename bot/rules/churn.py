@@ -9,7 +9,7 @@ Points and bands (decided here, written in the README):
 - the last recorded satisfaction 2 or lower: 2 points;
 - spend of the last 90 days down 30 % or more on the 90 days before: 2 points;
 - days since the last order beyond twice the customer's usual gap: 3 points — alone, at risk;
-- (the complaints issue adds 2+ complaints in 30 days or an open urgent one.)
+- 2 or more complaints in 30 days, or an urgent one open: 3 points — alone, at risk.
 Score 1–2 is watch, 3–4 at risk, 5 or more critical.
 """
 
@@ -48,6 +48,7 @@ class Signal(IntFlag):
     ORDER_GAP = 2
     SPEND_DOWN = 4
     LOW_SATISFACTION = 8
+    COMPLAINTS = 16
 
 
 POINTS = {
@@ -55,6 +56,7 @@ POINTS = {
     Signal.LOW_SATISFACTION: 2,
     Signal.SPEND_DOWN: 2,
     Signal.ORDER_GAP: 3,
+    Signal.COMPLAINTS: 3,
 }
 
 
@@ -95,6 +97,8 @@ class Facts:
     spend_recent: int
     spend_previous: int
     last_satisfaction: int | None
+    complaints_recent: int = 0
+    urgent_complaint_open: bool = False
 
 
 class FactsSource(Protocol):
@@ -114,7 +118,13 @@ class FactsSource(Protocol):
     def last_satisfaction(self) -> int | None: ...
 
 
-def facts_of(source: FactsSource, spend_recent: int, spend_previous: int) -> Facts:
+def facts_of(
+    source: FactsSource,
+    spend_recent: int,
+    spend_previous: int,
+    complaints_recent: int = 0,
+    urgent_open: bool = False,
+) -> Facts:
     return Facts(
         level=source.level,
         last_contact_on=source.last_visit_on or source.first_order_on,
@@ -123,6 +133,8 @@ def facts_of(source: FactsSource, spend_recent: int, spend_previous: int) -> Fac
         spend_recent=spend_recent,
         spend_previous=spend_previous,
         last_satisfaction=source.last_satisfaction,
+        complaints_recent=complaints_recent,
+        urgent_complaint_open=urgent_open,
     )
 
 
@@ -147,6 +159,10 @@ def reasons(facts: Facts, signals: int, today: date) -> list[Reason]:
         change = spend_change_percent(facts.spend_recent, facts.spend_previous)
         if change is not None:
             found.append(Reason(Signal.SPEND_DOWN, percent=-change))
+    if Signal.COMPLAINTS in fired:
+        found.append(
+            Reason(Signal.COMPLAINTS, days=facts.complaints_recent, limit=int(facts.urgent_complaint_open))
+        )
     if Signal.LOW_SATISFACTION in fired and facts.last_satisfaction is not None:
         found.append(Reason(Signal.LOW_SATISFACTION, limit=facts.last_satisfaction))
     if Signal.CONTACT_OVERDUE in fired and facts.last_contact_on is not None:

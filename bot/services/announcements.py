@@ -51,7 +51,8 @@ class Announced:
     problem: str | None = None  # Slack's error code when the channel refused the post
 
 
-def _locale(env: Env, workspace_id: str) -> str:
+def workspace_locale(env: Env, workspace_id: str) -> str:
+    """The language of what the bot posts in channels: the workspace's, else the default, else English."""
     with env.db.session() as session:
         workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
     chosen = workspace.locale if workspace else None
@@ -64,7 +65,7 @@ def announce(env: Env, workspace_id: str, customer_ids: Sequence[int]) -> Queued
     channel = settings_service.load(env, workspace_id).pool_channel
     if not channel or not customer_ids:
         return Queued(channel, ())
-    locale = _locale(env, workspace_id)
+    locale = workspace_locale(env, workspace_id)
     keys = []
     for start in range(0, len(customer_ids), ROWS_PER_MESSAGE):
         announcement = _store_batch(

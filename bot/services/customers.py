@@ -14,15 +14,17 @@ from bot.i18n import N_
 from bot.rules import churn as churn_rules
 from bot.rules import names
 from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
+from bot.services import churn as churn_service
 from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
 from store import churn as churn_store
+from store import complaints as complaint_store
 from store import customers as customer_store
 from store import people as people_store
 from store import pool as pool_store
 from store import recycle as recycle_store
-from store.models import LEVELS, Customer, ExtensionRequest, Order, OwnershipEvent, Person, Visit
+from store.models import LEVELS, Complaint, Customer, ExtensionRequest, Order, OwnershipEvent, Person, Visit
 
 OWNER_ME = "me"
 OWNER_POOL = "pool"
@@ -327,6 +329,7 @@ class CustomerCard:
     moves: Sequence[OwnershipEvent] = field(default_factory=list)
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
+    complaints: Sequence[Complaint] = field(default_factory=list)  # the latest few
     timezone: str = "UTC"
 
 
@@ -340,18 +343,11 @@ def _churn_risk(session: Session, customer: Customer, today: date) -> ChurnRisk 
     state = churn_store.state_of(session=session, customer_id=customer.id or 0)
     if state is None:
         return None
-    spend = (0, 0)
-    if state.signals & churn_rules.Signal.SPEND_DOWN:
-        found = churn_store.spend_of(
-            session=session,
-            workspace_id=customer.workspace_id,
-            customer_ids=[customer.id or 0],
-            today=today,
-            window_days=churn_rules.SPEND_WINDOW_DAYS,
-        )
-        spend = found.get(customer.id or 0, spend)
-    facts = churn_rules.facts_of(customer, *spend)
-    return ChurnRisk(state.band, churn_rules.reasons(facts, state.signals, today))
+    cid = customer.id or 0
+    reasons = churn_service.reasons_for(
+        session, customer.workspace_id, [(cid, customer, state.signals)], today
+    )
+    return ChurnRisk(state.band, reasons[cid])
 
 
 def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
@@ -382,6 +378,9 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             if customer.owner_id
             else None
         )
+        filed = complaint_store.of_customer(
+            session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+        )
         churn = (
             _churn_risk(session, customer, actor.today(env))
             if customer.dealt_at is not None and may_see_contact(where)
@@ -395,6 +394,7 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
         moves=moves,
         extension=extension,
         churn=churn,
+        complaints=filed,
         timezone=actor.timezone,
         visits=visits,
         orders=orders,

@@ -54,6 +54,31 @@ class WorkspaceSettings:
     country: str = "CN"  # whose public holidays and make-up working days count
     extension_days: int = 7
     weekly_visit_target: int = 20
+    complaints_channel: str | None = None
+    # SLA hours per severity (respond / resolve), counted in calendar hours or in working hours.
+    sla_urgent_respond: int = 1
+    sla_urgent_resolve: int = 4
+    sla_high_respond: int = 4
+    sla_high_resolve: int = 24
+    sla_medium_respond: int = 8
+    sla_medium_resolve: int = 72
+    sla_low_respond: int = 24
+    sla_low_resolve: int = 120
+    sla_working_hours: bool = False
+    work_start: str = "09:00"  # the workspace's working hours, in its own time zone
+    work_end: str = "18:00"
+
+    @property
+    def work_start_at(self) -> time:
+        return time.fromisoformat(self.work_start)
+
+    @property
+    def work_end_at(self) -> time:
+        return time.fromisoformat(self.work_end)
+
+    def sla_hours(self, severity: str) -> tuple[int, int]:
+        """(respond, resolve) hours of a severity."""
+        return getattr(self, f"sla_{severity}_respond"), getattr(self, f"sla_{severity}_resolve")
 
     @property
     def reminder_at(self) -> time:
@@ -93,6 +118,7 @@ class Group(StrEnum):
     RECYCLING = "recycling"
     CLAIMS = "claims"
     SCHEDULE = "schedule"
+    COMPLAINTS = "complaints"
     CHANNELS = "channels"
 
 
@@ -199,6 +225,37 @@ SPECS: tuple[Spec, ...] = (
         Kind.CHANNEL,
         hint=N_("Releases and recycles are announced here. In a private channel, invite Tidewater first."),
     ),
+    Spec(
+        "complaints_channel",
+        Group.CHANNELS,
+        N_("Complaints channel"),
+        Kind.CHANNEL,
+        hint=N_(
+            "Each complaint is posted here and handled in its thread. None: the card goes to the assignee by DM."
+        ),
+    ),
+    *(
+        Spec(f"sla_{severity}_{step}", Group.COMPLAINTS, label, Kind.NUMBER, 1, 1440)
+        for severity, step, label in (
+            ("urgent", "respond", N_("Urgent: hours to respond")),
+            ("urgent", "resolve", N_("Urgent: hours to resolve")),
+            ("high", "respond", N_("High: hours to respond")),
+            ("high", "resolve", N_("High: hours to resolve")),
+            ("medium", "respond", N_("Medium: hours to respond")),
+            ("medium", "resolve", N_("Medium: hours to resolve")),
+            ("low", "respond", N_("Low: hours to respond")),
+            ("low", "resolve", N_("Low: hours to resolve")),
+        )
+    ),
+    Spec(
+        "sla_working_hours",
+        Group.COMPLAINTS,
+        N_("Count working hours only"),
+        Kind.SWITCH,
+        hint=N_("Off: every hour counts. On: only the working hours below, on working days."),
+    ),
+    Spec("work_start", Group.COMPLAINTS, N_("Working hours from"), Kind.TIME),
+    Spec("work_end", Group.COMPLAINTS, N_("Working hours until"), Kind.TIME),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
@@ -279,7 +336,21 @@ def validate(answers: Mapping[str, Any], current: WorkspaceSettings) -> Workspac
             field="warning_days",
             days=shortest,
         )
+    _check_complaint_hours(proposed)
     return proposed
+
+
+def _check_complaint_hours(proposed: WorkspaceSettings) -> None:
+    for severity in ("urgent", "high", "medium", "low"):
+        respond, resolve = proposed.sla_hours(severity)
+        if respond > resolve:
+            raise InvalidInput(
+                N_("The time to respond cannot be longer than the time to resolve (%(hours)s h)."),
+                field=f"sla_{severity}_respond",
+                hours=resolve,
+            )
+    if time.fromisoformat(proposed.work_end) <= time.fromisoformat(proposed.work_start):
+        raise InvalidInput(N_("Working hours must end after they start."), field="work_end")
 
 
 @dataclass(frozen=True)

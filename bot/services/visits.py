@@ -93,6 +93,28 @@ def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
     return VisitLogged(customer=updated, visit=visit)
 
 
+def log_follow_up_call(
+    session: Session, env: Env, actor: Actor, customer: Customer, satisfaction: int, note: str
+) -> Visit:
+    """The follow-up call (回访) that closes a complaint, logged as a visit in the caller's transaction
+    by whoever closes it (the complaint's rights were checked): a call today with the rating."""
+    today = actor.today(env)
+    draft = VisitDraft(customer.id or 0, "call", today, note[:NOTE_LIMIT], satisfaction)
+    visit = Visit(
+        workspace_id=actor.workspace_id,
+        customer_id=draft.customer_id,
+        author_id=actor.user_id,
+        kind=draft.kind,
+        visited_on=today,
+        note=draft.note,
+        satisfaction=satisfaction,
+        created_at=env.clock.now(),
+    )
+    activity.add_visit(session=session, visit=visit)
+    _apply_visit(session, customer, draft, env, actor.timezone)
+    return visit
+
+
 def _apply_visit(
     session: Session, customer: Customer, draft: VisitDraft, env: Env, timezone: str
 ) -> Customer:

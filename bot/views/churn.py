@@ -35,6 +35,14 @@ def reason_text(lang: Lang, reason: Reason) -> Mrkdwn:
         )
     if reason.signal == Signal.SPEND_DOWN:
         return say(lang, N_("spend −%(percent)s %% vs the previous 90 days"), percent=reason.percent)
+    if reason.signal == Signal.COMPLAINTS:
+        if reason.days >= 2 and reason.limit:
+            return say(
+                lang, N_("%(count)s complaints in the last 30 days, an urgent one open"), count=reason.days
+            )
+        if reason.limit:
+            return say(lang, N_("an urgent complaint is open"))
+        return say(lang, N_("%(count)s complaints in the last 30 days"), count=reason.days)
     if reason.signal == Signal.LOW_SATISFACTION:
         return say(lang, N_("last satisfaction %(score)s of 5"), score=reason.limit)
     return say(

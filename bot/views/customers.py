@@ -17,6 +17,7 @@ from bot.services.customers import (
 )
 from bot.views import blocks as b
 from bot.views import churn as churn_views
+from bot.views import complaints as complaint_views
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
 from bot.views.recycle import decision_line
@@ -166,6 +167,8 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
     if data.orders:
         blocks.append(b.section("*" + escape(_("Recent orders")) + "*"))
         blocks.extend(b.section(order_line(lang, order)) for order in data.orders)
+    if data.complaints:
+        blocks.append(b.section(complaint_views.complaints_on_card(lang, data.complaints)))
     if data.moves:
         blocks.append(
             b.section(
@@ -242,8 +245,9 @@ def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
     _ = lang.gettext
     customer = data.customer
     value = str(customer.id)
+    complaint = b.button(_("File complaint"), Action.COMPLAINT_NEW, value)  # anyone may file one
     if customer.owner_id is None:
-        return [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary")]
+        return [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary"), complaint]
     buttons = []
     if data.can_work_on:
         buttons += [
@@ -256,7 +260,7 @@ def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
             buttons.append(b.button(_("Unlock"), Action.CUSTOMER_UNLOCK, value))
         else:
             buttons.append(b.button(_("Lock"), Action.CUSTOMER_LOCK, value))
-    return buttons
+    return [*buttons, complaint]
 
 
 MOVE_LINES = {

@@ -14,6 +14,7 @@ from bot.views import labels
 from bot.views.ids import Action, Callback, Field
 from bot.views.recycle import Warned
 from bot.views.text import day, escape, mention, moment, say
+from store.complaints import Listed
 from store.digest import BandChange, RepVisits
 from store.models import Customer
 
@@ -34,6 +35,8 @@ class TeamDigest:
     churn: Sequence[BandChange]
     orphans: Sequence[Customer] = field(default_factory=list)  # deactivated members' customers
     orphan_count: int = 0
+    complaints_open: int = 0  # the team's unresolved complaints
+    breached: Sequence[Listed] = field(default_factory=list)  # of which past an SLA deadline
 
     @property
     def all_clear(self) -> bool:
@@ -41,6 +44,7 @@ class TeamDigest:
             sum(self.overdue.values())
             or self.due_soon
             or self.churn
+            or self.complaints_open
             or self.orphan_count
             or self.pool_in
             or self.pool_out
@@ -116,6 +120,14 @@ def digest(lang: Lang, team: TeamDigest, timezone: str) -> dict[str, Any]:
         ]
         heading = say(lang, N_("Churn warnings"))
         blocks.append(b.section(f"*{heading}*\n" + "\n".join(lines)))
+    if team.complaints_open:
+        heading = say(lang, N_("Open complaints: %(count)s"), count=team.complaints_open)
+        lines = [
+            f"• :rotating_light: *#{row.complaint.id} {escape(row.customer_name)}* ({mention(row.complaint.assignee_id or '')}): "
+            + escape(_("SLA breached"))
+            for row in team.breached[:ROWS_SHOWN]
+        ]
+        blocks.append(b.section("\n".join([f"*{heading}*", *lines])))
     if team.orphan_count:
         header = say(
             lang, N_("Customers of deactivated members to reassign: %(count)s"), count=team.orphan_count

@@ -14,6 +14,7 @@ class Command(StrEnum):
     CLAIM = "/claim"
     RELEASE = "/release"
     ASSIGN = "/assign"
+    COMPLAINT = "/complaint"
 
 
 class Action(StrEnum):
@@ -40,6 +41,15 @@ class Action(StrEnum):
     DIGEST_REASSIGN = "digest.reassign"  # value: a customer id
     DIGEST_EXTEND = "digest.extend"  # value: a customer id
     DIGEST_NUDGE = "digest.nudge"  # value: "<rep id>:<customer id>"
+    # Complaint card buttons; value: a complaint id.
+    COMPLAINT_ACK = "complaint.ack"
+    COMPLAINT_NOTE = "complaint.note"
+    COMPLAINT_RESOLVE = "complaint.resolve"
+    COMPLAINT_REOPEN = "complaint.reopen"
+    COMPLAINT_CLOSE = "complaint.close"
+    COMPLAINT_REASSIGN = "complaint.reassign"
+    COMPLAINT_TAKE_OVER = "complaint.take_over"
+    COMPLAINT_NEW = "complaint.new"  # value: a customer id, or empty
 
 
 class Callback(StrEnum):
@@ -53,6 +63,12 @@ class Callback(StrEnum):
     SETTINGS = "crm.settings"
     PLAN_VISIT = "churn.plan"
     REASSIGN = "digest.reassign"
+    COMPLAINT_FILE = "complaint.file"
+    COMPLAINT_NOTE = "complaint.note"
+    COMPLAINT_RESOLVE = "complaint.resolve"
+    COMPLAINT_REOPEN = "complaint.reopen"
+    COMPLAINT_CLOSE = "complaint.close"
+    COMPLAINT_REASSIGN = "complaint.reassign"
 
 
 FOLLOW_UP_BLOCK = "followup"  # "followup.<customer id>": a reminder row's actions
@@ -85,3 +101,10 @@ class Field(StrEnum):
     PRODUCT = "product"
     REASON = "reason"
     TEXT = "text"
+    CATEGORY = "category"
+    SEVERITY = "severity"
+    DESCRIPTION = "description"
+    CONTACT_CHANNEL = "contact_channel"
+    RESOLUTION = "resolution"
+    COMMENT = "comment"
+    ASSIGNEE = "assignee"

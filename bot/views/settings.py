@@ -27,6 +27,7 @@ GROUP_TITLES = {
     Group.RECYCLING: N_("Recycling to the pool"),
     Group.CLAIMS: N_("Claims and locks"),
     Group.SCHEDULE: N_("Reminders, digest and working days"),
+    Group.COMPLAINTS: N_("Complaints: time to respond and resolve"),
     Group.CHANNELS: N_("Channels"),
 }
 SWITCH_ON = "on"

@@ -189,7 +189,7 @@ def test_one_line_visit_with_the_word_payload_is_logged_in_the_ack(
 
 
 def test_a_command_the_bot_does_not_handle_yet_answers_with_help(e2e_slack: SlackRequests) -> None:
-    reply, seconds = timed(lambda: e2e_slack.command(REP, "/complaint", ""))
+    reply, seconds = timed(lambda: e2e_slack.command(REP, "/frobnicate", ""))
 
     assert reply.status == 200, "never a 404"
     assert "/customer" in reply.text and "/visit" in reply.text
