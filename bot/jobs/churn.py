@@ -12,13 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from bot.jobs.common import Due, due_this_morning
+from bot.jobs.common import Due, due_at_reminder_time
 from bot.rules import churn as rules
 from bot.rules.calendar import zone
 from bot.services import churn as churn_service
 from bot.services import settings as settings_service
 from bot.services.env import Env
-from bot.services.people import directory, workspace_ids
+from bot.services.people import workspace_ids
 from bot.views import churn as views
 from store import churn as churn_store
 from store import complaints as complaint_store
@@ -75,14 +75,7 @@ def score_customers(env: Env, workspace_id: str) -> churn_store.Scored | None:
 
 def warn_owners(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> tuple[int, int]:
     """Queue this morning's warning for each owner due one; returns (owners, customers told)."""
-    due = due_this_morning(
-        env,
-        directory(env, workspace_id).active,
-        kind=KIND,
-        at=settings.reminder_at,
-        country=settings.country,
-        workspace_id=workspace_id,
-    )
+    due = due_at_reminder_time(env, workspace_id, settings, KIND)
     by_morning: dict[tuple[date, str], list[Due]] = defaultdict(list)
     for one in due:
         by_morning[(one.day, one.person.timezone)].append(one)

@@ -10,7 +10,8 @@ from typing import Any
 from bot.notify import dedupe_key, enqueue
 from bot.rules.calendar import due_day
 from bot.services.env import Env
-from bot.services.people import Actor
+from bot.services.people import Actor, directory
+from bot.services.settings import WorkspaceSettings
 from store import outbox as outbox_store
 
 
@@ -57,3 +58,11 @@ def due_this_morning(
             session=session, workspace_id=workspace_id, keys=[due.key for due in candidates]
         )
     return [due for due in candidates if due.key not in queued]
+
+
+def due_at_reminder_time(env: Env, workspace_id: str, settings: WorkspaceSettings, kind: str) -> list[Due]:
+    """The active people whose morning message of `kind` is due now, at the workspace's reminder time."""
+    people = directory(env, workspace_id).active
+    return due_this_morning(
+        env, people, kind=kind, at=settings.reminder_at, country=settings.country, workspace_id=workspace_id
+    )

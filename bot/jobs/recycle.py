@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from bot.jobs.common import due_this_morning
+from bot.jobs.common import due_at_reminder_time
 from bot.rules.pool import PoolRules, days_without_visit, recycle_at
 from bot.services import announcements
 from bot.services import settings as settings_service
 from bot.services.env import Env
 from bot.services.extensions import holding_of
-from bot.services.people import directory, workspace_ids
+from bot.services.people import workspace_ids
 from bot.views import recycle as views
 from store import recycle as recycle_store
 from store.models import LEVELS
@@ -53,14 +53,7 @@ def warn_owners(env: Env, workspace_id: str, settings: settings_service.Workspac
     rules = settings.pool_rules()
     if rules.warning_days <= 0:
         return 0, 0
-    due = due_this_morning(
-        env,
-        directory(env, workspace_id).active,
-        kind=WARNING,
-        at=settings.reminder_at,
-        country=settings.country,
-        workspace_id=workspace_id,
-    )
+    due = due_at_reminder_time(env, workspace_id, settings, WARNING)
     if not due:
         return 0, 0
     owners = {one.person.user_id for one in due}

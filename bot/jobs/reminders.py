@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from bot.jobs.common import Due, due_this_morning
+from bot.jobs.common import Due, due_at_reminder_time
 from bot.services import settings as settings_service
 from bot.services.env import Env
-from bot.services.people import directory, workspace_ids
+from bot.services.people import workspace_ids
 from bot.views import reminders as views
 from store import followups
 from store.followups import DueRow
@@ -27,14 +27,7 @@ def run(env: Env) -> str:
 
 def _remind(env: Env, workspace_id: str) -> tuple[int, int]:
     settings = settings_service.load(env, workspace_id)
-    due = due_this_morning(
-        env,
-        directory(env, workspace_id).active,
-        kind=KIND,
-        at=settings.reminder_at,
-        country=settings.country,
-        workspace_id=workspace_id,
-    )
+    due = due_at_reminder_time(env, workspace_id, settings, KIND)
     by_day: dict[date, list[Due]] = defaultdict(list)
     for one in due:
         by_day[one.day].append(one)
