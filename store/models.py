@@ -30,6 +30,11 @@ MOVE_UNLOCK = "unlock"
 # clock (granted by a manager or admin) and a snoozed follow-up.
 MOVE_EXTEND = "extend"
 MOVE_SNOOZE = "snooze"
+# Value and lifecycle, in the same history: a level set by hand, cleared, or computed by the `tiers`
+# job (reason: from → to, e.g. "B>A"), and a customer marked lost (or back from lost by an order).
+MOVE_LEVEL = "level"
+MOVE_LOST = "lost"
+MOVE_UNLOST = "unlost"
 MOVES = (
     MOVE_CLAIM,
     MOVE_RELEASE,
@@ -39,6 +44,9 @@ MOVES = (
     MOVE_UNLOCK,
     MOVE_EXTEND,
     MOVE_SNOOZE,
+    MOVE_LEVEL,
+    MOVE_LOST,
+    MOVE_UNLOST,
 )
 # Moves that take a customer away from its owner: the previous-owner cooldown runs from these.
 LOSING_MOVES = (MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
@@ -68,7 +76,10 @@ class Workspace(SQLModel, table=True):
 class Person(SQLModel, table=True):
     """Someone the bot has met in a workspace: a rep, a manager (with a team) or an admin."""
 
-    __table_args__ = (sa.Index("ix_person_manager", "workspace_id", "manager_id"),)
+    __table_args__ = (
+        sa.Index("ix_person_manager", "workspace_id", "manager_id"),
+        sa.Index("ix_person_email", "workspace_id", "email"),  # imports name owners by e-mail
+    )
 
     workspace_id: str = Field(primary_key=True, max_length=32)
     user_id: str = Field(primary_key=True, max_length=32)
@@ -76,6 +87,7 @@ class Person(SQLModel, table=True):
     role: str = Field(default=ROLE_REP, max_length=16)
     manager_id: str | None = Field(default=None, max_length=32)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    email: str | None = Field(default=None, max_length=254)  # from users.info (users:read.email)
     slack_locale: str | None = Field(default=None, max_length=16)
     chosen_locale: str | None = Field(default=None, max_length=16)
     is_slack_admin: bool = False
@@ -179,7 +191,12 @@ class Customer(SQLModel, table=True):
     tags: str = Field(default="", max_length=300)
     source: str = Field(default="", max_length=60)
     level: str = Field(default="C", max_length=1)
+    level_by_hand: bool = False  # kept until cleared; the `tiers` job computes the others
     stage: str = Field(default="prospect", max_length=16)
+    stage_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Marked lost by the owner or a manager (with a reason); a new order undoes it.
+    lost_reason: str = Field(default="", max_length=300)
+    lost_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     owner_id: str | None = Field(default=None, max_length=32)
     owned_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     # When the customer last entered the pool (None while owned).
