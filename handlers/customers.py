@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.services import customers
+from bot.services import customers, value
 from bot.services.customers import CustomerDraft, PossibleDuplicates
 from bot.views import customers as views
 from bot.views.ids import Action, Callback, Command
@@ -26,6 +26,13 @@ def register(app: App, kit: Kit) -> None:
     app.view(Callback.CUSTOMER_NEW)(ack=listener(kit, submit_new_customer), lazy=[lazy(kit, confirm_saved)])
     app.view(Callback.CUSTOMER_CONFIRM)(ack=listener(kit, save_anyway), lazy=[lazy(kit, confirm_saved)])
     app.options(Action.CUSTOMER_PICK)(listener(kit, suggest_customers))
+    app.action(Action.CUSTOMER_LEVEL)(
+        ack=listener(kit, set_level), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
+    )
+    app.action(Action.CUSTOMER_MARK_LOST)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_lost_form)])
+    app.view(Callback.MARK_LOST)(
+        ack=listener(kit, submit_lost), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
+    )
 
 
 def without_text(body: dict[str, Any]) -> bool:
@@ -89,3 +96,31 @@ def suggest_customers(call: Call) -> None:
     found = customers.search(call.env, workspace_id=call.me.workspace_id, query=typed, limit=50)
     found.sort(key=lambda customer: customer.owner_id != call.me.user_id)  # stable: mine first, best first
     call.ack(options=[views.option_for(customer, call.lang) for customer in found])
+
+
+def set_level(call: Call) -> None:
+    """The card's level select: "<customer id>:<A|B|C|auto>"; written in the ack, the card shown again."""
+    action = (call.body.get("actions") or [{}])[0]
+    customer_id, _, level = str((action.get("selected_option") or {}).get("value", "")).partition(":")
+    changed = value.set_level(call.env, call.me, int(customer_id or 0), None if level == "auto" else level)
+    call.defer(card=changed.id, replace=True)
+    call.ack()
+
+
+def open_lost_form(call: Call) -> None:
+    customer = customers.card(call.env, call.me, int(call.action_value or 0)).customer
+    customers.require_work_access(call.env, call.me, customer)
+    view = views.mark_lost_modal(call.lang, customer, call.metadata())
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def submit_lost(call: Call) -> None:
+    reason = text_of(form_values(call.body), "reason")
+    lost = value.mark_lost(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
+    call.defer(card=lost.id, replace=False)
+    call.ack(response_action="clear")
+
+
+def show_changed_card(call: Call) -> None:
+    card = customers.card(call.env, call.me, int(call.outcome["card"]))
+    call.tell(views.customer_card(call.lang, card), replace=bool(call.outcome.get("replace")))

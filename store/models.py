@@ -70,6 +70,10 @@ class Workspace(SQLModel, table=True):
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
     country: str = Field(default="CN", max_length=2)
     currency: str = Field(default="CNY", max_length=3)
+    # Of the customers who ordered in the 12 months before last, the share who ordered again in the
+    # last 12 (the `tiers` job, nightly), and how many that share is of: the lifetime value's horizon.
+    retention_percent: int | None = None
+    retention_base: int = 0
     created_at: datetime = Field(sa_column=_utc_column())
 
 

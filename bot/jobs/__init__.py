@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot import notify
-from bot.jobs import churn, digest, recycle, reminders, sla
+from bot.jobs import churn, digest, recycle, reminders, sla, tiers
 from bot.services.env import Env
 
 log = logging.getLogger("tidewater.jobs")
@@ -47,6 +47,7 @@ JOBS = {
         Job("reminders", TICK, _queues_only(reminders.run)),
         Job("recycle", TICK, _queues_only(recycle.run)),
         Job("churn", TICK, _queues_only(churn.run)),
+        Job("tiers", TICK, _queues_only(tiers.run)),
         Job("digest", TICK, _queues_only(digest.run)),
         Job("sla", SLA_TICK, _queues_only(sla.run)),
     )

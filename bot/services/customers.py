@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session
 
@@ -13,6 +13,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import churn as churn_rules
 from bot.rules import names
+from bot.rules import value as value_rules
 from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
 from bot.services import churn as churn_service
 from bot.services.env import Env
@@ -24,6 +25,7 @@ from store import customers as customer_store
 from store import people as people_store
 from store import pool as pool_store
 from store import recycle as recycle_store
+from store import tiers as tiers_store
 from store.models import LEVELS, Complaint, Customer, ExtensionRequest, Order, OwnershipEvent, Person, Visit
 
 OWNER_ME = "me"
@@ -330,6 +332,9 @@ class CustomerCard:
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
     complaints: Sequence[Complaint] = field(default_factory=list)  # the latest few
+    value: value_rules.Value | None = (
+        None  # revenue, orders and lifetime value, for those who see contact details
+    )
     timezone: str = "UTC"
 
 
@@ -348,6 +353,29 @@ def _churn_risk(session: Session, customer: Customer, today: date) -> ChurnRisk 
         session, customer.workspace_id, [(cid, customer, state.signals)], today
     )
     return ChurnRisk(state.band, reasons[cid])
+
+
+def _value_of(session: Session, customer: Customer, today: date) -> value_rules.Value:
+    """Revenue and orders of the last 12 months, the average order and the lifetime value estimate."""
+    ws, cid = customer.workspace_id, customer.id or 0
+    since = today - timedelta(days=value_rules.REVENUE_DAYS - 1)
+    revenue_12m, orders_12m = tiers_store.totals_since(
+        session=session, workspace_id=ws, customer_id=cid, since=since
+    )
+    orders_all, revenue_all = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
+    workspace = people_store.get_workspace(session=session, workspace_id=ws)
+    years = value_rules.expected_years(
+        workspace.retention_percent if workspace else None, workspace.retention_base if workspace else 0
+    )
+    return value_rules.value_of(
+        revenue_12m=revenue_12m,
+        orders_12m=orders_12m,
+        revenue_all=revenue_all,
+        orders_all=orders_all,
+        first_order_on=customer.first_order_on,
+        today=today,
+        years=years,
+    )
 
 
 def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
@@ -378,6 +406,11 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             if customer.owner_id
             else None
         )
+        value = (
+            _value_of(session, customer, actor.today(env))
+            if customer.dealt_at is not None and may_see_contact(where)
+            else None
+        )
         filed = complaint_store.of_customer(
             session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
         )
@@ -395,6 +428,7 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
         extension=extension,
         churn=churn,
         complaints=filed,
+        value=value,
         timezone=actor.timezone,
         visits=visits,
         orders=orders,

@@ -16,7 +16,7 @@ from bot.services.customers import get_customer, require_work_access
 from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
-from store.models import Customer, Order
+from store.models import MOVE_UNLOST, Customer, Order, OwnershipEvent
 
 PRODUCT_LIMIT = 200
 BACKDATE_LIMIT = timedelta(days=10 * 366)
@@ -120,6 +120,7 @@ def log_order(env: Env, actor: Actor, draft: OrderDraft) -> OrderLogged:
     with env.db.session() as session:
         activity.add_order(session=session, order=order)
         first = _mark_dealt(session, customer, now)
+        _win_back(session, customer, actor, now)
         updated = _note_order_day(session, customer, valid.ordered_on)
     return OrderLogged(customer=updated, order=order, first_order=first)
 
@@ -132,9 +133,28 @@ def _mark_dealt(session: Session, customer: Customer, now: datetime) -> bool:
         .values(
             dealt_at=now,
             stage=sa.case((col(Customer.stage).in_(("prospect", "lost")), "new"), else_=col(Customer.stage)),
+            stage_since=now,
+            lost_at=None,
+            lost_reason="",
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _win_back(session: Session, customer: Customer, actor: Actor, now: datetime) -> None:
+    """An order undoes "lost" (noted in the history) and wins back a lost or dormant customer."""
+    result = session.execute(
+        sa.update(Customer)
+        .where(col(Customer.id) == customer.id, col(Customer.stage).in_(("lost", "dormant")))
+        .values(stage="won_back", stage_since=now, lost_at=None, lost_reason="", updated_at=now)
+    )
+    if result.rowcount and customer.lost_at is not None:  # type: ignore[attr-defined]
+        session.add(
+            OwnershipEvent(
+                workspace_id=customer.workspace_id, customer_id=customer.id or 0, kind=MOVE_UNLOST,
+                actor_id=actor.user_id, from_owner_id=customer.owner_id, to_owner_id=customer.owner_id, at=now,
+            )
+        )  # fmt: skip
 
 
 def _note_order_day(session: Session, customer: Customer, ordered_on: date) -> Customer:

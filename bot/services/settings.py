@@ -67,6 +67,9 @@ class WorkspaceSettings:
     sla_working_hours: bool = False
     work_start: str = "09:00"  # the workspace's working hours, in its own time zone
     work_end: str = "18:00"
+    # Levels from revenue of the last 12 months among customers who ordered: top A %, next B %, rest C.
+    tier_a_percent: int = 20
+    tier_b_percent: int = 30
 
     @property
     def work_start_at(self) -> time:
@@ -119,6 +122,7 @@ class Group(StrEnum):
     CLAIMS = "claims"
     SCHEDULE = "schedule"
     COMPLAINTS = "complaints"
+    LEVELS = "levels"
     CHANNELS = "channels"
 
 
@@ -256,6 +260,18 @@ SPECS: tuple[Spec, ...] = (
     ),
     Spec("work_start", Group.COMPLAINTS, N_("Working hours from"), Kind.TIME),
     Spec("work_end", Group.COMPLAINTS, N_("Working hours until"), Kind.TIME),
+    Spec(
+        "tier_a_percent",
+        Group.LEVELS,
+        N_("Level A: top % of customers by revenue"),
+        Kind.NUMBER,
+        0,
+        100,
+        N_("Of the customers who ordered, by revenue of the last 12 months. A level set by hand is kept."),
+    ),
+    Spec(
+        "tier_b_percent", Group.LEVELS, N_("Level B: the next %"), Kind.NUMBER, 0, 100, N_("The rest are C.")
+    ),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}
 
@@ -337,6 +353,8 @@ def validate(answers: Mapping[str, Any], current: WorkspaceSettings) -> Workspac
             days=shortest,
         )
     _check_complaint_hours(proposed)
+    if proposed.tier_a_percent + proposed.tier_b_percent > 100:
+        raise InvalidInput(N_("Levels A and B together cannot be more than 100 %."), field="tier_b_percent")
     return proposed
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import N_, Lang
+from bot.rules.value import Value
 from bot.services.customers import (
     FIELD_LIMITS,
     OWNER_ME,
@@ -28,11 +29,14 @@ from store.models import (
     MOVE_ASSIGN,
     MOVE_CLAIM,
     MOVE_EXTEND,
+    MOVE_LEVEL,
     MOVE_LOCK,
+    MOVE_LOST,
     MOVE_RECYCLE,
     MOVE_RELEASE,
     MOVE_SNOOZE,
     MOVE_UNLOCK,
+    MOVE_UNLOST,
     Customer,
     OwnershipEvent,
     Person,
@@ -138,7 +142,7 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
         lang,
         customer=customer,
         owner=labels.owner_mrkdwn(customer.owner_id, lang),
-        level=labels.level(customer.level, lang),
+        level=labels.level(customer.level, lang) + (_(" (set by hand)") if customer.level_by_hand else ""),
         stage=labels.stage(customer.stage, lang),
         show_contact=data.show_contact,
         order_count=data.order_count,
@@ -159,6 +163,10 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
         blocks.append(
             b.context(":hourglass_flowing_sand: " + decision_line(lang, data.extension, data.timezone))
         )
+    if data.value is not None and data.value.orders_12m + data.value.lifetime:
+        blocks.append(b.context(value_line(lang, data.value, data.currency)))
+    if customer.lost_at is not None:
+        blocks.append(b.context(say(lang, N_(":x: Marked lost: %(reason)s"), reason=customer.lost_reason)))
     if data.churn is not None:
         blocks.append(b.context(churn_views.risk_line(lang, data.churn.band, data.churn.reasons)))
     if data.visits:
@@ -241,6 +249,29 @@ def customer_picker(lang: Lang, customer: Customer | None) -> dict[str, Any]:
     )
 
 
+def value_line(lang: Lang, value: Value, currency: str) -> Mrkdwn:
+    return say(
+        lang,
+        N_(
+            "Last 12 months: %(revenue)s in %(orders)s orders · average order %(average)s · "
+            "lifetime value about %(lifetime)s (%(years)s years)"
+        ),
+        revenue=labels.amount(value.revenue_12m, currency, lang),
+        orders=value.orders_12m,
+        average=labels.amount(value.average_order, currency, lang),
+        lifetime=labels.amount(value.lifetime, currency, lang),
+        years=f"{value.years:.1f}".rstrip("0").rstrip("."),
+    )
+
+
+def _level_picker(lang: Lang, customer: Customer) -> dict[str, Any]:
+    _ = lang.gettext
+    value = str(customer.id)
+    options = [b.option(labels.level(level, lang), f"{value}:{level}") for level in LEVELS]
+    options.append(b.option(_("Automatic (from revenue)"), f"{value}:auto"))
+    return b.static_select(Action.CUSTOMER_LEVEL, options, placeholder=_("Set level"))
+
+
 def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
     _ = lang.gettext
     customer = data.customer
@@ -254,7 +285,10 @@ def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
             b.button(_("Log visit"), Action.VISIT_OPEN, value, style="primary"),
             b.button(_("Log order"), Action.ORDER_OPEN, value),
             b.button(_("Release"), Action.CUSTOMER_RELEASE, value),
+            _level_picker(lang, customer),
         ]
+        if customer.lost_at is None:
+            buttons.append(b.button(_("Mark lost"), Action.CUSTOMER_MARK_LOST, value))
     if data.can_lock:
         if customer.locked_by:
             buttons.append(b.button(_("Unlock"), Action.CUSTOMER_UNLOCK, value))
@@ -269,7 +303,20 @@ MOVE_LINES = {
     MOVE_RECYCLE: N_("went back to the pool from %(previous)s"),
     MOVE_LOCK: N_("%(actor)s locked it"),
     MOVE_UNLOCK: N_("%(actor)s unlocked it"),
+    MOVE_LOST: N_("%(actor)s marked it lost"),
+    MOVE_UNLOST: N_("%(actor)s logged an order: no longer lost"),
 }
+
+
+def level_move_line(lang: Lang, move: OwnershipEvent, actor: str) -> Mrkdwn:
+    """A level change: by the nightly tiers (no actor), set by hand, or cleared back to automatic."""
+    before, _, after = move.reason.partition(">")
+    old, new = labels.level(before, lang), labels.level(after, lang)
+    if move.actor_id is None:
+        return say(lang, N_("level %(old)s → %(new)s by revenue"), old=old, new=new)
+    if move.note == "cleared":
+        return say(lang, N_("%(actor)s set the level back to automatic"), actor=actor)
+    return say(lang, N_("%(actor)s set the level %(old)s → %(new)s"), actor=actor, old=old, new=new)
 
 
 def move_line(lang: Lang, move: OwnershipEvent, timezone: str) -> str:
@@ -290,6 +337,8 @@ def move_line(lang: Lang, move: OwnershipEvent, timezone: str) -> str:
             else N_("%(actor)s moved it from %(previous)s to %(new)s")
         )
         text = say(lang, message, actor=actor, previous=previous, new=mention(move.to_owner_id or ""))
+    elif move.kind == MOVE_LEVEL:
+        return f"{escape(when)} · {level_move_line(lang, move, actor)}"
     else:
         text = say(lang, MOVE_LINES.get(move.kind, move.kind), actor=actor, previous=previous)
     reason = labels.reason(move.reason, lang)
@@ -298,3 +347,19 @@ def move_line(lang: Lang, move: OwnershipEvent, timezone: str) -> str:
     if move.note:
         text = Mrkdwn(text + " — “" + escape(clip(move.note, NOTE_PREVIEW)) + "”")
     return f"{escape(when)} · {text}"
+
+
+def mark_lost_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> dict[str, Any]:
+    _ = lang.gettext
+    intro = say(lang, N_("Why is %(name)s lost? A new order undoes it."), name=customer.name)
+    return b.modal(
+        title=_("Mark lost"),
+        blocks=[
+            b.section(intro),
+            b.input_block(Field.REASON.value, _("Reason"), b.text_input(Field.REASON.value, max_length=300)),
+        ],
+        callback_id=Callback.MARK_LOST,
+        submit=_("Mark lost"),
+        close=_("Cancel"),
+        private_metadata=json.dumps({**metadata, "customer": customer.id}),
+    )

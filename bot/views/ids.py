@@ -31,6 +31,8 @@ class Action(StrEnum):
     CUSTOMER_RELEASE = "customer.release"
     CUSTOMER_LOCK = "customer.lock"
     CUSTOMER_UNLOCK = "customer.unlock"
+    CUSTOMER_LEVEL = "customer.level"  # a select; value: "<customer id>:<A|B|C|auto>"
+    CUSTOMER_MARK_LOST = "customer.mark_lost"  # value: a customer id
     SETTINGS_CHANNEL = "settings.channel"
     SNOOZE = "followup.snooze"  # value: "<customer id>:<days>"
     SNOOZE_DATE = "followup.snooze_date"  # a datepicker in block "followup.<customer id>"
@@ -59,6 +61,7 @@ class Callback(StrEnum):
     ORDER_LOG = "order.log"
     LOG_AS_VISIT = "visit.from_message"  # the message shortcut
     RELEASE = "pool.release"
+    MARK_LOST = "customer.mark_lost"
     POOL_FILTER = "pool.filter"
     SETTINGS = "crm.settings"
     PLAN_VISIT = "churn.plan"

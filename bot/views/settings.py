@@ -28,6 +28,7 @@ GROUP_TITLES = {
     Group.CLAIMS: N_("Claims and locks"),
     Group.SCHEDULE: N_("Reminders, digest and working days"),
     Group.COMPLAINTS: N_("Complaints: time to respond and resolve"),
+    Group.LEVELS: N_("Customer levels"),
     Group.CHANNELS: N_("Channels"),
 }
 SWITCH_ON = "on"

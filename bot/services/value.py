@@ -1,0 +1,73 @@
+"""Levels set by hand, and "Mark lost"."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from bot.errors import InvalidInput
+from bot.i18n import N_
+from bot.rules import value as rules
+from bot.services.customers import get_customer, require_work_access
+from bot.services.env import Env
+from bot.services.people import Actor
+from store.models import LEVELS, MOVE_LEVEL, MOVE_LOST, Customer, OwnershipEvent
+
+LOST_REASON_LIMIT = 300
+
+
+def _record(
+    session: Session, customer: Customer, actor: Actor, kind: str, reason: str, note: str = ""
+) -> None:
+    session.add(
+        OwnershipEvent(
+            workspace_id=customer.workspace_id, customer_id=customer.id or 0, kind=kind, actor_id=actor.user_id,
+            from_owner_id=customer.owner_id, to_owner_id=customer.owner_id, reason=reason[:32], note=note[:500],
+            at=customer.updated_at,
+        )
+    )  # fmt: skip
+
+
+def set_level(env: Env, actor: Actor, customer_id: int, level: str | None) -> Customer:
+    """Set the level by hand (kept by the nightly tiers), or clear it (None: the tiers decide again)."""
+    if level is not None and level not in LEVELS:
+        raise InvalidInput(N_("Choose level A, B or C."))
+    customer = get_customer(env, actor, customer_id)
+    require_work_access(env, actor, customer)
+    now = env.clock.now()
+    with env.db.session() as session:
+        fresh = session.get(Customer, customer_id, with_for_update=True)
+        assert fresh is not None
+        before = fresh.level
+        fresh.level, fresh.level_by_hand, fresh.updated_at = level or fresh.level, level is not None, now
+        _record(
+            session, fresh, actor, MOVE_LEVEL, f"{before}>{fresh.level}", "by_hand" if level else "cleared"
+        )
+        session.flush()
+        return fresh
+
+
+def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer:
+    """The owner, their manager or an admin marks the customer lost, with a reason; an order undoes it."""
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidInput(N_("Say why the customer is lost."), field="reason")
+    if len(text) > LOST_REASON_LIMIT:
+        raise InvalidInput(
+            N_("This is too long: at most %(limit)s characters."), field="reason", limit=LOST_REASON_LIMIT
+        )
+    customer = get_customer(env, actor, customer_id)
+    require_work_access(env, actor, customer)
+    now = env.clock.now()
+    with env.db.session() as session:
+        result = session.execute(
+            sa.update(Customer)
+            .where(col(Customer.id) == customer_id, col(Customer.lost_at).is_(None))
+            .values(stage=rules.LOST, stage_since=now, lost_at=now, lost_reason=text, updated_at=now)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            raise InvalidInput(N_("%(name)s is already marked lost."), name=customer.name)
+        fresh = session.get(Customer, customer_id, populate_existing=True)
+        assert fresh is not None
+        _record(session, fresh, actor, MOVE_LOST, "", text)
+        return fresh
