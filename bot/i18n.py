@@ -14,6 +14,7 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale
 from babel.dates import format_skeleton, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -71,6 +72,9 @@ class Lang:
         self._translations = translations(locale)
         self.gettext = self._translations.gettext
         self.ngettext = self._translations.ngettext
+        # Parsed once: Babel parses a locale name on every format call otherwise (a hot spot when a
+        # job renders thousands of dates).
+        self.babel = Locale.parse(self.locale)
 
     @property
     def is_chinese(self) -> bool:
@@ -92,9 +96,9 @@ class Moment:
 
     def format_for(self, reader: Lang) -> str:
         tz = _zone(self.timezone)
-        shown = format_skeleton("MMMd", self.at, tzinfo=tz, locale=reader.locale)
+        shown = format_skeleton("MMMd", self.at, tzinfo=tz, locale=reader.babel)
         if self.with_time:
-            shown += " " + format_time(self.at, "HH:mm", tzinfo=tz, locale=reader.locale)
+            shown += " " + format_time(self.at, "HH:mm", tzinfo=tz, locale=reader.babel)
         return shown
 
 

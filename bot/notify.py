@@ -142,6 +142,22 @@ def json_payload(message: dict[str, Any]) -> str:
     return json.dumps(message, ensure_ascii=False)
 
 
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to queue once per (kind, recipient, subject, period)."""
+
+    workspace_id: str
+    kind: str
+    recipient: str
+    subject: str
+    period: str
+    message: dict[str, Any]
+
+    @property
+    def key(self) -> str:
+        return dedupe_key(self.kind, self.recipient, self.subject, self.period)
+
+
 def enqueue(
     env: Env,
     *,
@@ -154,19 +170,25 @@ def enqueue(
 ) -> str:
     """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing.
     Returns the dedupe key (to send it at once with `deliver_now`)."""
+    return enqueue_many(env, [Outgoing(workspace_id, kind, recipient, subject, period, message)])[0]
+
+
+def enqueue_many(env: Env, messages: Sequence[Outgoing]) -> list[str]:
+    """Queue many in one transaction (a job's morning messages: one commit, not one per person)."""
     now = env.clock.now()
-    row = OutboxMessage(
-        workspace_id=workspace_id,
-        dedupe_key=dedupe_key(kind, recipient, subject, period),
-        kind=kind,
-        channel=recipient,
-        payload=json_payload(message),
-        next_attempt_at=now,
-        created_at=now,
-    )
     with env.db.session() as session:
-        outbox_store.enqueue(session=session, message=row)
-    return row.dedupe_key
+        for outgoing in messages:
+            row = OutboxMessage(
+                workspace_id=outgoing.workspace_id,
+                dedupe_key=outgoing.key,
+                kind=outgoing.kind,
+                channel=outgoing.recipient,
+                payload=json_payload(outgoing.message),
+                next_attempt_at=now,
+                created_at=now,
+            )
+            outbox_store.enqueue(session=session, message=row)
+    return [outgoing.key for outgoing in messages]
 
 
 def backoff(attempts: int) -> timedelta:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from bot.jobs.common import Due, due_at_reminder_time
+from bot.jobs.common import Due, due_at_reminder_time, queue_all
 from bot.rules import churn as rules
 from bot.rules.calendar import zone
 from bot.services import churn as churn_service
@@ -79,18 +79,18 @@ def warn_owners(env: Env, workspace_id: str, settings: settings_service.Workspac
     by_morning: dict[tuple[date, str], list[Due]] = defaultdict(list)
     for one in due:
         by_morning[(one.day, one.person.timezone)].append(one)
-    owners = told = 0
+    messages, warned = [], []
     for (today, timezone), people in by_morning.items():  # a few at most: the zones' days
         rows = _warnings(env, workspace_id, [one.person.user_id for one in people], today, timezone)
         for one in people:
             mine = rows.get(one.person.user_id)
             if mine:
-                one.queue(env, views.warning(one.person.lang, mine))
-                with env.db.session() as session:
-                    churn_store.mark_warned(
-                        session=session, customer_ids=[w.row.customer_id for w in mine], now=env.clock.now()
-                    )
-                owners, told = owners + 1, told + len(mine)
+                messages.append(one.outgoing(views.warning(one.person.lang, mine)))
+                warned += [w.row.customer_id for w in mine]
+    queue_all(env, messages)
+    with env.db.session() as session:
+        churn_store.mark_warned(session=session, customer_ids=warned, now=env.clock.now())
+    owners, told = len(messages), len(warned)
     return owners, told
 
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from bot.notify import dedupe_key, enqueue
+from bot.notify import Outgoing, dedupe_key, enqueue_many
 from bot.rules.calendar import due_day
 from bot.services.env import Env
 from bot.services.people import Actor, directory
@@ -28,17 +28,15 @@ class Due:
     def key(self) -> str:
         return dedupe_key(self.kind, self.person.user_id, "", self.day.isoformat())
 
-    def queue(self, env: Env, message: dict[str, Any]) -> None:
-        """Queue today's message for this person (once: the dedupe key is kind, person, day)."""
-        enqueue(
-            env,
-            workspace_id=self.workspace_id,
-            kind=self.kind,
-            recipient=self.person.user_id,
-            subject="",
-            period=self.day.isoformat(),
-            message=message,
-        )
+    def outgoing(self, message: dict[str, Any]) -> Outgoing:
+        """Today's message for this person (queued once: the dedupe key is kind, person, day)."""
+        return Outgoing(self.workspace_id, self.kind, self.person.user_id, "", self.day.isoformat(), message)
+
+
+def queue_all(env: Env, messages: Sequence[Outgoing]) -> None:
+    """Queue a run's messages in one transaction."""
+    if messages:
+        enqueue_many(env, messages)
 
 
 def due_this_morning(

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from bot.jobs.common import Due, due_this_morning
+from bot.jobs.common import Due, due_this_morning, queue_all
 from bot.jobs.recycle import nearly_due_by_owner
 from bot.rules.calendar import is_working_day, zone
 from bot.services import settings as settings_service
@@ -42,9 +42,17 @@ def send_digests(env: Env, workspace_id: str) -> int:
     if not due:
         return 0
     soon = nearly_due_by_owner(env, workspace_id, settings.pool_rules(), None, within=SOON)
-    for one in due:
-        team = _team_digest(env, workspace_id, people, one, settings, soon)
-        one.queue(env, views.digest(one.person.lang, team, one.person.timezone))
+    messages = [
+        one.outgoing(
+            views.digest(
+                one.person.lang,
+                _team_digest(env, workspace_id, people, one, settings, soon),
+                one.person.timezone,
+            )
+        )
+        for one in due
+    ]
+    queue_all(env, messages)
     return len(due)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
-from bot.jobs.common import due_at_reminder_time
+from bot.jobs.common import due_at_reminder_time, queue_all
 from bot.rules.pool import PoolRules, days_without_visit, recycle_at
 from bot.services import announcements
 from bot.services import settings as settings_service
@@ -59,11 +59,13 @@ def warn_owners(env: Env, workspace_id: str, settings: settings_service.Workspac
     owners = {one.person.user_id for one in due}
     rows = nearly_due_by_owner(env, workspace_id, rules, owners, within=timedelta(days=rules.warning_days))
     count = 0
+    messages = []
     for one in due:
         mine = rows.get(one.person.user_id)
         if mine:
-            one.queue(env, views.warning(one.person.lang, mine, one.person.timezone))
+            messages.append(one.outgoing(views.warning(one.person.lang, mine, one.person.timezone)))
             count += len(mine)
+    queue_all(env, messages)
     return sum(1 for one in due if one.person.user_id in rows), count
 
 

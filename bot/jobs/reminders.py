@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from bot.jobs.common import Due, due_at_reminder_time
+from bot.jobs.common import Due, due_at_reminder_time, queue_all
 from bot.services import settings as settings_service
 from bot.services.env import Env
 from bot.services.people import workspace_ids
@@ -32,13 +32,15 @@ def _remind(env: Env, workspace_id: str) -> tuple[int, int]:
     for one in due:
         by_day[one.day].append(one)
     sent = rows = 0
+    messages = []
     for today, people in by_day.items():  # a day or two at most: the zones' dates
         found = _due_rows(env, workspace_id, [one.person.user_id for one in people], today)
         for one in people:
             mine = found.get(one.person.user_id)
             if mine:
-                one.queue(env, views.reminder(one.person.lang, mine, one.day))
+                messages.append(one.outgoing(views.reminder(one.person.lang, mine, one.day)))
                 sent, rows = sent + 1, rows + mine[0].total
+    queue_all(env, messages)
     return sent, rows
 
 

@@ -77,8 +77,8 @@ def owner_mrkdwn(owner_id: str | None, lang: Lang) -> Mrkdwn:
 
 
 def amount(minor: int, currency: str, lang: Lang) -> str:
-    return format_currency(from_minor(minor, currency), currency, locale=lang.locale)
+    return format_currency(from_minor(minor, currency), currency, locale=lang.babel)
 
 
 def decimal_amount(value: Decimal, currency: str, lang: Lang) -> str:
-    return format_currency(value, currency, locale=lang.locale)
+    return format_currency(value, currency, locale=lang.babel)

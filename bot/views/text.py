@@ -61,7 +61,7 @@ def day(value: date | None, lang: Lang) -> str:
     """A date in the reader's language: "2 Dec 2026" / "2026年12月2日"."""
     if value is None:
         return "—"
-    return format_date(value, format="medium", locale=lang.locale)
+    return format_date(value, format="medium", locale=lang.babel)
 
 
 def plain_html_free(text: str) -> str:
