@@ -55,6 +55,7 @@ LOSING_MOVES = (MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
 _IN_POOL = sa.text("owner_id IS NULL")
 _OWNED = sa.text("owner_id IS NOT NULL")
 _OWNED_UNDEALT = sa.text("owner_id IS NOT NULL AND dealt_at IS NULL")
+_EXTENDED = sa.text("recycle_extended_until IS NOT NULL")
 
 
 def _utc_column(*, nullable: bool = False) -> sa.Column[datetime]:
@@ -178,6 +179,14 @@ class Customer(SQLModel, table=True):
             "owned_since",
             sqlite_where=_OWNED_UNDEALT,
             postgresql_where=_OWNED_UNDEALT,
+        ),
+        # Extensions ending in the warning window (few rows: only customers a manager extended).
+        sa.Index(
+            "ix_customer_extended",
+            "workspace_id",
+            "recycle_extended_until",
+            sqlite_where=_EXTENDED,
+            postgresql_where=_EXTENDED,
         ),
     )
 

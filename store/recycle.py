@@ -54,29 +54,30 @@ def _not_held_back(now: datetime) -> list[sa.ColumnElement[bool]]:
 
 
 def due_conditions(
-    rules: RecycleRules, *, workspace_id: str, by: datetime
+    rules: RecycleRules, *, workspace_id: str, by: datetime, after: datetime | None = None
 ) -> list[tuple[str, list[sa.ColumnElement[bool]]]]:
-    """For each statement of the pass, the customers whose recycle comes at or before `by` as of `now`
-    (`by` = now: due; `by` later: within the warning window)."""
+    """For each statement of the pass, the customers whose recycle comes at or before `by` — and, with
+    `after`, not before it (the warning window: one index range each, not every customer already due)."""
     owned = [col(Customer.workspace_id) == workspace_id, col(Customer.owner_id).is_not(None)]
     undealt = col(Customer.dealt_at).is_(None)
-    statements = [
-        (
-            NO_ORDER,
-            [
-                *owned,
-                undealt,
-                col(Customer.owned_since) <= by - timedelta(days=rules.days_to_first_order),
-                *_not_held_back(by),
-            ],
-        )
-    ]
+    first_order_by = by - timedelta(days=rules.days_to_first_order)
+    no_order = [*owned, undealt, col(Customer.owned_since) <= first_order_by, *_not_held_back(by)]
+    if after is not None:
+        no_order.append(col(Customer.owned_since) > after - timedelta(days=rules.days_to_first_order))
+    statements = [(NO_ORDER, no_order)]
     for level in LEVELS:
-        cutoff = by - timedelta(days=rules.days_without_visit[level])
-        conditions = [*owned, col(Customer.level) == level, col(Customer.recycle_clock_from) <= cutoff]
+        days = timedelta(days=rules.days_without_visit[level])
+        conditions = [*owned, col(Customer.level) == level, col(Customer.recycle_clock_from) <= by - days]
+        if after is not None:
+            conditions.append(col(Customer.recycle_clock_from) > after - days)
         if rules.dealt_exempt:
             conditions.append(undealt)
         statements.append((NO_VISIT, [*conditions, *_not_held_back(by)]))
+    if after is not None:  # an extension ending in the window, whatever the clock says
+        extended = col(Customer.recycle_extended_until)
+        statements.append(
+            (NO_VISIT, [*owned, col(Customer.locked_by).is_(None), extended > after, extended <= by])
+        )
     return statements
 
 
@@ -126,11 +127,12 @@ def _record(session: Session, workspace_id: str, moved: Sequence[Recycled], now:
 
 
 def nearly_due(
-    *, session: Session, workspace_id: str, rules: RecycleRules, by: datetime
+    *, session: Session, workspace_id: str, rules: RecycleRules, after: datetime, by: datetime
 ) -> Sequence[Customer]:
-    """Owned customers whose recycle comes by `by` (the caller works out each one's exact time)."""
+    """Owned customers whose recycle comes after `after` and by `by` (the caller works out each one's
+    exact time; a few outside the window come back and are dropped there)."""
     found: dict[int, Customer] = {}
-    for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by):
+    for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by, after=after):
         for customer in session.exec(select(Customer).where(*conditions)).all():
             found[customer.id or 0] = customer
     return list(found.values())

@@ -228,6 +228,22 @@ def test_the_owner_is_warned_once_and_the_recycle_happens_when_due_with_history_
     assert [p for p in run(env, standin, "recycle") if p["channel"] == "C0POOL"] == []  # twice: nothing new
 
 
+def test_the_warning_lists_only_the_window_and_an_extension_ending_in_it(env, standin):
+    team(env)
+    aged(env, "Past Due", owner=REP, level="A", days_owned=40)  # due already: recycled, not warned
+    aged(env, "Far Away", owner=REP, level="C", days_owned=5)
+    extended = aged(env, "Extended Ltd", owner=REP, level="A", days_owned=40)
+    with env.db.session() as session:  # its clock ran out long ago; the extension ends in two days
+        session.execute(
+            sa.update(Customer)
+            .where(col(Customer.id) == extended.id)
+            .values(recycle_extended_until=NOW + timedelta(days=2))
+        )
+    [warning] = [m for m in run(env, standin, "recycle") if m["channel"] == REP]
+    shown = str(warning["blocks"])
+    assert "Extended Ltd" in shown and "Past Due" not in shown and "Far Away" not in shown
+
+
 def test_no_first_order_in_time_recycles_with_its_reason(env, standin):
     team(env)
     customer = aged(env, "Acme Trading", owner=REP, level="C", days_owned=91)

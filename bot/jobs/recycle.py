@@ -77,7 +77,7 @@ def nearly_due_by_owner(
     now = env.clock.now()
     with env.db.session() as session:
         found = recycle_store.nearly_due(
-            session=session, workspace_id=workspace_id, rules=sql_rules(rules), by=now + within
+            session=session, workspace_id=workspace_id, rules=sql_rules(rules), after=now, by=now + within
         )
         customers = [c for c in found if owners is None or c.owner_id in owners]
         asked = recycle_store.pending_for(

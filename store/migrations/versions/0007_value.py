@@ -30,6 +30,13 @@ def upgrade() -> None:
             sa.Column("lost_reason", sa.String(length=300), nullable=False, server_default="")
         )
         batch_op.add_column(sa.Column("lost_at", store.types.UTCDateTime(timezone=True), nullable=True))
+        batch_op.create_index(
+            "ix_customer_extended",
+            ["workspace_id", "recycle_extended_until"],
+            unique=False,
+            sqlite_where=sa.text("recycle_extended_until IS NOT NULL"),
+            postgresql_where=sa.text("recycle_extended_until IS NOT NULL"),
+        )
 
     with op.batch_alter_table("workspace", schema=None) as batch_op:
         batch_op.add_column(sa.Column("retention_percent", sa.Integer(), nullable=True))
@@ -53,6 +60,11 @@ def downgrade() -> None:
         batch_op.drop_column("retention_percent")
 
     with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_customer_extended",
+            sqlite_where=sa.text("recycle_extended_until IS NOT NULL"),
+            postgresql_where=sa.text("recycle_extended_until IS NOT NULL"),
+        )
         batch_op.drop_column("lost_at")
         batch_op.drop_column("lost_reason")
         batch_op.drop_column("stage_since")
