@@ -13,6 +13,7 @@ from bot.i18n import N_
 from bot.rules.commands import split_one_line_visit
 from bot.services import complaint_posts, complaints, customers
 from bot.services.complaints import ComplaintDraft, Step
+from bot.services.home import refresh_home
 from bot.services.people import directory
 from bot.views import common
 from bot.views import complaints as views
@@ -123,6 +124,7 @@ def post_new(call: Call) -> None:
     handling = complaints.get(call.env, call.me, fresh.id or 0)
     settings_channel = fresh.channel_id if fresh.channel_id and fresh.channel_id.startswith("C") else None
     call.tell(views.filed(call.lang, fresh, handling.customer.name, settings_channel))
+    refresh_home(call.client, call.env, call.me)
 
 
 # -- steps ----------------------------------------------------------------------------------------------
@@ -213,3 +215,4 @@ def post_step(call: Call) -> None:
         call.lang, N_("Done: complaint #%(number)s is %(status)s."), number=complaint.id, status=status
     )
     call.tell(common.notice(text))
+    refresh_home(call.client, call.env, call.me)

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.services import customers, orders
+from bot.services.home import refresh_home
 from bot.services.orders import OrderDraft
 from bot.views import customers as customer_views
 from bot.views import orders as views
@@ -87,3 +88,4 @@ def confirm_order(call: Call) -> None:
             call.env, call.me, int(outcome["order_id"]), first_order=bool(outcome.get("first_order"))
         )
         call.tell(views.order_logged(call.lang, logged))
+        refresh_home(call.client, call.env, call.me)

@@ -17,6 +17,7 @@ from bot.i18n import N_
 from bot.notify import SlackPoster
 from bot.rules.commands import mentioned_users
 from bot.services import announcements, customers, pool, pool_list
+from bot.services.home import refresh_home
 from bot.services.pool_list import Cursor, PoolQuery
 from bot.views import customers as customer_views
 from bot.views import pool as views
@@ -177,6 +178,7 @@ def after_claim(call: Call) -> None:
         call.tell(customer_views.customer_card(call.lang, done))
     if customer_id:
         announcements.refresh(call.env, SlackPoster(call.client), call.me.workspace_id, customer_id)
+    refresh_home(call.client, call.env, call.me)
 
 
 # -- release ----------------------------------------------------------------------------------------------
@@ -226,6 +228,7 @@ def announce_release(call: Call) -> None:
     announced = announcements.announce_now(call.env, call.client, call.me.workspace_id, [customer_id])
     done = pool.Released(customer_id, str(outcome["name"]), str(outcome["previous"]))
     call.tell(views.released(call.lang, done, announced))
+    refresh_home(call.client, call.env, call.me)
 
 
 # -- assign, lock, unlock -----------------------------------------------------------------------------------

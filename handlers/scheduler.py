@@ -14,6 +14,7 @@ from bot import notify
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.services import customers, extensions, followups, nudges, pool
+from bot.services.home import refresh_home
 from bot.views import common
 from bot.views import digest as digest_views
 from bot.views import recycle as recycle_views
@@ -86,6 +87,7 @@ def snooze_dated(call: Call) -> None:
 def tell_moved(call: Call) -> None:
     name, day = call.outcome["moved"]
     call.tell(common.notice(reminder_views.snoozed(call.lang, name, date.fromisoformat(day))))
+    refresh_home(call.client, call.env, call.me)
 
 
 def open_plan_form(call: Call) -> None:

@@ -11,6 +11,7 @@ from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.rules.commands import split_one_line_visit
 from bot.services import customers, visits
+from bot.services.home import refresh_home
 from bot.services.visits import VisitDraft
 from bot.views import visits as views
 from bot.views.ids import Action, Callback, Command, Field
@@ -109,6 +110,7 @@ def log_picked_candidate(call: Call) -> None:
     customer = customers.get_customer(call.env, call.me, int(picked["c"]))
     draft = visits.one_line_draft(customer, str(picked["n"]), call.me.today(call.env))
     call.tell(views.visit_logged(call.lang, visits.log_visit(call.env, call.me, draft)), replace=True)
+    refresh_home(call.client, call.env, call.me)
 
 
 def suggest_follow_up(call: Call) -> None:
@@ -159,3 +161,4 @@ def confirm_visit(call: Call) -> None:
     visit_id = call.outcome.get("visit_id")
     if visit_id:
         call.tell(views.visit_logged(call.lang, visits.logged_visit(call.env, call.me, int(visit_id))))
+        refresh_home(call.client, call.env, call.me)

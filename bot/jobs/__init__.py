@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 from bot import notify
-from bot.jobs import churn, digest, recycle, reminders, sla, tiers
+from bot.jobs import churn, digest, home, recycle, reminders, sla, tiers
 from bot.services.env import Env
 
 log = logging.getLogger("tidewater.jobs")
@@ -50,6 +50,7 @@ JOBS = {
         Job("tiers", TICK, _queues_only(tiers.run)),
         Job("digest", TICK, _queues_only(digest.run)),
         Job("sla", SLA_TICK, _queues_only(sla.run)),
+        Job("home", TICK, home.run),  # publishes each Home itself: views.publish is not a message
     )
 }
 

@@ -1,48 +1,398 @@
-"""The App Home's first version: the person's follow-ups due today and overdue."""
+"""The App Home: what one person's tab shows, read in one transaction, a "See all" page, and publishing.
+
+A list's rows come from one loader, whether the Home shows its first rows or a modal shows a page, so
+the two never disagree. Whom the lists are about is decided once (`Scope`): a rep their own customers;
+a manager also their team; an admin also the reps who have no manager (as the digest does) and the
+workspace. The tab is published when opened, on Refresh, after the person's own actions
+(`refresh_home`) and each morning by the `home` job.
+"""
 
 from __future__ import annotations
 
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.rules.calendar import zone
+from bot.rules.churn import BAND_AT_RISK, BAND_CRITICAL, BAND_RANK
+from bot.rules.pool import Holding, PoolRules, Recycle, days_without_visit, recycle_at
+from bot.services import churn as churn_service
+from bot.services import settings as settings_service
 from bot.services.env import Env
-from bot.services.people import Actor
-from store import customers as customer_store
-from store.models import Customer
+from bot.services.people import Actor, TeamListing
+from bot.services.settings import WorkspaceSettings
+from bot.views import home as views
+from bot.views.home import DueList, HomeData, HomeList, ListPage, Rows
+from bot.views.recycle import Warned
+from store import complaints as complaint_store
+from store import digest as digest_store
+from store import home as home_store
+from store import outbox as outbox_store
+from store import people as people_store
+from store import pool as pool_store
+from store import recycle as recycle_store
+from store.digest import RepVisits
+from store.models import LEVELS, ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES
 
-HOME_ROWS = 20
+__all__ = ["DueList", "HomeData", "home_data", "list_page", "publish", "refresh_home"]
+
+log = logging.getLogger("tidewater.home")
+
+ROWS_ALONE = 10  # a rep's four lists of 10 rows stay near 50 blocks
+ROWS_SHARED = 5  # with a team's and the workspace's lists as well, 5 a list keep the tab under 100
+TEAM_LINES = 15  # reps shown on the Home (one section); See all has the rest
+SOON = timedelta(days=3)  # "back in the pool within 3 days", as the digest
+SERIOUS_BANDS = (BAND_AT_RISK, BAND_CRITICAL)
 
 
 @dataclass(frozen=True)
-class DueList:
-    customers: list[Customer]
-    total: int
+class Scope:
+    """Whom one Home, or one of its lists, is about."""
 
-
-@dataclass(frozen=True)
-class HomeData:
+    env: Env
+    actor: Actor
     today: date
-    due_today: DueList
-    overdue: DueList
+    settings: WorkspaceSettings
+    reps: tuple[str, ...] = ()  # the team: a manager's reps; an admin's, the reps with no manager
+    gone: tuple[str, ...] = ()  # deactivated members of that team (their customers wait for a new owner)
+    admins: tuple[str, ...] = ()  # for an admin: who the admins are
+    teams: TeamListing | None = None  # and who manages whom
+
+    @property
+    def workspace_id(self) -> str:
+        return self.actor.workspace_id
+
+    @property
+    def me(self) -> str:
+        return self.actor.user_id
+
+    @property
+    def leads(self) -> bool:
+        return bool(self.reps or self.gone)
 
 
-def home_data(env: Env, actor: Actor, *, rows: int = HOME_ROWS) -> HomeData:
-    """Top `rows` of each list with the full counts, so the Home tab stays under Slack's block cap."""
+def _ids(people: Sequence[Actor]) -> tuple[str, ...]:
+    return tuple(person.user_id for person in people)
+
+
+def _scope(env: Env, session: Session, actor: Actor) -> Scope:
+    settings = settings_service.load_in(session, actor.workspace_id)
     today = actor.today(env)
+    if actor.is_admin:
+        roster = _roster(env, session, actor.workspace_id)
+        return Scope(env, actor, today, settings, roster.reps, roster.gone, roster.admins, roster.teams)
+    if actor.is_manager:  # one indexed read of the team, not the whole workspace
+        team = people_store.list_team(
+            session=session, workspace_id=actor.workspace_id, manager_id=actor.user_id
+        )
+        reps = tuple(p.user_id for p in team if not p.is_deleted and not p.is_guest)
+        return Scope(env, actor, today, settings, reps, tuple(p.user_id for p in team if p.is_deleted))
+    return Scope(env, actor, today, settings)
+
+
+@dataclass(frozen=True)
+class Roster:
+    reps: tuple[str, ...]  # active reps with no active manager: the admins' team
+    gone: tuple[str, ...]  # deactivated people with no active manager
+    admins: tuple[str, ...]
+    teams: TeamListing
+
+
+def _role(member: home_store.Member, admin_ids: frozenset[str]) -> str:
+    if member.user_id in admin_ids or member.is_slack_admin:
+        return ROLE_ADMIN
+    return member.role if member.role in ROLES else ROLE_REP
+
+
+def _roster(env: Env, session: Session, workspace_id: str) -> Roster:
+    """The workspace as the digest's Directory sees it (the admins cover reps whose manager is not
+    active), from plain columns: building an Actor for each of a thousand people cost more than the
+    rest of the Home together."""
+    everyone = home_store.members(session=session, workspace_id=workspace_id)
+    role = {member.user_id: _role(member, env.settings.admin_user_ids) for member in everyone}
+    active = [member for member in everyone if not member.is_deleted]
+    managers = [member.user_id for member in active if role[member.user_id] == ROLE_MANAGER]
+    led = set(managers)
+    members: dict[str, list[str]] = defaultdict(list)
+    for member in active:
+        if member.manager_id is not None and member.manager_id in led:
+            members[member.manager_id].append(member.user_id)
+    return Roster(
+        reps=tuple(m.user_id for m in active if role[m.user_id] == ROLE_REP and m.manager_id not in led),
+        gone=tuple(m.user_id for m in everyone if m.is_deleted and m.manager_id not in led),
+        admins=tuple(m.user_id for m in active if role[m.user_id] == ROLE_ADMIN),
+        teams=TeamListing([(manager, members[manager]) for manager in managers], []),
+    )
+
+
+# -- each list: (session, scope, offset, limit) -> some rows and the count --------------------------------
+Loader = Callable[[Session, Scope, int, int], Rows]
+
+
+def _follow_ups(
+    session: Session, scope: Scope, start: date | None, through: date, offset: int, limit: int
+) -> Rows:
+    rows, total = home_store.follow_ups_page(
+        session=session,
+        workspace_id=scope.workspace_id,
+        owner_id=scope.me,
+        start=start,
+        through=through,
+        offset=offset,
+        limit=limit,
+    )
+    return Rows(rows, total)
+
+
+def _overdue(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    return _follow_ups(session, scope, None, scope.today - timedelta(days=1), offset, limit)
+
+
+def _due_today(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    return _follow_ups(session, scope, scope.today, scope.today, offset, limit)
+
+
+def _at_risk(session: Session, scope: Scope, owners: Sequence[str], offset: int, limit: int) -> Rows:
+    rows, total = home_store.at_risk_page(
+        session=session,
+        workspace_id=scope.workspace_id,
+        owners=owners,
+        bands=SERIOUS_BANDS,
+        rank=BAND_RANK,
+        offset=offset,
+        limit=limit,
+    )
+    facts = [(row.customer_id, row, row.signals) for row in rows]
+    reasons = churn_service.reasons_for(session, scope.workspace_id, facts, scope.today)
+    return Rows([views.Risk(row, reasons.get(row.customer_id, [])) for row in rows], total)
+
+
+def _my_risks(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    return _at_risk(session, scope, [scope.me], offset, limit)
+
+
+def _team_risks(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    return _at_risk(session, scope, scope.reps, offset, limit)
+
+
+def _complaints(
+    session: Session, scope: Scope, assignees: Sequence[str | None], offset: int, limit: int
+) -> Rows:
+    if not assignees:
+        return Rows((), 0)
+    # `listing` has no offset: read up to the page's end (unresolved complaints are few) and keep the page.
+    rows, total = complaint_store.listing(
+        session=session,
+        workspace_id=scope.workspace_id,
+        assignees=assignees,
+        unresolved_only=True,
+        limit=offset + limit,
+    )
+    return Rows(rows[offset:], total)
+
+
+def _my_complaints(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    unassigned: list[str | None] = [None] if scope.actor.is_admin else []  # pool customers' go to admins
+    return _complaints(session, scope, [scope.me, *unassigned], offset, limit)
+
+
+def _team_complaints(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    return _complaints(session, scope, [*scope.reps, *scope.gone], offset, limit)
+
+
+def _rep_lines(session: Session, scope: Scope) -> list[views.RepLine]:
+    """Every rep's visits this week and overdue follow-ups (the digest's grouped statements), the reps
+    who most need a look first."""
+    week_start = scope.today - timedelta(days=scope.today.weekday())
+    ws, reps = scope.workspace_id, scope.reps
+    visits = digest_store.visits_by_rep(
+        session=session,
+        workspace_id=ws,
+        reps=reps,
+        last_day=scope.today,
+        week_start=week_start,
+        today=scope.today,
+    )
+    overdue = digest_store.overdue_by_rep(session=session, workspace_id=ws, reps=reps, today=scope.today)
+    lines = [
+        views.RepLine(rep, visits.get(rep, RepVisits(0, 0)).this_week, overdue.get(rep, 0)) for rep in reps
+    ]
+    return sorted(lines, key=lambda line: (-line.overdue, line.visits_this_week, line.user_id))
+
+
+def _team(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    lines = _rep_lines(session, scope) if scope.reps else []
+    return Rows(lines[offset : offset + limit], len(lines))
+
+
+def _recycle_rules(rules: PoolRules) -> recycle_store.RecycleRules:
+    return recycle_store.RecycleRules(
+        days_without_visit={level: days_without_visit(rules, level) for level in LEVELS},
+        days_to_first_order=rules.days_to_first_order,
+        dealt_exempt=rules.dealt_exempt,
+    )
+
+
+def _holding(row: home_store.Holding) -> Holding | None:
+    """As bot.services.extensions.holding_of, from a plain row: no recycle without a claim to count from."""
+    if row.owned_since is None:
+        return None
+    clock = row.clock_from or row.owned_since
+    return Holding(row.level, row.owned_since, clock, row.dealt, row.locked, row.extended_until)
+
+
+def _recycles(session: Session, scope: Scope) -> list[tuple[Recycle, home_store.Holding]]:
+    """The team's customers going back to the pool within 3 days, each at its exact time (the pure
+    rule), soonest first."""
+    now, rules = scope.env.clock.now(), scope.settings.pool_rules()
+    found = home_store.nearly_due_of(
+        session=session,
+        workspace_id=scope.workspace_id,
+        owners=scope.reps,
+        rules=_recycle_rules(rules),
+        by=now + SOON,
+    )
+    due = []
+    for row in found:
+        holding = _holding(row)
+        recycle = recycle_at(rules, holding) if holding else None
+        if recycle is not None and now < recycle.at <= now + SOON:
+            due.append((recycle, row))
+    return sorted(due, key=lambda one: (one[0].at, one[1].name, one[1].customer_id))
+
+
+def _soon(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    """A page of them, loaded whole (with whether more days were asked for) for the page only."""
+    due = _recycles(session, scope) if scope.reps else []
+    page = due[offset : offset + limit]
+    ids = [row.customer_id for _, row in page]
+    customers = home_store.customers_by_id(session=session, workspace_id=scope.workspace_id, ids=ids)
+    asked = recycle_store.pending_for(session=session, workspace_id=scope.workspace_id, customer_ids=ids)
+    shown = [Warned(customers[row.customer_id], recycle, row.customer_id in asked) for recycle, row in page]
+    return Rows(shown, len(due))
+
+
+def _orphans(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    found, total = digest_store.owned_by(
+        session=session, workspace_id=scope.workspace_id, owners=scope.gone, limit=offset + limit
+    )
+    return Rows(found[offset:], total)
+
+
+def _refused(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+    if not scope.actor.is_admin:
+        return Rows((), 0)
+    ws = scope.workspace_id
+    found = outbox_store.undeliverable(session=session, workspace_id=ws, limit=offset + limit)
+    return Rows(list(found[offset:]), home_store.count_undeliverable(session=session, workspace_id=ws))
+
+
+LOADERS: dict[HomeList, Loader] = {
+    HomeList.OVERDUE: _overdue,
+    HomeList.TODAY: _due_today,
+    HomeList.RISK: _my_risks,
+    HomeList.COMPLAINTS: _my_complaints,
+    HomeList.TEAM: _team,
+    HomeList.TEAM_RISK: _team_risks,
+    HomeList.TEAM_COMPLAINTS: _team_complaints,
+    HomeList.SOON: _soon,
+    HomeList.ORPHANS: _orphans,
+    HomeList.REFUSED: _refused,
+}
+
+
+# -- the Home ------------------------------------------------------------------------------------------------
+def _pool_figures(session: Session, scope: Scope) -> views.PoolFigures:
+    rules, ws = scope.settings.pool_rules(), scope.workspace_id
+    claims = home_store.claims_on(session=session, workspace_id=ws, user_id=scope.me, day=scope.today)
+    held = pool_store.count_holding(
+        session=session, workspace_id=ws, owner_id=scope.me, dealt_count=rules.dealt_count_in_cap
+    )
+    return views.PoolFigures(max(0, rules.daily_claim_limit - claims), held, rules.holding_cap)
+
+
+def _week_start(scope: Scope) -> datetime:
+    monday = scope.today - timedelta(days=scope.today.weekday())
+    return datetime.combine(monday, time(0), tzinfo=zone(scope.actor.timezone))
+
+
+def _team_home(session: Session, scope: Scope, rows: int) -> views.TeamHome:
+    week = _week_start(scope)
+    pool_in, pool_out = digest_store.pool_moves(
+        session=session,
+        workspace_id=scope.workspace_id,
+        reps=scope.reps,
+        start=week,
+        end=week + timedelta(days=7),
+    )
+    return views.TeamHome(
+        target=scope.settings.weekly_visit_target,
+        reps=_team(session, scope, 0, TEAM_LINES),
+        pool_in=pool_in,
+        pool_out=pool_out,
+        at_risk=_team_risks(session, scope, 0, rows),
+        complaints=_team_complaints(session, scope, 0, rows),
+        due_soon=_soon(session, scope, 0, rows),
+        orphans=_orphans(session, scope, 0, rows),
+    )
+
+
+def _admin_home(session: Session, scope: Scope, rows: int) -> views.AdminHome:
+    teams = scope.teams or TeamListing([], [])
+    return views.AdminHome(
+        settings=scope.settings,
+        admins=scope.admins,
+        teams=TeamListing(teams.teams, list(scope.reps)),
+        refused=_refused(session, scope, 0, rows),
+    )
+
+
+def home_data(env: Env, actor: Actor) -> HomeData:
+    """Everything the person's Home shows: the first rows of each list, with the counts."""
     with env.db.session() as session:
-        overdue = _due(session, actor, None, today - timedelta(days=1), rows)
-        due_today = _due(session, actor, today, today, rows)
-    return HomeData(today=today, due_today=due_today, overdue=overdue)
+        scope = _scope(env, session, actor)
+        rows = ROWS_SHARED if scope.leads or actor.is_admin else ROWS_ALONE
+        return HomeData(
+            today=scope.today,
+            due_today=_due_today(session, scope, 0, rows),
+            overdue=_overdue(session, scope, 0, rows),
+            at_risk=_my_risks(session, scope, 0, rows),
+            complaints=_my_complaints(session, scope, 0, rows),
+            pool=_pool_figures(session, scope),
+            team=_team_home(session, scope, rows) if scope.leads else None,
+            admin=_admin_home(session, scope, rows) if actor.is_admin else None,
+            timezone=actor.timezone,
+        )
 
 
-def _due(session: Session, actor: Actor, start: date | None, through: date, rows: int) -> DueList:
-    ws, owner = actor.workspace_id, actor.user_id
-    customers = customer_store.follow_ups_due(
-        session=session, workspace_id=ws, owner_id=owner, start=start, through=through, limit=rows
-    )
-    total = customer_store.count_follow_ups_due(
-        session=session, workspace_id=ws, owner_id=owner, start=start, through=through
-    )
-    return DueList(customers=list(customers), total=total)
+def list_page(env: Env, actor: Actor, which: str, offset: int) -> ListPage:
+    """One page of a Home list for "See all" (a list the person may not see is empty)."""
+    try:
+        chosen = HomeList(which)
+    except ValueError:
+        chosen = HomeList.OVERDUE
+    start = max(0, offset)
+    with env.db.session() as session:
+        scope = _scope(env, session, actor)
+        rows = LOADERS[chosen](session, scope, start, views.PAGE_ROWS)
+    return ListPage(chosen, start, rows, scope.settings.weekly_visit_target, actor.timezone)
+
+
+def publish(env: Env, client: WebClient, actor: Actor) -> None:
+    """Render the person's Home from the database and publish it (views.publish: not a message)."""
+    client.views_publish(user_id=actor.user_id, view=views.home_view(actor.lang, home_data(env, actor)))
+
+
+def refresh_home(client: WebClient, env: Env, actor: Actor) -> None:
+    """Bring the person's Home up to date after their own action. The action is done and confirmed by
+    then, so Slack refusing or not answering is only logged; the next open or Refresh tries again."""
+    try:
+        publish(env, client, actor)
+    except (SlackApiError, OSError) as error:
+        log.warning("could not refresh the Home of %s: %s", actor.user_id, error)

@@ -1,47 +1,495 @@
-"""The App Home tab (first version): follow-ups due today and overdue, with quick actions."""
+"""The App Home tab and its "See all" lists.
+
+Everyone sees their own day: follow-ups overdue and due today, customers at risk with the reasons,
+open complaints, claims left and the holding cap, and quick actions. Managers (and admins, for the reps
+who have no manager) also see their team: visits this week against the target, overdue follow-ups,
+customers at risk, open complaints, the pool this week, and the digest's Reassign / Extend / Nudge rep
+rows. Admins also see the settings, teams and roles, and the messages Slack refused.
+
+Every list shows its first rows on the Home and all of them, 20 a page, in a "See all" modal: the tab
+stays under Slack's 100 blocks however many customers someone has.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
 
-from bot.i18n import Lang
-from bot.services.home import DueList, HomeData
+from bot.i18n import N_, Lang
+from bot.rules.churn import Reason
+from bot.services.people import TeamListing
+from bot.services.settings import SPECS, WorkspaceSettings
 from bot.views import blocks as b
-from bot.views.ids import Action
+from bot.views import labels
+from bot.views.churn import risk_line
+from bot.views.complaints import SEVERITY_ICONS, status_label
+from bot.views.ids import Action, Callback
+from bot.views.recycle import Warned
+from bot.views.settings import GROUP_TITLES, shown_value
 from bot.views.templating import render
-from bot.views.text import escape
+from bot.views.text import day, escape, mention, moment, say
+from store.complaints import Listed
+from store.home import RiskRow
+from store.models import Customer, OutboxMessage
+
+PAGE_ROWS = 20  # rows of a "See all" page
+SECTION_BUDGET = 2900  # characters of packed lines per section (Slack's limit: 3,000)
+TEAM_SECTIONS = 4  # sections of teams and roles on an admin's Home; /crm team lists everyone
+MENTIONS_PER_LINE = 30
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Rows(Generic[T]):
+    """Some rows of a list (the first ones, or one page) and how many the list has in all."""
+
+    rows: Sequence[T]
+    total: int
+
+
+def _no_rows() -> Rows[Any]:
+    return Rows((), 0)
+
+
+DueList = Rows[Customer]  # the first version's name for a list of follow-ups
+
+
+@dataclass(frozen=True)
+class Risk:
+    row: RiskRow
+    reasons: Sequence[Reason]
+
+
+@dataclass(frozen=True)
+class RepLine:
+    user_id: str
+    visits_this_week: int
+    overdue: int
+
+
+@dataclass(frozen=True)
+class PoolFigures:
+    claims_left: int
+    held: int
+    cap: int
+
+
+@dataclass(frozen=True)
+class TeamHome:
+    target: int  # visits per rep per week
+    reps: Rows[RepLine]  # most in need first
+    pool_in: int  # this week: let go to the pool (released, recycled)
+    pool_out: int  # and taken from it (claimed, assigned)
+    at_risk: Rows[Risk]
+    complaints: Rows[Listed]
+    due_soon: Rows[Warned]  # back in the pool within 3 days
+    orphans: Rows[Customer]  # deactivated members' customers, to reassign
+
+
+@dataclass(frozen=True)
+class AdminHome:
+    settings: WorkspaceSettings
+    admins: Sequence[str]
+    teams: TeamListing
+    refused: Rows[OutboxMessage]
+
+
+@dataclass(frozen=True)
+class HomeData:
+    today: date
+    due_today: Rows[Customer]
+    overdue: Rows[Customer]
+    at_risk: Rows[Risk] = field(default_factory=_no_rows)
+    complaints: Rows[Listed] = field(default_factory=_no_rows)
+    pool: PoolFigures | None = None
+    team: TeamHome | None = None
+    admin: AdminHome | None = None
+    timezone: str = "UTC"
+
+
+class HomeList(StrEnum):
+    """The Home's lists; a "See all" button names one."""
+
+    OVERDUE = "overdue"
+    TODAY = "today"
+    RISK = "risk"
+    COMPLAINTS = "complaints"
+    TEAM = "team"
+    TEAM_RISK = "team_risk"
+    TEAM_COMPLAINTS = "team_complaints"
+    SOON = "soon"
+    ORPHANS = "orphans"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True)
+class ListPage:
+    which: HomeList
+    offset: int
+    rows: Rows[Any]
+    target: int = 0
+    timezone: str = "UTC"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Who reads the rows: their language and zone, and the team's weekly target."""
+
+    lang: Lang
+    timezone: str
+    target: int = 0
+
+
+def _bold(text: str) -> str:
+    return f"*{escape(text)}*"
+
+
+# -- one row of each list, as text ------------------------------------------------------------------
+def _customer_text(reader: Reader, customer: Customer) -> str:
+    return render("home_row.md.j2", reader.lang, customer=customer)
+
+
+def _risk_text(reader: Reader, risk: Risk) -> str:
+    return f"*{escape(risk.row.name)}*\n{risk_line(reader.lang, risk.row.band, risk.reasons)}"
+
+
+def _team_risk_text(reader: Reader, risk: Risk) -> str:
+    head = f"*{escape(risk.row.name)}* · {mention(risk.row.owner_id)}"
+    return f"{head}\n{risk_line(reader.lang, risk.row.band, risk.reasons)}"
+
+
+def _complaint_text(reader: Reader, listed: Listed) -> str:
+    complaint = listed.complaint
+    assignee = complaint.assignee_id
+    who = mention(assignee) if assignee else escape(reader.lang.gettext("the admins (not assigned)"))
+    line = (
+        f"{SEVERITY_ICONS.get(complaint.severity, '')} *#{complaint.id} {escape(listed.customer_name)}* · "
+        f"{escape(status_label(complaint.status, reader.lang))} · {who}"
+    )
+    if complaint.respond_breached_at or complaint.resolve_breached_at:
+        line += " · :rotating_light: " + escape(reader.lang.gettext("SLA breached"))
+    return line
+
+
+def _rep_text(reader: Reader, line: RepLine) -> str:
+    lang = reader.lang
+    parts = [
+        mention(line.user_id),
+        say(lang, N_("%(count)s of %(target)s this week"), count=line.visits_this_week, target=reader.target),
+    ]
+    if line.overdue:
+        parts.append(say(lang, N_("%(count)s follow-ups overdue"), count=line.overdue))
+    return "• " + " · ".join(parts)
+
+
+def _soon_text(reader: Reader, warned: Warned) -> str:
+    customer = warned.customer
+    return say(
+        reader.lang,
+        N_("%(name)s (%(owner)s) goes back to the pool on %(when)s"),
+        name=customer.name,
+        owner=mention(customer.owner_id or ""),
+        when=moment(warned.recycle.at, reader.timezone, reader.lang),
+    )
+
+
+def _orphan_text(reader: Reader, customer: Customer) -> str:
+    level = labels.level(customer.level, reader.lang)
+    return f"*{escape(customer.name)}* · {escape(level)} · {mention(customer.owner_id or '')}"
+
+
+_SLACK_ID = re.compile(r"^[A-Z0-9]+$")
+
+
+def _recipient(channel: str) -> str:
+    if not _SLACK_ID.match(channel):
+        return escape(channel)
+    return mention(channel) if channel[:1] in ("U", "W") else f"<#{channel}>"
+
+
+def _refused_text(reader: Reader, message: OutboxMessage) -> str:
+    when = moment(message.created_at, reader.timezone, reader.lang)
+    error = message.last_error or "—"
+    return f"`{escape(message.kind)}` · {_recipient(message.channel)} · `{escape(error)}` · {escape(when)}"
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    title: str  # a msgid: the modal's title, and the Home's "*title* (count)"
+    text: Callable[[Reader, Any], str]
+    counted: str | None = None  # a msgid with %(count)s, shown on the Home instead
+    newest_first: bool = False  # pages are then "Older ›" and "‹ Newer"
+    packed: bool = False  # rows as lines of one section, not a section each
+
+
+LISTS: dict[HomeList, ListSpec] = {
+    HomeList.OVERDUE: ListSpec(N_("Overdue follow-ups"), _customer_text),
+    HomeList.TODAY: ListSpec(N_("Follow-ups due today"), _customer_text),
+    HomeList.RISK: ListSpec(N_("Customers at risk"), _risk_text),
+    HomeList.COMPLAINTS: ListSpec(
+        N_("Complaints"), _complaint_text, N_("Complaints assigned to you: %(count)s"), newest_first=True
+    ),
+    HomeList.TEAM: ListSpec(N_("Your team"), _rep_text, packed=True),
+    HomeList.TEAM_RISK: ListSpec(N_("Customers at risk"), _team_risk_text),
+    HomeList.TEAM_COMPLAINTS: ListSpec(
+        N_("Complaints"), _complaint_text, N_("Complaints of your team: %(count)s"), newest_first=True
+    ),
+    HomeList.SOON: ListSpec(
+        N_("Recycling to the pool"), _soon_text, N_("Back in the pool within 3 days: %(count)s")
+    ),
+    HomeList.ORPHANS: ListSpec(
+        N_("Reassign"), _orphan_text, N_("Customers of deactivated members to reassign: %(count)s")
+    ),
+    HomeList.REFUSED: ListSpec(N_("Messages Slack refused"), _refused_text, newest_first=True),
+}
+
+
+# -- the rows' buttons on the Home (the See all pages only list) ------------------------------------
+RowBlocks = Callable[[Reader, Any, str], list[b.Block]]
+
+
+def _with_log_visit(reader: Reader, customer: Customer, text: str) -> list[b.Block]:
+    button = b.button(reader.lang.gettext("Log visit"), Action.VISIT_OPEN, str(customer.id))
+    return [b.section(text, accessory=button)]
+
+
+def _with_plan_visit(reader: Reader, risk: Risk, text: str) -> list[b.Block]:
+    button = b.button(reader.lang.gettext("Plan visit"), Action.PLAN_VISIT, str(risk.row.customer_id))
+    return [b.section(text, accessory=button)]
+
+
+def _with_digest_actions(reader: Reader, warned: Warned, text: str) -> list[b.Block]:
+    """The digest's buttons for a customer about to go back to the pool (same action ids and values)."""
+    _ = reader.lang.gettext
+    customer_id, owner = str(warned.customer.id), warned.customer.owner_id or ""
+    buttons = b.actions(
+        b.button(_("Reassign"), Action.DIGEST_REASSIGN, customer_id),
+        b.button(_("Extend"), Action.DIGEST_EXTEND, customer_id),
+        b.button(_("Nudge rep"), Action.DIGEST_NUDGE, f"{owner}:{customer_id}"),
+        block_id=f"home.soon.{customer_id}",
+    )
+    return [b.section(text), buttons]
+
+
+def _with_reassign(reader: Reader, customer: Customer, text: str) -> list[b.Block]:
+    button = b.button(reader.lang.gettext("Reassign"), Action.DIGEST_REASSIGN, str(customer.id))
+    return [b.section(text, accessory=button)]
+
+
+ROW_BLOCKS: dict[HomeList, RowBlocks] = {
+    HomeList.OVERDUE: _with_log_visit,
+    HomeList.TODAY: _with_log_visit,
+    HomeList.RISK: _with_plan_visit,
+    HomeList.SOON: _with_digest_actions,
+    HomeList.ORPHANS: _with_reassign,
+}
+
+
+def _plain_row(_reader: Reader, _row: Any, text: str) -> list[b.Block]:
+    return [b.section(text)]
+
+
+def packed(lines: Sequence[str], budget: int = SECTION_BUDGET) -> list[str]:
+    """Lines joined into as few texts as fit a section each."""
+    texts: list[str] = []
+    for line in lines:
+        if texts and len(texts[-1]) + 1 + len(line) <= budget:
+            texts[-1] += "\n" + line
+        else:
+            texts.append(line)
+    return texts
+
+
+def _row_blocks(reader: Reader, which: HomeList, rows: Sequence[Any], *, on_home: bool) -> list[b.Block]:
+    spec = LISTS[which]
+    texts = [spec.text(reader, row) for row in rows]
+    if spec.packed:
+        return [b.section(text) for text in packed(texts)]
+    with_buttons = ROW_BLOCKS.get(which, _plain_row) if on_home else _plain_row
+    return [block for row, text in zip(rows, texts, strict=True) for block in with_buttons(reader, row, text)]
+
+
+# -- the Home ---------------------------------------------------------------------------------------
+def _title(lang: Lang, spec: ListSpec, total: int) -> str:
+    if spec.counted:
+        return f"*{say(lang, spec.counted, count=total)}*"
+    return f"{_bold(lang.gettext(spec.title))} ({total})"
+
+
+def _see_all(lang: Lang, which: HomeList) -> dict[str, Any]:
+    return b.button(lang.gettext("See all"), Action.HOME_SEE_ALL, which.value)
+
+
+def _list(reader: Reader, which: HomeList, shown: Rows[Any]) -> list[b.Block]:
+    """A list's title (with "See all" when some rows are left out) and its first rows."""
+    if not shown.total:
+        return []
+    more = _see_all(reader.lang, which) if shown.total > len(shown.rows) else None
+    rows = _row_blocks(reader, which, shown.rows, on_home=True)
+    if LISTS[which].packed:  # no title line: the first section carries the button
+        return [{**rows[0], "accessory": more} if more else rows[0], *rows[1:]]
+    return [b.section(_title(reader.lang, LISTS[which], shown.total), accessory=more), *rows]
+
+
+def _quick_actions(lang: Lang) -> b.Block:
+    _ = lang.gettext
+    return b.actions(
+        b.button(_("Log visit"), Action.VISIT_OPEN, style="primary"),
+        b.button(_("New customer"), Action.CUSTOMER_NEW),
+        b.button(_("Log order"), Action.ORDER_OPEN),
+        b.button(_("Browse pool"), Action.HOME_POOL),
+        b.button(_("File complaint"), Action.COMPLAINT_NEW),
+        b.button(_("Refresh"), Action.HOME_REFRESH),
+    )
+
+
+def _pool_line(lang: Lang, pool: PoolFigures) -> str:
+    return say(
+        lang,
+        N_("Claims left today: %(left)s · customers held: %(held)s of %(cap)s"),
+        left=pool.claims_left,
+        held=pool.held,
+        cap=pool.cap,
+    )
+
+
+def _my_day(reader: Reader, data: HomeData) -> list[b.Block]:
+    _ = reader.lang.gettext
+    blocks: list[b.Block] = [b.header(_("Your customers")), _quick_actions(reader.lang)]
+    if data.pool:
+        blocks.append(b.context(_pool_line(reader.lang, data.pool)))
+    blocks.append(b.divider())
+    blocks += _list(reader, HomeList.OVERDUE, data.overdue)
+    blocks += _list(reader, HomeList.TODAY, data.due_today)
+    if not data.overdue.total and not data.due_today.total:
+        blocks.append(b.section(escape(_("Nothing due today. Nice work! Log a visit to plan the next one."))))
+    blocks += _list(reader, HomeList.RISK, data.at_risk)
+    blocks += _list(reader, HomeList.COMPLAINTS, data.complaints)
+    return blocks
+
+
+def _team(reader: Reader, today: date, team: TeamHome) -> list[b.Block]:
+    lang = reader.lang
+    title = say(lang, N_("Your team on %(day)s"), day=day(today, lang))
+    moves = say(
+        lang,
+        N_("Pool this week: %(in)s let go, %(out)s taken"),
+        **{"in": team.pool_in, "out": team.pool_out},
+    )
+    blocks: list[b.Block] = [b.divider(), b.header(title)]
+    blocks += _list(Reader(lang, reader.timezone, team.target), HomeList.TEAM, team.reps)
+    blocks.append(b.context(moves))
+    blocks += _list(reader, HomeList.TEAM_RISK, team.at_risk)
+    blocks += _list(reader, HomeList.TEAM_COMPLAINTS, team.complaints)
+    blocks += _list(reader, HomeList.SOON, team.due_soon)
+    blocks += _list(reader, HomeList.ORPHANS, team.orphans)
+    return blocks
+
+
+def _settings_text(lang: Lang, settings: WorkspaceSettings) -> list[str]:
+    """Every setting of `/crm settings`, read-only, a section per group of the form."""
+    texts = []
+    for group, title in GROUP_TITLES.items():
+        lines = [
+            f"{escape(lang.gettext(spec.label))}: {shown_value(lang, spec, getattr(settings, spec.key))}"
+            for spec in SPECS
+            if spec.group is group
+        ]
+        texts.append("\n".join([_bold(lang.gettext(title)), *lines]))
+    return texts
+
+
+def _people(user_ids: Sequence[str], lang: Lang) -> str:
+    shown = ", ".join(mention(user) for user in user_ids[:MENTIONS_PER_LINE]) or escape(
+        lang.gettext("nobody yet")
+    )
+    left = len(user_ids) - MENTIONS_PER_LINE
+    return shown + (" " + say(lang, N_("…and %(count)s more."), count=left) if left > 0 else "")
+
+
+def _teams(lang: Lang, admin: AdminHome) -> list[b.Block]:
+    # Each msgid outside f-strings: Babel's extractor does not look inside them.
+    _ = lang.gettext
+    admins, manager = _bold(_("Admins")), _bold(_("Manager"))
+    lines = [f"{admins}: {_people(admin.admins, lang)}"]
+    lines += [f"{manager} {mention(boss)}: {_people(members, lang)}" for boss, members in admin.teams.teams]
+    if admin.teams.without_manager:
+        title = _bold(_("Reps without a manager (covered by the admins)"))
+        lines.append(f"{title}: {_people(admin.teams.without_manager, lang)}")
+    texts = packed(lines)
+    blocks = [b.section(_bold(_("Teams"))), *(b.section(text) for text in texts[:TEAM_SECTIONS])]
+    if len(texts) > TEAM_SECTIONS:
+        left = sum(text.count("\n") + 1 for text in texts[TEAM_SECTIONS:])
+        blocks.append(b.context(say(lang, N_("…and %(count)s more."), count=left)))
+    return blocks
+
+
+def _workspace(reader: Reader, admin: AdminHome) -> list[b.Block]:
+    _ = reader.lang.gettext
+    edit = b.button(_("Edit settings"), Action.HOME_SETTINGS)
+    blocks: list[b.Block] = [b.divider(), b.section(_bold(_("Settings")), accessory=edit)]
+    blocks += [b.section(text) for text in _settings_text(reader.lang, admin.settings)]
+    blocks += _teams(reader.lang, admin)
+    blocks += _list(reader, HomeList.REFUSED, admin.refused)
+    return blocks
 
 
 def home_view(lang: Lang, data: HomeData) -> dict[str, Any]:
-    _ = lang.gettext
-    blocks: list[b.Block] = [
-        b.header(_("Your customers")),
-        b.actions(
-            b.button(_("Log visit"), Action.VISIT_OPEN, style="primary"),
-            b.button(_("New customer"), Action.CUSTOMER_NEW),
-            b.button(_("Log order"), Action.ORDER_OPEN),
-            b.button(_("Refresh"), Action.HOME_REFRESH),
-        ),
-        b.divider(),
-    ]
-    blocks += _section(lang, _("Overdue follow-ups"), data.overdue)
-    blocks += _section(lang, _("Follow-ups due today"), data.due_today)
-    if not data.overdue.total and not data.due_today.total:
-        blocks.append(b.section(escape(_("Nothing due today. Nice work! Log a visit to plan the next one."))))
+    reader = Reader(lang, data.timezone)
+    blocks = _my_day(reader, data)
+    if data.team:
+        blocks += _team(reader, data.today, data.team)
+    if data.admin:
+        blocks += _workspace(reader, data.admin)
     return b.home(blocks)
 
 
-def _section(lang: Lang, title: str, due: DueList) -> list[b.Block]:
+# -- See all: one page of a list in a modal ---------------------------------------------------------
+def page_value(which: HomeList, offset: int) -> str:
+    return json.dumps({"l": which.value, "o": offset})
+
+
+def _pager(lang: Lang, page: ListPage) -> b.Block | None:
     _ = lang.gettext
-    if not due.total:
-        return []
-    blocks: list[b.Block] = [b.section(f"*{escape(title)}* ({due.total})")]
-    for customer in due.customers:
-        row = render("home_row.md.j2", lang, customer=customer)
-        blocks.append(b.section(row, accessory=b.button(_("Log visit"), Action.VISIT_OPEN, str(customer.id))))
-    if due.total > len(due.customers):
-        more = _("…and %(count)s more. Use /customer to find them.") % {
-            "count": due.total - len(due.customers)
-        }
-        blocks.append(b.context(escape(more)))
-    return blocks
+    back, forward = (
+        (_("‹ Newer"), _("Older ›")) if LISTS[page.which].newest_first else (_("‹ Previous"), _("Next ›"))
+    )
+    buttons = []
+    if page.offset > 0:
+        buttons.append(
+            b.button(back, Action.HOME_PAGE, page_value(page.which, max(0, page.offset - PAGE_ROWS)))
+        )
+    if page.offset + len(page.rows.rows) < page.rows.total:
+        buttons.append(b.button(forward, Action.HOME_PAGE, page_value(page.which, page.offset + PAGE_ROWS)))
+    return b.actions(*buttons) if buttons else None
+
+
+def list_modal(lang: Lang, page: ListPage) -> dict[str, Any]:
+    _ = lang.gettext
+    reader = Reader(lang, page.timezone, page.target)
+    rows = page.rows
+    if rows.rows:
+        where = say(
+            lang,
+            N_("%(first)s–%(last)s of %(total)s"),
+            first=page.offset + 1,
+            last=page.offset + len(rows.rows),
+            total=rows.total,
+        )
+        blocks = [b.context(where), *_row_blocks(reader, page.which, rows.rows, on_home=False)]
+    else:
+        blocks = [b.section(escape(_("Nothing to show.")))]
+    pager = _pager(lang, page)
+    return b.modal(
+        title=_(LISTS[page.which].title),
+        blocks=[*blocks, pager] if pager else blocks,
+        callback_id=Callback.HOME_LIST,
+        close=_("Close"),
+        private_metadata=page_value(page.which, page.offset),
+    )

@@ -52,6 +52,10 @@ class Action(StrEnum):
     COMPLAINT_REASSIGN = "complaint.reassign"
     COMPLAINT_TAKE_OVER = "complaint.take_over"
     COMPLAINT_NEW = "complaint.new"  # value: a customer id, or empty
+    HOME_SEE_ALL = "home.see_all"  # value: the name of a Home list (bot.views.home.HomeList)
+    HOME_PAGE = "home.page"  # in a See all modal; value: JSON {"l": list, "o": offset}
+    HOME_POOL = "home.pool"  # Browse pool: the first /pool page, in the app's DM
+    HOME_SETTINGS = "home.settings"  # Edit settings: the `/crm settings` form
 
 
 class Callback(StrEnum):
@@ -72,6 +76,7 @@ class Callback(StrEnum):
     COMPLAINT_REOPEN = "complaint.reopen"
     COMPLAINT_CLOSE = "complaint.close"
     COMPLAINT_REASSIGN = "complaint.reassign"
+    HOME_LIST = "home.list"  # a See all modal (nothing to submit)
 
 
 FOLLOW_UP_BLOCK = "followup"  # "followup.<customer id>": a reminder row's actions
