@@ -442,7 +442,10 @@ class ChurnState(SQLModel, table=True):
     """A dealt customer's churn score now: its band, the signals behind it, and the last warning."""
 
     __tablename__ = "churn_state"
-    __table_args__ = (sa.Index("ix_churn_state_warning", "workspace_id", "warn_pending"),)
+    __table_args__ = (
+        sa.Index("ix_churn_state_warning", "workspace_id", "warn_pending"),
+        sa.Index("ix_churn_state_band", "workspace_id", "band", "customer_id"),  # Home's at-risk lists
+    )
 
     customer_id: int = Field(
         sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), primary_key=True)

@@ -38,6 +38,9 @@ def upgrade() -> None:
             postgresql_where=sa.text("recycle_extended_until IS NOT NULL"),
         )
 
+    with op.batch_alter_table("churn_state", schema=None) as batch_op:
+        batch_op.create_index("ix_churn_state_band", ["workspace_id", "band", "customer_id"], unique=False)
+
     with op.batch_alter_table("workspace", schema=None) as batch_op:
         batch_op.add_column(sa.Column("retention_percent", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("retention_base", sa.Integer(), nullable=False, server_default="0"))
@@ -54,6 +57,9 @@ def downgrade() -> None:
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_index("ix_person_email")
         batch_op.drop_column("email")
+
+    with op.batch_alter_table("churn_state", schema=None) as batch_op:
+        batch_op.drop_index("ix_churn_state_band")
 
     with op.batch_alter_table("workspace", schema=None) as batch_op:
         batch_op.drop_column("retention_base")
