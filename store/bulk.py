@@ -214,8 +214,12 @@ def fill_empty_fields(*, session: Session, fills: list[dict[str, Any]]) -> None:
 
 _FIRST, _LAST = CUSTOMER.c.first_order_on, CUSTOMER.c.last_order_on
 _FIRST_DAY, _LAST_DAY = sa.bindparam("b_first", type_=sa.Date()), sa.bindparam("b_last", type_=sa.Date())
+_CHANGES_STAGE = sa.or_(
+    sa.and_(CUSTOMER.c.dealt_at.is_(None), CUSTOMER.c.stage == "prospect"),
+    CUSTOMER.c.stage.in_(("lost", "dormant")),
+)
 # As bot.services.orders does for one order: the first order makes the deal (and a prospect, or a
-# customer marked lost, new), and the order days and count the churn signals read.
+# customer marked lost, new; a lost or dormant one is won back), and the order days and count the churn signals read.
 _NOTE_ORDERS = (
     sa.update(CUSTOMER)
     .where(CUSTOMER.c.id == sa.bindparam("b_id"))
@@ -223,8 +227,14 @@ _NOTE_ORDERS = (
         dealt_at=sa.func.coalesce(CUSTOMER.c.dealt_at, sa.bindparam("b_now", type_=UTCDateTime())),
         stage=sa.case(
             (sa.and_(CUSTOMER.c.dealt_at.is_(None), CUSTOMER.c.stage.in_(("prospect", "lost"))), "new"),
+            (CUSTOMER.c.stage.in_(("lost", "dormant")), "won_back"),  # an order undoes lost, wins back
             else_=CUSTOMER.c.stage,
         ),
+        stage_since=sa.case(
+            (_CHANGES_STAGE, sa.bindparam("b_now", type_=UTCDateTime())), else_=CUSTOMER.c.stage_since
+        ),
+        lost_at=None,
+        lost_reason="",
         first_order_on=sa.case(
             (sa.or_(_FIRST.is_(None), _FIRST > _FIRST_DAY), _FIRST_DAY),
             else_=_FIRST,

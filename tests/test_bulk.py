@@ -652,3 +652,15 @@ def test_encodings_are_told_apart_even_when_a_chunk_splits_a_character():
     assert csv_rows.decodes_as([text[:4], text[4:]], "utf-8-sig")
     assert not csv_rows.decodes_as(["上海华东".encode("gb18030")], "utf-8-sig")
     assert csv_rows.decodes_as(["上海华东".encode("gb18030")], "gb18030")
+
+
+def test_an_imported_order_wins_back_a_lost_customer(team, tmp_path):
+    from bot.services import value
+
+    gone = builders.customer(team, "Gone Ltd", owner=REP)
+    log_order(team, actor(REP), OrderDraft(gone.id or 0, "10", "", TODAY))
+    value.mark_lost(team, actor(REP), gone.id or 0, "went elsewhere")
+    run(team, "orders", write(tmp_path / "o.csv", "customer,amount,date", ["Gone Ltd,5,2026-11-20"]))
+    with team.db.session() as session:
+        back = session.get(Customer, gone.id)
+    assert back is not None and (back.stage, back.lost_at, back.lost_reason) == ("won_back", None, "")
