@@ -176,18 +176,20 @@ def enqueue(
 def enqueue_many(env: Env, messages: Sequence[Outgoing]) -> list[str]:
     """Queue many in one transaction (a job's morning messages: one commit, not one per person)."""
     now = env.clock.now()
+    rows = [
+        OutboxMessage(
+            workspace_id=outgoing.workspace_id,
+            dedupe_key=outgoing.key,
+            kind=outgoing.kind,
+            channel=outgoing.recipient,
+            payload=json_payload(outgoing.message),
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for outgoing in messages
+    ]
     with env.db.session() as session:
-        for outgoing in messages:
-            row = OutboxMessage(
-                workspace_id=outgoing.workspace_id,
-                dedupe_key=outgoing.key,
-                kind=outgoing.kind,
-                channel=outgoing.recipient,
-                payload=json_payload(outgoing.message),
-                next_attempt_at=now,
-                created_at=now,
-            )
-            outbox_store.enqueue(session=session, message=row)
+        outbox_store.enqueue_many(session=session, messages=rows)
     return [outgoing.key for outgoing in messages]
 
 

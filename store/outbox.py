@@ -6,20 +6,25 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from store.models import OutboxMessage
-from store.upsert import insert_ignore
 
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
 
 
-def enqueue(*, session: Session, message: OutboxMessage) -> None:
-    """Add the message unless one with its dedupe key is already there (sent or not)."""
-    values = message.model_dump(exclude={"id"})
-    insert_ignore(session, OutboxMessage, values)
+def enqueue_many(*, session: Session, messages: Sequence[OutboxMessage]) -> None:
+    """Add many in one statement executed with every row (a job's morning messages), each unless its
+    dedupe key is already there."""
+    if not messages:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [message.model_dump(exclude={"id"}) for message in messages]
+    session.execute(insert(OutboxMessage.__table__).on_conflict_do_nothing(), rows)  # type: ignore[attr-defined]
 
 
 def due(*, session: Session, now: datetime, limit: int) -> Sequence[OutboxMessage]:
