@@ -146,6 +146,9 @@ _scored = sa.Table(
     sa.Column("score", sa.Integer, nullable=False),
     sa.Column("signals", sa.Integer, nullable=False),
     sa.Column("band", sa.String(16), nullable=False),
+    # Already in churn_state: marked before the states change. Inserting "WHERE NOT EXISTS (SELECT
+    # FROM churn_state)" into churn_state itself makes PostgreSQL rescan the pages it is writing.
+    sa.Column("known", sa.Boolean, nullable=False, server_default=sa.false()),
     prefixes=["TEMPORARY"],
 )
 
@@ -163,9 +166,8 @@ def score(
     _scored.drop(connection, checkfirst=True)
     _scored.create(connection)
     try:
-        connection.execute(
-            sa.insert(_scored).from_select(_scored.columns.keys(), _scores(scoring, signals, bands))
-        )
+        columns = ["customer_id", "score", "signals", "band"]
+        connection.execute(sa.insert(_scored).from_select(columns, _scores(scoring, signals, bands)))
         if connection.dialect.name == "postgresql":
             connection.execute(sa.text("ANALYZE churn_scored"))  # a temporary table has no statistics
         changes, rises = _record_changes(connection, scoring.workspace_id, bands, now)
@@ -236,6 +238,11 @@ def _no_score(state: sa.Table) -> sa.ColumnElement[bool]:
 def _update_states(connection: sa.Connection, workspace_id: str, bands: Bands, now: datetime) -> None:
     """Drop the customers that no longer score, update the changed, add the new (to be warned)."""
     state = ChurnState.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        sa.update(_scored)
+        .where(sa.exists().where(state.c.customer_id == _scored.c.customer_id))
+        .values(known=True)
+    )
     connection.execute(sa.delete(state).where(state.c.workspace_id == workspace_id, _no_score(state)))
     rose = _rank(bands, _scored.c.band) > _rank(bands, state.c.band)
     connection.execute(
@@ -256,7 +263,7 @@ def _update_states(connection: sa.Connection, workspace_id: str, bands: Bands, n
     new = sa.select(
         _scored.c.customer_id, sa.literal(workspace_id), _scored.c.score, _scored.c.band, _scored.c.signals,
         sa.literal(now, state.c.since.type), sa.true(), sa.literal(now, state.c.updated_at.type),
-    ).where(~sa.exists().where(state.c.customer_id == _scored.c.customer_id))  # fmt: skip
+    ).where(~_scored.c.known)  # fmt: skip
     columns = [
         "customer_id",
         "workspace_id",
