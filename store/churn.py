@@ -217,7 +217,8 @@ def _record_changes(
         .select_from(_scored.outerjoin(state, state.c.customer_id == _scored.c.customer_id))
         .where(sa.or_(state.c.customer_id.is_(None), state.c.band != _scored.c.band))
     )  # fmt: skip
-    changed = connection.execute(sa.insert(change).from_select(columns, moved)).rowcount
+    changed = _count(connection, moved)  # psycopg reports no row count for INSERT ... SELECT
+    connection.execute(sa.insert(change).from_select(columns, moved))
     rises = connection.execute(
         sa.select(sa.func.count())
         .select_from(_scored.outerjoin(state, state.c.customer_id == _scored.c.customer_id))
@@ -227,8 +228,13 @@ def _record_changes(
         state.c.workspace_id, state.c.customer_id, state.c.band, sa.literal(bands.none),
         sa.literal(0), sa.literal(0), sa.literal(now, change.c.at.type),
     ).where(state.c.workspace_id == workspace_id, _no_score(state))  # fmt: skip
-    fell = connection.execute(sa.insert(change).from_select(columns, gone)).rowcount
+    fell = _count(connection, gone)
+    connection.execute(sa.insert(change).from_select(columns, gone))
     return changed + fell, int(rises)
+
+
+def _count(connection: sa.Connection, rows: sa.Select[Any]) -> int:
+    return int(connection.execute(sa.select(sa.func.count()).select_from(rows.subquery())).scalar_one())
 
 
 def _no_score(state: sa.Table) -> sa.ColumnElement[bool]:

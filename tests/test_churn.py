@@ -13,6 +13,7 @@ from bot.rules import churn as rules
 from bot.services import orders, visits
 from bot.services.people import Actor
 from bot.views.ids import Action, Callback
+from store import churn as churn_store
 from store.models import ChurnChange, ChurnState, Customer, OutboxMessage
 from tests import builders
 from tests.conftest import MANAGER, NOW, OTHER_REP, REP
@@ -102,10 +103,12 @@ def test_each_signal_scores_its_points_and_the_score_gives_the_band(env, clock):
 
 def test_the_scores_are_done_once_a_day_and_unchanged_bands_write_no_history(env, clock):
     book(env)
-    score_on(env, clock, "2026-11-23T00:10")
+    clock.set(at_shanghai("2026-11-23T00:10"))
+    assert churn_job.score_customers(env, builders.WORKSPACE) == churn_store.Scored(4, 4, 4)
     assert churn_job.score_customers(env, builders.WORKSPACE) is None  # a second run, or a second worker
     before = changes(env)
-    score_on(env, clock, "2026-11-24T00:10")
+    clock.set(at_shanghai("2026-11-24T00:10"))
+    assert churn_job.score_customers(env, builders.WORKSPACE) == churn_store.Scored(4, 0, 0)
     assert changes(env) == before
 
 
