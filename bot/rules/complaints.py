@@ -14,16 +14,17 @@ from typing import Protocol
 
 from bot.i18n import N_
 
-# The stored status values (a vocabulary of the data, so they live with the tables).
-from store.models import COMPLAINT_CLOSED as CLOSED
-from store.models import COMPLAINT_OPEN as OPEN
-from store.models import COMPLAINT_REOPENED as REOPENED
-from store.models import COMPLAINT_RESOLVED as RESOLVED
-from store.models import COMPLAINT_UNRESOLVED as UNRESOLVED
+# The statuses as stored (store.models spells the same values for its queries; a test keeps them equal).
+OPEN = "open"
+ACKNOWLEDGED = "acknowledged"
+RESOLVED = "resolved"
+CLOSED = "closed"
+REOPENED = "reopened"
+UNRESOLVED = (OPEN, ACKNOWLEDGED, REOPENED)
 
 STATUS_WORDS = {
     OPEN: N_("open"),
-    "acknowledged": N_("acknowledged"),
+    ACKNOWLEDGED: N_("acknowledged"),
     RESOLVED: N_("resolved"),
     CLOSED: N_("closed"),
     REOPENED: N_("reopened"),

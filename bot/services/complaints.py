@@ -25,7 +25,6 @@ from bot.views.text import mention
 from store import complaints as complaint_store
 from store import people as people_store
 from store.models import (
-    COMPLAINT_ACKNOWLEDGED,
     COMPLAINT_CATEGORIES,
     COMPLAINT_CHANNELS,
     COMPLAINT_SEVERITIES,
@@ -232,7 +231,7 @@ def acknowledge(env: Env, actor: Actor, complaint_id: int) -> Step:
     now = env.clock.now()
     return _apply(
         env, actor, complaint_id, allowed_from=rules.ACKNOWLEDGE_FROM,
-        values={"status": COMPLAINT_ACKNOWLEDGED, "acknowledged_at": now}, kind=ACKNOWLEDGED,
+        values={"status": rules.ACKNOWLEDGED, "acknowledged_at": now}, kind=ACKNOWLEDGED,
     )  # fmt: skip
 
 
