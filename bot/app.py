@@ -52,6 +52,7 @@ def profile_lookup(client: WebClient) -> ProfileLookup:
             is_admin=bool(user.get("is_admin") or user.get("is_owner")),
             is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
             is_deleted=bool(user.get("deleted")),
+            email=profile.get("email"),
         )
 
     return lookup

@@ -93,6 +93,13 @@ def test_twenty_first_contacts_at_once_add_one_person(env):
         assert session.scalar(sa.text("SELECT count(*) FROM workspace")) == 1
 
 
+def test_first_contact_keeps_the_persons_email_for_imports(slack, env):
+    slack.command(REP, "/crm", "help")
+    with env.db.session() as session:
+        email = session.scalar(sa.text("SELECT email FROM person WHERE user_id = :u"), {"u": REP})
+    assert email == f"{REP.lower()}@example.com"
+
+
 def test_slack_being_unreachable_at_first_contact_uses_the_workspace_defaults(slack, standin):
     """users.info answers user_not_found: the person still gets an answer, in the default language."""
     standin.users.pop(REP)

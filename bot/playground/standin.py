@@ -161,7 +161,7 @@ class SlackStandIn:
             "is_restricted": is_restricted,
             "is_ultra_restricted": False,
             "deleted": False,
-            "profile": {"display_name": name, "real_name": name},
+            "profile": {"display_name": name, "real_name": name, "email": f"{user_id.lower()}@example.com"},
         }
 
     def add_channel(

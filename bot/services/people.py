@@ -27,6 +27,7 @@ class Profile:
     is_admin: bool
     is_guest: bool
     is_deleted: bool
+    email: str | None = None  # with the users:read.email scope: how imports name owners
 
 
 ProfileLookup = Callable[[str], Profile | None]
@@ -92,6 +93,8 @@ def _profile_values(profile: Profile | None) -> dict[str, Any]:
     }
     if profile.timezone:
         values["timezone"] = profile.timezone
+    if profile.email:
+        values["email"] = profile.email.strip().lower()[:254]
     return values
 
 
