@@ -102,7 +102,7 @@ def _tell(env: Env, complaint: Complaint, send: rules.SlaStep, people: Directory
             if breach:
                 message = views.breach(person.lang, complaint, name, _step_name(step))
             else:
-                found = complaints.time_left(env, complaint, settings)
+                found = complaints.time_left(env, complaint, settings, _step_name(step))
                 if found is None:
                     continue
                 message = views.nudge(person.lang, complaint, name, views.Clock(*found), person.timezone)

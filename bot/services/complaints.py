@@ -358,14 +358,16 @@ def listing(env: Env, actor: Actor, *, include_closed: bool) -> ComplaintList:
 
 
 def time_left(
-    env: Env, complaint: Complaint, settings: settings_service.WorkspaceSettings
+    env: Env, complaint: Complaint, settings: settings_service.WorkspaceSettings, step: str | None = None
 ) -> tuple[str, datetime, float] | None:
-    """The running SLA clock: ("respond" or "resolve", its deadline, hours left — negative once past)."""
-    if complaint.status == rules.OPEN and complaint.respond_due_at is not None:
-        step, due = "respond", complaint.respond_due_at
-    elif complaint.status in rules.UNRESOLVED and complaint.resolve_due_at is not None:
-        step, due = "resolve", complaint.resolve_due_at
-    else:
+    """An SLA clock: ("respond" or "resolve", its deadline, hours left — negative once past); the one
+    running now, or `step`'s (an unacknowledged complaint's resolve clock runs beside its respond one)."""
+    if step is None and complaint.status == rules.OPEN:
+        step = "respond"
+    elif step is None:
+        step = "resolve"
+    due = complaint.respond_due_at if step == "respond" else complaint.resolve_due_at
+    if due is None or complaint.status not in rules.UNRESOLVED:
         return None
     clock = sla_clock(env, complaint.workspace_id, settings)
     return step, due, clock.remaining(env.clock.now(), due).total_seconds() / 3600
