@@ -104,7 +104,7 @@ def test_a_filed_complaint_is_posted_as_a_card_with_the_description_in_its_threa
     ]
     assert thread["thread_ts"] and "The boxes arrived wet." in str(thread["blocks"])
     assert complaint.channel_id == CHANNEL and complaint.message_ts
-    assert "is filed and posted in" in str(standin.responses_to(f"cmd-{REP}")[-1])
+    assert "is filed and posted in <#C0COMPLAIN>." in str(standin.responses_to(f"cmd-{REP}")[-1])
     assert steps(env, complaint) == ["filed"]
 
 

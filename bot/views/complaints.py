@@ -389,10 +389,10 @@ def filed(lang: Lang, complaint: Complaint, customer_name: str, where: str | Non
     if where:
         text = say(
             lang,
-            N_("Complaint #%(number)s about %(customer)s is filed and posted in <#%(channel)s>."),
+            N_("Complaint #%(number)s about %(customer)s is filed and posted in %(channel)s."),
             number=complaint.id,
             customer=customer_name,
-            channel=where,
+            channel=Mrkdwn(f"<#{where}>"),  # a channel link: say() would escape it as text
         )
     else:
         text = say(
