@@ -214,9 +214,14 @@ def fill_empty_fields(*, session: Session, fills: list[dict[str, Any]]) -> None:
 
 _FIRST, _LAST = CUSTOMER.c.first_order_on, CUSTOMER.c.last_order_on
 _FIRST_DAY, _LAST_DAY = sa.bindparam("b_first", type_=sa.Date()), sa.bindparam("b_last", type_=sa.Date())
+def _stage_is(*stages: str) -> sa.ColumnElement[bool]:
+    """OR-ed equalities, not IN: an expanding IN cannot run in the executemany of `note_orders`."""
+    return sa.or_(*(CUSTOMER.c.stage == stage for stage in stages))
+
+
 _CHANGES_STAGE = sa.or_(
     sa.and_(CUSTOMER.c.dealt_at.is_(None), CUSTOMER.c.stage == "prospect"),
-    CUSTOMER.c.stage.in_(("lost", "dormant")),
+    _stage_is("lost", "dormant"),
 )
 # As bot.services.orders does for one order: the first order makes the deal (and a prospect, or a
 # customer marked lost, new; a lost or dormant one is won back), and the order days and count the churn signals read.
@@ -226,8 +231,8 @@ _NOTE_ORDERS = (
     .values(
         dealt_at=sa.func.coalesce(CUSTOMER.c.dealt_at, sa.bindparam("b_now", type_=UTCDateTime())),
         stage=sa.case(
-            (sa.and_(CUSTOMER.c.dealt_at.is_(None), CUSTOMER.c.stage.in_(("prospect", "lost"))), "new"),
-            (CUSTOMER.c.stage.in_(("lost", "dormant")), "won_back"),  # an order undoes lost, wins back
+            (sa.and_(CUSTOMER.c.dealt_at.is_(None), _stage_is("prospect", "lost")), "new"),
+            (_stage_is("lost", "dormant"), "won_back"),  # an order undoes lost, wins back
             else_=CUSTOMER.c.stage,
         ),
         stage_since=sa.case(

@@ -369,6 +369,29 @@ def test_orders_keep_the_deal_and_order_facts_as_logging_them_in_the_app_would(t
     assert (9900, "USD", "7.1", 70290, REP) in mine
 
 
+def test_orders_of_several_customers_in_one_batch_each_keep_their_own_facts(team, tmp_path):
+    for name in ("Acme Trading", "Blue River Foods", "Cedar Works"):
+        builders.customer(team, name, owner=REP)
+    lines = [
+        "Acme Trading,100,2026-10-02",
+        "Blue River Foods,200,2026-09-01",
+        "Acme Trading,50,2026-11-02",
+        "Cedar Works,75,2026-08-15",
+    ]
+    report = run(team, "orders", write(tmp_path / "o.csv", "customer,amount,date", lines))
+    assert report.committed and report.added == 4
+    rows = customers(team)
+    facts = {
+        name: (row.order_count, str(row.first_order_on), str(row.last_order_on), row.stage)
+        for name, row in rows.items()
+    }
+    assert facts == {
+        "Acme Trading": (2, "2026-10-02", "2026-11-02", "new"),
+        "Blue River Foods": (1, "2026-09-01", "2026-09-01", "new"),
+        "Cedar Works": (1, "2026-08-15", "2026-08-15", "new"),
+    }
+
+
 VISIT_FACTS = (
     "last_visit_on",
     "last_satisfaction",
