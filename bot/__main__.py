@@ -1,4 +1,4 @@
-"""One command line: `python -m bot serve|worker|jobs run|db upgrade|import|export|backup`."""
+"""One command line: `python -m bot serve|worker|jobs run|db upgrade|import|export|backup|try`."""
 
 from __future__ import annotations
 
@@ -57,6 +57,11 @@ def _run_job(settings: Settings, name: str, at: str | None) -> str:
 
 
 def serve(settings: Settings, *, port: int, workers: int, threads: int) -> None:
+    if (
+        not settings.slack_bot_token.get_secret_value()
+        and not settings.slack_signing_secret.get_secret_value()
+    ):
+        _playground_instead()
     try:
         settings.require_slack_secrets()
     except ConfigError as error:
@@ -66,6 +71,14 @@ def serve(settings: Settings, *, port: int, workers: int, threads: int) -> None:
         _serve_socket_mode(settings)
         return
     _serve_http(port=port, workers=workers, threads=threads)
+
+
+def _playground_instead() -> None:
+    """No Slack secrets at all: a newcomer's first run. The playground shows the bot working (half a
+    configuration still stops with what is missing)."""
+    from bot.playground import cli
+
+    raise SystemExit(cli.run(notice=cli.no_secrets_notice()))
 
 
 def _serve_socket_mode(settings: Settings) -> None:
@@ -271,7 +284,14 @@ def main(argv: list[str] | None = None) -> None:
     db_parser.add_argument("action", choices=["upgrade", "revision"])
     db_parser.add_argument("-m", "--message", help="with revision: what the new migration does")
     _bulk_parsers(commands)
+    from bot.playground.cli import add_parser as add_playground_parser
+
+    add_playground_parser(commands)
     args = parser.parse_args(argv)
+    if args.command == "try":  # needs no settings: it makes its own
+        from bot.playground import cli
+
+        raise SystemExit(cli.main(args))
 
     settings = _settings()
     if args.command == "serve":

@@ -214,6 +214,8 @@ def fill_empty_fields(*, session: Session, fills: list[dict[str, Any]]) -> None:
 
 _FIRST, _LAST = CUSTOMER.c.first_order_on, CUSTOMER.c.last_order_on
 _FIRST_DAY, _LAST_DAY = sa.bindparam("b_first", type_=sa.Date()), sa.bindparam("b_last", type_=sa.Date())
+
+
 def _stage_is(*stages: str) -> sa.ColumnElement[bool]:
     """OR-ed equalities, not IN: an expanding IN cannot run in the executemany of `note_orders`."""
     return sa.or_(*(CUSTOMER.c.stage == stage for stage in stages))

@@ -31,18 +31,35 @@ def test_missing_secrets_name_each_one_and_where_to_get_it():
     assert "SLACK_SIGNING_SECRET" in message and "Basic Information" in message
 
 
-def test_serve_without_secrets_says_what_to_set_and_exits(tmp_path):
+def test_serve_with_half_the_secrets_says_what_to_set_and_exits(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot", "serve"],
         cwd=tmp_path,
-        env=clean_env(PYTHONPATH=str(ROOT)),
+        env=clean_env(PYTHONPATH=str(ROOT), SLACK_BOT_TOKEN="xoxb-1-2-3"),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode != 0
-    assert "SLACK_BOT_TOKEN" in result.stderr and "SLACK_SIGNING_SECRET" in result.stderr
+    assert "SLACK_SIGNING_SECRET" in result.stderr
     assert not (tmp_path / "tidewater.db").exists(), "nothing is created before the secrets are there"
+
+
+def test_serve_without_any_secret_starts_the_playground_and_says_how_to_connect(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "serve"],
+        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(ROOT)),
+        input="/customer Acme\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No Slack secrets are set, so this is the playground" in result.stdout
+    assert "SLACK_BOT_TOKEN" in result.stdout and "SLACK_SIGNING_SECRET" in result.stdout
+    assert "mei> /customer Acme" in result.stdout and "Acme Trading" in result.stdout
+    assert not (tmp_path / "tidewater.db").exists(), "the playground keeps its data elsewhere"
 
 
 def test_settings_read_the_environment_and_validate_it():

@@ -1,4 +1,4 @@
-"""A local stand-in for Slack: a Web API over HTTP and correctly signed requests to the bot.
-
-The tests use it now; `python -m bot try` (the playground) will use the same pieces.
-"""
+"""The playground (`python -m bot try`) and the tests' Slack: a Web API stand-in over HTTP
+(`standin`), correctly signed requests (`requests`), what each person would see (`world`), the
+terminal renderer of Block Kit (`render`), modal answers (`forms`), the sample workspace (`sample`),
+the session that drives the real app (`session`) and its command line (`cli`)."""

@@ -110,14 +110,24 @@ class SlackRequests:
         self.replies.append(reply)
         return reply
 
-    def _interactive(self, payload: dict[str, Any]) -> Reply:
+    def interactive(self, payload: dict[str, Any]) -> Reply:
+        """Any interactive payload (block_actions, view_submission, block_suggestion...), as Slack posts it."""
         body = "payload=" + quote(json.dumps(payload, ensure_ascii=False))
         return self.send_raw(body, FORM)
 
     def _user(self, user_id: str) -> dict[str, str]:
         return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": self.team_id}
 
-    def command_body(self, user_id: str, command: str, text: str = "", *, channel: str = "C0SALES") -> str:
+    def command_body(
+        self,
+        user_id: str,
+        command: str,
+        text: str = "",
+        *,
+        channel: str = "C0SALES",
+        response_url: str | None = None,
+        trigger_id: str | None = None,
+    ) -> str:
         """The form body Slack sends for a slash command (unsigned)."""
         return urlencode(
             {
@@ -132,8 +142,8 @@ class SlackRequests:
                 "text": text,
                 "api_app_id": "A0TIDE",
                 "is_enterprise_install": "false",
-                "response_url": self.standin.response_url(f"cmd-{user_id}"),
-                "trigger_id": f"trigger-{time.monotonic_ns()}",
+                "response_url": response_url or self.standin.response_url(f"cmd-{user_id}"),
+                "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
             }
         )
 
@@ -170,7 +180,7 @@ class SlackRequests:
             }
             payload["channel"] = {"id": "C0SALES", "name": "sales"}
             payload["response_url"] = self.standin.response_url(f"btn-{user_id}")
-        return self._interactive(payload)
+        return self.interactive(payload)
 
     def select_in_view(
         self, user_id: str, view: dict[str, Any], values: dict[str, Any], action_id: str
@@ -197,7 +207,7 @@ class SlackRequests:
             "api_app_id": "A0TIDE",
             "token": "legacy",
         }
-        return self._interactive(payload)
+        return self.interactive(payload)
 
     def submit(self, user_id: str, view: dict[str, Any], values: dict[str, Any] | None = None) -> Reply:
         """Submit a modal the bot opened, with `values` keyed by block id prefix (field name)."""
@@ -212,7 +222,7 @@ class SlackRequests:
             "response_urls": [],
             "is_enterprise_install": False,
         }
-        return self._interactive(payload)
+        return self.interactive(payload)
 
     def options(
         self, user_id: str, action_id: str, typed: str, *, view: dict[str, Any] | None = None
@@ -230,7 +240,7 @@ class SlackRequests:
         }
         if view is not None:
             payload["view"] = view
-        return self._interactive(payload)
+        return self.interactive(payload)
 
     def message_shortcut(self, user_id: str, callback_id: str, message_text: str) -> Reply:
         payload = {
@@ -246,7 +256,7 @@ class SlackRequests:
             "api_app_id": "A0TIDE",
             "token": "legacy",
         }
-        return self._interactive(payload)
+        return self.interactive(payload)
 
     def event(self, user_id: str, event: dict[str, Any]) -> Reply:
         body = json.dumps(

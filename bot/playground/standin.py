@@ -395,7 +395,13 @@ class SlackStandIn:
             channel = str(args.get("channel", ""))
             if channel[:1] in ("U", "W"):  # a post to a user lands in their DM, a D… conversation
                 channel = "D" + channel
-            return {"ok": True, "channel": channel, "ts": f"{time.time():.6f}", "message": args}
+            # Unique even for two posts in one microsecond: the playground keeps conversations by ts.
+            return {
+                "ok": True,
+                "channel": channel,
+                "ts": f"{int(time.time())}.{next(self._ids):06d}",
+                "message": args,
+            }
         if method in VIEW_METHODS:
             return {"ok": True, "view": self._store_view(method, args)}
         return {"ok": True}

@@ -137,6 +137,11 @@ def _step(lang: Lang, step: str) -> str:
     return lang.gettext(N_("Respond") if step == "respond" else N_("Resolve"))
 
 
+def _fact(label: str, value: str) -> str:
+    """A card field: the label in bold over its (already safe) value."""
+    return f"*{escape(label)}*\n{value}"
+
+
 def card(
     lang: Lang, complaint: Complaint, customer_name: str, clock: Clock | None, timezone: str
 ) -> dict[str, Any]:
@@ -149,12 +154,12 @@ def card(
     )
     icon = SEVERITY_ICONS.get(complaint.severity, "")
     facts = b.fields(
-        f"*{escape(_('Customer'))}*\n{escape(customer_name)}",
-        f"*{escape(_('Category'))}*\n{escape(_label(CATEGORIES, complaint.category, lang))}",
-        f"*{escape(_('Severity'))}*\n{icon} {escape(_label(SEVERITIES, complaint.severity, lang))}",
-        f"*{escape(_('Assignee'))}*\n{assignee}",
-        f"*{escape(_('Status'))}*\n{escape(_label(STATUSES, complaint.status, lang))}",
-        f"*{escape(_('SLA'))}*\n{sla_line(lang, complaint, clock, timezone)}",
+        _fact(_("Customer"), escape(customer_name)),
+        _fact(_("Category"), escape(_label(CATEGORIES, complaint.category, lang))),
+        _fact(_("Severity"), f"{icon} {escape(_label(SEVERITIES, complaint.severity, lang))}"),
+        _fact(_("Assignee"), assignee),
+        _fact(_("Status"), escape(_label(STATUSES, complaint.status, lang))),
+        _fact(_("SLA"), sla_line(lang, complaint, clock, timezone)),
     )
     blocks = [
         b.section(f"*{title}*"),

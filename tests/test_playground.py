@@ -1,0 +1,116 @@
+"""The playground replays its tours, in English and in Chinese, through the real app: every feature of
+the tour shows in the transcript, nothing the bot sent would be refused by Slack, and no line of the
+script went astray (an answer taken for a command, a command taken for an answer)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bot.playground import cli
+from bot.playground.session import Options, Playground
+
+TOURS = Path(__file__).resolve().parent.parent / "bot" / "playground" / "tours"
+START = datetime.fromisoformat("2026-11-23T09:30+08:00")  # a Monday morning in Shanghai
+
+# What each tour must show, in order: the features of the issue, each by a line only it prints.
+SHOWN_IN_ORDER = {
+    "en": [
+        "mei> /customer Acme",
+        "Owner: @mei    Level: A · key",  # the card
+        "Harbor Lights Trading",  # a new customer
+        "Visit logged for Acme Trading (call, Nov 23, 2026).",
+        "Visit logged for Northwind Supplies (meeting, Nov 23, 2026).",
+        "Order logged for Acme Trading: CN¥18,000.00 · Corrugated boxes (Nov 20, 2026).",
+        "@mei claimed it from the pool",  # Mei pressed Claim first: the card is hers
+        "@mei claimed Blue River Foods first.",  # Li, a moment late
+        "── #customer-pool ──",  # the release's announcement
+        "Blue River Foods is back in the pool.",
+        "Complaint #6 · Acme Trading",
+        "@mei acknowledged it.",
+        "@mei resolved it: Sent the missing boxes by express",
+        "@mei closed it after the follow-up call: satisfaction 4 of 5.",
+        "── App Home · @mei ──",
+        "Follow-ups for today, Nov 23, 2026: 3",  # the morning reminder
+        "of your customers go back to the pool soon",  # a recycle warning
+        "Acme Trading · critical",  # a churn warning
+        "recycled from @mei: no visit in time",  # the recycle, announced
+        "max> dm",
+        "Your team on Nov 24, 2026",  # the manager digest
+        "Churn warnings",
+        "recycled from @li: no first order in time",
+    ],
+    "zh": [
+        "mei> /customer 明辉",
+        "负责人: @mei    客户等级: A · 重点",
+        "港灯贸易",
+        "已记录拜访： 明辉贸易 (电话, 2026年11月23日)",
+        "已记录拜访： 北风商贸 (会议, 2026年11月23日)",
+        "已记录订单： 明辉贸易: ¥18,000.00 · 瓦楞纸箱 (2026年11月20日)",
+        "@mei 从公海领取",
+        "@mei 抢先领取了 蓝河食品。",
+        "── #customer-pool ──",
+        "蓝河食品 已回到公海。",
+        "投诉 #6 · 明辉贸易",
+        "@mei 已解决：已加急补发",
+        "@mei 回访后关闭了投诉：满意度 4 分",
+        "── App 首页 · @mei ──",
+        "今天（2026年11月23日）的跟进：3",
+        "个客户即将回到公海",
+        "明辉贸易 · 严重",
+        "从 @mei 名下回收：未按时拜访",
+        "max> dm",
+        "2026年11月24日 团队日报",
+    ],
+}
+NEVER_SHOWN = ["Not a playground command", "Choose one of", "There is no [", "Traceback", "went wrong"]
+
+
+def replay(lang: str) -> tuple[str, Playground]:
+    out = io.StringIO()
+    console = Console(file=out, width=cli.TRANSCRIPT_WIDTH, no_color=True, highlight=False)
+    script = (TOURS / f"{lang}.txt").read_text(encoding="utf-8")
+    ask = cli.replayed(iter(script.splitlines()), console)
+    playground = Playground(Options(lang=lang, start=START), console=console, ask=ask)
+    playground.start()
+    try:
+        while (line := ask(playground.prompt())) is not None and playground.handle(line):
+            pass
+    finally:
+        playground.stop()
+    return out.getvalue(), playground
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_tour_shows_every_feature_and_nothing_slack_would_refuse(lang):
+    transcript, playground = replay(lang)
+    position = 0
+    for expected in SHOWN_IN_ORDER[lang]:
+        found = transcript.find(expected, position)
+        assert found >= 0, (
+            f"{expected!r} not shown after position {position}:\n{transcript[position:][:3000]}"
+        )
+        position = found
+    for unexpected in NEVER_SHOWN:
+        assert unexpected not in transcript, transcript
+    assert playground.standin.problems == [], "the bot sent payloads Slack would refuse"
+    assert [p for reply in playground.slack.replies for p in reply.problems()] == []
+    assert all(reply.status == 200 for reply in playground.slack.replies)
+
+
+def test_the_chinese_tour_is_in_chinese():
+    transcript, _ = replay("zh")
+    for chinese in ("公海", "投诉", "已关闭", "跟进", "回收", "流失"):
+        assert chinese in transcript, chinese
+    for english in (
+        "Visit logged",
+        "Follow-ups for today",
+        "only visible to you",
+        "Your team on",
+        "Assignee",
+    ):
+        assert english not in transcript, english
