@@ -400,8 +400,7 @@ COHORT_AGE = {
 HEALTHY_MARGIN_DAYS = 6  # a healthy customer is at least this far from a recycle or a churn signal
 VISIT_HISTORY_DAYS = 90
 STEADY_ATTEMPTS = 30
-# Buyers have a multiple of this many orders: the orders go in one file per count (see _import_history).
-ORDER_COUNT_STEP = 6
+FEWEST_ORDERS = 6  # a buyer's rhythm needs a few orders to be a rhythm
 
 
 @dataclass
@@ -835,9 +834,8 @@ class _Planner:
 
 
 def _orders_over(rng: random.Random, gap: int) -> int:
-    """How many orders `gap` days apart fill one to two years, in steps of ORDER_COUNT_STEP."""
-    orders = rng.randint(365, 700) / gap
-    return max(ORDER_COUNT_STEP, ORDER_COUNT_STEP * round(orders / ORDER_COUNT_STEP))
+    """How many orders `gap` days apart fill one to two years."""
+    return max(FEWEST_ORDERS, round(rng.randint(365, 700) / gap))
 
 
 def _overdue_clock_day(calendar: _Calendar) -> date:
@@ -938,24 +936,10 @@ def _customer_row(customer: _Customer) -> dict[str, str]:
 def _import_history(env: Env, workspace: WorkspaceRow, plan: _Plan, calendar: _Calendar) -> None:
     """Orders and visits as of now; the visits that promised the overdue follow-ups as of the day they
     were promised on (the visit form takes no follow-up in the past)."""
-    for count, orders in _orders_by_count(plan.orders).items():
-        # One customer per batch: store.bulk.note_orders refuses a batch of several customers (its
-        # UPDATE has IN lists, which SQLAlchemy cannot expand in an executemany).
-        _import(env, workspace, "orders", [_order_row(order) for order in orders], batch_size=count)
+    _import(env, workspace, "orders", [_order_row(order) for order in plan.orders])
     _import(env, workspace, "visits", [_visit_row(visit) for visit in plan.visits if not visit.early])
     promised_on = calendar.at(_overdue_clock_day(calendar), 18)
     _import(_at(env, promised_on), workspace, "visits", [_visit_row(v) for v in plan.visits if v.early])
-
-
-def _orders_by_count(orders: list[_Order]) -> dict[int, list[_Order]]:
-    """The orders of the customers with the same number of orders, customer after customer."""
-    of_customer: dict[str, list[_Order]] = {}
-    for order in orders:
-        of_customer.setdefault(order.customer, []).append(order)
-    by_count: dict[int, list[_Order]] = {}
-    for mine in of_customer.values():
-        by_count.setdefault(len(mine), []).extend(mine)
-    return by_count
 
 
 def _order_row(order: _Order) -> dict[str, str]:
@@ -984,7 +968,6 @@ def _import(
     workspace: WorkspaceRow,
     kind: str,
     rows: list[dict[str, str]],
-    batch_size: int = bulk.BATCH_SIZE,
 ) -> None:
     """One CSV file through the bulk import, all or nothing; any line not added is a bug here."""
     if not rows:
@@ -1000,7 +983,7 @@ def _import(
             kind,
             path,
             workspace=workspace,
-            options=bulk.ImportOptions(strict=True, batch_size=batch_size),
+            options=bulk.ImportOptions(strict=True),
         )
     if not report.committed or report.outcomes:
         raise SampleError(f"the sample's {kind} did not import: {report.aborted} {report.outcomes[:3]}")
