@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import gettext
 from dataclasses import dataclass
-from datetime import datetime
-from functools import cache
+from datetime import UTC, date, datetime
+from functools import cache, lru_cache
 from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_skeleton, format_time
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -95,11 +95,20 @@ class Moment:
     with_time: bool = True
 
     def format_for(self, reader: Lang) -> str:
-        tz = _zone(self.timezone)
-        shown = format_skeleton("MMMd", self.at, tzinfo=tz, locale=reader.babel)
+        # As Babel does: a naive instant is UTC, shown in the reader's zone.
+        at = self.at if self.at.tzinfo is not None else self.at.replace(tzinfo=UTC)
+        local = at.astimezone(_zone(self.timezone))
+        shown = _month_day(local.date(), reader.babel)
         if self.with_time:
-            shown += " " + format_time(self.at, "HH:mm", tzinfo=tz, locale=reader.babel)
+            shown += f" {local.hour:02d}:{local.minute:02d}"  # Babel's "HH:mm": the same in every locale
         return shown
+
+
+@lru_cache(maxsize=4096)
+def _month_day(day: date, locale: Locale) -> str:
+    """The month and day ("Dec 9" / "12月9日"), once per day and language: Babel matches the skeleton
+    to the locale's patterns on every call, the hot spot of a job that shows thousands of dates."""
+    return format_skeleton("MMMd", day, locale=locale)
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -239,3 +239,59 @@ def of_team(*, session: Session, workspace_id: str, assignees: Sequence[str], li
         .limit(limit)
     ).all()
     return TeamComplaints(int(count), [Listed(row[0], str(row[1])) for row in breached])
+
+
+@dataclass(frozen=True)
+class AssigneesComplaints:
+    """Unresolved complaints of many assignees at once (every team of a morning's digests)."""
+
+    open_counts: dict[str, int]
+    breached: list[Listed]  # each assignee's first `limit` past a deadline, oldest first over all
+
+    def of_team(self, assignees: Sequence[str], limit: int) -> TeamComplaints:
+        """What `of_team` reads for these assignees: a team's oldest `limit` are the first of theirs here."""
+        team = set(assignees)
+        count = sum(self.open_counts.get(assignee, 0) for assignee in team)
+        return TeamComplaints(
+            count, [row for row in self.breached if row.complaint.assignee_id in team][:limit]
+        )
+
+
+def of_assignees(
+    *, session: Session, workspace_id: str, assignees: Sequence[str], limit: int
+) -> AssigneesComplaints:
+    """Every team's unresolved complaints in two statements: how many per assignee, and each assignee's
+    oldest `limit` past an SLA deadline."""
+    mine = [
+        col(Complaint.workspace_id) == workspace_id,
+        col(Complaint.assignee_id).in_(list(assignees)),
+        col(Complaint.status).in_(list(COMPLAINT_UNRESOLVED)),
+    ]
+    counts = session.execute(
+        sa.select(col(Complaint.assignee_id), sa.func.count())
+        .where(*mine)
+        .group_by(col(Complaint.assignee_id))
+    )
+    oldest = (col(Complaint.filed_at), col(Complaint.id))
+    place = sa.func.row_number().over(partition_by=col(Complaint.assignee_id), order_by=oldest)
+    ranked = (
+        sa.select(col(Complaint.id), place.label("place"))
+        .where(
+            *mine,
+            sa.or_(
+                col(Complaint.respond_breached_at).is_not(None),
+                col(Complaint.resolve_breached_at).is_not(None),
+            ),
+        )
+        .subquery()
+    )
+    breached = session.execute(
+        sa.select(Complaint, col(Customer.name))
+        .join(Customer, col(Customer.id) == col(Complaint.customer_id))
+        .join(ranked, ranked.c.id == col(Complaint.id))
+        .where(ranked.c.place <= limit)
+        .order_by(*oldest)
+    ).all()
+    return AssigneesComplaints(
+        {str(row[0]): int(row[1]) for row in counts}, [Listed(row[0], str(row[1])) for row in breached]
+    )

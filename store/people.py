@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -102,11 +103,32 @@ def list_workspaces(*, session: Session) -> Sequence[Workspace]:
     return session.exec(select(Workspace).order_by(col(Workspace.id))).all()
 
 
-def list_everyone(*, session: Session, workspace_id: str) -> Sequence[Person]:
+@dataclass(frozen=True)
+class PersonFacts:
+    """What the scheduled jobs read about a person, as a plain row: a thousand Person models take
+    about a hundred milliseconds to build, a thousand of these a few."""
+
+    user_id: str
+    name: str
+    role: str
+    manager_id: str | None
+    timezone: str
+    slack_locale: str | None
+    chosen_locale: str | None
+    is_slack_admin: bool
+    is_guest: bool
+    is_deleted: bool
+
+
+_FACTS = [getattr(Person, name) for name in PersonFacts.__dataclass_fields__]
+
+
+def list_everyone(*, session: Session, workspace_id: str) -> list[PersonFacts]:
     """Everyone the bot has met in the workspace, deactivated members included (the digest lists
     their customers for reassignment)."""
-    return session.exec(
-        select(Person)
-        .where(Person.workspace_id == workspace_id)
+    rows = session.execute(
+        sa.select(*_FACTS)
+        .where(col(Person.workspace_id) == workspace_id)
         .order_by(col(Person.name), col(Person.user_id))
-    ).all()
+    )
+    return [PersonFacts(*row) for row in rows]

@@ -126,15 +126,47 @@ def _record(session: Session, workspace_id: str, moved: Sequence[Recycled], now:
     session.execute(sa.insert(OwnershipEvent), rows)
 
 
+@dataclass(frozen=True)
+class NearlyDue:
+    """An owned customer near its recycle, as a plain row: its holding's facts, what the warnings and
+    the digest show, and whether a request for more days is waiting. Thousands a night: as ORM objects
+    they cost more than the SELECTs."""
+
+    id: int
+    name: str
+    level: str
+    owner_id: str | None
+    last_visit_on: date | None
+    owned_since: datetime | None
+    recycle_clock_from: datetime | None
+    dealt_at: datetime | None
+    locked_by: str | None
+    recycle_extended_until: datetime | None
+    asked: bool
+
+
+def _nearly_due_columns() -> list[sa.ColumnElement[Any]]:
+    # The waiting request is probed per row (an index range each): on PostgreSQL that took half the
+    # time of a second SELECT with the ids of the 5,000 customers of a full-size night IN a list.
+    asked = sa.exists().where(
+        col(ExtensionRequest.workspace_id) == col(Customer.workspace_id),
+        col(ExtensionRequest.customer_id) == col(Customer.id),
+        col(ExtensionRequest.status) == EXTENSION_PENDING,
+    )
+    facts = [name for name in NearlyDue.__dataclass_fields__ if name != "asked"]
+    return [*(getattr(Customer, name) for name in facts), asked.label("asked")]
+
+
 def nearly_due(
     *, session: Session, workspace_id: str, rules: RecycleRules, after: datetime, by: datetime
-) -> Sequence[Customer]:
+) -> list[NearlyDue]:
     """Owned customers whose recycle comes after `after` and by `by` (the caller works out each one's
     exact time; a few outside the window come back and are dropped there)."""
-    found: dict[int, Customer] = {}
+    found: dict[int, NearlyDue] = {}
+    columns = _nearly_due_columns()
     for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by, after=after):
-        for customer in session.exec(select(Customer).where(*conditions)).all():
-            found[customer.id or 0] = customer
+        for row in session.execute(sa.select(*columns).where(*conditions)):
+            found[row[0]] = NearlyDue(*row)
     return list(found.values())
 
 

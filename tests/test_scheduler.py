@@ -16,7 +16,7 @@ from bot.services import settings as settings_service
 from bot.services.people import Actor
 from bot.views import customers as customer_views
 from bot.views.ids import FOLLOW_UP_BLOCK, Action
-from store.models import Customer, ExtensionRequest, OutboxMessage, OwnershipEvent
+from store.models import MOVE_RELEASE, Customer, ExtensionRequest, OutboxMessage, OwnershipEvent
 from tests import builders
 from tests.conftest import ADMIN, MANAGER, NOW, OTHER_REP, REP
 
@@ -334,6 +334,27 @@ def test_the_manager_digest_shows_the_team_once_with_actions(env, standin):
     assert "1 follow-ups overdue" in shown or "follow-ups overdue" in shown
     assert [p for p in posted if p["channel"] == ADMIN] == []  # every rep has a manager
     assert run(env, standin, "digest") == []
+
+
+def test_each_digest_shows_its_own_teams_figures_only(env, standin):
+    """The digests read every team's figures at once and split them per team: nothing crosses over."""
+    team(env)
+    builders.person(env, "U0MGRB", role="manager", name="Bo")
+    builders.person(env, "U0REPB", manager_id="U0MGRB", name="Wu")
+    builders.customer(env, "Bright Foods", owner=OTHER_REP, next_follow_up=TODAY - timedelta(days=2))
+    let_go = builders.customer(env, "Cedar Tools", owner=None)
+    builders.customer(env, "Delta Paper", owner="U0REPB", next_follow_up=TODAY + timedelta(days=2))
+    with env.db.session() as session:  # released by Li last Friday, the previous working day
+        session.add(
+            OwnershipEvent(
+                workspace_id=builders.WORKSPACE, customer_id=let_go.id or 0, kind=MOVE_RELEASE, actor_id=OTHER_REP,
+                from_owner_id=OTHER_REP, at=at_shanghai("2026-11-20T15:00"),
+            )
+        )  # fmt: skip
+    posted = {p["channel"]: p for p in run(env, standin, "digest")}
+    mine = str(posted[MANAGER]["blocks"])
+    assert "1 follow-ups overdue" in mine and "1 let go, 0 taken" in mine
+    assert "all clear" in posted["U0MGRB"]["text"] and len(posted["U0MGRB"]["blocks"]) == 1
 
 
 def test_a_quiet_team_gets_a_one_line_all_clear(env, standin):

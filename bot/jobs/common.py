@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
-from bot.notify import Outgoing, dedupe_key, enqueue_many
+from bot.notify import Outgoing, dedupe_key, enqueue_many, json_payload
 from bot.rules.calendar import due_day
 from bot.services.env import Env
 from bot.services.people import Actor, directory
@@ -30,7 +30,8 @@ class Due:
 
     def outgoing(self, message: dict[str, Any]) -> Outgoing:
         """Today's message for this person (queued once: the dedupe key is kind, person, day)."""
-        return Outgoing(self.workspace_id, self.kind, self.person.user_id, "", self.day.isoformat(), message)
+        payload = json_payload(message)
+        return Outgoing(self.workspace_id, self.kind, self.person.user_id, "", self.day.isoformat(), payload)
 
 
 def queue_all(env: Env, messages: Sequence[Outgoing]) -> None:

@@ -79,16 +79,13 @@ def nearly_due_by_owner(
         found = recycle_store.nearly_due(
             session=session, workspace_id=workspace_id, rules=sql_rules(rules), after=now, by=now + within
         )
-        customers = [c for c in found if owners is None or c.owner_id in owners]
-        asked = recycle_store.pending_for(
-            session=session, workspace_id=workspace_id, customer_ids=[c.id or 0 for c in customers]
-        )
+    customers = [c for c in found if owners is None or c.owner_id in owners]
     grouped: dict[str, list[views.Warned]] = defaultdict(list)
     for customer in customers:
         holding = holding_of(customer)
         recycle = recycle_at(rules, holding) if holding else None
         if recycle is not None and now < recycle.at <= now + within:
-            grouped[customer.owner_id or ""].append(views.Warned(customer, recycle, customer.id in asked))
+            grouped[customer.owner_id or ""].append(views.Warned(customer, recycle, customer.asked))
     for rows in grouped.values():
         rows.sort(key=lambda warned: (warned.recycle.at, warned.customer.name))
     return grouped

@@ -23,7 +23,7 @@ REQUEST = "extension_request"
 DECISION = "extension_decision"
 
 
-def holding_of(customer: Customer) -> Holding | None:
+def holding_of(customer: Customer | recycle_store.NearlyDue) -> Holding | None:
     if customer.owner_id is None or customer.owned_since is None:
         return None
     return Holding(

@@ -64,7 +64,7 @@ class Actor:
         return local_today(env.clock.now(), self.timezone)
 
 
-def effective_role(person: Person, admin_ids: frozenset[str]) -> str:
+def effective_role(person: Person | people_store.PersonFacts, admin_ids: frozenset[str]) -> str:
     if person.user_id in admin_ids or person.is_slack_admin:
         return ROLE_ADMIN
     return person.role if person.role in ROLES else ROLE_REP
@@ -148,7 +148,7 @@ def _first_contact(
     return workspace, person
 
 
-def _actor(env: Env, workspace: Workspace, person: Person) -> Actor:
+def _actor(env: Env, workspace: Workspace, person: Person | people_store.PersonFacts) -> Actor:
     return Actor(
         workspace_id=workspace.id,
         user_id=person.user_id,

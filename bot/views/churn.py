@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from bot.i18n import N_, Lang
@@ -25,7 +26,10 @@ class Warning:
     reasons: Sequence[Reason]
 
 
+@lru_cache(maxsize=8192)
 def reason_text(lang: Lang, reason: Reason) -> Mrkdwn:
+    """Once per language and reason: a night's warnings repeat the same few hundred reasons thousands
+    of times (a Reason is a frozen value, and `lang()` gives one Lang per language)."""
     if reason.signal == Signal.ORDER_GAP:
         return say(
             lang,

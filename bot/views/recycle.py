@@ -14,13 +14,14 @@ from bot.views import labels
 from bot.views.ids import Action
 from bot.views.text import Mrkdwn, day, escape, mention, moment, say
 from store.models import EXTENSION_APPROVED, EXTENSION_DECLINED, Customer, ExtensionRequest
+from store.recycle import NearlyDue
 
 ROWS_SHOWN = 20  # 2 blocks a row
 
 
 @dataclass(frozen=True)
 class Warned:
-    customer: Customer
+    customer: Customer | NearlyDue  # the nightly jobs' are plain rows
     recycle: Recycle
     asked: bool  # a request for more days is waiting
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import html
 from datetime import date, datetime
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date
 
 from bot.i18n import Lang, Moment
@@ -61,7 +63,13 @@ def day(value: date | None, lang: Lang) -> str:
     """A date in the reader's language: "2 Dec 2026" / "2026年12月2日"."""
     if value is None:
         return "—"
-    return format_date(value, format="medium", locale=lang.babel)
+    return _medium_day(value, lang.babel)
+
+
+@lru_cache(maxsize=4096)
+def _medium_day(value: date, locale: Locale) -> str:
+    """Once per day and language: a job's messages show the same few days thousands of times."""
+    return format_date(value, format="medium", locale=locale)
 
 
 def plain_html_free(text: str) -> str:
