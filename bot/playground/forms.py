@@ -139,7 +139,7 @@ def _ticks(element: dict[str, Any], typed: str) -> Choice:
     return Choice({"type": "checkboxes", "selected_options": ticked}, ", ".join(map(option_label, ticked)))
 
 
-def initial_choice(element: dict[str, Any], lookups: Lookups) -> Choice | None:
+def initial_choice(element: dict[str, Any], lookups: Lookups | None = None) -> Choice | None:
     """The value Slack shows before anyone types: the element's initial option, date, text..."""
     kind = element.get("type", "")
     if "initial_option" in element:
@@ -156,7 +156,9 @@ def initial_choice(element: dict[str, Any], lookups: Lookups) -> Choice | None:
         value = element.get(source)
         if not value:
             return None
-        shown = str(value) if kind in ("datepicker", "timepicker") else lookups.name_of(str(value))
+        shown = str(value)
+        if lookups is not None and kind not in ("datepicker", "timepicker"):
+            shown = lookups.name_of(shown)
         return Choice({"type": kind, target: value}, shown)
     if kind == "checkboxes":
         ticked = list(element.get("initial_options") or [])

@@ -15,6 +15,7 @@ from urllib.parse import quote, urlencode
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot.playground import forms
 from bot.playground.standin import SlackStandIn
 from bot.playground.validation import message_problems, view_problems
 
@@ -90,6 +91,17 @@ def over_http(url: str, timeout: float = 10.0) -> Transport:
     return send
 
 
+@dataclass(frozen=True)
+class Posted:
+    """The message an interaction happens on, as Slack describes it to the app."""
+
+    response_url: str
+    channel: str = "C0SALES"
+    channel_name: str = "sales"
+    ts: str = "1.0"
+    message: dict[str, Any] | None = None  # its text and blocks; None for an ephemeral message
+
+
 class SlackRequests:
     """Builds each kind of request as Slack sends it, signs it and delivers it."""
 
@@ -157,29 +169,48 @@ class SlackRequests:
         action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value, "action_ts": "1"}
         return self.act(user_id, action, view=view)
 
-    def act(self, user_id: str, action: dict[str, Any], *, view: dict[str, Any] | None = None) -> Reply:
-        """Any interaction with an element (a select, a date picker...): `action` as Slack sends it."""
-        payload: dict[str, Any] = {
-            "type": "block_actions",
+    def _base(self, kind: str, user_id: str, trigger_id: str | None = None) -> dict[str, Any]:
+        """What every interactive payload carries: who, in which team, for which app."""
+        return {
+            "type": kind,
             "user": self._user(user_id),
+            "team": {"id": self.team_id, "domain": "tide"},
             "api_app_id": "A0TIDE",
             "token": "legacy",
-            "team": {"id": self.team_id, "domain": "tide"},
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "actions": [action],
+            "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
+            "is_enterprise_install": False,
         }
+
+    def act(
+        self,
+        user_id: str,
+        action: dict[str, Any],
+        *,
+        view: dict[str, Any] | None = None,
+        on: Posted | None = None,
+        trigger_id: str | None = None,
+    ) -> Reply:
+        """Any interaction with an element (a button, a select, a date picker...), `action` as Slack
+        sends it: in `view` (a modal or the Home tab), or on a message (`on`; by default an ephemeral
+        one in #sales)."""
+        payload = {**self._base("block_actions", user_id, trigger_id), "actions": [action]}
         if view is not None:
-            payload["container"] = {"type": "view", "view_id": view.get("id")}
-            payload["view"] = view
-        else:
-            payload["container"] = {
+            payload.update(container={"type": "view", "view_id": view.get("id")}, view=view)
+            return self.interactive(payload)
+        on = on or Posted(response_url=self.standin.response_url(f"btn-{user_id}"))
+        payload.update(
+            container={
                 "type": "message",
-                "message_ts": "1.0",
-                "channel_id": "C0SALES",
-                "is_ephemeral": True,
-            }
-            payload["channel"] = {"id": "C0SALES", "name": "sales"}
-            payload["response_url"] = self.standin.response_url(f"btn-{user_id}")
+                "message_ts": on.ts,
+                "channel_id": on.channel,
+                "is_ephemeral": on.message is None,
+            },
+            channel={"id": on.channel, "name": on.channel_name},
+            response_url=on.response_url,
+            state={"values": {}},
+        )
+        if on.message is not None:  # Slack leaves an ephemeral message out
+            payload["message"] = {"type": "message", "ts": on.ts, "user": "U0BOT", **on.message}
         return self.interactive(payload)
 
     def select_in_view(
@@ -196,65 +227,61 @@ class SlackRequests:
             "action_ts": "1",
             **state,
         }
-        payload = {
-            "type": "block_actions",
-            "user": self._user(user_id),
-            "team": {"id": self.team_id, "domain": "tide"},
-            "container": {"type": "view", "view_id": view.get("id")},
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "view": filled,
-            "actions": [action],
-            "api_app_id": "A0TIDE",
-            "token": "legacy",
-        }
-        return self.interactive(payload)
+        return self.act(user_id, action, view=filled)
 
-    def submit(self, user_id: str, view: dict[str, Any], values: dict[str, Any] | None = None) -> Reply:
-        """Submit a modal the bot opened, with `values` keyed by block id prefix (field name)."""
-        payload = {
-            "type": "view_submission",
-            "team": {"id": self.team_id, "domain": "tide"},
-            "user": self._user(user_id),
-            "api_app_id": "A0TIDE",
-            "token": "legacy",
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "view": with_values(view, values or {}),
-            "response_urls": [],
-            "is_enterprise_install": False,
-        }
+    def submit(
+        self,
+        user_id: str,
+        view: dict[str, Any],
+        values: dict[str, Any] | None = None,
+        *,
+        trigger_id: str | None = None,
+    ) -> Reply:
+        """Submit a modal the bot opened: with its `state` as given, or with `values` keyed by block id
+        prefix (field name) over the initial ones."""
+        filled = view if "state" in view and values is None else with_values(view, values or {})
+        payload = {**self._base("view_submission", user_id, trigger_id), "view": filled, "response_urls": []}
         return self.interactive(payload)
 
     def options(
-        self, user_id: str, action_id: str, typed: str, *, view: dict[str, Any] | None = None
+        self,
+        user_id: str,
+        action_id: str,
+        typed: str,
+        *,
+        view: dict[str, Any] | None = None,
+        block_id: str = "customer",
     ) -> Reply:
-        payload: dict[str, Any] = {
-            "type": "block_suggestion",
-            "user": self._user(user_id),
-            "team": {"id": self.team_id, "domain": "tide"},
+        """A type-ahead asking for its options (block_suggestion), `typed` so far."""
+        payload = {
+            **self._base("block_suggestion", user_id),
             "action_id": action_id,
-            "block_id": "customer",
+            "block_id": block_id,
             "value": typed,
-            "api_app_id": "A0TIDE",
-            "token": "legacy",
             "container": {"type": "view", "view_id": (view or {}).get("id", "V0")},
         }
         if view is not None:
             payload["view"] = view
         return self.interactive(payload)
 
-    def message_shortcut(self, user_id: str, callback_id: str, message_text: str) -> Reply:
+    def message_shortcut(
+        self,
+        user_id: str,
+        callback_id: str,
+        message_text: str,
+        *,
+        on: Posted | None = None,
+        trigger_id: str | None = None,
+    ) -> Reply:
+        """A message shortcut on a message saying `message_text` (by default someone's, in #sales)."""
+        on = on or Posted(response_url=self.standin.response_url(f"sc-{user_id}"))
         payload = {
-            "type": "message_action",
+            **self._base("message_action", user_id, trigger_id),
             "callback_id": callback_id,
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-            "user": self._user(user_id),
-            "team": {"id": self.team_id, "domain": "tide"},
-            "channel": {"id": "C0SALES", "name": "sales"},
-            "message": {"type": "message", "text": message_text, "user": "U0OTHER", "ts": "1.0"},
-            "message_ts": "1.0",
-            "response_url": self.standin.response_url(f"sc-{user_id}"),
-            "api_app_id": "A0TIDE",
-            "token": "legacy",
+            "channel": {"id": on.channel, "name": on.channel_name},
+            "message": {"type": "message", "text": message_text, "user": "U0OTHER", "ts": on.ts},
+            "message_ts": on.ts,
+            "response_url": on.response_url,
         }
         return self.interactive(payload)
 
@@ -296,36 +323,31 @@ def with_values(view: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
             continue
         element = block["element"]
         name = str(block["block_id"]).split(".")[0]
-        value = values.get(name, _initial(element))
-        state[block["block_id"]] = {element["action_id"]: _element_state(element, value)}
+        if name in values:
+            shown = _element_state(element, values[name])
+        else:
+            initial = forms.initial_choice(element)
+            shown = initial.state if initial else forms.empty_state(element)
+        state[block["block_id"]] = {element["action_id"]: shown}
     return {**view, "state": {"values": state}}
 
 
-def _initial(element: dict[str, Any]) -> Any:
-    if "initial_option" in element:
-        return element["initial_option"]["value"]
-    if element.get("type") == "checkboxes":
-        return [option["value"] for option in element.get("initial_options") or []]
-    if element.get("type") == "conversations_select":
-        return element.get("initial_conversation")
-    return element.get("initial_value") or element.get("initial_date") or element.get("initial_time")
-
-
 def _element_state(element: dict[str, Any], value: Any) -> dict[str, Any]:
+    """The state Slack submits for `value` typed or chosen in `element` (an option by its value)."""
     kind = element["type"]
+    if value is None or value == "":
+        return forms.empty_state(element)
     if kind in ("static_select", "external_select"):
-        if value is None:
-            return {"type": kind, "selected_option": None}
         text = next((o["text"] for o in element.get("options", []) if o["value"] == str(value)), None)
         option = {"text": text or {"type": "plain_text", "text": str(value)}, "value": str(value)}
         return {"type": kind, "selected_option": option}
     if kind == "datepicker":
-        return {"type": kind, "selected_date": str(value) if value else None}
+        return {"type": kind, "selected_date": str(value)}
     if kind == "checkboxes":  # value: the ticked options' values
-        ticked = [o for o in element.get("options", []) if o["value"] in (value or [])]
+        ticked = [o for o in element.get("options", []) if o["value"] in value]
         return {"type": kind, "selected_options": ticked}
     if kind == "conversations_select":
-        return {"type": kind, "selected_conversation": value or None}
+        return {"type": kind, "selected_conversation": value}
     if kind == "timepicker":
-        return {"type": kind, "selected_time": value or None}
-    return {"type": kind, "value": None if value in (None, "") else str(value)}
+        return {"type": kind, "selected_time": value}
+    return {"type": kind, "value": str(value)}

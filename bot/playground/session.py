@@ -36,7 +36,7 @@ from bot.clock import FixedClock
 from bot.config import Settings
 from bot.i18n import N_, Lang, lang
 from bot.playground import forms, render, sample
-from bot.playground.requests import FORM, Reply, SlackRequests, in_process
+from bot.playground.requests import FORM, Posted, Reply, SlackRequests, in_process
 from bot.playground.standin import SlackStandIn
 from bot.playground.world import Change, Happening, Origin, Post, World
 from bot.services.env import Env
@@ -256,20 +256,6 @@ class Playground:
         for line in HELP:
             self._say(line)
 
-    def _user(self) -> dict[str, str]:
-        handle = self.lookups.name_of(self.me)
-        return {"id": self.me, "username": handle, "name": handle, "team_id": self.cast.team_id}
-
-    def _base(self, kind: str) -> dict[str, Any]:
-        return {
-            "type": kind,
-            "user": self._user(),
-            "team": {"id": self.cast.team_id, "domain": "playground"},
-            "api_app_id": "A0TIDE",
-            "token": "legacy",
-            "is_enterprise_install": False,
-        }
-
     # -- slash commands, shortcuts, Home ------------------------------------------------------------
     def _slash(self, command: str, text: str) -> None:
         origin = Origin(self.me, self.channel)
@@ -286,16 +272,24 @@ class Playground:
     def _shortcut(self, text: str) -> None:
         """The message shortcut *Log as visit* on a message saying `text`."""
         origin = Origin(self.me, self.channel)
-        payload = {
-            **self._base("message_action"),
-            "callback_id": "visit.from_message",
-            "trigger_id": self.world.trigger_for(self.me),
-            "channel": {"id": self.channel, "name": self.lookups.name_of(self.channel)},
-            "message": {"type": "message", "text": text, "user": self.me, "ts": "1.000001"},
-            "message_ts": "1.000001",
-            "response_url": self.world.response_url_for(origin),
-        }
-        self._after(self.slack.interactive(payload), origin)
+        reply = self.slack.message_shortcut(
+            self.me,
+            "visit.from_message",
+            text,
+            on=self._posted(origin),
+            trigger_id=self.world.trigger_for(self.me),
+        )
+        self._after(reply, origin)
+
+    def _posted(self, origin: Origin, post: Post | None = None) -> Posted:
+        """How Slack describes the message of an interaction, with a response_url leading back."""
+        return Posted(
+            response_url=self.world.response_url_for(origin),
+            channel=origin.channel,
+            channel_name=self.lookups.name_of(origin.channel),
+            ts=origin.message_ts or "1.000001",
+            message=post.message if post is not None and post.visible_to is None else None,
+        )
 
     def _home(self) -> None:
         self.slack.open_home(self.me)
@@ -381,38 +375,18 @@ class Playground:
 
     def _act_on_post(self, post: Post, action: dict[str, Any]) -> None:
         origin = Origin(self.me, post.channel, post.ts)
-        ephemeral = post.visible_to is not None
-        payload = {
-            **self._base("block_actions"),
-            "container": {
-                "type": "message",
-                "message_ts": post.ts,
-                "channel_id": post.channel,
-                "is_ephemeral": ephemeral,
-            },
-            "channel": {"id": post.channel, "name": self.lookups.name_of(post.channel)},
-            "response_url": self.world.response_url_for(origin),
-            "trigger_id": self.world.trigger_for(self.me),
-            "actions": [action],
-            "state": {"values": {}},
-        }
-        if not ephemeral:  # Slack leaves the message out for ephemeral ones
-            payload["message"] = {"type": "message", "ts": post.ts, "user": "U0BOT", **post.message}
-        self._after(self.slack.interactive(payload), origin)
+        on = self._posted(origin, post)
+        self._after(
+            self.slack.act(self.me, action, on=on, trigger_id=self.world.trigger_for(self.me)), origin
+        )
 
     def _view_payload(self, view: dict[str, Any], filling: Filling) -> dict[str, Any]:
         state = forms.view_state(view, filling.chosen, self.lookups)
         return {**view, "state": state}
 
     def _act_in_view(self, view: dict[str, Any], action: dict[str, Any], filling: Filling) -> None:
-        payload = {
-            **self._base("block_actions"),
-            "container": {"type": "view", "view_id": view.get("id")},
-            "trigger_id": self.world.trigger_for(self.me),
-            "view": self._view_payload(view, filling),
-            "actions": [action],
-        }
-        self.slack.interactive(payload)
+        filled = self._view_payload(view, filling)
+        self.slack.act(self.me, action, view=filled, trigger_id=self.world.trigger_for(self.me))
         self._show_happenings(self._settle())
 
     # -- modals ------------------------------------------------------------------------------------
@@ -516,15 +490,9 @@ class Playground:
         self, view: dict[str, Any], spec: render.Field, typed: str, filling: Filling
     ) -> list[dict[str, Any]]:
         """What the bot offers for `typed` in a type-ahead field (a block_suggestion request)."""
-        payload = {
-            **self._base("block_suggestion"),
-            "action_id": spec.element.get("action_id"),
-            "block_id": spec.block_id,
-            "value": typed,
-            "container": {"type": "view", "view_id": view.get("id")},
-            "view": self._view_payload(view, filling),
-        }
-        answer = self.slack.interactive(payload).json
+        action_id = str(spec.element.get("action_id"))
+        filled = self._view_payload(view, filling)
+        answer = self.slack.options(self.me, action_id, typed, view=filled, block_id=spec.block_id).json
         return forms.options_of(answer)
 
     def _dispatch(
@@ -567,13 +535,8 @@ class Playground:
             self._say(N_("Press Enter to submit, type cancel, or the number of a button."))
 
     def _submit(self, view: dict[str, Any], filling: Filling) -> Filling:
-        payload = {
-            **self._base("view_submission"),
-            "trigger_id": self.world.trigger_for(self.me),
-            "view": self._view_payload(view, filling),
-            "response_urls": [],
-        }
-        answer = self.slack.interactive(payload).json
+        filled = self._view_payload(view, filling)
+        answer = self.slack.submit(self.me, filled, trigger_id=self.world.trigger_for(self.me)).json
         action = answer.get("response_action")
         if action == "errors":
             return Filling(filling.chosen, dict(answer.get("errors") or {}))
