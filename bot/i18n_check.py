@@ -17,26 +17,34 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import CHINESE, LOCALE_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "say_n": (2, 3)}
 
 
-def extracted_messages() -> set[str]:
-    """Every message id in the Python code and the templates."""
+MessageId = str | tuple[str, str]  # a plain message, or (singular, plural)
+
+
+def extracted_messages() -> dict[str, MessageId]:
+    """Every message in the Python code and the templates, by its (singular) id; plural messages keep
+    their plural, which the catalog needs to translate them (gettext looks plurals up as such)."""
     method_map = [
         ("bot/**.py", "python"),
         ("handlers/**.py", "python"),
         ("bot/views/templates/**.j2", "jinja2"),
     ]
     options = {"bot/views/templates/**.j2": {"extensions": "jinja2.ext.i18n"}}
-    found: set[str] = set()
+    found: dict[str, MessageId] = {}
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, options_map=options, keywords=KEYWORDS
     ):
-        found.add(message[0] if isinstance(message, tuple) else message)
+        if isinstance(message, tuple) and len(message) > 1 and message[1]:
+            found[message[0]] = (message[0], message[1])
+        else:
+            singular = message[0] if isinstance(message, tuple) else message
+            found.setdefault(singular, singular)
     return found
 
 
-_MESSAGE_CALL = re.compile(r"\b(?:_|N_|gettext|ngettext)\(\s*[rbu]?['\"]")
+_MESSAGE_CALL = re.compile(r"\b(?:_|N_|gettext|ngettext|say_n)\(\s*[rbu]?['\"]")
 
 
 def hidden_in_f_strings() -> list[str]:
@@ -54,14 +62,11 @@ def hidden_in_f_strings() -> list[str]:
     return found
 
 
-def problems(catalog: Catalog, wanted: set[str]) -> list[str]:
+def problems(catalog: Catalog, wanted: dict[str, MessageId]) -> list[str]:
     found: list[str] = []
-    present = {str(m.id if not isinstance(m.id, tuple) else m.id[0]) for m in catalog if m.id}
-    found += [f"missing from the catalog: {msg!r}" for msg in sorted(wanted - present)]
-    for message in catalog:
-        if not message.id:
-            continue
-        msgid = message.id[0] if isinstance(message.id, tuple) else message.id
+    present = {_key(m.id): m for m in catalog if m.id}
+    found += [f"missing from the catalog: {msg!r}" for msg in sorted(set(wanted) - set(present))]
+    for msgid, message in present.items():
         if message.fuzzy:
             found.append(f"fuzzy: {msgid!r}")
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
@@ -69,17 +74,26 @@ def problems(catalog: Catalog, wanted: set[str]) -> list[str]:
             found.append(f"untranslated: {msgid!r}")
         if msgid not in wanted:
             found.append(f"obsolete (no longer in the code): {msgid!r}")
+        elif isinstance(wanted[msgid], tuple) != isinstance(message.id, tuple):
+            found.append(f"plural in the code but not in the catalog, or the reverse: {msgid!r}")
     return found
 
 
-def update(po_path: Path, catalog: Catalog, wanted: set[str]) -> None:
-    """Add new messages (untranslated) and drop obsolete ones; translations already made stay."""
+def _key(message_id: str | tuple[str, ...] | list[str]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def update(po_path: Path, catalog: Catalog, wanted: dict[str, MessageId]) -> None:
+    """Add new messages (untranslated) and drop obsolete ones; translations already made stay (a
+    message that became plural keeps its translation as its one Chinese form)."""
     fresh = Catalog(locale=CHINESE, project="Tidewater", fuzzy=False)
-    for msgid in sorted(wanted):
-        existing = catalog.get(msgid)
-        fresh.add(msgid, existing.string if existing else "")
+    existing = {_key(m.id): m.string for m in catalog if m.id}
+    for msgid, full_id in sorted(wanted.items()):
+        before = existing.get(msgid) or ""
+        first = before if isinstance(before, str) else before[0]
+        fresh.add(full_id, (first,) if isinstance(full_id, tuple) else first)
     with po_path.open("wb") as po_file:
-        write_po(po_file, fresh, width=0, sort_output=True)
+        write_po(po_file, fresh, width=100, sort_output=True)
 
 
 def main() -> int:

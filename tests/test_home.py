@@ -233,7 +233,7 @@ def test_a_managers_home_shows_the_team_with_the_digests_buttons_and_their_own_d
     assert "Your customers" in text and "Manager's Own" in text  # their own day first
     assert "Your team on" in text
     assert f"<@{REP}> · 1 of 20 this week" in text  # Sunday's visit was last week
-    assert f"<@{OTHER_REP}> · 0 of 20 this week · 1 follow-ups overdue" in text
+    assert f"<@{OTHER_REP}> · 0 of 20 this week · 1 follow-up overdue" in text
     assert "Pool this week: 1 let go, 0 taken" in text
     assert "Slipping Ltd" in text and f"<@{OTHER_REP}>" in text and "Complaints of your team: 1" in text
     assert "Back in the pool within 3 days: 1" in text and "Acme Trading" in text
@@ -290,7 +290,7 @@ def test_an_admins_home_shows_every_setting_teams_roles_and_refused_messages(sla
     assert f"*Manager* <@{MANAGER}>: <@{OTHER_REP}>, <@{REP}>" in text  # by name: Li, Mei
     assert f"*Admins*: <@{ADMIN}>" in text
     assert "Reps without a manager (covered by the admins)*: <@U0SOLO>" in text
-    assert "<@U0SOLO> · 0 of 12 this week · 1 follow-ups overdue" in text  # the team the admins cover
+    assert "<@U0SOLO> · 0 of 12 this week · 1 follow-up overdue" in text  # the team the admins cover
     assert "Messages Slack refused* (1)" in text
     assert "`announcement` · <#C0GONE> · `channel_not_found`" in text
     assert Action.HOME_SETTINGS in action_ids(view)

@@ -331,7 +331,7 @@ def test_the_manager_digest_shows_the_team_once_with_actions(env, standin):
     assert (
         "Acme Trading" in shown and Action.DIGEST_EXTEND.value in shown and Action.DIGEST_NUDGE.value in shown
     )
-    assert "1 follow-ups overdue" in shown or "follow-ups overdue" in shown
+    assert "1 follow-up overdue" in shown
     assert [p for p in posted if p["channel"] == ADMIN] == []  # every rep has a manager
     assert run(env, standin, "digest") == []
 
@@ -353,7 +353,7 @@ def test_each_digest_shows_its_own_teams_figures_only(env, standin):
         )  # fmt: skip
     posted = {p["channel"]: p for p in run(env, standin, "digest")}
     mine = str(posted[MANAGER]["blocks"])
-    assert "1 follow-ups overdue" in mine and "1 let go, 0 taken" in mine
+    assert "1 follow-up overdue" in mine and "1 let go, 0 taken" in mine
     assert "all clear" in posted["U0MGRB"]["text"] and len(posted["U0MGRB"]["blocks"]) == 1
 
 

@@ -240,3 +240,19 @@ def test_views_render_in_chinese_within_slack_rules(name):
     payload = VIEWS[name]()
     assert view_problems(payload) == []
     assert english_words(payload) == []
+
+
+@pytest.mark.parametrize(
+    ("reader", "count", "expected"),
+    [
+        ("en", 1, "1 follow-up overdue"),
+        ("en", 3, "3 follow-ups overdue"),
+        ("zh_CN", 1, "1 个跟进已逾期"),
+        ("zh_CN", 3, "3 个跟进已逾期"),
+    ],
+)
+def test_counted_sentences_take_the_readers_plural_form(reader, count, expected):
+    from bot.views.text import say_n
+
+    said = say_n(lang(reader), "%(count)s follow-up overdue", "%(count)s follow-ups overdue", count)
+    assert said == expected

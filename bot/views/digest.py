@@ -13,7 +13,7 @@ from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
 from bot.views.recycle import Warned
-from bot.views.text import day, escape, mention, moment, say
+from bot.views.text import day, escape, mention, moment, say, say_n
 from store.complaints import Listed
 from store.digest import BandChange, RepVisits
 from store.models import Customer
@@ -55,12 +55,18 @@ def _rep_line(lang: Lang, digest: TeamDigest, rep_id: str) -> str:
     seen = digest.visits.get(rep_id, RepVisits(0, 0))
     parts = [
         mention(rep_id),
-        say(lang, N_("%(count)s visits on %(day)s"), count=seen.last_day, day=day(digest.last_day, lang)),
+        say_n(
+            lang,
+            "%(count)s visit on %(day)s",
+            "%(count)s visits on %(day)s",
+            seen.last_day,
+            day=day(digest.last_day, lang),
+        ),
         say(lang, N_("%(count)s of %(target)s this week"), count=seen.this_week, target=digest.target),
     ]
     late = digest.overdue.get(rep_id, 0)
     if late:
-        parts.append(say(lang, N_("%(count)s follow-ups overdue"), count=late))
+        parts.append(say_n(lang, "%(count)s follow-up overdue", "%(count)s follow-ups overdue", late))
     return "• " + " · ".join(parts)
 
 

@@ -32,7 +32,7 @@ from bot.views.ids import Action, Callback
 from bot.views.recycle import Warned
 from bot.views.settings import GROUP_TITLES, shown_value
 from bot.views.templating import render
-from bot.views.text import day, escape, mention, moment, say
+from bot.views.text import day, escape, mention, moment, say, say_n
 from store.complaints import Listed
 from store.home import RiskRow
 from store.models import Customer, OutboxMessage
@@ -184,7 +184,7 @@ def _rep_text(reader: Reader, line: RepLine) -> str:
         say(lang, N_("%(count)s of %(target)s this week"), count=line.visits_this_week, target=reader.target),
     ]
     if line.overdue:
-        parts.append(say(lang, N_("%(count)s follow-ups overdue"), count=line.overdue))
+        parts.append(say_n(lang, "%(count)s follow-up overdue", "%(count)s follow-ups overdue", line.overdue))
     return "• " + " · ".join(parts)
 
 

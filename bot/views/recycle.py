@@ -12,7 +12,7 @@ from bot.rules.pool import Recycle
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action
-from bot.views.text import Mrkdwn, day, escape, mention, moment, say
+from bot.views.text import Mrkdwn, day, escape, mention, moment, say, say_n
 from store.models import EXTENSION_APPROVED, EXTENSION_DECLINED, Customer, ExtensionRequest
 from store.recycle import NearlyDue
 
@@ -48,7 +48,12 @@ def warning_row(lang: Lang, warned: Warned, timezone: str) -> list[b.Block]:
 
 
 def warning(lang: Lang, rows: Sequence[Warned], timezone: str) -> dict[str, Any]:
-    title = say(lang, N_("%(count)s of your customers go back to the pool soon"), count=len(rows))
+    title = say_n(
+        lang,
+        "%(count)s of your customers goes back to the pool soon",
+        "%(count)s of your customers go back to the pool soon",
+        len(rows),
+    )
     blocks: list[b.Block] = [b.section(f":hourglass_flowing_sand: *{title}*")]
     for warned in rows[:ROWS_SHOWN]:
         blocks += warning_row(lang, warned, timezone)

@@ -83,5 +83,11 @@ def say(lang: Lang, message: str, **params: object) -> Mrkdwn:
     return Mrkdwn(translated % {k: escape(v) for k, v in params.items()} if params else translated)
 
 
+def say_n(lang: Lang, singular: str, plural: str, count: int, **params: object) -> Mrkdwn:
+    """`say` for a sentence about `count` things, in the reader's plural form ("1 visit", "2 visits")."""
+    translated = escape(lang.ngettext(singular, plural, count))
+    return Mrkdwn(translated % {k: escape(v) for k, v in {"count": count, **params}.items()})
+
+
 def moment(value: datetime, timezone: str, lang: Lang, *, with_time: bool = True) -> str:
     return Moment(value, timezone, with_time).format_for(lang)
