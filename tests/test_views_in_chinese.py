@@ -256,3 +256,16 @@ def test_counted_sentences_take_the_readers_plural_form(reader, count, expected)
 
     said = say_n(lang(reader), "%(count)s follow-up overdue", "%(count)s follow-ups overdue", count)
     assert said == expected
+
+
+@pytest.mark.parametrize(("reader", "expected"), [("en", "never visited"), ("zh_CN", "从未拜访")])
+def test_a_recycle_warning_says_a_customer_was_never_visited(reader, expected):
+    from datetime import UTC, datetime
+
+    from bot.rules.pool import Recycle, RecycleReason
+    from bot.views import recycle
+
+    never = CUSTOMER.model_copy(update={"last_visit_on": None})
+    due = Recycle(datetime(2026, 11, 24, 16, 30, tzinfo=UTC), RecycleReason.NO_VISIT)
+    message = recycle.warning(lang(reader), [recycle.Warned(never, due, asked=False)], "Asia/Shanghai")
+    assert expected in str(message["blocks"]) and "—" not in str(message["blocks"])

@@ -30,6 +30,8 @@ def _why(lang: Lang, warned: Warned, timezone: str) -> Mrkdwn:
     when = moment(warned.recycle.at, timezone, lang)
     if warned.recycle.reason == "no_order":
         return say(lang, N_("goes back to the pool on %(when)s: no first order yet"), when=when)
+    if warned.customer.last_visit_on is None:
+        return say(lang, N_("goes back to the pool on %(when)s: never visited"), when=when)
     last = day(warned.customer.last_visit_on, lang)
     return say(lang, N_("goes back to the pool on %(when)s: no visit since %(last)s"), when=when, last=last)
 
