@@ -34,10 +34,12 @@ About 63,000 customers are due for recycle then and about 5,000 more within the 
 
 The timed passes run in a fresh child process (spawned), so its peak memory (ru_maxrss) is the worker's,
 without the data loading; the baselines run in it too, each just before its pass, after a warm-up that
-reads the nearly-due customers on both databases and loads what a long-running worker already holds
-(settings, people, the holiday calendar). Each pass runs once (it changes the data), so a single
-figure is printed as both p50 and p99; on SQLite the recycle's times vary by about 30 % from run to
-run (its commit's fsync and checkpoint), so read its ratio as "about 1".
+reads the nearly-due customers on both databases, loads what a long-running worker already holds
+(settings, people, the holiday calendar) and settles as the worker does at its start
+(`bot.worker.settle`: the catalogs read, the start's objects frozen out of the garbage collector's
+sight). Each pass runs once (it changes the data), so a single figure is printed as both p50 and p99;
+on SQLite the recycle's times vary by about 30 % from run to run (its commit's fsync and checkpoint),
+so read its ratio as "about 1".
 
     python -m bench.nightly                                    # SQLite, full size
     python -m bench.nightly --customers 20000 --orders 100000  # a quick look
@@ -82,6 +84,7 @@ from bench.data import (
     spread,
 )
 from bench.typeahead import environment, postgres_database, ratio_table, sqlite_database
+from bot import worker
 from bot.clock import FixedClock
 from bot.jobs import churn as churn_job
 from bot.jobs import digest as digest_job
@@ -720,12 +723,13 @@ def nightly_environment(url: str) -> Env:
 
 def warm_up(night: Night) -> None:
     """What a long-running worker already holds, and the pages the night's first reads need, cached on
-    both databases alike."""
+    both databases alike; then the worker's own settling at its start (bot.worker.settle)."""
     directory(night.env, WORKSPACE)
     is_working_day(NOW.date(), "CN")
     for engine in (night.env.db.engine, night.copy):
         with engine.connect() as connection:
             nearly_due(connection, NOW + timedelta(days=RULES.warning_days))
+    worker.settle()
 
 
 def scratch_outbox() -> sa.Table:

@@ -15,6 +15,7 @@ the only argument; the process's Env and Slack client live in this module, set b
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 from collections.abc import Mapping
@@ -26,7 +27,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
-from bot import jobs
+from bot import i18n, jobs
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.services.env import Env
@@ -116,11 +117,22 @@ def _prune_and_read_next_runs(store: SQLAlchemyJobStore) -> dict[str, datetime |
     }
 
 
+def settle() -> None:
+    """What a long-running worker holds from its start: the catalogs and Babel's data read once, then
+    everything alive moved out of the garbage collector's sight (gc.freeze). A full collection walks
+    every tracked object; with the start's modules and caches among them it cost about 60 ms, landing
+    in whichever pass happened to allocate the most (the warning pass, at 1,000,000 customers)."""
+    i18n.preload()
+    gc.collect()
+    gc.freeze()
+
+
 def run_worker(settings: Settings) -> None:
     db = Database.from_url(settings.sqlalchemy_url)
     if db.is_sqlite:
         db.upgrade()
     scheduler = build_scheduler(settings, db)
+    settle()
 
     def stop(*_: object) -> None:
         if not scheduler.running:

@@ -20,6 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
 from store.models import ChurnChange, ChurnState, Customer, Order
+from store.sql import one_of
 
 
 class day_number(sa.sql.functions.FunctionElement[int]):  # lower case: used like a SQL function
@@ -353,7 +354,7 @@ def warnings_due(
         .join(state, state.c.customer_id == col(Customer.id))
         .where(
             state.c.workspace_id == workspace_id,
-            col(Customer.owner_id).in_(list(owner_ids)),
+            one_of(session, col(Customer.owner_id), owner_ids),
             sa.or_(state.c.warn_pending, sa.and_(state.c.band.in_(list(repeated_bands)), told_long_ago)),
         )
         .subquery()
@@ -386,7 +387,7 @@ def spend_of(
         )
         .where(
             col(Order.workspace_id) == workspace_id,
-            col(Order.customer_id).in_(list(customer_ids)),
+            one_of(session, col(Order.customer_id), customer_ids),
             day >= previous_from,
             day <= today,
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from store.models import OutboxMessage
+from store.sql import one_of
 
 PENDING = "pending"
 SENT = "sent"
@@ -31,14 +32,18 @@ class Queued:
 def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime) -> None:
     """Add many in one statement executed with every row (a job's morning messages), each unless its
     dedupe key is already there. Plain rows, not OutboxMessage instances: building a model per message
-    cost more than the INSERT for a thousand of them."""
+    cost more than the INSERT for a thousand of them (and dataclasses.asdict deep-copies every field)."""
     if not messages:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [
         {
-            **asdict(message),
+            "workspace_id": message.workspace_id,
+            "dedupe_key": message.dedupe_key,
+            "kind": message.kind,
+            "channel": message.channel,
+            "payload": message.payload,
             "status": PENDING,
             "attempts": 0,
             "next_attempt_at": now,
@@ -133,7 +138,8 @@ def sent_keys(*, session: Session, workspace_id: str, keys: Sequence[str]) -> se
         return set()
     rows = session.exec(
         select(OutboxMessage.dedupe_key).where(
-            col(OutboxMessage.workspace_id) == workspace_id, col(OutboxMessage.dedupe_key).in_(list(keys))
+            col(OutboxMessage.workspace_id) == workspace_id,
+            one_of(session, col(OutboxMessage.dedupe_key), keys),
         )
     ).all()
     return set(rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -126,11 +126,10 @@ def _record(session: Session, workspace_id: str, moved: Sequence[Recycled], now:
     session.execute(sa.insert(OwnershipEvent), rows)
 
 
-@dataclass(frozen=True)
-class NearlyDue:
+class NearlyDue(NamedTuple):
     """An owned customer near its recycle, as a plain row: its holding's facts, what the warnings and
     the digest show, and whether a request for more days is waiting. Thousands a night: as ORM objects
-    they cost more than the SELECTs."""
+    they cost more than the SELECTs (and a frozen dataclass takes twice a named tuple's time to build)."""
 
     id: int
     name: str
@@ -153,7 +152,7 @@ def _nearly_due_columns() -> list[sa.ColumnElement[Any]]:
         col(ExtensionRequest.customer_id) == col(Customer.id),
         col(ExtensionRequest.status) == EXTENSION_PENDING,
     )
-    facts = [name for name in NearlyDue.__dataclass_fields__ if name != "asked"]
+    facts = [name for name in NearlyDue._fields if name != "asked"]
     return [*(getattr(Customer, name) for name in facts), asked.label("asked")]
 
 
@@ -166,7 +165,7 @@ def nearly_due(
     columns = _nearly_due_columns()
     for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by, after=after):
         for row in session.execute(sa.select(*columns).where(*conditions)):
-            found[row[0]] = NearlyDue(*row)
+            found[row[0]] = NearlyDue._make(row)
     return list(found.values())
 
 

@@ -4,6 +4,7 @@ TEST_DATABASE_URL is set."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -16,7 +17,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import jobs, notify, worker
+from bot import i18n, jobs, notify, worker
 from store.db import Database
 from tests import builders
 from tests.conftest import REP
@@ -168,3 +169,13 @@ def test_a_failing_run_is_logged_and_does_not_stop_the_worker(settings, db, monk
     [record] = [r for r in caplog.records if r.name == "tidewater.worker"]
     assert "job outbox failed" in record.getMessage()
     assert record.exc_info is not None and "Slack is down" in str(record.exc_info[1])
+
+
+def test_settling_at_start_reads_every_catalog_and_hides_the_start_from_the_collector():
+    i18n.lang.cache_clear()
+    try:
+        worker.settle()
+        assert i18n.lang.cache_info().currsize == len(i18n.SUPPORTED)
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -8,7 +8,6 @@ database: every row shows its state now, and a claim of another row is never los
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -157,7 +156,7 @@ def _requeue(env: Env, announcement: Announcement) -> None:
             session=session,
             workspace_id=announcement.workspace_id,
             key=key,
-            payload=json.dumps(message, ensure_ascii=False),
+            payload=notify.json_payload(message),
         )
 
 

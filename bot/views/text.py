@@ -11,10 +11,9 @@ import html
 from datetime import date, datetime
 from functools import lru_cache
 
-from babel import Locale
 from babel.dates import format_date
 
-from bot.i18n import Lang, Moment
+from bot.i18n import Lang, format_moment
 
 ELLIPSIS = "…"
 
@@ -63,13 +62,13 @@ def day(value: date | None, lang: Lang) -> str:
     """A date in the reader's language: "2 Dec 2026" / "2026年12月2日"."""
     if value is None:
         return "—"
-    return _medium_day(value, lang.babel)
+    return _medium_day(value, lang)
 
 
 @lru_cache(maxsize=4096)
-def _medium_day(value: date, locale: Locale) -> str:
+def _medium_day(value: date, lang: Lang) -> str:
     """Once per day and language: a job's messages show the same few days thousands of times."""
-    return format_date(value, format="medium", locale=locale)
+    return format_date(value, format="medium", locale=lang.babel)
 
 
 def plain_html_free(text: str) -> str:
@@ -79,8 +78,18 @@ def plain_html_free(text: str) -> str:
 
 def say(lang: Lang, message: str, **params: object) -> Mrkdwn:
     """A translated sentence as safe mrkdwn: the sentence and each value escaped, mentions kept."""
-    translated = escape(lang.gettext(message))
-    return Mrkdwn(translated % {k: escape(v) for k, v in params.items()} if params else translated)
+    translated = _escaped_sentence(lang, message)
+    if not params:
+        return Mrkdwn(translated)
+    for name, value in params.items():
+        params[name] = escape(value)  # params is this call's own dict
+    return Mrkdwn(translated % params)
+
+
+@lru_cache(maxsize=2048)
+def _escaped_sentence(lang: Lang, message: str) -> str:
+    """Translated and escaped once per language: a job says the same few sentences thousands of times."""
+    return escape(lang.gettext(message))
 
 
 def say_n(lang: Lang, singular: str, plural: str, count: int, **params: object) -> Mrkdwn:
@@ -90,4 +99,4 @@ def say_n(lang: Lang, singular: str, plural: str, count: int, **params: object) 
 
 
 def moment(value: datetime, timezone: str, lang: Lang, *, with_time: bool = True) -> str:
-    return Moment(value, timezone, with_time).format_for(lang)
+    return format_moment(value, timezone, lang, with_time=with_time)
