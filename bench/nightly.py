@@ -4,7 +4,8 @@ Times, on SQLite and PostgreSQL, each pass of the night once, beside the best se
 same selection on the same indexes in the same run, and prints the ratios:
 - warning pass, `bot.jobs.recycle.warn_owners` (a DM per owner listing customers due back in the pool
   within the warning window), beside the per-level SELECTs of `store.recycle.due_conditions` with
-  by = now + the warning days;
+  by = now + the warning days, and the two small reads without which no one can be warned: the active
+  people (their zones and languages) and which of today's warnings are already queued;
 - recycle pass, `bot.jobs.recycle.recycle_customers`, beside the per-level UPDATE ... RETURNING
   statements and one bulk INSERT of the history rows, committed. Both write, so the baseline runs on an
   identical copy of the database made after loading (a copied file on SQLite, CREATE DATABASE ...
@@ -95,6 +96,7 @@ from bot.clock import FixedClock
 from bot.jobs import churn as churn_job
 from bot.jobs import digest as digest_job
 from bot.jobs import recycle as recycle_job
+from bot.notify import dedupe_key
 from bot.rules import churn as churn_rules
 from bot.rules.calendar import is_working_day
 from bot.rules.pool import DEFAULT_RECYCLE_DAYS, PoolRules
@@ -117,6 +119,7 @@ from store.models import (
     ROLE_REP,
     OutboxMessage,
 )
+from store.sql import one_of
 from store.types import UTCDateTime
 
 TIMEZONE = "Asia/Shanghai"
@@ -134,6 +137,8 @@ RULES = PoolRules()  # the bench workspace keeps the default settings
 GOAL_NIGHT_S, GOAL_RATIO, GOAL_PEAK_MB = 60, 2.0, 500
 CUSTOMER = SQLModel.metadata.tables["customer"]
 EVENT = SQLModel.metadata.tables["ownership_event"]
+PERSON = SQLModel.metadata.tables["person"]
+OUTBOX = SQLModel.metadata.tables["outbox_message"]
 CHURN_CHANGE = SQLModel.metadata.tables["churn_change"]
 CHURN_STATE = SQLModel.metadata.tables["churn_state"]
 Counts = dict[str, int]
@@ -445,10 +450,23 @@ def nearly_due(connection: sa.Connection, by: datetime, after: datetime | None =
 
 
 def nearly_due_statements(night: Night) -> Counts:
-    """the per-level SELECTs of due_conditions over the window (after now, by now + warning days)"""
+    """the per-level SELECTs of due_conditions over the window (after now, by now + warning days), the
+    active people and which of them have today's warning queued"""
+    today = night.now.astimezone(ZoneInfo(TIMEZONE)).date().isoformat()
     with night.env.db.engine.connect() as connection:
         found = nearly_due(connection, night.now + timedelta(days=RULES.warning_days), night.now)
-    return {"customers selected": len(found)}
+        people = connection.execute(
+            sa.select(PERSON.c.user_id, PERSON.c.timezone, PERSON.c.slack_locale).where(
+                PERSON.c.workspace_id == WORKSPACE, PERSON.c.is_deleted.is_(False)
+            )
+        ).all()
+        keys = [dedupe_key(recycle_job.WARNING, person.user_id, "", today) for person in people]
+        queued = connection.execute(
+            sa.select(OUTBOX.c.dedupe_key).where(
+                OUTBOX.c.workspace_id == WORKSPACE, one_of(connection, OUTBOX.c.dedupe_key, keys)
+            )
+        ).all()
+    return {"customers selected": len(found), "people": len(people), "already warned": len(queued)}
 
 
 def warning_pass(night: Night) -> Counts:
@@ -674,7 +692,8 @@ def rewrite_outbox(night: Night, kind: str) -> Measured:
     outbox = OutboxMessage.__table__  # type: ignore[attr-defined]
     scratch = scratch_like(outbox)
     with night.env.db.engine.connect() as connection:
-        found = connection.execute(sa.select(outbox).where(outbox.c.kind == kind)).mappings().all()
+        tonight = sa.and_(outbox.c.kind == kind, outbox.c.created_at >= night.now)  # not yesterday's
+        found = connection.execute(sa.select(outbox).where(tonight)).mappings().all()
     rows = [{name: value for name, value in row.items() if name != "id"} for row in found]
     insert = postgresql.insert if night.copy.dialect.name == "postgresql" else sqlite.insert
     with night.copy.begin() as connection:
@@ -725,18 +744,18 @@ def rewrite_churn(night: Night) -> Measured:
     return Measured(elapsed, counts)
 
 
-def a_day_later(night: Night) -> Night:
-    return replace(night, env=replace(night.env, clock=FixedClock(night.now + timedelta(days=1))))
+def days_later(night: Night, days: int) -> Night:
+    return replace(night, env=replace(night.env, clock=FixedClock(night.now + timedelta(days=days))))
 
 
 def churn_next_statements(night: Night) -> Counts:
     """the same scoring SELECT into a table, a day later (on the copy)"""
-    return churn_statements(a_day_later(night))
+    return churn_statements(days_later(night, 1))
 
 
 def churn_next_pass(night: Night) -> Counts:
     """churn.score_customers a day later (a steady night: one day's band changes)"""
-    return churn_pass(a_day_later(night))
+    return churn_pass(days_later(night, 1))
 
 
 class Pass(NamedTuple):
@@ -829,12 +848,21 @@ def nightly_environment(url: str) -> Env:
 
 def warm_up(night: Night) -> None:
     """What a long-running worker already holds, and the pages the night's first reads need, cached on
-    both databases alike; then the worker's own settling at its start (bot.worker.settle)."""
+    both databases alike; then the worker's own settling at its start (bot.worker.settle).
+
+    A worker that ran yesterday has yesterday's recycle warnings in the outbox and the warning pass's
+    statements compiled (SQLAlchemy keeps them per engine): yesterday's warning pass runs here, its
+    messages left queued, and yesterday's window selection on both databases, so the warning pass
+    and its baseline both start warm. (The other passes' statements differ from night to night only
+    in their values too, but their runs of yesterday would change tonight's data.)"""
+    yesterday = days_later(night, -1)
     directory(night.env, WORKSPACE)
     is_working_day(NOW.date(), "CN")
     for engine in (night.env.db.engine, night.copy):
         with engine.connect() as connection:
             nearly_due(connection, NOW + timedelta(days=RULES.warning_days))
+            nearly_due(connection, yesterday.now + timedelta(days=RULES.warning_days), yesterday.now)
+    recycle_job.warn_owners(yesterday.env, WORKSPACE, night.settings)
     worker.settle()
 
 
