@@ -76,7 +76,6 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from rich.console import Console
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
 from bench.data import (
@@ -119,7 +118,7 @@ from store.models import (
     ROLE_REP,
     OutboxMessage,
 )
-from store.sql import one_of
+from store.sql import insert_for, one_of
 from store.types import UTCDateTime
 
 TIMEZONE = "Asia/Shanghai"
@@ -695,12 +694,11 @@ def rewrite_outbox(night: Night, kind: str) -> Measured:
         tonight = sa.and_(outbox.c.kind == kind, outbox.c.created_at >= night.now)  # not yesterday's
         found = connection.execute(sa.select(outbox).where(tonight)).mappings().all()
     rows = [{name: value for name, value in row.items() if name != "id"} for row in found]
-    insert = postgresql.insert if night.copy.dialect.name == "postgresql" else sqlite.insert
     with night.copy.begin() as connection:
         scratch.create(connection)
     started = time.perf_counter()
     with night.copy.begin() as connection:
-        connection.execute(insert(scratch).on_conflict_do_nothing(), rows)
+        connection.execute(insert_for(connection)(scratch).on_conflict_do_nothing(), rows)
     elapsed = (time.perf_counter() - started) * 1000
     with night.copy.begin() as connection:
         scratch.drop(connection)

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.models import Complaint, Customer, CustomerTerm, Order, Person, Visit, Workspace
+from store.sql import is_postgresql, keys_set
 from store.types import UTCDateTime
 
 CUSTOMER = Customer.__table__  # type: ignore[attr-defined]
@@ -33,17 +34,6 @@ MATCH_COLUMNS = ("id", "name", "name_key", "phone_key", "owner_id", *FILLABLE)
 EXPORT_BATCH = 2000
 
 
-def _keys_set(session: Session, name: str, *, integers: bool = False) -> sa.Select[Any]:
-    """SELECT value FROM (the JSON array bound as `name`)."""
-    param = sa.bindparam(name, type_=sa.String())
-    if session.get_bind().dialect.name == "postgresql":
-        values = sa.func.json_array_elements_text(sa.cast(param, sa.JSON)).table_valued("value")
-    else:
-        values = sa.func.json_each(param).table_valued("value")
-    value: sa.ColumnElement[Any] = values.c.value
-    return sa.select(sa.cast(value, sa.BigInteger) if integers else value)
-
-
 _TAKE_WRITE_LOCK = sa.text("UPDATE workspace SET id = id WHERE 1 = 0")
 _BULK_CACHE = sa.text("PRAGMA cache_size = -262144")  # KiB: up to 256 MB, taken as the pages come
 
@@ -56,7 +46,7 @@ def begin_bulk_writes(*, session: Session) -> None:
     committed in between (its snapshot is stale); a write statement first, even one matching no row,
     waits for the lock instead. The default cache (2 MB) would spill the transaction's pages to the
     WAL again and again. PostgreSQL locks rows, not the database: nothing to do there."""
-    if not _is_postgresql(session):
+    if not is_postgresql(session):
         session.execute(_TAKE_WRITE_LOCK)
         session.execute(_BULK_CACHE)
 
@@ -95,8 +85,8 @@ def _per_key(
     its own transaction, unseen by the statistics, and planned as a join PostgreSQL would take the
     table for tiny and read all the workspace's rows at every batch. SQLite looks each value of an IN
     list up on the index by itself."""
-    keys = _keys_set(session, "keys", integers=integers).subquery("k")
-    if not _is_postgresql(session):
+    keys = keys_set(session, "keys", integers=integers).subquery("k")
+    if not is_postgresql(session):
         return sa.select(*columns).where(
             CUSTOMER.c.workspace_id == workspace_id, column.in_(sa.select(keys.c[0]))
         )
@@ -124,15 +114,11 @@ def customers_named(
     return rows
 
 
-def _is_postgresql(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 def insert_customers(*, session: Session, rows: list[dict[str, Any]]) -> list[int]:
     """Insert the rows; their new ids, in the rows' order."""
     if not rows:
         return []
-    if not _is_postgresql(session):
+    if not is_postgresql(session):
         return _insert_customers_sqlite(session, rows)
     # Ids taken from the sequence first (other writers take theirs meanwhile, as with any INSERT),
     # so the rows can go in by COPY, which returns nothing.
@@ -164,7 +150,7 @@ def _insert_customers_sqlite(session: Session, rows: list[dict[str, Any]]) -> li
 def insert_rows(*, session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Rows of customer_term, customer_order or visit, each with the same keys: COPY on PostgreSQL,
     one executemany INSERT on SQLite."""
-    if rows and _is_postgresql(session):
+    if rows and is_postgresql(session):
         _copy(session, table, rows)
     elif rows:
         session.execute(sa.insert(table), rows)
@@ -277,7 +263,7 @@ def lock_visit_facts(*, session: Session, ids: Collection[int]) -> Sequence[sa.R
     writer holds the whole database)."""
     query = (
         sa.select(*(CUSTOMER.c[name] for name in VISIT_FACTS))
-        .where(CUSTOMER.c.id.in_(_keys_set(session, "ids", integers=True)))
+        .where(CUSTOMER.c.id.in_(keys_set(session, "ids", integers=True)))
         .with_for_update()
     )
     return session.execute(query, {"ids": json.dumps(sorted(ids))}).all()

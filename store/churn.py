@@ -20,7 +20,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
 from store.models import ChurnChange, ChurnState, Customer, Order
-from store.sql import one_of
+from store.sql import is_postgresql, one_of
 
 
 class day_number(sa.sql.functions.FunctionElement[int]):  # lower case: used like a SQL function
@@ -178,7 +178,7 @@ def score(
 ) -> Scored:
     """Score every dealt customer of the workspace and bring the bands and their history up to date."""
     connection = session.connection()
-    postgres = connection.dialect.name == "postgresql"
+    postgres = is_postgresql(connection)
     _scored.drop(connection, checkfirst=True)
     _scored.create(connection)
     try:

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from store.models import OutboxMessage
-from store.sql import one_of
+from store.sql import insert_for, one_of
 
 PENDING = "pending"
 SENT = "sent"
@@ -35,8 +34,6 @@ def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime)
     cost more than the INSERT for a thousand of them (and dataclasses.asdict deep-copies every field)."""
     if not messages:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [
         {
             "workspace_id": message.workspace_id,
@@ -55,7 +52,7 @@ def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime)
         }
         for message in messages
     ]
-    session.execute(insert(OutboxMessage.__table__).on_conflict_do_nothing(), rows)  # type: ignore[attr-defined]
+    session.execute(insert_for(session)(OutboxMessage.__table__).on_conflict_do_nothing(), rows)  # type: ignore[attr-defined]
 
 
 def due(*, session: Session, now: datetime, limit: int) -> Sequence[OutboxMessage]:
