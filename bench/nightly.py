@@ -705,40 +705,50 @@ def rewrite_outbox(night: Night, kind: str) -> Measured:
     return Measured(elapsed, {"outbox rows": len(rows)})
 
 
+class Held(NamedTuple):
+    """Rows a pass wrote, kept in a plain table, and the empty table shaped as theirs to write them to."""
+
+    rows: sa.Table
+    scratch: sa.Table
+    names: list[str]
+
+
+def hold(connection: sa.Connection, table: sa.Table, where: sa.ColumnElement[bool]) -> Held:
+    """Copy `table`'s rows matching `where` into a plain table (no keys, no indexes) and create an empty
+    table shaped as `table` beside it."""
+    columns = [c for c in table.c if c.name != "id"]  # the history's id comes from its sequence
+    names = [c.name for c in columns]
+    rows = sa.Table(f"bench_held_{table.name}", sa.MetaData(), *(sa.Column(c.name, c.type) for c in columns))
+    rows.create(connection)
+    connection.execute(sa.insert(rows).from_select(names, sa.select(*columns).where(where)))
+    scratch = scratch_like(table)
+    scratch.create(connection)
+    return Held(rows, scratch, names)
+
+
 def rewrite_churn(night: Night) -> Measured:
     """The part of the churn pass's work the scoring SELECT leaves out: the band changes and states it
     wrote, held in plain tables (not timed), then written again as the pass writes them -- INSERT ...
     SELECT from a table, in customer order, both in one transaction -- into empty tables shaped as
     churn_change and churn_state (timed). On the pass's database: the copy has none of its rows."""
-    written = [
-        (CHURN_CHANGE, CHURN_CHANGE.c.at == night.now, "band changes"),
-        (CHURN_STATE, CHURN_STATE.c.workspace_id == WORKSPACE, "states"),
-    ]
-    engine, counts, copies = night.env.db.engine, {}, []
+    engine = night.env.db.engine
     with engine.begin() as connection:
-        for table, where, what in written:
-            columns = [c for c in table.c if c.name != "id"]  # the history's id comes from its sequence
-            held = sa.Table(
-                f"bench_held_{table.name}", sa.MetaData(), *(sa.Column(c.name, c.type) for c in columns)
-            )
-            held.create(connection)
-            connection.execute(
-                sa.insert(held).from_select([c.name for c in columns], sa.select(*columns).where(where))
-            )
-            scratch = scratch_like(table)
-            scratch.create(connection)
-            counts[what] = int(connection.execute(sa.select(sa.func.count()).select_from(held)).scalar_one())
-            copies.append((held, scratch, [c.name for c in columns]))
+        changes = hold(connection, CHURN_CHANGE, CHURN_CHANGE.c.at == night.now)
+        states = hold(connection, CHURN_STATE, CHURN_STATE.c.workspace_id == WORKSPACE)
+        counts = {
+            what: int(connection.execute(sa.select(sa.func.count()).select_from(held.rows)).scalar_one())
+            for what, held in (("band changes", changes), ("states", states))
+        }
     started = time.perf_counter()
     with engine.begin() as connection:
-        for held, scratch, names in copies:
-            rows = sa.select(*(held.c[name] for name in names)).order_by(held.c.customer_id)
-            connection.execute(sa.insert(scratch).from_select(names, rows))
+        for held in (changes, states):
+            rows = sa.select(*(held.rows.c[name] for name in held.names)).order_by(held.rows.c.customer_id)
+            connection.execute(sa.insert(held.scratch).from_select(held.names, rows))
     elapsed = (time.perf_counter() - started) * 1000
     with engine.begin() as connection:
-        for held, scratch, _ in copies:
-            scratch.drop(connection)
-            held.drop(connection)
+        for held in (changes, states):
+            held.scratch.drop(connection)
+            held.rows.drop(connection)
     return Measured(elapsed, counts)
 
 
