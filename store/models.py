@@ -75,6 +75,12 @@ class Workspace(SQLModel, table=True):
     # last 12 (the `tiers` job, nightly), and how many that share is of: the lifetime value's horizon.
     retention_percent: int | None = None
     retention_base: int = 0
+    # False once Slack says the app was uninstalled or its bot token revoked: the workspace's jobs are
+    # skipped and its queued messages wait; its next request (after a reinstall) makes it active again.
+    active: bool = Field(
+        default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
+    )
+    inactive_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
     created_at: datetime = Field(sa_column=_utc_column())
 
 
@@ -409,8 +415,32 @@ class OutboxMessage(SQLModel, table=True):
     ts: str | None = Field(default=None, max_length=32)
     # The conversation Slack posted it in (a DM's D… id for a user): what a later update or reply needs.
     posted_channel: str | None = Field(default=None, max_length=32)
+    # One sender at a time: who took the message and until when (the clock at the taking + the lease).
+    lease_owner: str | None = Field(default=None, max_length=32)
+    leased_until: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Set when a sender is about to post, cleared when Slack's answer is recorded: found set by the next
+    # sender, the post is in doubt (it may be in Slack) and is looked for before it is sent again.
+    posting_since: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+    # Sent again without being able to look for an earlier copy (the history could not be read).
+    possible_duplicate: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false())
+    )
     created_at: datetime = Field(sa_column=_utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=_utc_column(nullable=True))
+
+
+class RequestMark(SQLModel, table=True):
+    """A request Slack sent, by what identifies a repeat of it (a command's or button's trigger id, a
+    form's view id and hash, an event's id), with the answer it got: a replay writes nothing twice and
+    gets the first answer. Kept for an hour (Slack replays within five minutes)."""
+
+    __tablename__ = "request_mark"
+    __table_args__ = (sa.Index("ix_request_mark_seen", "seen_at"),)
+
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    key: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime = Field(sa_column=_utc_column())
+    answer: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))  # the ack, JSON
 
 
 EXTENSION_PENDING = "pending"
