@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from handlers import admin, complaints, customers, home, orders, pool, scheduler, visits
+from handlers import (
+    admin,
+    complaints,
+    customers,
+    edge,
+    home,
+    orders,
+    people,
+    pool,
+    replays,
+    scheduler,
+    visits,
+)
 from handlers.kit import Kit
 
 
 def register(app: App, kit: Kit) -> None:
-    for feature in (customers, visits, orders, pool, complaints, scheduler, home, admin):
+    replays.register(app, kit)  # first: a replayed request is recognised before anything writes
+    for feature in (customers, visits, orders, pool, complaints, scheduler, home, people, admin):
         feature.register(app, kit)
-    admin.register_fallbacks(app, kit)  # last: anything not handled above answers with help
+    admin.register_fallbacks(app, kit)  # then: a command or message not handled above answers with help
+    edge.register(app, kit)  # last: every other request Slack may send is acknowledged

@@ -94,6 +94,9 @@ class SlackStandIn:
         self.calls: list[Recorded] = []
         self.problems: list[str] = []
         self.views: dict[str, dict[str, Any]] = {}
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # by conversation, oldest first
+        self.history_refusal: str | None = None  # e.g. "missing_scope": conversations.history refused
+        self._dropped: dict[str, int] = {}  # method -> calls to accept without answering
         self._failures: dict[str, Failure] = {}
         self._rate_limit: RateLimit | None = None
         self._outage: Outage | None = None
@@ -190,6 +193,12 @@ class SlackStandIn:
         with self._lock:
             self._failures[method] = Failure(status, retry_after, times)
 
+    def drop_answers(self, method: str, *, times: int = 1) -> None:
+        """Carry out the next `times` calls of `method` and close the connection without answering:
+        what a sender sees when Slack accepted a post and the answer never came back."""
+        with self._lock:
+            self._dropped[method] = times
+
     def limit_rate(self, *, per_channel: float = 1.0, per_workspace: float = 50.0) -> None:
         """Enforce Slack's rate limits on chat.postMessage in real (wall) time: a post beyond
         `per_channel` per second to its channel, or beyond `per_workspace` per second in all, is
@@ -270,6 +279,14 @@ class SlackStandIn:
             self._rate_limit = None
             self._outage = None
             self.rate_limited = 0
+            self.messages.clear()
+            self.history_refusal = None
+            self._dropped.clear()
+
+    def posted_to(self, channel: str) -> list[dict[str, Any]]:
+        """The messages standing in a conversation (DMs under "D" + user id), oldest first."""
+        with self._lock:
+            return list(self.messages.get(_conversation(channel), []))
 
     # -- HTTP ------------------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
@@ -284,6 +301,10 @@ class SlackStandIn:
         with self._lock:
             self.calls.append(Recorded(method, args, status, answer, path=request.path))
             self._lock.notify_all()
+            dropped = self._take_drop(method)
+        if dropped:
+            request.close_connection = True
+            return
         body = json.dumps(answer).encode() if method != "respond" or status != 200 else b"ok"
         request.send_response(status)
         request.send_header("Content-Type", "application/json" if method != "respond" else "text/plain")
@@ -357,6 +378,12 @@ class SlackStandIn:
             self.rate_limited += 1
         return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
 
+    def _take_drop(self, method: str) -> bool:
+        left = self._dropped.get(method, 0)
+        if left > 0:
+            self._dropped[method] = left - 1
+        return left > 0
+
     def _take_failure(self, method: str) -> Failure | None:
         with self._lock:
             failure = self._failures.get(method)
@@ -387,24 +414,71 @@ class SlackStandIn:
             return {"ok": True, "user": user} if user else {"ok": False, "error": "user_not_found"}
         if method == "conversations.info":
             return {"ok": True, "channel": self.channels[str(args.get("channel"))]}
+        if method == "users.list":
+            return self._users_page(args)
+        if method in {"conversations.history", "conversations.replies"}:
+            return self._history(method, args)
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D" + str(args.get("users", "")).split(",")[0]}}
         if method == "chat.update":
+            self._keep_update(args)
             return {"ok": True, "channel": args.get("channel"), "ts": args.get("ts"), "message": args}
         if method in MESSAGE_METHODS:
-            channel = str(args.get("channel", ""))
-            if channel[:1] in ("U", "W"):  # a post to a user lands in their DM, a D… conversation
-                channel = "D" + channel
+            channel = _conversation(str(args.get("channel", "")))
             # Unique even for two posts in one microsecond: the playground keeps conversations by ts.
-            return {
-                "ok": True,
-                "channel": channel,
-                "ts": f"{int(time.time())}.{next(self._ids):06d}",
-                "message": args,
-            }
+            ts = f"{int(time.time())}.{next(self._ids):06d}"
+            if method == "chat.postMessage":
+                self._keep_post(channel, ts, args)
+            return {"ok": True, "channel": channel, "ts": ts, "message": args}
         if method in VIEW_METHODS:
             return {"ok": True, "view": self._store_view(method, args)}
         return {"ok": True}
+
+    def _keep_post(self, channel: str, ts: str, args: dict[str, Any]) -> None:
+        message = {"type": "message", "ts": ts, "text": args.get("text", ""), "user": self.bot_user_id}
+        for key in ("blocks", "thread_ts"):
+            if args.get(key):
+                message[key] = args[key]
+        if args.get("metadata"):
+            metadata = args["metadata"]
+            message["metadata"] = json.loads(metadata) if isinstance(metadata, str) else metadata
+        with self._lock:
+            self.messages.setdefault(channel, []).append(message)
+
+    def _keep_update(self, args: dict[str, Any]) -> None:
+        with self._lock:
+            for message in self.messages.get(_conversation(str(args.get("channel", ""))), []):
+                if message["ts"] == args.get("ts"):
+                    message.update({key: args[key] for key in ("text", "blocks") if key in args})
+
+    def _history(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
+        """Newest first (history) or the thread oldest first (replies); metadata only when asked for."""
+        if self.history_refusal:
+            return {"ok": False, "error": self.history_refusal}
+        with self._lock:
+            messages = [dict(m) for m in self.messages.get(str(args.get("channel", "")), [])]
+        if method == "conversations.replies":
+            parent = str(args.get("ts", ""))
+            messages = [m for m in messages if parent in (m["ts"], m.get("thread_ts"))]
+        else:
+            messages = [m for m in reversed(messages) if m.get("thread_ts") in (None, m["ts"])]
+            oldest = float(args.get("oldest") or 0)
+            messages = [m for m in messages if float(m["ts"]) > oldest]
+        if str(args.get("include_all_metadata", "")).lower() not in ("1", "true"):
+            for message in messages:
+                message.pop("metadata", None)
+        limit = int(args.get("limit") or 100)
+        return {"ok": True, "messages": messages[:limit], "has_more": len(messages) > limit}
+
+    def _users_page(self, args: dict[str, Any]) -> dict[str, Any]:
+        """users.list paged by cursor (the cursor is the offset), `limit` members at a time."""
+        start = int(args.get("cursor") or 0)
+        limit = int(args.get("limit") or 200)
+        with self._lock:
+            members = list(self.users.values())
+        page = members[start : start + limit]
+        next_cursor = str(start + limit) if start + limit < len(members) else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": next_cursor}}
 
     def _store_view(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         view = dict(args["view"])
@@ -415,11 +489,16 @@ class SlackStandIn:
         return view
 
 
+def _conversation(channel: str) -> str:
+    """Where a post lands: a post to a user goes to their DM, a D… conversation."""
+    return "D" + channel if channel[:1] in ("U", "W") else channel
+
+
 def _parse(raw: str, content_type: str) -> dict[str, Any]:
     if "json" in content_type:
         return dict(json.loads(raw or "{}"))
     args: dict[str, Any] = dict(parse_qsl(raw, keep_blank_values=True))
-    for key in ("view", "blocks"):
+    for key in ("view", "blocks", "metadata"):
         if isinstance(args.get(key), str) and args[key].startswith(("{", "[")):
             args[key] = json.loads(args[key])
     return args
