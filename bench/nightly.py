@@ -506,7 +506,7 @@ def recycle_statements(night: Night) -> Counts:
 
 def recycle_pass(night: Night) -> Counts:
     """recycle.recycle_customers"""
-    moved = recycle_job.recycle_customers(night.env, WORKSPACE, night.settings.pool_rules())
+    moved, _ = recycle_job.recycle_customers(night.env, WORKSPACE, night.settings.pool_rules())
     return {"customers recycled": len(moved)}
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import notify
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
-from bot.notify import SlackPoster
 from bot.rules.commands import mentioned_users
 from bot.services import announcements, customers, pool, pool_list
 from bot.services.home import refresh_home
@@ -150,7 +150,7 @@ def claim_command(call: Call) -> None:
         return
     assert found.id is not None
     done = _claim(call, found.id, from_button=False)
-    call.defer(claimed=done.customer_id)
+    call.defer(claimed=done.customer_id, updates=list(done.updates))
     call.ack(**views.claimed(call.lang, done))
 
 
@@ -162,13 +162,17 @@ def claim_button(call: Call) -> None:
         raise NotFound(N_("That customer no longer exists."))
     done = _claim(call, customer_id, from_button=True)
     call.defer(
-        claimed=done.customer_id, page={k: state[k] for k in ("q", "a", "b") if k in state}, answer=True
+        claimed=done.customer_id,
+        updates=list(done.updates),
+        page={k: state[k] for k in ("q", "a", "b") if k in state},
+        answer=True,
     )
     call.ack()
 
 
 def after_claim(call: Call) -> None:
-    """Tell the claimer (button claims), re-render their /pool page, refresh the announcements."""
+    """Tell the claimer (button claims), re-render their /pool page, send the announcements' updates
+    the claim queued."""
     outcome = call.outcome
     customer_id = int(outcome.get("claimed") or outcome.get("refresh") or 0)
     if outcome.get("answer"):
@@ -176,8 +180,9 @@ def after_claim(call: Call) -> None:
             call.tell(_render_page(call, outcome["page"]), replace=True)
         done = customers.card(call.env, call.me, customer_id)
         call.tell(customer_views.customer_card(call.lang, done))
-    if customer_id:
-        announcements.refresh(call.env, SlackPoster(call.client), call.me.workspace_id, customer_id)
+    notify.deliver_now(
+        call.env, call.client, list(outcome.get("updates") or []), workspace_id=call.me.workspace_id
+    )
     refresh_home(call.client, call.env, call.me)
 
 
@@ -218,14 +223,22 @@ def submit_release(call: Call) -> None:
         reason=text_of(values, Field.REASON.value),
         note=text_of(values, Field.NOTE.value),
     )
-    call.defer(released=done.customer_id, name=done.name, previous=done.previous_owner_id)
+    call.defer(
+        released=done.customer_id,
+        name=done.name,
+        previous=done.previous_owner_id,
+        channel=done.announced.channel,
+        keys=list(done.announced.keys),
+    )
     call.ack(response_action="clear")
 
 
 def announce_release(call: Call) -> None:
+    """Send the announcement queued with the release, and tell the rep whether the channel took it."""
     outcome = call.outcome
     customer_id = int(outcome["released"])
-    announced = announcements.announce_now(call.env, call.client, call.me.workspace_id, [customer_id])
+    queued = announcements.Queued(outcome.get("channel"), tuple(outcome.get("keys") or ()))
+    announced = announcements.send_now(call.env, call.client, call.me.workspace_id, queued)
     done = pool.Released(customer_id, str(outcome["name"]), str(outcome["previous"]))
     call.tell(views.released(call.lang, done, announced))
     refresh_home(call.client, call.env, call.me)
@@ -243,21 +256,15 @@ def assign_command(call: Call) -> None:
         raise InvalidInput(N_("Several customers match “%(query)s”; type more of the name."), query=query)
     assert found.id is not None
     done = pool.assign(call.env, call.me, found.id, reps[0])
-    call.defer(assigned=done.customer_id, rep=done.new_owner_id)
+    call.defer(messages=list(done.messages))
     call.ack(**views.assigned(call.lang, done))
 
 
 def tell_new_owner(call: Call) -> None:
-    """The new owner hears about it (unless they assigned it to themselves); announcements catch up."""
-    outcome = call.outcome
-    customer_id = int(outcome["assigned"])
-    rep = str(outcome["rep"])
-    if rep != call.me.user_id:
-        note = views.assigned_to_you(
-            call.lang, call.me.user_id, customers.get_customer(call.env, call.me, customer_id)
-        )
-        call.client.chat_postMessage(channel=rep, **note)
-    announcements.refresh(call.env, SlackPoster(call.client), call.me.workspace_id, customer_id)
+    """Send what the assignment queued: the new owner's DM and the announcements' updates."""
+    notify.deliver_now(
+        call.env, call.client, list(call.outcome["messages"]), workspace_id=call.me.workspace_id
+    )
 
 
 def _set_lock(call: Call, *, locked: bool) -> None:

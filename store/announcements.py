@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.models import Announcement, AnnouncementRow, Customer
+from store.sql import Bind
 
 
 def add_announcement(
@@ -27,21 +28,6 @@ def set_posted(*, session: Session, announcement_id: int, ts: str) -> None:
     session.execute(sa.update(Announcement).where(col(Announcement.id) == announcement_id).values(ts=ts))
 
 
-def posted_with(
-    *, session: Session, workspace_id: str, customer_id: int, since: datetime
-) -> Sequence[Announcement]:
-    """Announcements since `since` that show this customer (posted, or still in the outbox)."""
-    return session.exec(
-        select(Announcement)
-        .join(AnnouncementRow, col(AnnouncementRow.announcement_id) == col(Announcement.id))
-        .where(
-            col(AnnouncementRow.customer_id) == customer_id,
-            col(Announcement.workspace_id) == workspace_id,
-            col(Announcement.created_at) >= since,
-        )
-    ).all()
-
-
 def rows_of(*, session: Session, announcement_id: int) -> list[tuple[AnnouncementRow, Customer]]:
     """Each row of the announcement with its customer as the database has it now."""
     result = session.exec(
@@ -51,3 +37,19 @@ def rows_of(*, session: Session, announcement_id: int) -> list[tuple[Announcemen
         .order_by(col(AnnouncementRow.position))
     ).all()
     return [(row, customer) for row, customer in result]
+
+
+def showing(*, bind: Bind, workspace_id: str, customer_id: int, since: datetime) -> list[tuple[int, str]]:
+    """(id, channel) of the announcements since `since` that show this customer; a Core query, so the
+    claim's connection can run it in its transaction."""
+    rows = bind.execute(
+        sa.select(Announcement.id, Announcement.channel_id)  # type: ignore[call-overload]
+        .join(AnnouncementRow, col(AnnouncementRow.announcement_id) == col(Announcement.id))
+        .where(
+            col(AnnouncementRow.customer_id) == customer_id,
+            col(Announcement.workspace_id) == workspace_id,
+            col(Announcement.created_at) >= since,
+        )
+        .order_by(col(Announcement.id))
+    ).all()
+    return [(int(row[0]), str(row[1])) for row in rows]

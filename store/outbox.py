@@ -9,8 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import OutboxMessage
-from store.sql import insert_for, one_of
+from store.models import OutboxMessage, Workspace
+from store.sql import Bind, insert_for, is_postgresql, one_of
 
 PENDING = "pending"
 SENT = "sent"
@@ -28,9 +28,10 @@ class Queued:
     payload: str  # the chat.postMessage arguments, JSON
 
 
-def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime) -> None:
+def enqueue_many(*, session: Bind, messages: Sequence[Queued], now: datetime) -> None:
     """Add many in one statement executed with every row (a job's morning messages), each unless its
-    dedupe key is already there. Plain rows, not OutboxMessage instances: building a model per message
+    dedupe key is already there; in the caller's transaction (a session, or the claim's Core connection),
+    so a message is queued if and only if the change it reports is committed. Plain rows, not OutboxMessage instances: building a model per message
     cost more than the INSERT for a thousand of them (and dataclasses.asdict deep-copies every field)."""
     if not messages:
         return
@@ -49,38 +50,77 @@ def enqueue_many(*, session: Session, messages: Sequence[Queued], now: datetime)
             "posted_channel": None,
             "created_at": now,
             "sent_at": None,
+            "possible_duplicate": False,
         }
         for message in messages
     ]
     session.execute(insert_for(session)(OutboxMessage.__table__).on_conflict_do_nothing(), rows)  # type: ignore[attr-defined]
 
 
+def _free(now: datetime) -> sa.ColumnElement[bool]:
+    """Pending, due, not leased by a sender (or its lease is over), and of a workspace still installed."""
+    return sa.and_(
+        col(OutboxMessage.status) == PENDING,
+        col(OutboxMessage.next_attempt_at) <= now,
+        sa.or_(col(OutboxMessage.leased_until).is_(None), col(OutboxMessage.leased_until) <= now),
+        col(OutboxMessage.workspace_id).not_in(select(Workspace.id).where(col(Workspace.active).is_(False))),
+    )
+
+
 def due(*, session: Session, now: datetime, limit: int) -> Sequence[OutboxMessage]:
+    """What a sender may take now, oldest first. Read without a lease: each is taken (`take`) just
+    before it is sent."""
     return session.exec(
         select(OutboxMessage)
-        .where(col(OutboxMessage.status) == PENDING, col(OutboxMessage.next_attempt_at) <= now)
+        .where(_free(now))
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
     ).all()
 
 
-def lease(*, session: Session, message_id: int, seen_at: datetime, until: datetime) -> bool:
-    """Take the message for sending if no other sender took it since it was read (a conditional UPDATE):
-    a second worker started by mistake skips it instead of sending it twice."""
+def take(
+    *, session: Session, message_id: int, owner: str, now: datetime, until: datetime
+) -> OutboxMessage | None:
+    """Lease the message to `owner` until `until` if it is still free as of `now` (a conditional
+    UPDATE: of two senders, one takes it; on PostgreSQL a row another transaction is taking is
+    skipped, not waited for). The message as it stands, or None when someone else has it."""
+    free = sa.and_(col(OutboxMessage.id) == message_id, _free(now))
+    if is_postgresql(session):
+        locked = select(OutboxMessage.id).where(free).with_for_update(skip_locked=True)
+        free = col(OutboxMessage.id).in_(locked)
     result = session.execute(
-        sa.update(OutboxMessage)
-        .where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.status) == PENDING,
-            col(OutboxMessage.next_attempt_at) == seen_at,
-        )
-        .values(next_attempt_at=until)
+        sa.update(OutboxMessage).where(free).values(lease_owner=owner, leased_until=until)
     )
-    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+    if int(result.rowcount) != 1:  # type: ignore[attr-defined]
+        return None
+    return session.get(OutboxMessage, message_id)
+
+
+def mark_posting(*, session: Session, message_id: int, at: datetime) -> None:
+    """About to post: until Slack's answer is recorded, a later sender treats the post as in doubt."""
+    session.execute(
+        sa.update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(posting_since=at)
+    )
 
 
 def finish(*, session: Session, message_id: int, **values: object) -> None:
+    """Record a send's outcome and give the lease back."""
+    values = {"lease_owner": None, "leased_until": None, **values}
     session.execute(sa.update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values))
+
+
+def possible_duplicates(*, session: Session, workspace_id: str, since: datetime) -> int:
+    """Posts sent again since `since` without the history to rule out that Slack already had them."""
+    found = session.execute(
+        select(sa.func.count())
+        .select_from(OutboxMessage)
+        .where(
+            col(OutboxMessage.workspace_id) == workspace_id,
+            col(OutboxMessage.possible_duplicate).is_(True),
+            col(OutboxMessage.created_at) >= since,
+        )
+    ).scalar_one()
+    return int(found)
 
 
 def undeliverable(*, session: Session, workspace_id: str, limit: int) -> Sequence[OutboxMessage]:

@@ -11,7 +11,6 @@ from sqlmodel import col
 
 from bot import notify
 from bot.errors import UserError
-from bot.notify import SlackPoster
 from bot.services import announcements, pool
 from bot.services import settings as settings_service
 from bot.services.people import Actor
@@ -108,14 +107,18 @@ def test_the_holding_cap_holds_when_one_rep_claims_many_at_once(env):
     assert count(env, owned) == 5
 
 
+def announce(env, batch):
+    with env.db.session() as session:
+        return announcements.queue(env, session, builders.WORKSPACE, batch)
+
+
 def test_a_batch_is_posted_in_messages_within_fifty_blocks_and_a_claim_updates_only_its_message(env, standin):
     builders.person(env, ADMIN, role="admin")
     standin.add_channel("C0POOL", "pool")
     settings_service.save(env, actor(ADMIN, "admin"), {"pool_channel": "C0POOL"})
     batch = [pool_customer(env, f"Recycled {n:03d}") for n in range(100)]
     client = WebClient(token="xoxb-test", base_url=standin.api_url)
-    poster = SlackPoster(client)
-    queued = announcements.announce(env, builders.WORKSPACE, batch)
+    queued = announce(env, batch)
     assert len(queued.keys) == 3 and standin.count("chat.postMessage") == 0  # the outbox sends them
     assert notify.deliver_due(env, client, pacer=notify.Pacer(sleep=lambda _: None)).sent == 3
     posts = standin.calls_to("chat.postMessage")
@@ -124,8 +127,9 @@ def test_a_batch_is_posted_in_messages_within_fifty_blocks_and_a_claim_updates_o
     assert all(f"Recycled {n:03d}" in shown for n in range(100))
 
     builders.person(env, REPS[0])
-    pool.claim(env, actor(REPS[0]), batch[45])
-    assert announcements.refresh(env, poster, builders.WORKSPACE, batch[45]) == 1
+    claimed = pool.claim(env, actor(REPS[0]), batch[45])
+    assert len(claimed.updates) == 1  # queued with the claim, for the one message showing it
+    notify.deliver_now(env, client, claimed.updates, workspace_id=builders.WORKSPACE)
     update = standin.last("chat.update")
     assert update["ts"] == posts[1].answer["ts"]
     assert f"claimed by <@{REPS[0]}>" in str(update["blocks"])
@@ -140,10 +144,10 @@ def test_a_claim_before_the_outbox_sent_the_announcement_is_shown_when_it_goes_o
     settings_service.save(env, actor(ADMIN, "admin"), {"pool_channel": "C0POOL"})
     batch = [pool_customer(env, f"Recycled {n}") for n in range(3)]
     client = WebClient(token="xoxb-test", base_url=standin.api_url)
-    announcements.announce(env, builders.WORKSPACE, batch)
-    pool.claim(env, actor(REPS[0]), batch[1])
-    assert announcements.refresh(env, SlackPoster(client), builders.WORKSPACE, batch[1]) == 1
-    assert standin.count("chat.update") == 0  # nothing to update in Slack yet
+    announce(env, batch)
+    claimed = pool.claim(env, actor(REPS[0]), batch[1])
+    notify.deliver_now(env, client, claimed.updates, workspace_id=builders.WORKSPACE)
+    assert standin.count("chat.update") == 0  # nothing to update in Slack yet: the update waits for it
     notify.deliver_due(env, client, pacer=notify.Pacer(sleep=lambda _: None))
     [post] = standin.calls_to("chat.postMessage")
     assert f"claimed by <@{REPS[0]}>" in str(post.args["blocks"])

@@ -16,7 +16,18 @@ from bot.services.pool import Assigned, Claimed, LockChanged, Released
 from bot.services.pool_list import PoolPage, PoolQuery
 from bot.services.settings import LoggedChange, SettingChange, WorkspaceSettings
 from bot.services.visits import VisitLogged
-from bot.views import admin, announcements, common, customers, home, orders, pool, settings, visits
+from bot.views import (
+    admin,
+    announcements,
+    assignments,
+    common,
+    customers,
+    home,
+    orders,
+    pool,
+    settings,
+    visits,
+)
 from store.models import AnnouncementRow, Customer, Order, OwnershipEvent, Person, Visit
 from tests.conftest import NOW
 
@@ -170,7 +181,7 @@ MESSAGES = {
         ZH, Released(7, "华东贸易", "U1"), Announced("C1", 0, "not_in_channel")
     ),
     "assigned": lambda: pool.assigned(ZH, Assigned(7, "华东贸易", None, "U2")),
-    "assigned to you": lambda: pool.assigned_to_you(ZH, "U1", CUSTOMER),
+    "assigned to you": lambda: assignments.assigned_to_you(ZH, "U1", CUSTOMER),
     "locked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", True, "U1", 3, 20)),
     "unlocked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", False, "U1", 2, 20)),
     "settings saved": lambda: settings.settings_saved(

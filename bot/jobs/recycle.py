@@ -27,8 +27,7 @@ def run(env: Env) -> str:
         settings = settings_service.load(env, workspace_id)
         people, count = warn_owners(env, workspace_id, settings)
         owners, warned = owners + people, warned + count
-        recycled = recycle_customers(env, workspace_id, settings.pool_rules())
-        queued = announcements.announce(env, workspace_id, recycled)
+        recycled, queued = recycle_customers(env, workspace_id, settings.pool_rules())
         moved, messages = moved + len(recycled), messages + len(queued.keys)
     return f"warned {owners} owners about {warned} customers; recycled {moved} customers in {messages} announcements"
 
@@ -41,12 +40,17 @@ def sql_rules(rules: PoolRules) -> recycle_store.RecycleRules:
     )
 
 
-def recycle_customers(env: Env, workspace_id: str, rules: PoolRules) -> list[int]:
+def recycle_customers(
+    env: Env, workspace_id: str, rules: PoolRules
+) -> tuple[list[int], announcements.Queued]:
+    """Recycle what is due and queue its announcements in the same transaction: a crash in between
+    leaves both undone (the next run does them), never the customers moved and unannounced."""
     with env.db.session() as session:
         moved = recycle_store.recycle_due(
             session=session, workspace_id=workspace_id, rules=sql_rules(rules), now=env.clock.now()
         )
-    return [move.customer_id for move in moved]
+        recycled = [move.customer_id for move in moved]
+        return recycled, announcements.queue(env, session, workspace_id, recycled)
 
 
 def warn_owners(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> tuple[int, int]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlmodel import Session
+
 from bot import notify
 from bot.i18n import lang
 from bot.services import settings as settings_service
@@ -140,3 +142,10 @@ def of_customer(env: Env, workspace_id: str, customer_id: int, limit: int = 3) -
                 session=session, workspace_id=workspace_id, customer_id=customer_id, limit=limit
             )
         )
+
+
+def _card_posted(session: Session, complaint_id: int, channel: str, ts: str) -> None:
+    complaint_store.set_posted(session=session, complaint_id=complaint_id, channel=channel, ts=ts)
+
+
+notify.register_kind(notify.COMPLAINT_CARD, notify.Kind(posted=_card_posted))

@@ -14,14 +14,17 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from bot import notify
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.i18n import N_, Moment
 from bot.rules import pool as rules
 from bot.rules.access import Standing, may_lock, may_work_on
+from bot.services import announcements
 from bot.services import settings as settings_service
 from bot.services.customers import get_customer, standing
 from bot.services.env import Env
-from bot.services.people import Actor
+from bot.services.people import Actor, directory
+from bot.views.assignments import assigned_to_you
 from bot.views.text import mention
 from store import people as people_store
 from store import pool as pool_store
@@ -34,6 +37,7 @@ from store.models import (
     Customer,
 )
 
+ASSIGNED_DM = "assigned"  # the new owner's DM; its subject is the customer's id
 RELEASE_REASONS = ("not_interested", "wrong_contact", "duplicate", "handed_over", "other")
 NOTE_LIMIT = 500
 
@@ -73,6 +77,7 @@ class Claimed:
     claims_left_today: int
     holding: int
     holding_cap: int
+    updates: tuple[str, ...] = ()  # the queued updates of the announcements showing the customer
 
 
 def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
@@ -103,12 +108,14 @@ def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
             session=session, workspace_id=ws, customer_id=customer_id, user_id=me, now=now
         ):
             _refuse_owned(_now_owned(session, ws, customer_id, facts), me, raced=True)
+        updates = announcements.queue_refresh(env, session, ws, customer_id)
     return Claimed(
         customer_id=customer_id,
         name=facts.name,
         claims_left_today=max(0, pool_rules.daily_claim_limit - claims),
         holding=holding + 1,
         holding_cap=pool_rules.holding_cap,
+        updates=tuple(updates),
     )
 
 
@@ -211,6 +218,7 @@ class Released:
     customer_id: int
     name: str
     previous_owner_id: str
+    announced: announcements.Queued = announcements.Queued(None, ())  # queued with the release
 
 
 def check_release(env: Env, actor: Actor, customer_id: int) -> Customer:
@@ -272,7 +280,8 @@ def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str)
             reason=reason,
             note=note,
         )
-    return Released(customer_id, customer.name, owner)
+        queued = announcements.queue(env, session, actor.workspace_id, [customer_id])
+    return Released(customer_id, customer.name, owner, queued)
 
 
 # -- assign ------------------------------------------------------------------------------------------
@@ -282,6 +291,7 @@ class Assigned:
     name: str
     previous_owner_id: str | None
     new_owner_id: str
+    messages: tuple[str, ...] = ()  # the new owner's DM and the announcements' updates, queued with it
 
 
 def assign(env: Env, actor: Actor, customer_id: int, rep_id: str) -> Assigned:
@@ -333,7 +343,28 @@ def assign(env: Env, actor: Actor, customer_id: int, rep_id: str) -> Assigned:
                 N_("%(name)s changed hands a moment ago; nothing was assigned."), name=customer.name
             )
         _record(session, actor, customer_id, MOVE_ASSIGN, now, from_owner=customer.owner_id, to_owner=rep_id)
-    return Assigned(customer_id, customer.name, customer.owner_id, rep_id)
+        messages = [*_tell_new_owner(env, session, actor, customer, rep_id)]
+        messages += announcements.queue_refresh(env, session, actor.workspace_id, customer_id)
+    return Assigned(customer_id, customer.name, customer.owner_id, rep_id, tuple(messages))
+
+
+def _tell_new_owner(env: Env, session: Session, actor: Actor, customer: Customer, rep_id: str) -> list[str]:
+    """The new owner hears of it by DM in their language (not when they assigned it to themselves)."""
+    if rep_id == actor.user_id:
+        return []
+    rep = directory(env, actor.workspace_id).by_id(rep_id)
+    words = rep.lang if rep is not None else actor.lang
+    key = notify.enqueue(
+        env,
+        workspace_id=actor.workspace_id,
+        kind=ASSIGNED_DM,
+        recipient=rep_id,
+        subject=str(customer.id),
+        period=f"{env.clock.now().timestamp():.6f}",
+        message=assigned_to_you(words, actor.user_id, customer),
+        session=session,
+    )
+    return [key]
 
 
 def _require_assignable(session: Session, actor: Actor, rep_id: str) -> None:

@@ -226,15 +226,3 @@ def lock_changed(lang: Lang, done: LockChanged) -> dict[str, Any]:
             lang, N_(":unlock: *%(name)s* is unlocked: the recycle rules apply to it again."), name=done.name
         )
     return b.message(text, [b.section(text)])
-
-
-def assigned_to_you(lang: Lang, manager_id: str, customer: Customer) -> dict[str, Any]:
-    text = say(
-        lang, N_("%(manager)s assigned *%(name)s* to you."), manager=mention(manager_id), name=customer.name
-    )
-    value = str(customer.id)
-    buttons = b.actions(
-        b.button(lang.gettext("View card"), Action.CUSTOMER_VIEW, value),
-        b.button(lang.gettext("Log visit"), Action.VISIT_OPEN, value, style="primary"),
-    )
-    return b.message(text, [b.section(text), buttons])
