@@ -216,6 +216,15 @@ def backoff(attempts: int) -> timedelta:
     return min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), LONGEST_BACKOFF)
 
 
+def without_retries(client: WebClient) -> WebClient:
+    """The same client without slack_sdk's retry handlers: its default one sends a request again when
+    the connection drops, which for a post that Slack took is a second post. The outbox decides itself
+    what to try again, and looks for a post in doubt first."""
+    if not client.retry_handlers:
+        return client
+    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=[])
+
+
 def sender_name() -> str:
     """Who holds a lease: this process and a random part (two senders in one process differ too)."""
     return f"{socket.gethostname()[:16]}:{os.getpid()}:{secrets.token_hex(3)}"[:32]
@@ -227,6 +236,7 @@ def deliver_due(env: Env, client: WebClient, *, limit: int = 500, pacer: Pacer |
     pacer = pacer or Pacer()
     done = Delivery()
     owner = sender_name()
+    client = without_retries(client)
     with env.db.session() as session:
         waiting = outbox_store.due(session=session, now=env.clock.now(), limit=limit)
     for message in waiting:
@@ -243,6 +253,7 @@ def deliver_now(env: Env, client: WebClient, keys: Sequence[str], *, workspace_i
         waiting = outbox_store.pending_with_keys(session=session, workspace_id=workspace_id, keys=keys)
     done = Delivery()
     owner = sender_name()
+    client = without_retries(client)
     for message in waiting:
         assert message.id is not None
         _take_and_send(env, client, message.id, owner, done)

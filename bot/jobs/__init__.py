@@ -56,8 +56,9 @@ JOBS = {
 
 
 def outbox_client(token: str, base_url: str) -> WebClient:
-    """A client without the rate-limit retry handler: the outbox itself waits out a 429."""
-    return WebClient(token=token, base_url=base_url, timeout=30)
+    """A client without slack_sdk's retry handlers: the outbox itself waits out a 429, and a dropped
+    connection after a post is a post in doubt, looked for before it is sent again."""
+    return WebClient(token=token, base_url=base_url, timeout=30, retry_handlers=[])
 
 
 def run_job(name: str, env: Env, client: WebClient) -> str:

@@ -97,6 +97,8 @@ class SlackStandIn:
         self.messages: dict[str, list[dict[str, Any]]] = {}  # by conversation, oldest first
         self.history_refusal: str | None = None  # e.g. "missing_scope": conversations.history refused
         self._dropped: dict[str, int] = {}  # method -> calls to accept without answering
+        self._drop_after = 0.0
+        self._slow: dict[str, float] = {}  # method -> seconds to wait before answering
         self._failures: dict[str, Failure] = {}
         self._rate_limit: RateLimit | None = None
         self._outage: Outage | None = None
@@ -193,11 +195,18 @@ class SlackStandIn:
         with self._lock:
             self._failures[method] = Failure(status, retry_after, times)
 
-    def drop_answers(self, method: str, *, times: int = 1) -> None:
-        """Carry out the next `times` calls of `method` and close the connection without answering:
-        what a sender sees when Slack accepted a post and the answer never came back."""
+    def drop_answers(self, method: str, *, times: int = 1, after: float = 0.0) -> None:
+        """Carry out the next `times` calls of `method` and close the connection without answering,
+        `after` seconds later: what a sender sees when Slack accepted a post and the answer never came
+        back (and, with a long `after`, a moment in which to stop the sender)."""
         with self._lock:
             self._dropped[method] = times
+            self._drop_after = after
+
+    def slow_answers(self, method: str, seconds: float) -> None:
+        """Answer every call of `method` `seconds` late (real time), after carrying it out: a slow Slack."""
+        with self._lock:
+            self._slow[method] = seconds
 
     def limit_rate(self, *, per_channel: float = 1.0, per_workspace: float = 50.0) -> None:
         """Enforce Slack's rate limits on chat.postMessage in real (wall) time: a post beyond
@@ -282,6 +291,7 @@ class SlackStandIn:
             self.messages.clear()
             self.history_refusal = None
             self._dropped.clear()
+            self._slow.clear()
 
     def posted_to(self, channel: str) -> list[dict[str, Any]]:
         """The messages standing in a conversation (DMs under "D" + user id), oldest first."""
@@ -302,7 +312,10 @@ class SlackStandIn:
             self.calls.append(Recorded(method, args, status, answer, path=request.path))
             self._lock.notify_all()
             dropped = self._take_drop(method)
+            slow = self._slow.get(method, 0.0)
+        time.sleep(slow)
         if dropped:
+            time.sleep(self._drop_after)
             request.close_connection = True
             return
         body = json.dumps(answer).encode() if method != "respond" or status != 200 else b"ok"

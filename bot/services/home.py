@@ -48,6 +48,7 @@ ROWS_ALONE = 10  # a rep's four lists of 10 rows stay near 50 blocks
 ROWS_SHARED = 5  # with a team's and the workspace's lists as well, 5 a list keep the tab under 100
 TEAM_LINES = 15  # reps shown on the Home (one section); See all has the rest
 SOON = timedelta(days=3)  # "back in the pool within 3 days", as the digest
+DUPLICATES_WITHIN = timedelta(days=7)  # how far back the admins are told of possible duplicates
 SERIOUS_BANDS = (BAND_AT_RISK, BAND_CRITICAL)
 
 
@@ -343,13 +344,16 @@ def _team_home(session: Session, scope: Scope, rows: int) -> views.TeamHome:
     )
 
 
-def _admin_home(session: Session, scope: Scope, rows: int) -> views.AdminHome:
+def _admin_home(session: Session, scope: Scope, rows: int, now: datetime) -> views.AdminHome:
     teams = scope.teams or TeamListing([], [])
     return views.AdminHome(
         settings=scope.settings,
         admins=scope.admins,
         teams=TeamListing(teams.teams, list(scope.reps)),
         refused=_refused(session, scope, 0, rows),
+        possible_duplicates=outbox_store.possible_duplicates(
+            session=session, workspace_id=scope.workspace_id, since=now - DUPLICATES_WITHIN
+        ),
     )
 
 
@@ -366,7 +370,7 @@ def home_data(env: Env, actor: Actor) -> HomeData:
             complaints=_my_complaints(session, scope, 0, rows),
             pool=_pool_figures(session, scope),
             team=_team_home(session, scope, rows) if scope.leads else None,
-            admin=_admin_home(session, scope, rows) if actor.is_admin else None,
+            admin=_admin_home(session, scope, rows, env.clock.now()) if actor.is_admin else None,
             timezone=actor.timezone,
         )
 

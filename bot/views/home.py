@@ -98,6 +98,7 @@ class AdminHome:
     admins: Sequence[str]
     teams: TeamListing
     refused: Rows[OutboxMessage]
+    possible_duplicates: int = 0  # posts sent again unchecked, in the last DUPLICATES_WITHIN
 
 
 @dataclass(frozen=True)
@@ -437,6 +438,17 @@ def _workspace(reader: Reader, admin: AdminHome) -> list[b.Block]:
     blocks += [b.section(text) for text in _settings_text(reader.lang, admin.settings)]
     blocks += _teams(reader.lang, admin)
     blocks += _list(reader, HomeList.REFUSED, admin.refused)
+    if admin.possible_duplicates:
+        text = say(
+            reader.lang,
+            N_(
+                "%(count)s messages may have reached Slack twice in the last 7 days: Slack's answer was lost "
+                "and the conversation's history could not be read to check. Reinstall the app with the "
+                "history scopes of its manifest so that this can be checked."
+            ),
+            count=admin.possible_duplicates,
+        )
+        blocks.append(b.context(text))
     return blocks
 
 
