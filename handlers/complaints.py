@@ -109,11 +109,8 @@ def submit_complaint(call: Call) -> None:
         description=text_of(values, Field.DESCRIPTION.value),
         contact_channel=text_of(values, Field.CONTACT_CHANNEL.value),
     )
-    complaint = complaints.file(call.env, call.me, draft)
-    keys = complaint_posts.publish(
-        call.env, complaint
-    )  # queued now: the outbox sends it even if the rest fails
-    call.defer(complaint=complaint.id, keys=keys)
+    filed = complaints.file(call.env, call.me, draft)  # its card queued with it
+    call.defer(complaint=filed.complaint.id, keys=list(filed.keys))
     call.ack(response_action="clear")
 
 
@@ -136,8 +133,7 @@ def _complaint_id(call: Call) -> int:
 
 
 def _done(call: Call, step: Step) -> None:
-    keys = complaint_posts.after_step(call.env, step.complaint, step.event)
-    call.defer(complaint=step.complaint.id, keys=keys)
+    call.defer(complaint=step.complaint.id, keys=list(step.keys))
     if call.kind == "view_submission":
         call.ack(response_action="clear")
     else:

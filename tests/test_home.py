@@ -73,7 +73,7 @@ def at_risk(env, customer: Customer, band: str = "critical", signals: int = 2 | 
 
 def file_complaint(env, customer: Customer, by: str = REP, severity: str = "high") -> Complaint:
     draft = ComplaintDraft(customer.id or 0, "delivery", severity, "The boxes arrived wet.")
-    return complaints.file(env, actor(by), draft)
+    return complaints.file(env, actor(by), draft).complaint
 
 
 def many_customers(env, owner: str, count: int, *, risky_every: int = 10, prefix: str = "Customer") -> None:

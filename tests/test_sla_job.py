@@ -10,7 +10,7 @@ import pytest
 
 from bot.jobs import churn as churn_job
 from bot.rules.churn import Signal
-from bot.services import complaint_posts, complaints
+from bot.services import complaints
 from bot.services import settings as settings_service
 from bot.services.complaints import ComplaintDraft
 from bot.views.ids import Action
@@ -33,8 +33,7 @@ def acme(env, standin):
 def filed(env, standin, customer, severity: str = "high", *, at: str) -> Complaint:
     env.clock.set(at_shanghai(at))
     draft = ComplaintDraft(customer.id, "delivery", severity, "The boxes arrived wet.")
-    complaint = complaints.file(env, rep(), draft)
-    complaint_posts.publish(env, complaint)  # as the form's handler does
+    complaint = complaints.file(env, rep(), draft).complaint  # its card queued with it
     run(env, standin, "outbox")  # the card and its thread are out before the clock moves on
     return complaint
 
@@ -83,6 +82,7 @@ def test_the_resolve_nudge_of_a_complaint_never_acknowledged_names_the_time_to_r
 def test_acknowledging_stops_the_respond_clock_and_the_resolve_clock_runs_on(env, standin, acme):
     complaint = filed(env, standin, acme, at="2026-11-23T10:00")
     complaints.acknowledge(env, rep(), complaint.id or 0)
+    run(env, standin, "outbox")  # the step's own reply and the card's update
     assert sla_at(env, standin, "2026-11-23T15:00") == []
     [nudge] = [
         m for m in sla_at(env, standin, "2026-11-23T22:00") if m["channel"] == REP

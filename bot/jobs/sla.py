@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlmodel import Session
+
 from bot import notify
 from bot.rules import complaints as rules
 from bot.services import complaint_posts, complaints
@@ -43,13 +45,16 @@ def _act(env: Env, complaint: Complaint, people: Directory, now: datetime) -> ru
     proposed = Complaint.model_validate({**complaint.model_dump(), **values})
     values["sla_check_at"] = rules.next_check(proposed)
     events = _events(complaint, due.send, people, now)
-    with env.db.session() as session:
+    with env.db.session() as session:  # the step and its messages: both, or neither
         if not complaint_store.record_sla(session=session, complaint=complaint, values=values, events=events):
             return rules.SlaStep(0)  # changed meanwhile: the next tick looks again
-    fresh = complaint_posts.reload(env, complaint.id or 0)
-    _tell(env, fresh, due.send, people)
-    for event in events:
-        complaint_posts.after_step(env, fresh, event)
+        fresh = complaint_store.get(
+            session=session, workspace_id=complaint.workspace_id, complaint_id=complaint.id or 0
+        )
+        assert fresh is not None
+        _tell(env, session, fresh, due.send, people)
+        for event in events:
+            complaint_posts.after_step(env, session, fresh, event)
     return due.send
 
 
@@ -86,7 +91,7 @@ def _escalate_to(complaint: Complaint, people: Directory) -> list[str]:
     return [person.user_id for person in people.approvers_for(complaint.assignee_id)]
 
 
-def _tell(env: Env, complaint: Complaint, send: rules.SlaStep, people: Directory) -> None:
+def _tell(env: Env, session: Session, complaint: Complaint, send: rules.SlaStep, people: Directory) -> None:
     name = complaint_posts.customer_name(env, complaint)
     settings = settings_service.load(env, complaint.workspace_id)
     for step in rules.SlaStep:
@@ -114,4 +119,5 @@ def _tell(env: Env, complaint: Complaint, send: rules.SlaStep, people: Directory
                 subject=str(complaint.id),
                 period=f"sla{int(step)}",
                 message=message,
+                session=session,
             )

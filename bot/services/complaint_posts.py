@@ -57,6 +57,7 @@ def customer_name(env: Env, complaint: Complaint) -> str:
 
 def _queue(
     env: Env,
+    session: Session,
     complaint: Complaint,
     kind: str,
     period: str,
@@ -71,61 +72,57 @@ def _queue(
         subject=str(complaint.id),
         period=period,
         message=message,
+        session=session,
     )
 
 
-def publish(env: Env, complaint: Complaint) -> list[str]:
-    """Queue a new complaint's card and, in its thread, the whole description. Returns the keys."""
+def publish(env: Env, session: Session, complaint: Complaint) -> list[str]:
+    """Queue a new complaint's card and, in its thread, the whole description, in the transaction that
+    files it (`session`). Returns the keys."""
     if not complaint.card_to:
         return []
     name = customer_name(env, complaint)
-    card = _queue(env, complaint, notify.COMPLAINT_CARD, "", render_card(env, complaint, name))
+    card = _queue(env, session, complaint, notify.COMPLAINT_CARD, "", render_card(env, complaint, name))
     words = lang(workspace_locale(env, complaint.workspace_id))
     reply = {**views.filed_in_thread(words, complaint), notify.REPLY_TO: card}
-    return [card, _queue(env, complaint, STEP, "filed", reply)]
+    return [card, _queue(env, session, complaint, STEP, "filed", reply)]
 
 
-def after_step(env: Env, complaint: Complaint, event: ComplaintEvent) -> list[str]:
-    """Queue the step in the card's thread and the card as it reads now."""
+def after_step(env: Env, session: Session, complaint: Complaint, event: ComplaintEvent) -> list[str]:
+    """Queue the step in the card's thread and the card as it reads now, in the step's transaction."""
     if not complaint.card_to:
         return []
     name = customer_name(env, complaint)
     words = lang(workspace_locale(env, complaint.workspace_id))
     period = f"e{event.id}"
     card = card_key(complaint)
+    step = {**views.step_in_thread(words, event, complaint), notify.REPLY_TO: card}
     keys = [
-        _queue(
-            env,
-            complaint,
-            STEP,
-            period,
-            {**views.step_in_thread(words, event, complaint), notify.REPLY_TO: card},
-        ),
-        refresh_card(env, complaint, name, period),
+        _queue(env, session, complaint, STEP, period, step),
+        refresh_card(env, session, complaint, name, period),
     ]
     if event.kind == REASSIGNED and event.to_user_id not in (event.actor_id, complaint.card_to):
-        keys.append(tell_assignee(env, complaint, name, period))
+        keys.append(tell_assignee(env, session, complaint, name, period))
     return keys
 
 
-def refresh_card(env: Env, complaint: Complaint, customer_name: str, period: str) -> str:
+def refresh_card(env: Env, session: Session, complaint: Complaint, customer_name: str, period: str) -> str:
     """The card re-rendered from the database: replaces the queued post if it is not out yet."""
     message = render_card(env, complaint, customer_name)
     card = card_key(complaint)
-    with env.db.session() as session:
-        outbox_store.replace_pending_payload(
-            session=session,
-            workspace_id=complaint.workspace_id,
-            key=card,
-            payload=notify.json_payload(message),
-        )
-    return _queue(env, complaint, UPDATE, period, {**message, notify.UPDATE_OF: card})
+    outbox_store.replace_pending_payload(
+        session=session,
+        workspace_id=complaint.workspace_id,
+        key=card,
+        payload=notify.json_payload(message),
+    )
+    return _queue(env, session, complaint, UPDATE, period, {**message, notify.UPDATE_OF: card})
 
 
-def tell_assignee(env: Env, complaint: Complaint, customer_name: str, period: str) -> str:
+def tell_assignee(env: Env, session: Session, complaint: Complaint, customer_name: str, period: str) -> str:
     """The new assignee hears of it by DM, with the card (its buttons work from there too)."""
     message = render_card(env, complaint, customer_name)
-    return _queue(env, complaint, DIRECT, period, message, recipient=complaint.assignee_id)
+    return _queue(env, session, complaint, DIRECT, period, message, recipient=complaint.assignee_id)
 
 
 def reload(env: Env, complaint_id: int) -> Complaint:

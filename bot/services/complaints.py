@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
+from types import ModuleType
 
 from bot.errors import InvalidInput, NotAllowed, NotFound, Word
 from bot.i18n import N_
@@ -85,7 +86,7 @@ def sla_clock(env: Env, workspace_id: str, settings: settings_service.WorkspaceS
     )
 
 
-def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Complaint:
+def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Filed:
     """Record a complaint, assigned to the customer's owner (the admins' for a pool customer), with
     its SLA deadlines from now."""
     clean = validate(draft)
@@ -117,7 +118,23 @@ def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Complaint:
         workspace_id=actor.workspace_id, complaint_id=0, kind=FILED, actor_id=actor.user_id, at=now
     )
     with env.db.session() as session:
-        return complaint_store.add(session=session, complaint=complaint, event=event)
+        filed = complaint_store.add(session=session, complaint=complaint, event=event)
+        keys = _posts().publish(env, session, filed)
+    return Filed(filed, tuple(keys))
+
+
+def _posts() -> ModuleType:
+    """The complaint's messages, queued in the transaction of each change. Imported here: they render
+    from this module's clock and names, which imports them back."""
+    from bot.services import complaint_posts
+
+    return complaint_posts
+
+
+@dataclass(frozen=True)
+class Filed:
+    complaint: Complaint
+    keys: tuple[str, ...]  # its card and first reply, queued with it
 
 
 def _first_admin(env: Env, workspace_id: str) -> str | None:
@@ -174,6 +191,7 @@ class Step:
 
     complaint: Complaint
     event: ComplaintEvent
+    keys: tuple[str, ...] = ()  # the step's reply, the card's update and any DM, queued with it
 
 
 def _apply(
@@ -212,8 +230,9 @@ def _apply(
         fresh = complaint_store.get(
             session=session, workspace_id=actor.workspace_id, complaint_id=complaint_id
         )
-    assert fresh is not None
-    return Step(fresh, event)
+        assert fresh is not None
+        keys = _posts().after_step(env, session, fresh, event)
+    return Step(fresh, event, tuple(keys))
 
 
 def _stale(handling: Handling) -> InvalidInput:

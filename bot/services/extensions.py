@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import Session
+
 from bot import notify
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_, lang
@@ -59,6 +61,7 @@ def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
     if recycle is None:
         raise InvalidInput(N_("%(name)s is not due to go back to the pool."), name=customer.name)
     now = env.clock.now()
+    approvers = directory(env, actor.workspace_id).approvers_for(actor.user_id)
     request = ExtensionRequest(
         workspace_id=actor.workspace_id,
         customer_id=customer_id,
@@ -77,19 +80,19 @@ def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
             )
         session.add(request)
         session.flush()
-    approvers = directory(env, actor.workspace_id).approvers_for(actor.user_id)
-    keys = tuple(
-        notify.enqueue(
-            env,
-            workspace_id=actor.workspace_id,
-            kind=REQUEST,
-            recipient=approver.user_id,
-            subject=str(request.id),
-            period="",
-            message=views.extension_request(approver.lang, request, customer, approver.timezone),
+        keys = tuple(
+            notify.enqueue(
+                env,
+                workspace_id=actor.workspace_id,
+                kind=REQUEST,
+                recipient=approver.user_id,
+                subject=str(request.id),
+                period="",
+                message=views.extension_request(approver.lang, request, customer, approver.timezone),
+                session=session,
+            )
+            for approver in approvers
         )
-        for approver in approvers
-    )
     return Asked(request, customer, tuple(a.user_id for a in approvers), keys)
 
 
@@ -141,13 +144,22 @@ def decide(env: Env, actor: Actor, request_id: int, *, approve: bool) -> Decided
                 actor_id=actor.user_id,
                 now=now,
             )
-    request = request_of(env, actor, request_id)
-    return Decided(request, customer, approve, until, _tell_owner(env, people, request, customer, until))
+        decided = session.get(ExtensionRequest, request_id)
+        assert decided is not None
+        key = _tell_owner(env, session, people, decided, customer, until)
+        session.expunge(decided)
+    return Decided(decided, customer, approve, until, key)
 
 
 def _tell_owner(
-    env: Env, people: Directory, request: ExtensionRequest, customer: Customer, until: datetime | None
+    env: Env,
+    session: Session,
+    people: Directory,
+    request: ExtensionRequest,
+    customer: Customer,
+    until: datetime | None,
 ) -> str:
+    """The owner hears the decision, queued in the transaction that records it."""
     owner = people.by_id(request.asked_by)
     reader, zone = (owner.lang, owner.timezone) if owner else (lang("en"), "UTC")
     return notify.enqueue(
@@ -158,6 +170,7 @@ def _tell_owner(
         subject=str(request.id),
         period="",
         message=views.extension_decided(reader, request, customer, until, zone),
+        session=session,
     )
 
 

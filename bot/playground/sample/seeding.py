@@ -29,7 +29,7 @@ from bot.playground.sample.plan import (
     overdue_clock_day,
 )
 from bot.playground.sample.words import WORDS
-from bot.services import bulk, complaint_posts, complaints, pool
+from bot.services import bulk, complaints, pool
 from bot.services import settings as settings_service
 from bot.services.env import Env
 from bot.services.people import Actor, ProfileLookup, change_team, resolve_actor, set_role
@@ -181,17 +181,16 @@ def _release(env: Env, plan: Plan, actors: dict[str, Actor], ids: dict[str, int]
 
 
 def _file_complaints(env: Env, plan: Plan, actors: dict[str, Actor], ids: dict[str, int]) -> None:
-    """Each complaint filed and handled at its own times, then its card queued for the channel."""
+    """Each complaint filed and handled at its own times; each step queues its messages as it happens."""
     for spec in plan.complaints:
         filer = actors[spec.filer]
         draft = complaints.ComplaintDraft(
             ids[spec.customer], spec.category, spec.severity, spec.description, "phone"
         )
-        filed = complaints.file(_at(env, spec.filed_at), filer, draft)
-        number = filed.id or 0
+        filed = complaints.file(_at(env, spec.filed_at), filer, draft)  # its card queued with it
+        number = filed.complaint.id or 0
         for step in spec.steps:
             _handle(_at(env, spec.filed_at + step.after), filer, number, step)
-        complaint_posts.publish(env, complaint_posts.reload(env, number))
 
 
 def _handle(env: Env, actor: Actor, number: int, step: Step) -> None:
