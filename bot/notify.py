@@ -33,6 +33,7 @@ from typing import Any
 import orjson
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlmodel import Session
 
@@ -221,10 +222,12 @@ def without_retries(client: WebClient) -> WebClient:
     """The same client without slack_sdk's retries after a dropped connection or a server error: for a
     post that Slack took, such a retry is a second post. The outbox decides itself what to try again,
     and looks for a post in doubt first. A retry after a 429 is kept: Slack did not take that post."""
-    kept = [handler for handler in client.retry_handlers if isinstance(handler, RateLimitErrorRetryHandler)]
+    kept: list[RetryHandler] = [h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)]
     if kept == client.retry_handlers:
         return client
-    return WebClient(token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=kept)
+    return WebClient(
+        token=client.token, base_url=client.base_url, timeout=client.timeout, retry_handlers=kept
+    )
 
 
 def sender_name() -> str:
