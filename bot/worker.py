@@ -6,8 +6,10 @@ was down runs once when it is back (coalescing on, one run of a job at a time, n
 Each start replaces the stored jobs with the ones in bot.jobs.JOBS, keeping when each is next due, and
 removes stored jobs that are no longer there (a renamed job does not linger).
 
-Run exactly one worker. A second one would tick the same jobs again, but it sends nothing twice:
-outbox messages are leased with a conditional UPDATE and each message's dedupe key is unique.
+Run exactly one worker. A second one would tick the same jobs again, but queues nothing twice (each
+message's dedupe key is unique) and sends each message once, as `bot.notify` says and within what it
+says: a message is taken by one sender at a time (a conditional UPDATE leasing it from the moment of
+taking), and a post in doubt is looked for in its conversation before it is sent again.
 
 The job store pickles each job, so what it calls is `tick` by its dotted name with the job's name as
 the only argument; the process's Env and Slack client live in this module, set by build_scheduler.

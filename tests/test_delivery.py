@@ -218,9 +218,8 @@ def set_active(env, *, active: bool) -> None:
 class StoppedAfterAck(ThreadPoolExecutor):
     """The web process dies right after answering Slack: no lazy listener runs."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def]
-        future = super().submit(lambda: None)
-        return future
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(lambda: None)
 
 
 def pool_channel(env, standin) -> None:
