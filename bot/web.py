@@ -109,15 +109,13 @@ def read_body(environ: dict[str, Any]) -> bytes:
 
 
 def read_at_most(stream: Any, limit: int) -> bytes:
-    parts: list[bytes] = []
-    remaining = limit
-    while remaining > 0:
-        part = stream.read(min(READ_CHUNK, remaining))
+    body = bytearray()
+    while len(body) < limit:
+        part = stream.read(min(READ_CHUNK, limit - len(body)))
         if not part:
             break
-        parts.append(part)
-        remaining -= len(part)
-    return b"".join(parts)
+        body += part
+    return bytes(body)
 
 
 def request_headers(environ: dict[str, Any]) -> dict[str, str]:
