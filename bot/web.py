@@ -50,19 +50,21 @@ def wsgi_app(app: App, *, signing_secret: str | None = None) -> WsgiApp:
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH:
-            response = WsgiHttpResponse(200, {"content-type": ["text/plain"]}, "ok")
-        else:
-            try:
-                if not (method == "POST" and path == EVENTS_PATH):
-                    declared_length(environ)  # Bolt's adapter reads what it is told is there
-                    return bolt(environ, start_response)
-                response = slack_request(app, verifier, environ)
-            except Refused as refused:
-                response = refused.response
-        start_response(response.status, response.get_headers())
-        return response.get_body()
+            return answer(start_response, WsgiHttpResponse(200, {"content-type": ["text/plain"]}, "ok"))
+        try:
+            if method == "POST" and path == EVENTS_PATH:
+                return answer(start_response, slack_request(app, verifier, environ))
+            declared_length(environ)  # Bolt's adapter (OAuth pages, 404s) reads what it is told is there
+        except Refused as refused:
+            return answer(start_response, refused.response)
+        return bolt(environ, start_response)
 
     return application
+
+
+def answer(start_response: Callable[..., Any], response: WsgiHttpResponse) -> Iterable[bytes]:
+    start_response(response.status, response.get_headers())
+    return response.get_body()
 
 
 def slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any]) -> WsgiHttpResponse:
@@ -74,7 +76,7 @@ def slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any]
     request = bolt_request(body, environ.get("QUERY_STRING", ""), headers)
     answer = app.dispatch(request)
     if answer.status == 404:  # signed, but no listener took it: Slack would count a failure
-        log.info("no listener for a %s request; answered 200", kind(request))
+        log.info("no listener acknowledged a %s request; answered 200", kind(request))
         answer = BoltResponse(status=200, body="")
     return WsgiHttpResponse(answer.status, answer.headers, answer.body)
 
