@@ -120,7 +120,10 @@ def _ids(body: dict[str, Any]) -> tuple[str, str]:
     if "command" in body:
         return body["team_id"], body["user_id"]
     if body.get("type") == "event_callback" or "event" in body:
-        return body["team_id"], body["event"]["user"]
+        user = body["event"]["user"]
+        if isinstance(user, dict):  # user_change and team_join carry the whole user
+            return body["team_id"], str(user["id"])
+        return body["team_id"], str(user)
     user = body.get("user") or {}
     team = (body.get("team") or {}).get("id") or user.get("team_id") or body.get("team_id", "")
     return team, user["id"]

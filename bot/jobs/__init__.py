@@ -12,12 +12,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from slack_sdk import WebClient
 
 from bot import notify
 from bot.jobs import churn, digest, home, recycle, reminders, sla, tiers
 from bot.services.env import Env
+from store import requests as requests_store
 
 log = logging.getLogger("tidewater.jobs")
 
@@ -29,9 +31,20 @@ class Job:
     run: Callable[[Env, WebClient], str]
 
 
+REQUEST_MARKS_KEPT = timedelta(hours=1)  # Slack replays a request within minutes
+
+
 def deliver_outbox(env: Env, client: WebClient) -> str:
     done = notify.deliver_due(env, client)
-    return f"sent {done.sent}, retrying {done.retrying}, undeliverable {done.failed}, taken by another {done.skipped}"
+    with env.db.session() as session:
+        forgotten = requests_store.prune_request_marks(
+            session=session, before=env.clock.now() - REQUEST_MARKS_KEPT
+        )
+        session.commit()
+    return (
+        f"sent {done.sent}, retrying {done.retrying}, undeliverable {done.failed}, taken by another {done.skipped}"
+        f"; request marks forgotten {forgotten}"
+    )
 
 
 def _queues_only(run: Callable[[Env], str]) -> Callable[[Env, WebClient], str]:
