@@ -17,7 +17,7 @@ from bot import slack_compat
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services.env import Env
-from bot.services.people import Profile, ProfileLookup
+from bot.services.people import Profile, ProfileLookup, profile_from_slack
 from handlers.kit import Kit
 from store.db import Database
 
@@ -44,16 +44,7 @@ def profile_lookup(client: WebClient) -> ProfileLookup:
         except (SlackApiError, OSError) as error:
             log.warning("users.info failed for %s: %s; using workspace defaults", user_id, error)
             return None
-        profile = user.get("profile") or {}
-        return Profile(
-            name=str(profile.get("display_name") or user.get("real_name") or user.get("name") or user_id),
-            timezone=user.get("tz"),
-            locale=user.get("locale"),
-            is_admin=bool(user.get("is_admin") or user.get("is_owner")),
-            is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
-            is_deleted=bool(user.get("deleted")),
-            email=profile.get("email"),
-        )
+        return profile_from_slack(user)
 
     return lookup
 

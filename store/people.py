@@ -56,12 +56,14 @@ def add_person_if_missing(*, session: Session, values: dict[str, Any]) -> Person
 
 def update_profile(
     *, session: Session, workspace_id: str, user_id: str, profile: dict[str, Any], checked_at: datetime
-) -> None:
-    session.execute(
+) -> bool:
+    """The person's profile as Slack gave it; False when the bot does not know them."""
+    result = session.execute(
         sa.update(Person)
         .where(col(Person.workspace_id) == workspace_id, col(Person.user_id) == user_id)
         .values(**profile, profile_checked_at=checked_at)
     )
+    return bool(getattr(result, "rowcount", 0))
 
 
 def list_team(*, session: Session, workspace_id: str, manager_id: str) -> Sequence[Person]:
@@ -99,8 +101,31 @@ def count_team(*, session: Session, workspace_id: str, manager_id: str) -> int:
     )
 
 
-def list_workspaces(*, session: Session) -> Sequence[Workspace]:
-    return session.exec(select(Workspace).order_by(col(Workspace.id))).all()
+def list_active_workspaces(*, session: Session) -> Sequence[Workspace]:
+    """The workspaces the jobs work on: not those resting after an uninstall or a revoked bot token."""
+    return session.exec(
+        select(Workspace).where(col(Workspace.active).is_(True)).order_by(col(Workspace.id))
+    ).all()
+
+
+def deactivate_workspace(*, session: Session, workspace_id: str, since: datetime) -> None:
+    """Resting from `since`; a repeated uninstall event keeps the first time."""
+    session.execute(
+        sa.update(Workspace)
+        .where(col(Workspace.id) == workspace_id, col(Workspace.active).is_(True))
+        .values(active=False, inactive_since=since)
+    )
+
+
+def reactivate_workspace(*, session: Session, workspace_id: str) -> bool:
+    """Active again if it was resting (True). Every request asks: a read, then a write only when needed."""
+    active = session.scalar(sa.select(col(Workspace.active)).where(col(Workspace.id) == workspace_id))
+    if active is None or active:
+        return False
+    session.execute(
+        sa.update(Workspace).where(col(Workspace.id) == workspace_id).values(active=True, inactive_since=None)
+    )
+    return True
 
 
 @dataclass(frozen=True)

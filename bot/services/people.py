@@ -1,13 +1,16 @@
-"""People: first contact, the acting person, roles and teams."""
+"""People: first contact, the acting person, roles and teams, and their profiles kept as Slack says
+(user_change and team_join events); workspaces resting while uninstalled."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot.errors import InvalidInput, NotAllowed
+from sqlmodel import Session
+
+from bot.errors import GuestRefused, InvalidInput, NotAllowed
 from bot.i18n import N_, Lang, lang, normalize_locale, resolve_locale
 from bot.rules.calendar import local_today
 from bot.services.env import Env
@@ -33,6 +36,21 @@ class Profile:
 ProfileLookup = Callable[[str], Profile | None]
 
 
+def profile_from_slack(user: Mapping[str, Any]) -> Profile:
+    """A Slack user object as users.info, users.list, user_change and team_join all give it."""
+    profile = user.get("profile") or {}
+    name = profile.get("display_name") or user.get("real_name") or profile.get("real_name")
+    return Profile(
+        name=str(name or user.get("name") or user.get("id") or ""),
+        timezone=user.get("tz"),
+        locale=user.get("locale"),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
+        is_guest=bool(user.get("is_restricted") or user.get("is_ultra_restricted")),
+        is_deleted=bool(user.get("deleted")),
+        email=profile.get("email"),
+    )
+
+
 @dataclass(frozen=True)
 class Actor:
     """The person behind a request, with everything the services ask about them."""
@@ -47,6 +65,7 @@ class Actor:
     is_guest: bool = False
     currency: str = "CNY"
     country: str = "CN"
+    is_deleted: bool = False
 
     @property
     def is_admin(self) -> bool:
@@ -99,7 +118,18 @@ def _profile_values(profile: Profile | None) -> dict[str, Any]:
 
 
 def resolve_actor(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileLookup) -> Actor:
-    """The acting person, added on first contact (idempotently) with their Slack profile."""
+    """The acting person, added on first contact; a deactivated member is refused as guests are."""
+    actor = resolve_person(env, workspace_id=workspace_id, user_id=user_id, lookup=lookup)
+    if actor.is_deleted:
+        raise GuestRefused(
+            N_("Sorry, your Slack account is deactivated, so you cannot use Tidewater. Ask your admin.")
+        )
+    return actor
+
+
+def resolve_person(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileLookup) -> Actor:
+    """Anyone in the workspace (the acting person or the one they name), added on first contact
+    (idempotently) with their Slack profile."""
     with env.db.session() as session:
         workspace, person = people_store.get_person_in_workspace(
             session=session, workspace_id=workspace_id, user_id=user_id
@@ -110,7 +140,10 @@ def resolve_actor(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileL
 
 
 def _profile_stale(env: Env, person: Person) -> bool:
-    """Slack did not answer at first contact: ask again, at most once an hour."""
+    """Slack did not answer at first contact: ask again, at most once an hour. A deactivated account
+    makes no requests, so one that seems to is asked about afresh: it may be back, its event missed."""
+    if person.is_deleted:
+        return True
     if person.profile_synced:
         return False
     last = person.profile_checked_at
@@ -136,7 +169,7 @@ def _first_contact(
             **_profile_values(profile),
         }
         person = people_store.add_person_if_missing(session=session, values=values)
-        if not person.profile_synced:
+        if profile is not None or not person.profile_synced:
             people_store.update_profile(
                 session=session,
                 workspace_id=workspace_id,
@@ -165,6 +198,7 @@ def _actor(env: Env, workspace: Workspace, person: Person | people_store.PersonF
         is_guest=person.is_guest,
         currency=workspace.currency,
         country=workspace.country,
+        is_deleted=person.is_deleted,
     )
 
 
@@ -181,36 +215,52 @@ class RoleChange:
 
 
 def set_role(env: Env, actor: Actor, *, user_id: str, role: str, lookup: ProfileLookup) -> RoleChange:
+    """The role stored for a person. An admin role stored here outlasts Slack's (a Slack admin keeps
+    it when demoted in Slack); admins by configuration or by Slack cannot be demoted here."""
     require_admin(actor)
     if role not in ROLES:
         raise InvalidInput(N_("The role must be one of: manager, rep, admin."))
-    target = resolve_actor(env, workspace_id=actor.workspace_id, user_id=user_id, lookup=lookup)
+    target = resolve_person(env, workspace_id=actor.workspace_id, user_id=user_id, lookup=lookup)
     if target.is_guest:
         raise InvalidInput(N_("Guests cannot use the CRM, so they cannot have a role."))
-    if role != ROLE_ADMIN and (user_id in env.settings.admin_user_ids):
-        raise NotAllowed(
-            N_("This person is an admin by configuration (ADMIN_USER_IDS) and cannot be demoted.")
-        )
     with env.db.session() as session:
         person = people_store.get_person(session=session, workspace_id=actor.workspace_id, user_id=user_id)
         assert person is not None
-        if role != ROLE_MANAGER and person.role == ROLE_MANAGER:
-            size = people_store.count_team(
-                session=session, workspace_id=actor.workspace_id, manager_id=user_id
-            )
-            if size:
-                raise NotAllowed(
-                    N_(
-                        "This manager still leads a team of %(count)s. Move them first with "
-                        "/crm team @manager remove @rep."
-                    ),
-                    count=size,
-                )
+        if role != ROLE_ADMIN:
+            _check_demotion(env, session, person, role)
         left_team_of = person.manager_id if role == ROLE_MANAGER else None
         person.role = role
         if role == ROLE_MANAGER:
             person.manager_id = None  # one level only: managers have no manager
     return RoleChange(user_id=user_id, role=role, left_team_of=left_team_of)
+
+
+def _check_demotion(env: Env, session: Session, person: Person, role: str) -> None:
+    """Refuse a role below admin when the admin right comes from elsewhere, or a manager's role while
+    they still lead a team."""
+    if person.user_id in env.settings.admin_user_ids:
+        raise NotAllowed(
+            N_("This person is an admin by configuration (ADMIN_USER_IDS) and cannot be demoted.")
+        )
+    if person.is_slack_admin:
+        raise NotAllowed(
+            N_(
+                "This person is an admin of the Slack workspace, so they are an admin here too: the right "
+                "comes from Slack and cannot be taken away here. A Slack workspace owner can change it in Slack."
+            )
+        )
+    if person.role == ROLE_MANAGER and role != ROLE_MANAGER:
+        size = people_store.count_team(
+            session=session, workspace_id=person.workspace_id, manager_id=person.user_id
+        )
+        if size:
+            raise NotAllowed(
+                N_(
+                    "This manager still leads a team of %(count)s. Move them first with "
+                    "/crm team @manager remove @rep."
+                ),
+                count=size,
+            )
 
 
 @dataclass(frozen=True)
@@ -226,13 +276,13 @@ def change_team(
     require_admin(actor)
     if not rep_ids:
         raise InvalidInput(N_("Name at least one person: /crm team @manager add @rep"))
-    manager = resolve_actor(env, workspace_id=actor.workspace_id, user_id=manager_id, lookup=lookup)
+    manager = resolve_person(env, workspace_id=actor.workspace_id, user_id=manager_id, lookup=lookup)
     if manager.role != ROLE_MANAGER:
         raise InvalidInput(
             N_("That person is not a manager. Make them one first: /crm role @person manager"),
         )
     reps = [
-        resolve_actor(env, workspace_id=actor.workspace_id, user_id=rep, lookup=lookup) for rep in rep_ids
+        resolve_person(env, workspace_id=actor.workspace_id, user_id=rep, lookup=lookup) for rep in rep_ids
     ]
     for rep in reps:
         _check_team_member(rep, manager_id)
@@ -347,5 +397,37 @@ def directory(env: Env, workspace_id: str) -> Directory:
 
 
 def workspace_ids(env: Env) -> list[str]:
+    """The workspaces the scheduled jobs work on: the active ones (an uninstalled one rests)."""
     with env.db.session() as session:
-        return [workspace.id for workspace in people_store.list_workspaces(session=session)]
+        return [workspace.id for workspace in people_store.list_active_workspaces(session=session)]
+
+
+# -- following Slack -------------------------------------------------------------------------------------
+def apply_slack_user(env: Env, *, workspace_id: str, user: Mapping[str, Any]) -> bool:
+    """A user_change or team_join: the person's profile as Slack says now. Only someone the bot knows
+    is updated (True): a new member becomes a person of the CRM at their first contact."""
+    user_id = str(user.get("id") or "")
+    if not user_id:
+        return False
+    profile = {**_profile_values(profile_from_slack(user)), "profile_synced": True}
+    with env.db.session() as session:
+        return people_store.update_profile(
+            session=session,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            profile=profile,
+            checked_at=env.clock.now(),
+        )
+
+
+def rest_workspace(env: Env, *, workspace_id: str) -> None:
+    """The app was uninstalled or its bot token revoked: the jobs leave the workspace alone and its
+    queued messages wait, until a request from it says the app is back."""
+    with env.db.session() as session:
+        people_store.deactivate_workspace(session=session, workspace_id=workspace_id, since=env.clock.now())
+
+
+def wake_workspace(env: Env, *, workspace_id: str) -> bool:
+    """A request from a resting workspace: the app was installed again, the jobs resume (True)."""
+    with env.db.session() as session:
+        return people_store.reactivate_workspace(session=session, workspace_id=workspace_id)
