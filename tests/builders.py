@@ -71,8 +71,11 @@ def customer(
 def open_form(
     slack: Any, standin: Any, command: str, text: str = "", *, user: str = "U0MEI"
 ) -> dict[str, Any]:
-    """Send a slash command that opens a modal; the modal as it reached Slack's views.open."""
+    """Send a slash command that opens a modal; the modal as it reached Slack's views.open, with the id
+    and hash Slack gave it (a submission carries them: the bot knows a repeated one by them)."""
     seen = standin.count("views.open")
     reply = slack.command(user, command, text)
     assert reply.status == 200 and reply.raw == "", "a form opens after an empty ack"
-    return dict(standin.next_call("views.open", after=seen)["view"])
+    opened = standin.wait_for("views.open", seen + 1)[seen]
+    shown = opened.answer["view"]
+    return {**opened.args["view"], "id": shown["id"], "hash": shown["hash"]}

@@ -3,7 +3,9 @@ shortcuts. They go either straight into `App.dispatch` or over HTTP to a running
 
 from __future__ import annotations
 
+import itertools
 import json
+import secrets
 import time
 import urllib.error
 import urllib.request
@@ -21,6 +23,19 @@ from bot.playground.validation import message_problems, view_problems
 
 FORM = "application/x-www-form-urlencoded"
 Transport = Callable[[str, dict[str, str]], tuple[int, str]]
+_SERIAL = itertools.count(1)
+
+
+def fresh_id(prefix: str = "") -> str:
+    """An id no earlier request carried, as Slack makes a new trigger id, event id and view hash for
+    each: the bot takes a repeated one for a replay. Random as well as counted, so a playground run on
+    a database kept from an earlier run repeats none either."""
+    return f"{prefix}{next(_SERIAL)}.{secrets.token_hex(8)}"
+
+
+def action_ts() -> str:
+    """An action's time as Slack writes it: seconds with microseconds."""
+    return f"{time.time():.6f}"
 
 
 @dataclass
@@ -155,7 +170,7 @@ class SlackRequests:
                 "api_app_id": "A0TIDE",
                 "is_enterprise_install": "false",
                 "response_url": response_url or self.standin.response_url(f"cmd-{user_id}"),
-                "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
+                "trigger_id": trigger_id or fresh_id(),
             }
         )
 
@@ -166,8 +181,8 @@ class SlackRequests:
         self, user_id: str, action_id: str, value: str = "", *, view: dict[str, Any] | None = None
     ) -> Reply:
         """A button press in a message (or, with `view`, in a modal or on the Home tab)."""
-        action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value, "action_ts": "1"}
-        return self.act(user_id, action, view=view)
+        action = {"action_id": action_id, "block_id": "b", "type": "button", "value": value}
+        return self.act(user_id, {**action, "action_ts": action_ts()}, view=view)
 
     def _base(self, kind: str, user_id: str, trigger_id: str | None = None) -> dict[str, Any]:
         """What every interactive payload carries: who, in which team, for which app."""
@@ -177,7 +192,7 @@ class SlackRequests:
             "team": {"id": self.team_id, "domain": "tide"},
             "api_app_id": "A0TIDE",
             "token": "legacy",
-            "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
+            "trigger_id": trigger_id or fresh_id(),
             "is_enterprise_install": False,
         }
 
@@ -224,7 +239,7 @@ class SlackRequests:
             "action_id": action_id,
             "block_id": block_id,
             "type": element["type"],
-            "action_ts": "1",
+            "action_ts": action_ts(),
             **state,
         }
         return self.act(user_id, action, view=filled)
@@ -236,10 +251,13 @@ class SlackRequests:
         values: dict[str, Any] | None = None,
         *,
         trigger_id: str | None = None,
+        view_hash: str | None = None,
     ) -> Reply:
         """Submit a modal the bot opened: with its `state` as given, or with `values` keyed by block id
-        prefix (field name) over the initial ones."""
+        prefix (field name) over the initial ones. Each submission is a new one (a fresh view hash, as
+        if the modal had been opened anew) unless `view_hash` repeats an earlier one's."""
         filled = view if "state" in view and values is None else with_values(view, values or {})
+        filled = {**filled, "hash": view_hash or fresh_id(f"{int(time.time())}.")}
         payload = {**self._base("view_submission", user_id, trigger_id), "view": filled, "response_urls": []}
         return self.interactive(payload)
 
@@ -286,19 +304,22 @@ class SlackRequests:
         return self.interactive(payload)
 
     def event(self, user_id: str, event: dict[str, Any]) -> Reply:
-        body = json.dumps(
+        return self.send_raw(self.event_body(user_id, event), "application/json")
+
+    def event_body(self, user_id: str, event: dict[str, Any], *, event_id: str | None = None) -> str:
+        """The JSON body Slack sends for an event (unsigned); a retry of it repeats its `event_id`."""
+        return json.dumps(
             {
                 "token": "legacy",
                 "team_id": self.team_id,
                 "api_app_id": "A0TIDE",
                 "event": {"user": user_id, **event},
                 "type": "event_callback",
-                "event_id": f"Ev{time.monotonic_ns()}",
+                "event_id": event_id or fresh_id("Ev"),
                 "event_time": int(time.time()),
                 "authorizations": [{"team_id": self.team_id, "user_id": "U0BOT", "is_bot": True}],
             }
         )
-        return self.send_raw(body, "application/json")
 
     def open_home(self, user_id: str) -> Reply:
         return self.event(

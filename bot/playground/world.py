@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.playground.requests import fresh_id
 from bot.playground.standin import Recorded, SlackStandIn
 
 
@@ -74,7 +75,7 @@ class World:
 
     # -- what the playground hands out ------------------------------------------------------------
     def trigger_for(self, user_id: str) -> str:
-        trigger = f"{next(self._numbers)}.{user_id}.trigger"
+        trigger = fresh_id(f"{user_id}.")  # never one an earlier run on the same database used
         self._triggers[trigger] = user_id
         return trigger
 
