@@ -4,6 +4,9 @@ Acks are inline (`process_before_response=True`): an ack function does the datab
 in the ack; anything that calls Slack runs in a lazy function afterwards. Both run through `listener`,
 which turns domain errors into friendly text in the person's language and any other failure into a
 logged reference id, and which always acks.
+
+A request Slack or the person sent before (see `handlers.replays`) runs no listener: the ack function
+gives the first answer again, or says it was already done, and the lazy function does nothing.
 """
 
 from __future__ import annotations
@@ -26,8 +29,11 @@ from bot.services.env import Env
 from bot.services.people import Actor, ProfileLookup, resolve_actor
 from bot.views import common
 from bot.views.text import Mrkdwn, escape
+from handlers import replays
 
 log = logging.getLogger("tidewater.handlers")
+
+ALREADY_DONE = N_("That was already done.")
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,8 @@ class Call:
     ack_fn: Ack | None
     actor: Actor | None = None
     acked: bool = field(default=False)
+    answer: dict[str, Any] | None = None  # what the ack said, for a replay to say again
+    failed: bool = False
 
     @property
     def env(self) -> Env:
@@ -83,6 +91,7 @@ class Call:
     def ack(self, **kwargs: Any) -> None:
         if self.ack_fn is not None and not self.acked:
             self.ack_fn(**kwargs)
+            self.answer = kwargs
         self.acked = True
 
     def defer(self, **outcome: Any) -> None:
@@ -194,11 +203,14 @@ def _run(kit: Kit, handler: Handler, call: Call) -> None:
         call.actor = _actor(kit, call.body)
         handler(call)
     except GuestRefused as error:
+        call.failed = True
         if call.ack_fn is not None:  # the ack already told the guest; the lazy twin stays quiet
             _explain(call, error)
     except UserError as error:
+        call.failed = True
         _explain(call, error)
     except Exception as error:
+        call.failed = True
         _fail(call, error)
     finally:
         call.ack()
@@ -208,7 +220,12 @@ def listener(kit: Kit, handler: Handler) -> Callable[..., None]:
     """An ack function: answers within Slack's 3 seconds with database work only."""
 
     def ack_function(ack: Ack, body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
-        _run(kit, handler, Call(kit=kit, body=body, context=context, client=client, ack_fn=ack))
+        if replays.REPLAY in context:
+            _answer_again(kit, ack, body, context[replays.REPLAY])
+            return
+        call = Call(kit=kit, body=body, context=context, client=client, ack_fn=ack)
+        _run(kit, handler, call)
+        replays.settle(kit.env, context, answer=call.answer, failed=call.failed)
 
     ack_function.__name__ = f"ack_{handler.__name__}"
     return ack_function
@@ -222,6 +239,8 @@ def lazy(kit: Kit, handler: Handler, *, when_deferred: bool = False) -> Callable
     """
 
     def lazy_function(body: dict[str, Any], context: BoltContext, client: WebClient) -> None:
+        if replays.REPLAY in context:
+            return  # the first request's lazy work was done (or is under way)
         call = Call(kit=kit, body=body, context=context, client=client, ack_fn=None)
         if when_deferred and not call.outcome:
             return
@@ -238,6 +257,25 @@ def lazy(kit: Kit, handler: Handler, *, when_deferred: bool = False) -> Callable
 
     lazy_function.__name__ = f"lazy_{handler.__name__}"
     return lazy_function
+
+
+def _answer_again(kit: Kit, ack: Ack, body: dict[str, Any], first: dict[str, Any] | None) -> None:
+    """A replay's answer: the first one, or for a command a word that it was done; other interactions
+    are acknowledged bare (a modal closes), as their first answer came by other means."""
+    if first is not None:
+        ack(**first)
+    elif "command" in body:
+        ack(**common.notice(escape(_replay_lang(kit, body).gettext(ALREADY_DONE))))
+    else:
+        ack()
+
+
+def _replay_lang(kit: Kit, body: dict[str, Any]) -> Lang:
+    try:
+        return _actor(kit, body).lang
+    except Exception as error:  # a word in English beats no answer within Slack's 3 seconds
+        log.warning("no language for a replay's answer: %s", error)
+        return lang("en")
 
 
 def just_ack(call: Call) -> None:
