@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +84,24 @@ def alembic_config(engine: sa.Engine) -> Config:
 
 def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
+
+
+class BrokenForeignKeys(Exception):
+    """A schema change on SQLite would leave rows pointing at rows that are not there."""
+
+
+def check_foreign_keys(connection: sa.Connection) -> None:
+    """SQLite's own check of every foreign key, for migrations that run with enforcement off; raises
+    BrokenForeignKeys naming each table with such rows and the table they point at."""
+    found = Counter(
+        (table, parent)
+        for table, _rowid, parent, _key in connection.exec_driver_sql("PRAGMA foreign_key_check")
+    )
+    if found:
+        broken = ", ".join(
+            f"{table} -> {parent} ({count})" for (table, parent), count in sorted(found.items())
+        )
+        raise BrokenForeignKeys(f"rows would point at rows that are not there: {broken}")
 
 
 # The worker's APScheduler job store creates and owns this table; the migrations leave it alone.
