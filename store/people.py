@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import ROLE_MANAGER, Person, Workspace
+from store.models import ROLE_MANAGER, JobMark, Person, Workspace
 from store.upsert import insert_ignore
 
 
@@ -64,6 +64,54 @@ def update_profile(
         .values(**profile, profile_checked_at=checked_at)
     )
     return bool(getattr(result, "rowcount", 0))
+
+
+PROFILE_COLUMNS = (
+    "name",
+    "timezone",
+    "slack_locale",
+    "email",
+    "is_slack_admin",
+    "is_guest",
+    "is_deleted",
+    "profile_synced",
+)
+_PROFILES = sa.select(col(Person.user_id), *(getattr(Person, name) for name in PROFILE_COLUMNS))
+
+
+def stored_profiles(*, session: Session, workspace_id: str) -> dict[str, dict[str, Any]]:
+    """Everyone's profile columns (PROFILE_COLUMNS) by user id, as plain values to compare."""
+    rows = session.execute(_PROFILES.where(col(Person.workspace_id) == workspace_id))
+    return {row[0]: dict(zip(PROFILE_COLUMNS, row[1:], strict=True)) for row in rows}
+
+
+_PROFILE_UPDATE = (
+    sa.update(Person.__table__)  # type: ignore[attr-defined]
+    .where(
+        Person.__table__.c.workspace_id == sa.bindparam("w_workspace"),  # type: ignore[attr-defined]
+        Person.__table__.c.user_id == sa.bindparam("w_user"),  # type: ignore[attr-defined]
+    )
+    .values({name: sa.bindparam(f"v_{name}") for name in (*PROFILE_COLUMNS, "profile_checked_at")})
+)
+
+
+def update_profiles(
+    *, session: Session, workspace_id: str, rows: Sequence[dict[str, Any]], checked_at: datetime
+) -> None:
+    """Many people's profile columns (each row has them all, and its user_id) in one statement
+    executed for all the rows (executemany), in the caller's transaction."""
+    if not rows:
+        return
+    values = [
+        {
+            "w_workspace": workspace_id,
+            "w_user": row["user_id"],
+            "v_profile_checked_at": checked_at,
+            **{f"v_{name}": row[name] for name in PROFILE_COLUMNS},
+        }
+        for row in rows
+    ]
+    session.execute(_PROFILE_UPDATE, values)
 
 
 def list_team(*, session: Session, workspace_id: str, manager_id: str) -> Sequence[Person]:
@@ -126,6 +174,11 @@ def reactivate_workspace(*, session: Session, workspace_id: str) -> bool:
         sa.update(Workspace).where(col(Workspace.id) == workspace_id).values(active=True, inactive_since=None)
     )
     return True
+
+
+def job_done(*, session: Session, workspace_id: str, job: str, period: str) -> bool:
+    """Whether a once-per-period job already did this period (store.jobmarks.mark_once marked it)."""
+    return session.get(JobMark, (workspace_id, job, period)) is not None
 
 
 @dataclass(frozen=True)

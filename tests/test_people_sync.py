@@ -1,5 +1,5 @@
-"""Rights follow Slack: user_change and team_join update the people the bot knows, and an uninstalled
-workspace rests until its next request."""
+"""Rights follow Slack: user_change and team_join update the people the bot knows, the nightly `people`
+job catches what events missed, and an uninstalled workspace rests until its next request."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from slack_sdk import WebClient
 from sqlmodel import col, select
 
 from bot import jobs, notify
+from store import people as people_store
 from store.models import OutboxMessage, Person, Workspace
 from tests import builders
-from tests.conftest import ADMIN, CHINESE_REP, MANAGER, OTHER_REP, REP
+from tests.conftest import ADMIN, CHINESE_REP, MANAGER, NOW, OTHER_REP, REP
 
 BOSS = "U0BOSS"  # an admin of the Slack workspace, not named in ADMIN_USER_IDS
 CHIEF = "U0CHIEF"  # another Slack admin
@@ -190,6 +191,69 @@ def test_a_deactivated_rep_is_refused_and_their_customers_wait_in_the_managers_d
     shown = json.dumps(home["blocks"])
     assert "Customers of deactivated members to reassign: 2" in shown
     assert "Acme Trading" in shown and "Bright Foods" in shown
+
+
+# -- the nightly job ---------------------------------------------------------------------------------------
+MANY = 450  # three pages of users.list
+
+
+def many_people(env, standin) -> list[str]:
+    """Slack has MANY members (the six of the fixture and more); the bot knows every one of them."""
+    extra = [f"U1{n:05d}" for n in range(MANY - len(standin.users))]
+    for user_id in extra:
+        standin.add_user(user_id, f"Member {user_id}")
+    builders.person(env, ADMIN)  # the workspace row
+    with env.db.session() as session:
+        for user in standin.users.values():
+            people_store.add_person_if_missing(
+                session=session,
+                values={
+                    "workspace_id": builders.WORKSPACE,
+                    "user_id": user["id"],
+                    "name": user["real_name"],
+                    "timezone": user["tz"],
+                    "slack_locale": user["locale"],
+                    "email": user["profile"]["email"],
+                    "is_slack_admin": user["is_admin"],
+                    "is_guest": user["is_restricted"],
+                    "profile_checked_at": NOW,
+                    "profile_synced": True,
+                    "created_at": NOW,
+                },
+            )
+    return list(standin.users)
+
+
+def test_the_nightly_job_pages_users_list_and_catches_what_no_event_reported(env, standin, clock):
+    members = many_people(env, standin)
+    assert len(members) == MANY
+    quitter, turned_guest, renamed = members[-1], members[250], members[7]
+    standin.users[quitter]["deleted"] = True
+    standin.users[turned_guest]["is_restricted"] = True
+    standin.users[renamed]["profile"]["display_name"] = "Renamed"
+    standin.users[ADMIN]["is_admin"] = True
+    standin.fail_next("users.list", status=429, retry_after=0)  # Slack asks to wait once
+
+    summary = jobs.run_job("people", env, worker_client(standin))
+
+    assert "1 workspaces" in summary and "4 people updated" in summary
+    pages = [(c.args.get("cursor") or "", str(c.args.get("limit"))) for c in standin.calls_to("users.list")]
+    assert pages == [("", "200"), ("", "200"), ("200", "200"), ("400", "200")]
+    assert stored(env, quitter).is_deleted and stored(env, turned_guest).is_guest
+    assert stored(env, renamed).name == "Renamed" and stored(env, ADMIN).is_slack_admin
+
+    assert "0 workspaces" in jobs.run_job("people", env, worker_client(standin)), "once a day"
+    assert len(standin.calls_to("users.list")) == 4
+    clock.advance(timedelta(days=1))
+    assert "0 people updated" in jobs.run_job("people", env, worker_client(standin))
+
+
+def test_the_nightly_job_skips_an_inactive_workspace(slack, env, standin):
+    many_people(env, standin)
+    workspace_event(slack, {"type": "app_uninstalled"})
+    standin.users[REP]["deleted"] = True
+    assert "0 workspaces" in jobs.run_job("people", env, worker_client(standin))
+    assert standin.calls_to("users.list") == [] and stored(env, REP).is_deleted is False
 
 
 # -- installs ----------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from datetime import timedelta
 from slack_sdk import WebClient
 
 from bot import notify
-from bot.jobs import churn, digest, home, recycle, reminders, sla, tiers
+from bot.jobs import churn, digest, home, people, recycle, reminders, sla, tiers
 from bot.services.env import Env
 from store import requests as requests_store
 
@@ -64,6 +64,7 @@ JOBS = {
         Job("digest", TICK, _queues_only(digest.run)),
         Job("sla", SLA_TICK, _queues_only(sla.run)),
         Job("home", TICK, home.run),  # publishes each Home itself: views.publish is not a message
+        Job("people", TICK, people.run),  # reads users.list once a day per workspace
     )
 }
 

@@ -1,5 +1,5 @@
 """People: first contact, the acting person, roles and teams, and their profiles kept as Slack says
-(user_change and team_join events); workspaces resting while uninstalled."""
+(user_change and team_join events, and the nightly `people` job); workspaces resting while uninstalled."""
 
 from __future__ import annotations
 
@@ -12,8 +12,9 @@ from sqlmodel import Session
 
 from bot.errors import GuestRefused, InvalidInput, NotAllowed
 from bot.i18n import N_, Lang, lang, normalize_locale, resolve_locale
-from bot.rules.calendar import local_today
+from bot.rules.calendar import local_today, zone
 from bot.services.env import Env
+from store import jobmarks
 from store import people as people_store
 from store.models import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person, Workspace
 
@@ -403,6 +404,9 @@ def workspace_ids(env: Env) -> list[str]:
 
 
 # -- following Slack -------------------------------------------------------------------------------------
+SYNC_JOB = "people"
+
+
 def apply_slack_user(env: Env, *, workspace_id: str, user: Mapping[str, Any]) -> bool:
     """A user_change or team_join: the person's profile as Slack says now. Only someone the bot knows
     is updated (True): a new member becomes a person of the CRM at their first contact."""
@@ -418,6 +422,48 @@ def apply_slack_user(env: Env, *, workspace_id: str, user: Mapping[str, Any]) ->
             profile=profile,
             checked_at=env.clock.now(),
         )
+
+
+def sync_day(env: Env, workspace_id: str) -> str | None:
+    """The workspace's today (in its zone) when its people were not yet synced today; else None."""
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+        if workspace is None:
+            return None
+        day = env.clock.now().astimezone(zone(workspace.timezone)).date().isoformat()
+        done = people_store.job_done(session=session, workspace_id=workspace_id, job=SYNC_JOB, period=day)
+    return None if done else day
+
+
+def sync_profiles(env: Env, workspace_id: str, profiles: Mapping[str, Profile], *, day: str) -> int | None:
+    """Every known person's profile as Slack lists it (by user id), in one transaction with the day's
+    mark: how many changed, or None when another run did the day first."""
+    now = env.clock.now()
+    with env.db.session() as session:
+        if not jobmarks.mark_once(
+            session=session, workspace_id=workspace_id, job=SYNC_JOB, period=day, now=now
+        ):
+            return None
+        stored = people_store.stored_profiles(session=session, workspace_id=workspace_id)
+        changed = _changed_profiles(stored, profiles)
+        people_store.update_profiles(session=session, workspace_id=workspace_id, rows=changed, checked_at=now)
+    return len(changed)
+
+
+def _changed_profiles(
+    stored: Mapping[str, dict[str, Any]], profiles: Mapping[str, Profile]
+) -> list[dict[str, Any]]:
+    """Whole rows (the same columns for each: one statement writes them all) for the people whose
+    profile differs; what Slack leaves out (no zone, no e-mail) stays as stored."""
+    changed = []
+    for user_id, current in stored.items():
+        profile = profiles.get(user_id)
+        if profile is None:
+            continue
+        wanted = {**current, **_profile_values(profile), "profile_synced": True}
+        if wanted != current:
+            changed.append({**wanted, "user_id": user_id})
+    return changed
 
 
 def rest_workspace(env: Env, *, workspace_id: str) -> None:
