@@ -475,5 +475,5 @@ def rest_workspace(env: Env, *, workspace_id: str) -> None:
 
 def wake_workspace(env: Env, *, workspace_id: str) -> bool:
     """A request from a resting workspace: the app was installed again, the jobs resume (True)."""
-    with env.db.session() as session:
-        return people_store.reactivate_workspace(session=session, workspace_id=workspace_id)
+    with env.db.connection() as connection:  # every request comes here: no ORM session
+        return people_store.reactivate_workspace(session=connection, workspace_id=workspace_id)
