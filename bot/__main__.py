@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.config import ConfigError, Settings
-from store.db import Database
+from store.db import Database, UpgradeFailed
 
 if TYPE_CHECKING:  # annotations only: the bulk commands load these when they run
     from rich.console import Console
@@ -32,9 +32,22 @@ def _settings() -> Settings:
 def _upgrade_embedded(settings: Settings) -> None:
     """SQLite databases are upgraded on start; PostgreSQL takes `python -m bot db upgrade`."""
     db = Database.from_url(settings.sqlalchemy_url)
-    if db.is_sqlite:
-        db.upgrade()
-    db.engine.dispose()
+    try:
+        if db.is_sqlite:
+            db.upgrade()
+    except UpgradeFailed as failure:
+        raise SystemExit(_upgrade_failed(failure)) from None
+    finally:
+        db.engine.dispose()
+
+
+def _upgrade_failed(failure: UpgradeFailed) -> str:
+    copy = f" A copy made before the upgrade is in {failure.backup}." if failure.backup else ""
+    return (
+        f"Tidewater cannot start: upgrading the database {failure.database} from schema {failure.current} "
+        f"to {failure.newest} failed: {failure.reason}.\n"
+        f"The database was left as it was (the upgrade is one transaction).{copy}"
+    )
 
 
 def _run_job(settings: Settings, name: str, at: str | None) -> str:

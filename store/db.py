@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,11 +12,17 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from store.bulk import backup_sqlite, sqlite_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+
+log = logging.getLogger("tidewater.db")
 
 
 def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
@@ -70,9 +77,19 @@ class Database:
         with self.engine.begin() as connection:
             yield connection
 
-    def upgrade(self) -> None:
-        """Bring the schema to the newest migration."""
-        upgrade_schema(self.engine)
+    def upgrade(self) -> Path | None:
+        """Bring the schema to the newest migration, in one transaction. An embedded SQLite file that
+        is behind is first copied beside itself: the copy's path, or None when nothing was copied.
+        Raises UpgradeFailed (the database left as it was) if a migration fails."""
+        current, newest = revisions(self.engine)
+        if current == newest:
+            return None
+        backup = backup_before_upgrade(self.engine, current=current, newest=newest)
+        try:
+            upgrade_schema(self.engine)
+        except Exception as error:
+            raise UpgradeFailed(self.engine, current, newest, backup, error) from error
+        return backup
 
 
 def alembic_config(engine: sa.Engine) -> Config:
@@ -84,6 +101,50 @@ def alembic_config(engine: sa.Engine) -> Config:
 
 def upgrade_schema(engine: sa.Engine, revision: str = "head") -> None:
     command.upgrade(alembic_config(engine), revision)
+
+
+def revisions(engine: sa.Engine) -> tuple[str | None, str | None]:
+    """The database's schema revision (None: no schema yet) and the newest one there is."""
+    with engine.connect() as connection:
+        current = MigrationContext.configure(connection).get_current_revision()
+    return current, ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def backup_before_upgrade(engine: sa.Engine, *, current: str | None, newest: str | None) -> Path | None:
+    """Copy an embedded SQLite file that holds a schema to `<file>.at-<revision>.bak` beside it, with
+    the same online backup as `python -m bot backup`: what to go back to if the new release is not
+    wanted, since a downgrade cannot give back what an upgrade dropped."""
+    database = sqlite_file(engine) if engine.dialect.name == "sqlite" else None
+    if database is None or current is None:
+        return None
+    backup = database.with_name(f"{database.name}.at-{current}.bak")
+    backup_sqlite(engine=engine, target=backup)
+    log.info(
+        "upgrading %s from schema %s to %s; the database as it was is copied to %s",
+        database,
+        current,
+        newest,
+        backup,
+    )
+    return backup
+
+
+class UpgradeFailed(Exception):
+    """A schema upgrade failed and was rolled back: the database is as it was before."""
+
+    def __init__(
+        self,
+        engine: sa.Engine,
+        current: str | None,
+        newest: str | None,
+        backup: Path | None,
+        error: Exception,
+    ) -> None:
+        self.database = sqlite_file(engine) if engine.dialect.name == "sqlite" else None
+        self.current, self.newest, self.backup = current, newest, backup
+        # The driver's own words ("database is locked"), without SQLAlchemy's statement and links.
+        self.reason = str(error.orig if isinstance(error, sa.exc.DBAPIError) else error)
+        super().__init__(f"upgrading the schema from {current} to {newest} failed: {self.reason}")
 
 
 class BrokenForeignKeys(Exception):
