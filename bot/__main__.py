@@ -31,22 +31,28 @@ def _settings() -> Settings:
 
 def _upgrade_embedded(settings: Settings) -> None:
     """SQLite databases are upgraded on start; PostgreSQL takes `python -m bot db upgrade`."""
+    _upgrade(settings, lead="Tidewater cannot start: ", sqlite_only=True)
+
+
+def _upgrade(settings: Settings, *, lead: str, sqlite_only: bool) -> None:
+    """Upgrade the schema, or stop with what failed, where the copy is, and how to report it."""
     db = Database.from_url(settings.sqlalchemy_url)
     try:
-        if db.is_sqlite:
+        if db.is_sqlite or not sqlite_only:
             db.upgrade()
     except UpgradeFailed as failure:
-        raise SystemExit(_upgrade_failed(failure)) from None
+        raise SystemExit(lead + _upgrade_failed(failure)) from None
     finally:
         db.engine.dispose()
 
 
 def _upgrade_failed(failure: UpgradeFailed) -> str:
+    where = f" {failure.database}" if failure.database else ""
     copy = f" A copy made before the upgrade is in {failure.backup}." if failure.backup else ""
     return (
-        f"Tidewater cannot start: upgrading the database {failure.database} from schema {failure.current} "
-        f"to {failure.newest} failed: {failure.reason}.\n"
-        f"The database was left as it was (the upgrade is one transaction).{copy}"
+        f"upgrading the database{where} from schema {failure.current} to {failure.newest} failed: "
+        f"{failure.reason}.\nThe database was left as it was (the upgrade is one transaction).{copy}\n"
+        "To report it, send this message and the log lines above it to whoever runs Tidewater."
     )
 
 
@@ -312,6 +318,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "worker":
         from bot.worker import run_worker
 
+        _upgrade_embedded(settings)  # stops with a message, not a traceback, if the upgrade fails
         run_worker(settings)
     elif args.command == "jobs":
         print(_run_job(settings, args.name, args.at))
@@ -320,7 +327,7 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "db" and args.action == "revision":
         _new_revision(settings, args.message or "")
     elif args.command == "db":
-        Database.from_url(settings.sqlalchemy_url).upgrade()
+        _upgrade(settings, lead="", sqlite_only=False)
         print("database is at the newest schema")
 
 

@@ -91,6 +91,30 @@ def test_a_failed_upgrade_stops_the_start_with_a_message_and_leaves_the_file_as_
     assert_is_the_old_file(backup, written)
 
 
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["worker"]])
+def test_a_failed_upgrade_on_the_command_line_is_a_message_not_a_traceback(old_file, command):
+    path, written = old_file
+    engine = create_db_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE INDEX ix_person_email ON person (workspace_id, name)")
+    engine.dispose()
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *command],
+        cwd=path.parent,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{path}"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 1
+    assert "index ix_person_email already exists" in result.stderr
+    assert "The database was left as it was" in result.stderr and "To report it" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert_is_the_old_file(path, written)
+
+
 def assert_upgraded_with_rows(path: Path, written: Shape) -> None:
     engine = create_db_engine(f"sqlite:///{path}")
     now = tables(engine)
