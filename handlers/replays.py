@@ -116,7 +116,7 @@ def _recognising(env: Env) -> Callable[..., BoltResponse | None]:
 
 def _mark(env: Env, mark: Mark) -> requests_store.Seen | None:
     try:
-        with env.db.connection() as connection:
+        with requests_store.marks_transaction(env.db.engine) as connection:
             return requests_store.mark_request(
                 bind=connection, workspace_id=mark.workspace_id, key=mark.key, now=env.clock.now()
             )
@@ -136,7 +136,7 @@ def settle(env: Env, context: BoltContext, *, answer: dict[str, Any] | None, fai
     if not isinstance(mark, Mark):
         return
     try:
-        with env.db.connection() as connection:
+        with requests_store.marks_transaction(env.db.engine) as connection:
             if failed or (answer or {}).get("response_action") == "errors":
                 requests_store.forget_request(bind=connection, workspace_id=mark.workspace_id, key=mark.key)
             elif answer:
