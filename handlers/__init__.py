@@ -8,13 +8,15 @@ from handlers import (
     admin,
     complaints,
     customers,
+    digest,
     edge,
+    followups,
     home,
     orders,
     people,
     pool,
+    recycle,
     replays,
-    scheduler,
     visits,
 )
 from handlers.kit import Kit
@@ -22,7 +24,19 @@ from handlers.kit import Kit
 
 def register(app: App, kit: Kit) -> None:
     replays.register(app, kit)  # first: a replayed request is recognised before anything writes
-    for feature in (customers, visits, orders, pool, complaints, scheduler, home, people, admin):
+    for feature in (
+        customers,
+        visits,
+        orders,
+        pool,
+        recycle,
+        complaints,
+        followups,
+        digest,
+        home,
+        people,
+        admin,
+    ):
         feature.register(app, kit)
     admin.register_fallbacks(app, kit)  # then: a command or message not handled above answers with help
     edge.register(app, kit)  # last: every other request Slack may send is acknowledged

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.services import customers, value
+from bot.services import customers, tiers
 from bot.services.customers import CustomerDraft, PossibleDuplicates
 from bot.views import customers as views
 from bot.views.ids import Action, Callback, Command
@@ -102,7 +102,7 @@ def set_level(call: Call) -> None:
     """The card's level select: "<customer id>:<A|B|C|auto>"; written in the ack, the card shown again."""
     action = (call.body.get("actions") or [{}])[0]
     customer_id, _, level = str((action.get("selected_option") or {}).get("value", "")).partition(":")
-    changed = value.set_level(call.env, call.me, int(customer_id or 0), None if level == "auto" else level)
+    changed = tiers.set_level(call.env, call.me, int(customer_id or 0), None if level == "auto" else level)
     call.defer(card=changed.id, replace=True)
     call.ack()
 
@@ -116,7 +116,7 @@ def open_lost_form(call: Call) -> None:
 
 def submit_lost(call: Call) -> None:
     reason = text_of(form_values(call.body), "reason")
-    lost = value.mark_lost(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
+    lost = tiers.mark_lost(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
     call.defer(card=lost.id, replace=False)
     call.ack(response_action="clear")
 

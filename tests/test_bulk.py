@@ -678,11 +678,11 @@ def test_encodings_are_told_apart_even_when_a_chunk_splits_a_character():
 
 
 def test_an_imported_order_wins_back_a_lost_customer(team, tmp_path):
-    from bot.services import value
+    from bot.services import tiers
 
     gone = builders.customer(team, "Gone Ltd", owner=REP)
     log_order(team, actor(REP), OrderDraft(gone.id or 0, "10", "", TODAY))
-    value.mark_lost(team, actor(REP), gone.id or 0, "went elsewhere")
+    tiers.mark_lost(team, actor(REP), gone.id or 0, "went elsewhere")
     run(team, "orders", write(tmp_path / "o.csv", "customer,amount,date", ["Gone Ltd,5,2026-11-20"]))
     with team.db.session() as session:
         back = session.get(Customer, gone.id)

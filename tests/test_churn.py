@@ -17,7 +17,7 @@ from store import churn as churn_store
 from store.models import ChurnChange, ChurnState, Customer, OutboxMessage
 from tests import builders
 from tests.conftest import MANAGER, NOW, OTHER_REP, REP
-from tests.test_scheduler import TODAY, at_shanghai, run, team
+from tests.test_followups import TODAY, at_shanghai, run, team
 
 
 def rep(user_id: str = REP) -> Actor:

@@ -17,7 +17,7 @@ from bot.views.ids import Action
 from store.models import Complaint, ComplaintEvent, Customer, Visit
 from tests import builders
 from tests.conftest import ADMIN, MANAGER, OTHER_REP, REP
-from tests.test_scheduler import admin_actor, team
+from tests.test_followups import admin_actor, team
 
 CHANNEL = "C0COMPLAIN"
 

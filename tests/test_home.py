@@ -27,7 +27,7 @@ from bot.views.ids import Action, Callback
 from store.models import ChurnState, Complaint, Customer, OutboxMessage, Person
 from tests import builders
 from tests.conftest import ADMIN, MANAGER, NOW, OTHER_REP, REP
-from tests.test_scheduler import admin_actor, aged, at_shanghai, team
+from tests.test_followups import admin_actor, aged, at_shanghai, team
 
 TODAY = date(2026, 11, 23)  # a Monday
 HOME = {"id": "VHOME", "type": "home", "blocks": []}

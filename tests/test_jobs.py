@@ -61,7 +61,7 @@ def test_a_wrong_job_or_time_is_explained(standin, database_url):
     unknown = run_jobs(database_url, standin, "nightly")
     assert (
         unknown.returncode != 0
-        and "No job called 'nightly'. Jobs: churn, digest, home, outbox, people, recycle, reminders, sla, tiers"
+        and "No job called 'nightly'. Jobs: churn, digest, followups, home, outbox, people, recycle, sla, tiers"
         in unknown.stderr
     )
     naive = run_jobs(database_url, standin, "outbox", "--at", "2026-12-01 09:00")
@@ -71,7 +71,17 @@ def test_a_wrong_job_or_time_is_explained(standin, database_url):
 def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut_off(settings, db):
     scheduler = build_scheduler(settings, db)
     ticked = {job.id: job for job in scheduler.get_jobs()}
-    assert set(ticked) == {"outbox", "reminders", "recycle", "churn", "tiers", "digest", "sla", "home", "people"}
+    assert set(ticked) == {
+        "outbox",
+        "followups",
+        "recycle",
+        "churn",
+        "tiers",
+        "digest",
+        "sla",
+        "home",
+        "people",
+    }
     for job in ticked.values():
         assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time is None
-    assert ticked["reminders"].trigger.interval.total_seconds() == 15 * 60
+    assert ticked["followups"].trigger.interval.total_seconds() == 15 * 60

@@ -24,7 +24,7 @@ from bot.views import blocks as b
 from bot.views.ids import Action
 from tests import builders
 from tests.conftest import REP
-from tests.test_scheduler import team
+from tests.test_followups import team
 
 PEOPLE_AND_CHANNELS = {"U0MEI": "mei", "U0LI": "li", "C0POOL": "customer-pool"}
 

@@ -17,7 +17,7 @@ from bot.app import profile_lookup
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.i18n import lang
-from bot.jobs import churn, digest, recycle, reminders
+from bot.jobs import churn, digest, followups, recycle
 from bot.playground.sample import (
     COMPLAINTS,
     POOL,
@@ -95,7 +95,7 @@ def queued(env: Env, kind: str, channel: str, *, on: datetime | None = None) -> 
 def run_jobs(env: Env, at: datetime) -> None:
     assert isinstance(env.clock, FixedClock)
     env.clock.set(at)
-    for job in (reminders, recycle, churn, digest):
+    for job in (followups, recycle, churn, digest):
         job.run(env)
 
 

@@ -19,7 +19,7 @@ from tests import builders
 from tests.conftest import ADMIN, MANAGER, REP
 from tests.test_churn import ordered, rep, states
 from tests.test_complaints import CHANNEL, complaint_of, posts, steps
-from tests.test_scheduler import admin_actor, at_shanghai, run, team
+from tests.test_followups import admin_actor, at_shanghai, run, team
 
 
 @pytest.fixture(autouse=True)

@@ -10,15 +10,15 @@ from sqlmodel import col, select
 
 from bot.errors import InvalidInput
 from bot.jobs import tiers as tiers_job
-from bot.rules import value as value_rules
+from bot.rules import tiers as tier_rules
 from bot.services import settings as settings_service
-from bot.services import value
+from bot.services import tiers
 from bot.views.ids import Action
 from store.models import MOVE_LEVEL, MOVE_UNLOST, ChurnState, Customer, OwnershipEvent, Workspace
 from tests import builders
 from tests.conftest import NOW, OTHER_REP, REP
 from tests.test_churn import ordered, rep
-from tests.test_scheduler import admin_actor, at_shanghai, team
+from tests.test_followups import admin_actor, at_shanghai, team
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,7 @@ def test_levels_follow_revenue_tiers_of_the_last_twelve_months_and_hand_set_ones
         ordered(env, customer, (30, number * 1000))
     old = builders.customer(env, "Old Money", owner=REP, level="A")
     ordered(env, old, (400, 1_000_000), (300, 1))  # rich once, more than a year ago
-    value.set_level(env, rep(), rows(env)["Buyer 01"].id or 0, "A")
+    tiers.set_level(env, rep(), rows(env)["Buyer 01"].id or 0, "A")
     assert nightly(env, clock) is not None
     levels = {name: c.level for name, c in rows(env).items()}
     assert [levels[f"Buyer {n:02d}"] for n in range(10, 0, -1)] == [
@@ -164,7 +164,7 @@ def test_set_the_level_by_hand_from_the_card_and_back_to_automatic(env, slack, s
     standin.wait_for_response(f"btn-{REP}", 2)
     assert not rows(env)["Pick Me"].level_by_hand
     with pytest.raises(InvalidInput):
-        value.set_level(env, rep(), customer.id or 0, "Z")
+        tiers.set_level(env, rep(), customer.id or 0, "Z")
 
 
 def test_the_card_shows_value_and_the_lifetime_estimate(env, slack):
@@ -187,8 +187,8 @@ def test_retention_sets_the_lifetime_horizon(env, clock):
     with env.db.session() as session:
         workspace = session.get(Workspace, builders.WORKSPACE)
     assert workspace is not None and (workspace.retention_percent, workspace.retention_base) == (75, 40)
-    assert value_rules.expected_years(75, 40) == 4.0
-    assert value_rules.expected_years(75, 10) == 3.0 and value_rules.expected_years(95, 40) == 10.0
+    assert tier_rules.expected_years(75, 40) == 4.0
+    assert tier_rules.expected_years(75, 10) == 3.0 and tier_rules.expected_years(95, 40) == 10.0
 
 
 def test_tier_percentages_are_checked(env):

@@ -17,7 +17,7 @@ from datetime import timedelta
 from slack_sdk import WebClient
 
 from bot import notify
-from bot.jobs import churn, digest, home, people, recycle, reminders, sla, tiers
+from bot.jobs import churn, digest, followups, home, people, recycle, sla, tiers
 from bot.services.env import Env
 from store import requests as requests_store
 
@@ -57,7 +57,7 @@ JOBS = {
     job.name: job
     for job in (
         Job("outbox", 30, deliver_outbox),
-        Job("reminders", TICK, _queues_only(reminders.run)),
+        Job("followups", TICK, _queues_only(followups.run)),
         Job("recycle", TICK, _queues_only(recycle.run)),
         Job("churn", TICK, _queues_only(churn.run)),
         Job("tiers", TICK, _queues_only(tiers.run)),

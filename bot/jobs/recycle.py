@@ -12,8 +12,8 @@ from bot.rules.pool import PoolRules, days_without_visit, recycle_at
 from bot.services import announcements
 from bot.services import settings as settings_service
 from bot.services.env import Env
-from bot.services.extensions import holding_of
 from bot.services.people import workspace_ids
+from bot.services.recycle import holding_of
 from bot.views import recycle as views
 from store import recycle as recycle_store
 from store.models import LEVELS

@@ -5,7 +5,7 @@ horizon). Set-based: a few statements whatever the number of customers (`store.t
 from __future__ import annotations
 
 from bot.rules import churn as churn_rules
-from bot.rules import value as rules
+from bot.rules import tiers as rules
 from bot.rules.calendar import zone
 from bot.services import settings as settings_service
 from bot.services.env import Env

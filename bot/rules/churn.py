@@ -20,7 +20,7 @@ from datetime import date
 from enum import IntFlag
 from typing import Protocol
 
-from bot.rules.follow_up import CADENCE_DAYS
+from bot.rules.followups import CADENCE_DAYS
 
 BAND_NONE = "none"
 BAND_WATCH = "watch"

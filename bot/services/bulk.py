@@ -27,7 +27,7 @@ from bot.errors import InvalidInput
 from bot.rules import csv_rows, money, names
 from bot.rules.calendar import local_today, zone
 from bot.rules.csv_rows import Record, RowError
-from bot.rules.follow_up import follow_up_after_visit
+from bot.rules.followups import follow_up_after_visit
 from bot.rules.pool import recycle_clock_after_visit
 from bot.services.customers import FIELD_LIMITS, CustomerDraft, validate_draft
 from bot.services.env import Env

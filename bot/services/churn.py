@@ -8,7 +8,7 @@ from datetime import date
 from sqlmodel import Session
 
 from bot.rules import churn as rules
-from bot.rules.follow_up import CADENCE_DAYS
+from bot.rules.followups import CADENCE_DAYS
 from store import churn as churn_store
 from store import complaints as complaint_store
 

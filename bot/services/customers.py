@@ -13,7 +13,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import churn as churn_rules
 from bot.rules import names
-from bot.rules import value as value_rules
+from bot.rules import tiers as tier_rules
 from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
 from bot.services import churn as churn_service
 from bot.services.env import Env
@@ -332,7 +332,7 @@ class CustomerCard:
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
     complaints: Sequence[Complaint] = field(default_factory=list)  # the latest few
-    value: value_rules.Value | None = (
+    value: tier_rules.Value | None = (
         None  # revenue, orders and lifetime value, for those who see contact details
     )
     timezone: str = "UTC"
@@ -355,19 +355,19 @@ def _churn_risk(session: Session, customer: Customer, today: date) -> ChurnRisk 
     return ChurnRisk(state.band, reasons[cid])
 
 
-def _value_of(session: Session, customer: Customer, today: date) -> value_rules.Value:
+def _value_of(session: Session, customer: Customer, today: date) -> tier_rules.Value:
     """Revenue and orders of the last 12 months, the average order and the lifetime value estimate."""
     ws, cid = customer.workspace_id, customer.id or 0
-    since = today - timedelta(days=value_rules.REVENUE_DAYS - 1)
+    since = today - timedelta(days=tier_rules.REVENUE_DAYS - 1)
     revenue_12m, orders_12m = tiers_store.totals_since(
         session=session, workspace_id=ws, customer_id=cid, since=since
     )
     orders_all, revenue_all = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
     workspace = people_store.get_workspace(session=session, workspace_id=ws)
-    years = value_rules.expected_years(
+    years = tier_rules.expected_years(
         workspace.retention_percent if workspace else None, workspace.retention_base if workspace else 0
     )
-    return value_rules.value_of(
+    return tier_rules.value_of(
         revenue_12m=revenue_12m,
         orders_12m=orders_12m,
         revenue_all=revenue_all,

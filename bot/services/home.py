@@ -241,7 +241,7 @@ def _recycle_rules(rules: PoolRules) -> recycle_store.RecycleRules:
 
 
 def _holding(row: home_store.Holding) -> Holding | None:
-    """As bot.services.extensions.holding_of, from a plain row: no recycle without a claim to count from."""
+    """As bot.services.recycle.holding_of, from a plain row: no recycle without a claim to count from."""
     if row.owned_since is None:
         return None
     clock = row.clock_from or row.owned_since

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
-from bot.rules.follow_up import follow_up_after_visit, suggested_follow_up
+from bot.rules.followups import follow_up_after_visit, suggested_follow_up
 from bot.rules.pool import recycle_clock_after_visit
 from bot.services.customers import get_customer, require_work_access
 from bot.services.env import Env

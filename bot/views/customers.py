@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.i18n import N_, Lang
-from bot.rules.value import Value
+from bot.rules.tiers import Value
 from bot.services.customers import (
     FIELD_LIMITS,
     OWNER_ME,

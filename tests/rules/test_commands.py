@@ -1,5 +1,5 @@
 from bot.rules.commands import mentioned_users, split_one_line_visit
-from bot.rules.follow_up import follow_up_after_visit, suggested_follow_up
+from bot.rules.followups import follow_up_after_visit, suggested_follow_up
 
 
 def test_one_line_visit_splits_on_the_first_ascii_or_full_width_colon():

@@ -14,7 +14,7 @@ from bot.playground.sample.days import Calendar
 from bot.playground.sample.words import Words
 from bot.rules import churn as churn_rules
 from bot.rules.calendar import zone
-from bot.rules.follow_up import CADENCE_DAYS
+from bot.rules.followups import CADENCE_DAYS
 from bot.rules.names import name_key
 from bot.rules.pool import PoolRules, days_without_visit
 

@@ -7,7 +7,7 @@ from sqlmodel import Session, col
 
 from bot.errors import InvalidInput
 from bot.i18n import N_
-from bot.rules import value as rules
+from bot.rules import tiers as rules
 from bot.services.customers import get_customer, require_work_access
 from bot.services.env import Env
 from bot.services.people import Actor

@@ -69,13 +69,13 @@ def follow_ups(env) -> dict[str, Customer]:
 def test_one_reminder_per_rep_lists_today_and_overdue_and_a_second_run_sends_nothing(env, standin):
     team(env)
     follow_ups(env)
-    [dm] = run(env, standin, "reminders")
+    [dm] = run(env, standin, "followups")
     assert dm["channel"] == REP
     shown = str(dm["blocks"])
     assert "Acme Trading" in shown and "Bright Foods" in shown and "Cedar Tools" not in shown
     assert "3 days overdue" in shown and "due today" in shown
     assert "Follow-ups for today" in dm["text"] and ": 2" in dm["text"]
-    assert run(env, standin, "reminders") == []
+    assert run(env, standin, "followups") == []
 
 
 @pytest.mark.parametrize(
@@ -91,14 +91,14 @@ def test_no_reminder_before_the_hour_on_weekends_or_holidays(env, standin, clock
     team(env)
     follow_ups(env)
     clock.set(at_shanghai(moment))
-    assert run(env, standin, "reminders") == []
+    assert run(env, standin, "followups") == []
 
 
 def test_a_make_up_working_day_on_a_weekend_gets_its_reminder(env, standin, clock):
     team(env)
     builders.customer(env, "Acme Trading", owner=REP, next_follow_up=date(2026, 10, 10))
     clock.set(at_shanghai("2026-10-10T09:30"))  # Saturday 10 Oct 2026: a make-up working day in China
-    [dm] = run(env, standin, "reminders")
+    [dm] = run(env, standin, "followups")
     assert dm["channel"] == REP
 
 
@@ -106,18 +106,18 @@ def test_reminders_come_at_each_reps_own_hour_and_the_workspace_time_setting(env
     team(env)
     follow_ups(env)
     settings_service.save(env, admin_actor(), {"reminder_time": "11:00"})
-    assert run(env, standin, "reminders") == []  # 10:00 in Shanghai
+    assert run(env, standin, "followups") == []  # 10:00 in Shanghai
     clock.set(at_shanghai("2026-11-23T11:15"))
-    assert [dm["channel"] for dm in run(env, standin, "reminders")] == [REP]
+    assert [dm["channel"] for dm in run(env, standin, "followups")] == [REP]
 
 
 def test_a_missed_morning_is_caught_up_later_that_day_and_each_day_has_its_own(env, standin, clock):
     team(env)
     follow_ups(env)
     clock.set(at_shanghai("2026-11-23T17:45"))  # the worker was down all morning
-    assert [dm["channel"] for dm in run(env, standin, "reminders")] == [REP]
+    assert [dm["channel"] for dm in run(env, standin, "followups")] == [REP]
     clock.set(at_shanghai("2026-11-24T09:05"))  # Tuesday: Mei's still overdue, Li's Delta Paper due
-    assert sorted(dm["channel"] for dm in run(env, standin, "reminders")) == sorted([REP, OTHER_REP])
+    assert sorted(dm["channel"] for dm in run(env, standin, "followups")) == sorted([REP, OTHER_REP])
     periods = sorted(m.dedupe_key.split(":", 1)[1] for m in queued(env, "reminders"))
     assert periods == [f"{OTHER_REP}::2026-11-24", f"{REP}::2026-11-23", f"{REP}::2026-11-24"]
 
@@ -399,8 +399,8 @@ def scheduler_messages(env, reader):
     from bot.jobs.digest import previous_working_day
     from bot.rules.pool import Recycle, RecycleReason
     from bot.views import digest as digest_views
+    from bot.views import followups as followup_views
     from bot.views import recycle as recycle_views
-    from bot.views import reminders as reminder_views
     from store.digest import BandChange, RepVisits
     from store.followups import DueRow
 
@@ -433,14 +433,14 @@ def scheduler_messages(env, reader):
     )
     zone = "Asia/Shanghai"
     return {
-        "reminder": reminder_views.reminder(reader, rows, TODAY),
+        "reminder": followup_views.reminder(reader, rows, TODAY),
         "warning": recycle_views.warning(reader, warned, zone),
         "request": recycle_views.extension_request(reader, request, acme, zone),
         "approved": recycle_views.extension_decided(reader, request, acme, NOW, zone),
         "declined": recycle_views.extension_decided(reader, request, acme, None, zone),
         "digest": digest_views.digest(reader, team_digest, zone),
         "nudge": digest_views.nudge(reader, MANAGER, acme),
-        "plan": reminder_views.plan_visit_modal(reader, acme.id, acme.name, TODAY, {}),
+        "plan": followup_views.plan_visit_modal(reader, acme.id, acme.name, TODAY, {}),
         "reassign": digest_views.reassign_modal(reader, acme, {}),
     }
 

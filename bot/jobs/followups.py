@@ -10,11 +10,11 @@ from bot.jobs.common import Due, due_at_reminder_time, queue_all
 from bot.services import settings as settings_service
 from bot.services.env import Env
 from bot.services.people import workspace_ids
-from bot.views import reminders as views
+from bot.views import followups as views
 from store import followups
 from store.followups import DueRow
 
-KIND = "reminders"
+KIND = "reminders"  # the outbox kind, kept: queued rows and their dedupe keys carry it
 
 
 def run(env: Env) -> str:

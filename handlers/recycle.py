@@ -1,0 +1,94 @@
+"""More days before a recycle: the owner's Ask for more days on a warning, the manager's Approve or
+Decline, and Extend from the digest. Database work happens in the ack; the outbox's immediate sends
+and the answers in the lazy twin."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from slack_bolt import App
+
+from bot import notify
+from bot.i18n import N_
+from bot.services import customers, recycle
+from bot.views import common
+from bot.views import recycle as recycle_views
+from bot.views.ids import Action
+from bot.views.text import Mrkdwn, mention, say
+from handlers.kit import Call, Kit, lazy, listener
+
+
+def register(app: App, kit: Kit) -> None:
+    app.action(Action.ASK_MORE_DAYS)(
+        ack=listener(kit, ask_more_days), lazy=[lazy(kit, send_request, when_deferred=True)]
+    )
+    for action, approve in ((Action.EXTENSION_APPROVE, True), (Action.EXTENSION_DECLINE, False)):
+        app.action(action)(
+            ack=listener(kit, approve_request if approve else decline_request),
+            lazy=[lazy(kit, show_decision, when_deferred=True)],
+        )
+    app.action(Action.DIGEST_EXTEND)(
+        ack=listener(kit, extend_from_digest), lazy=[lazy(kit, tell_extended, when_deferred=True)]
+    )
+
+
+def _id(text: str) -> int:
+    return int(text) if text.isdigit() else 0
+
+
+def ask_more_days(call: Call) -> None:
+    asked = recycle.ask(call.env, call.me, _id(call.action_value))
+    call.defer(asked=[asked.customer.name, list(asked.approvers), list(asked.keys)])
+    call.ack()
+
+
+def send_request(call: Call) -> None:
+    name, approvers, keys = call.outcome["asked"]
+    notify.deliver_now(call.env, call.client, keys, workspace_id=call.me.workspace_id)
+    who = ", ".join(mention(user) for user in approvers) or "—"
+    call.tell(
+        common.notice(
+            say(
+                call.lang,
+                N_("Asked %(who)s for more days for %(name)s. The answer will come here."),
+                who=Mrkdwn(who),
+                name=name,
+            )
+        )
+    )
+
+
+def _decide(call: Call, *, approve: bool) -> None:
+    decided = recycle.decide(call.env, call.me, _id(call.action_value), approve=approve)
+    call.defer(decided=[decided.request.id, decided.key])
+    call.ack()
+
+
+def approve_request(call: Call) -> None:
+    _decide(call, approve=True)
+
+
+def decline_request(call: Call) -> None:
+    _decide(call, approve=False)
+
+
+def show_decision(call: Call) -> None:
+    request_id, key = call.outcome["decided"]
+    notify.deliver_now(call.env, call.client, [key], workspace_id=call.me.workspace_id)
+    request = recycle.request_of(call.env, call.me, int(request_id))
+    customer = customers.get_customer(call.env, call.me, request.customer_id)
+    call.tell(
+        recycle_views.decided_for_approver(call.lang, request, customer, call.me.timezone), replace=True
+    )
+
+
+def extend_from_digest(call: Call) -> None:
+    customer, until = recycle.extend_now(call.env, call.me, _id(call.action_value))
+    call.defer(extended=[customer.id, until.isoformat()])
+    call.ack()
+
+
+def tell_extended(call: Call) -> None:
+    customer_id, until = call.outcome["extended"]
+    customer = customers.get_customer(call.env, call.me, int(customer_id))
+    call.tell(recycle_views.extended(call.lang, customer, datetime.fromisoformat(until), call.me.timezone))
