@@ -17,8 +17,8 @@ from store.db import Database, UpgradeFailed
 if TYPE_CHECKING:  # annotations only: the bulk commands load these when they run
     from rich.console import Console
 
+    from bot.env import Env
     from bot.services.bulk import ImportReport
-    from bot.services.env import Env
     from store.models import Workspace
 
 
@@ -59,7 +59,7 @@ def _upgrade_failed(failure: UpgradeFailed) -> str:
 def _run_job(settings: Settings, name: str, at: str | None) -> str:
     from bot import jobs
     from bot.clock import FixedClock, SystemClock
-    from bot.services.env import Env
+    from bot.env import Env
 
     if name not in jobs.JOBS:
         raise SystemExit(f"No job called {name!r}. Jobs: {', '.join(sorted(jobs.JOBS))}")
@@ -185,8 +185,8 @@ def _bulk_parsers(commands: Any) -> None:
 def _bulk(settings: Settings, args: argparse.Namespace) -> int:
     """import, export and backup: each prints what it did, or why it did nothing (exit status 1)."""
     from bot.clock import SystemClock
+    from bot.env import Env
     from bot.services import bulk
-    from bot.services.env import Env
 
     if args.command != "backup":
         _upgrade_embedded(settings)  # a backup copies the database as it is, before any upgrade

@@ -16,7 +16,7 @@ import handlers
 from bot import slack_compat
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.services.env import Env
+from bot.env import Env
 from bot.services.people import Profile, ProfileLookup, profile_from_slack
 from handlers.kit import Kit
 from store.db import Database

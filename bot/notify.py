@@ -37,7 +37,7 @@ from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlmodel import Session
 
-from bot.services.env import Env
+from bot.env import Env
 from store import outbox as outbox_store
 from store.models import OutboxMessage
 from store.sql import Bind

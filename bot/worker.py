@@ -32,7 +32,7 @@ from slack_sdk import WebClient
 from bot import i18n, jobs
 from bot.clock import SystemClock
 from bot.config import Settings
-from bot.services.env import Env
+from bot.env import Env
 from store.db import Database
 
 log = logging.getLogger("tidewater.worker")

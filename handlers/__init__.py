@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+import bot.messaging  # noqa: F401  (registers what the bot says on its own about each event)
 from handlers import (
     admin,
     complaints,

@@ -23,9 +23,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot.env import Env
 from bot.errors import GuestRefused, UserError
 from bot.i18n import N_, Lang, lang
-from bot.services.env import Env
 from bot.services.people import Actor, ProfileLookup, resolve_actor
 from bot.views import common
 from bot.views.text import Mrkdwn, escape

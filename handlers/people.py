@@ -24,8 +24,8 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 
+from bot.env import Env
 from bot.services import people
-from bot.services.env import Env
 from handlers.kit import Kit
 
 log = logging.getLogger("tidewater.handlers")

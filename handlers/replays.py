@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from slack_bolt import App, BoltContext, BoltResponse
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.services.env import Env
+from bot.env import Env
 from store import requests as requests_store
 
 if TYPE_CHECKING:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.env import Env
 from bot.rules import names
-from bot.services.env import Env
 from store import customers as customer_store
 from store import people as people_store
 from store.models import Customer

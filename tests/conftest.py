@@ -17,9 +17,9 @@ from pydantic import SecretStr
 from bot.app import build_app
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.env import Env
 from bot.playground.requests import SlackRequests, in_process
 from bot.playground.standin import SlackStandIn
-from bot.services.env import Env
 from store.db import Database, create_db_engine, upgrade_schema
 
 SIGNING_SECRET = "test-signing-secret"

@@ -16,6 +16,7 @@ from sqlmodel import col, select
 from bot.app import profile_lookup
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.env import Env
 from bot.i18n import lang
 from bot.jobs import churn, digest, followups, recycle
 from bot.playground.sample import (
@@ -29,7 +30,6 @@ from bot.playground.sample import (
 )
 from bot.playground.standin import SlackStandIn
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from store.models import MOVE_RECYCLE, Customer, OutboxMessage, OwnershipEvent, Person
 from tests.conftest import NOW
 

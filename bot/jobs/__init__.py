@@ -16,9 +16,10 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 
+import bot.messaging  # noqa: F401  (registers what the bot says on its own about each event)
 from bot import notify
+from bot.env import Env
 from bot.jobs import churn, digest, followups, home, people, recycle, sla, tiers
-from bot.services.env import Env
 from store import requests as requests_store
 
 log = logging.getLogger("tidewater.jobs")

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
+from bot.env import Env
 from bot.jobs.common import Due, due_at_reminder_time, queue_all
 from bot.rules import churn as rules
 from bot.rules.calendar import zone
 from bot.services import churn as churn_service
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import workspace_ids
 from bot.views import churn as views
 from store import churn as churn_store

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any
 
+from bot.env import Env
 from bot.notify import Outgoing, dedupe_key, enqueue_many, json_payload
 from bot.rules.calendar import due_day
-from bot.services.env import Env
 from bot.services.people import Actor, directory
 from bot.services.settings import WorkspaceSettings
 from store import outbox as outbox_store

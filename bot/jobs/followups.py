@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from bot.env import Env
 from bot.jobs.common import Due, due_at_reminder_time, queue_all
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import workspace_ids
 from bot.views import followups as views
 from store import followups

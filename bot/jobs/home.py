@@ -18,10 +18,10 @@ from enum import StrEnum
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.env import Env
 from bot.jobs.common import Due, due_at_reminder_time
 from bot.services import home as home_service
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import workspace_ids
 from store import home as home_store
 from store import jobmarks

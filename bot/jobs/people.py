@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
+from bot.env import Env
 from bot.services import people
-from bot.services.env import Env
 
 log = logging.getLogger("tidewater.jobs.people")
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import timedelta
 
+from bot.env import Env
 from bot.jobs.common import due_at_reminder_time, queue_all
 from bot.rules.pool import PoolRules, days_without_visit, recycle_at
 from bot.services import announcements
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import workspace_ids
 from bot.services.recycle import holding_of
 from bot.views import recycle as views

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import notify
+from bot.env import Env
 from bot.rules import complaints as rules
 from bot.services import complaint_posts, complaints
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import Directory, directory
 from bot.views import complaints as views
 from store import complaints as complaint_store

@@ -4,11 +4,11 @@ horizon). Set-based: a few statements whatever the number of customers (`store.t
 
 from __future__ import annotations
 
+from bot.env import Env
 from bot.rules import churn as churn_rules
 from bot.rules import tiers as rules
 from bot.rules.calendar import zone
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import workspace_ids
 from store import jobmarks
 from store import people as people_store

@@ -34,12 +34,12 @@ from bot import jobs, notify
 from bot.app import build_app, profile_lookup, web_client
 from bot.clock import FixedClock
 from bot.config import Settings
+from bot.env import Env
 from bot.i18n import N_, Lang, lang
 from bot.playground import forms, render, sample
 from bot.playground.requests import FORM, Posted, Reply, SlackRequests, in_process
 from bot.playground.standin import SlackStandIn
 from bot.playground.world import Change, Happening, Origin, Post, World
-from bot.services.env import Env
 from store.db import Database
 
 Ask = Callable[[str], str | None]  # shows a prompt, returns the answer (None: no more input)

@@ -19,9 +19,9 @@ from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot import notify
+from bot.env import Env
 from bot.i18n import lang, normalize_locale
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.views import announcements as views
 from store import announcements as announcement_store
 from store import people as people_store

@@ -23,6 +23,7 @@ from typing import IO, Any, Protocol, TextIO
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
+from bot.env import Env
 from bot.errors import InvalidInput
 from bot.rules import csv_rows, money, names
 from bot.rules.calendar import local_today, zone
@@ -30,7 +31,6 @@ from bot.rules.csv_rows import Record, RowError
 from bot.rules.followups import follow_up_after_visit
 from bot.rules.pool import recycle_clock_after_visit
 from bot.services.customers import FIELD_LIMITS, CustomerDraft, validate_draft
-from bot.services.env import Env
 from bot.services.orders import OrderDraft, validate_order
 from bot.services.visits import VisitDraft, validate_visit
 from store import bulk as store

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from types import ModuleType
 
+from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound, Word
 from bot.i18n import N_
 from bot.rules import complaints as rules
@@ -20,7 +21,6 @@ from bot.rules.sla import CALENDAR, WORKING, SlaClock, deadlines
 from bot.services import settings as settings_service
 from bot.services import visits
 from bot.services.customers import get_customer
-from bot.services.env import Env
 from bot.services.people import Actor, Directory, directory
 from bot.views.text import mention
 from store import complaints as complaint_store

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import churn as churn_rules
@@ -16,7 +17,6 @@ from bot.rules import names
 from bot.rules import tiers as tier_rules
 from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
 from bot.services import churn as churn_service
-from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
 from store import churn as churn_store

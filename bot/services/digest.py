@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import notify
+from bot.env import Env
 from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_
 from bot.services.customers import get_customer
-from bot.services.env import Env
 from bot.services.people import Actor, directory
 from bot.views import digest as views
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
 from bot.services.customers import get_customer, require_work_access
-from bot.services.env import Env
 from bot.services.people import Actor
 from store import recycle as recycle_store
 

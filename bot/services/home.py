@@ -19,12 +19,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
+from bot.env import Env
 from bot.rules.calendar import zone
 from bot.rules.churn import BAND_AT_RISK, BAND_CRITICAL, BAND_RANK
 from bot.rules.pool import Holding, PoolRules, Recycle, days_without_visit, recycle_at
 from bot.services import churn as churn_service
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import Actor, TeamListing
 from bot.services.settings import WorkspaceSettings
 from bot.views import home as views

@@ -9,11 +9,11 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from bot.env import Env
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
 from bot.rules import money
 from bot.services.customers import get_customer, require_work_access
-from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
 from store.models import MOVE_UNLOST, Customer, Order, OwnershipEvent

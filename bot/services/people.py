@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.env import Env
 from bot.errors import GuestRefused, InvalidInput, NotAllowed
 from bot.i18n import N_, Lang, lang, normalize_locale, resolve_locale
 from bot.rules.calendar import local_today, zone
-from bot.services.env import Env
 from store import jobmarks
 from store import people as people_store
 from store.models import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person, Workspace

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import notify
+from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
 from bot.i18n import N_, Moment
 from bot.rules import pool as rules
@@ -22,7 +23,6 @@ from bot.rules.access import Standing, may_lock, may_work_on
 from bot.services import announcements
 from bot.services import settings as settings_service
 from bot.services.customers import get_customer, standing
-from bot.services.env import Env
 from bot.services.people import Actor, directory
 from bot.views.assignments import assigned_to_you
 from bot.views.text import mention

@@ -6,10 +6,10 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
+from bot.env import Env
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.services import customers
-from bot.services.env import Env
 from bot.services.people import Actor
 from store import pool as pool_store
 from store.models import LEVELS, Customer

@@ -10,12 +10,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from bot import notify
+from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_, lang
 from bot.rules.pool import Holding, Recycle, extended_until, recycle_at
 from bot.services import settings as settings_service
 from bot.services.customers import get_customer
-from bot.services.env import Env
 from bot.services.people import Actor, Directory, directory
 from bot.views import recycle as views
 from store import recycle as recycle_store

@@ -20,10 +20,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
 from bot.rules.pool import DEFAULT_RECYCLE_DAYS, PoolRules
-from bot.services.env import Env
 from bot.services.people import Actor
 from store import settings as settings_store
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from bot.env import Env
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.rules import tiers as rules
 from bot.services.customers import get_customer, require_work_access
-from bot.services.env import Env
 from bot.services.people import Actor
 from store.models import LEVELS, MOVE_LEVEL, MOVE_LOST, Customer, OwnershipEvent
 

@@ -7,12 +7,12 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
+from bot.env import Env
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
 from bot.rules.followups import follow_up_after_visit, suggested_follow_up
 from bot.rules.pool import recycle_clock_after_visit
 from bot.services.customers import get_customer, require_work_access
-from bot.services.env import Env
 from bot.services.people import Actor
 from store import activity
 from store.models import VISIT_KINDS, Customer, Visit

@@ -31,9 +31,9 @@ from sqlmodel import col
 
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.env import Env
 from bot.playground.requests import Reply, SlackRequests
 from bot.playground.standin import SlackStandIn
-from bot.services.env import Env
 from bot.views.ids import Action
 from store.db import Database
 from store.models import Customer, OwnershipEvent, Person

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from bot.clock import FixedClock
+from bot.env import Env
 from bot.playground.sample.cast import COMPLAINTS, POOL, Sample, SampleError, SamplePerson, SeedReport
 from bot.playground.sample.days import Calendar
 from bot.playground.sample.plan import (
@@ -31,7 +32,6 @@ from bot.playground.sample.plan import (
 from bot.playground.sample.words import WORDS
 from bot.services import bulk, complaints, pool
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import Actor, ProfileLookup, change_team, resolve_actor, set_role
 from store.bulk import COMPLAINT, CUSTOMER, ORDER, VISIT
 from store.models import ROLE_ADMIN, ROLE_MANAGER, Customer

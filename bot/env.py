@@ -1,4 +1,7 @@
-"""What every service needs: the database, the clock and the settings."""
+"""What a service, a job or the sender needs: the database, the clock and the settings.
+
+Below every room that uses it (services, messaging, notify, jobs, the worker), so none of them imports
+another room for one type."""
 
 from __future__ import annotations
 

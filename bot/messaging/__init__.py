@@ -1,0 +1,7 @@
+"""What the bot says on its own: turns the services' events and results into messages.
+
+Each module here is named after its feature and registers, on import, the listeners of that feature's
+events (`bot.events.on`): it renders with `bot.views` and queues in the outbox in the publisher's
+transaction (`bot.notify.enqueue`). Publishing the Home (`views.publish`, which is not a message) lives
+here too. Importing this package registers every listener; every entry point does.
+"""
