@@ -8,19 +8,19 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot import notify
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_
+from bot.messaging.home import refresh_home
 from bot.rules.commands import split_one_line_visit
 from bot.services import complaint_posts, complaints, customers
 from bot.services.complaints import ComplaintDraft, Step
-from bot.services.home import refresh_home
 from bot.services.people import directory
 from bot.views import common
 from bot.views import complaints as views
 from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import say, unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import form_values, int_of, text_of
+from handlers.state import chosen_customer, form_values, int_of, text_of
 from store.models import Customer
 
 FORMS = {
@@ -99,9 +99,7 @@ def open_form_for_customer(call: Call) -> None:
 
 def submit_complaint(call: Call) -> None:
     values = form_values(call.body)
-    customer_id = int_of(values, Field.CUSTOMER.value)
-    if customer_id is None:
-        raise InvalidInput(N_("Choose a customer."), field=Field.CUSTOMER.value)
+    customer_id = chosen_customer(values)
     draft = ComplaintDraft(
         customer_id=customer_id,
         category=text_of(values, Field.CATEGORY.value),

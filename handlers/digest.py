@@ -14,7 +14,7 @@ from bot.views import digest as digest_views
 from bot.views.ids import Action, Callback, Field
 from bot.views.text import mention, say
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import form_values
+from handlers.state import form_values, number
 
 
 def register(app: App, kit: Kit) -> None:
@@ -27,13 +27,9 @@ def register(app: App, kit: Kit) -> None:
     )
 
 
-def _id(text: str) -> int:
-    return int(text) if text.isdigit() else 0
-
-
 def nudge_rep(call: Call) -> None:
     rep_id, _, customer_id = call.action_value.partition(":")
-    nudged = digest.nudge(call.env, call.me, rep_id, _id(customer_id))
+    nudged = digest.nudge(call.env, call.me, rep_id, number(customer_id))
     call.defer(nudged=[nudged.rep_id, nudged.name, nudged.key])
     call.ack()
 
@@ -47,7 +43,7 @@ def send_nudge(call: Call) -> None:
 
 
 def open_reassign_form(call: Call) -> None:
-    customer = customers.get_customer(call.env, call.me, _id(call.action_value))
+    customer = customers.get_customer(call.env, call.me, number(call.action_value))
     view = digest_views.reassign_modal(call.lang, customer, call.metadata())
     call.client.views_open(trigger_id=call.trigger_id, view=view)
 

@@ -10,13 +10,13 @@ from slack_bolt import App
 
 from bot.errors import InvalidInput
 from bot.i18n import N_
+from bot.messaging.home import refresh_home
 from bot.services import customers, followups
-from bot.services.home import refresh_home
 from bot.views import common
 from bot.views import followups as followup_views
 from bot.views.ids import Action, Callback, Field
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import form_values
+from handlers.state import form_values, number
 
 
 def register(app: App, kit: Kit) -> None:
@@ -36,21 +36,17 @@ def _action(call: Call) -> dict[str, Any]:
     return dict((call.body.get("actions") or [{}])[0])
 
 
-def _id(text: str) -> int:
-    return int(text) if text.isdigit() else 0
-
-
 def snooze_picked(call: Call) -> None:
     picked = (_action(call).get("selected_option") or {}).get("value", "")
     customer_id, _, days = str(picked).partition(":")
-    moved = followups.snooze(call.env, call.me, _id(customer_id), days=_id(days))
+    moved = followups.snooze(call.env, call.me, number(customer_id), days=number(days))
     call.defer(moved=[moved.name, moved.to_day.isoformat()])
     call.ack()
 
 
 def snooze_dated(call: Call) -> None:
     action = _action(call)
-    customer_id = _id(str(action.get("block_id", "")).rpartition(".")[2])
+    customer_id = number(str(action.get("block_id", "")).rpartition(".")[2])
     picked = action.get("selected_date")
     if not picked:
         raise InvalidInput(N_("Pick a day after today."))
@@ -66,7 +62,7 @@ def tell_moved(call: Call) -> None:
 
 
 def open_plan_form(call: Call) -> None:
-    customer = customers.get_customer(call.env, call.me, _id(call.action_value))
+    customer = customers.get_customer(call.env, call.me, number(call.action_value))
     customers.require_work_access(call.env, call.me, customer)
     tomorrow = date.fromordinal(call.me.today(call.env).toordinal() + 1)
     view = followup_views.plan_visit_modal(

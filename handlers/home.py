@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot.messaging import home as messaging_home
 from bot.services import home, pool_list
 from bot.services import settings as settings_service
 from bot.services.pool_list import PoolQuery
@@ -35,7 +36,7 @@ def publish_home(call: Call) -> None:
     event = call.body.get("event") or {}
     if event and event.get("tab") not in (None, "home"):
         return  # the Messages tab opened: nothing to publish
-    home.publish(call.env, call.client, call.me)
+    messaging_home.publish(call.env, call.client, call.me)
 
 
 def _page_view(call: Call, which: str, offset: int) -> dict[str, Any]:

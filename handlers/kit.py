@@ -16,7 +16,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_bolt import Ack, BoltContext
 from slack_sdk import WebClient
@@ -32,6 +32,10 @@ from bot.views.text import Mrkdwn, escape
 from handlers import replays
 
 log = logging.getLogger("tidewater.handlers")
+
+T = TypeVar("T")
+HANDED = "tidewater_handed"  # the ack's typed result, for the lazy step
+ACTOR = "tidewater_actor"  # the acting person, resolved once per request (by the ack)
 
 ALREADY_DONE = N_("That was already done.")
 
@@ -97,6 +101,22 @@ class Call:
     def defer(self, **outcome: Any) -> None:
         """Hand plain values from the ack function to the lazy one (Bolt copies the context)."""
         self.context["outcome"] = {**self.outcome, **outcome}
+
+    def hand_over(self, outcome: object) -> None:
+        """Hand the ack's result to the lazy step: one frozen dataclass per kind of outcome (Bolt
+        deep-copies the context for the lazy step, after the ack function returned)."""
+        self.context[HANDED] = outcome
+
+    def handed(self, kind: type[T]) -> T:
+        """What the ack handed over, as the type the lazy step expects."""
+        outcome = self.context.get(HANDED)
+        if not isinstance(outcome, kind):
+            raise TypeError(f"the ack handed over {type(outcome).__name__}, not {kind.__name__}")
+        return outcome
+
+    @property
+    def has_handed_over(self) -> bool:
+        return HANDED in self.context or bool(self.outcome)
 
     @property
     def outcome(self) -> dict[str, Any]:
@@ -198,9 +218,19 @@ def _fail(call: Call, error: Exception) -> None:
         log.error("could not tell the person about ref %s: %s", reference, tell_error)
 
 
+def _acting(kit: Kit, call: Call) -> Actor:
+    """The acting person: resolved by the ack function, carried to the lazy step in the context."""
+    known = call.context.get(ACTOR)
+    if isinstance(known, Actor):
+        return known
+    actor = _actor(kit, call.body)
+    call.context[ACTOR] = actor
+    return actor
+
+
 def _run(kit: Kit, handler: Handler, call: Call) -> None:
     try:
-        call.actor = _actor(kit, call.body)
+        call.actor = _acting(kit, call)
         handler(call)
     except GuestRefused as error:
         call.failed = True
@@ -242,16 +272,16 @@ def lazy(kit: Kit, handler: Handler, *, when_deferred: bool = False) -> Callable
         if replays.REPLAY in context:
             return  # the first request's lazy work was done (or is under way)
         call = Call(kit=kit, body=body, context=context, client=client, ack_fn=None)
-        if when_deferred and not call.outcome:
+        if when_deferred and not call.has_handed_over:
             return
         problem = call.outcome.get("problem")
         if problem:
             try:
-                call.actor = _actor(kit, body)
+                call.actor = _acting(kit, call)
                 call.tell(common.problem(Mrkdwn(problem)))
             except Exception as error:
                 _fail(call, error)
-            if set(call.outcome) == {"problem"}:
+            if set(call.outcome) == {"problem"} and HANDED not in context:
                 return  # nothing else was handed over: the refusal was the whole answer
         _run(kit, handler, call)
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.errors import InvalidInput
-from bot.i18n import N_
+from bot.messaging.home import refresh_home
 from bot.services import customers, orders
-from bot.services.home import refresh_home
 from bot.services.orders import OrderDraft
 from bot.views import customers as customer_views
 from bot.views import orders as views
 from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import form_values, int_of, text_of
+from handlers.state import chosen_customer, form_values, text_of
 from store.models import Customer
 
 
@@ -65,9 +63,7 @@ def open_order_form_for_button(call: Call) -> None:
 
 def submit_order(call: Call) -> None:
     values = form_values(call.body)
-    customer_id = int_of(values, Field.CUSTOMER.value)
-    if customer_id is None:
-        raise InvalidInput(N_("Choose a customer."), field=Field.CUSTOMER.value)
+    customer_id = chosen_customer(values)
     draft = OrderDraft(
         customer_id=customer_id,
         amount=text_of(values, Field.AMOUNT.value),

@@ -15,16 +15,16 @@ from slack_bolt import App
 from bot import notify
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
+from bot.messaging.home import refresh_home
 from bot.rules.commands import mentioned_users
 from bot.services import announcements, customers, pool, pool_list
-from bot.services.home import refresh_home
 from bot.services.pool_list import Cursor, PoolQuery
 from bot.views import customers as customer_views
 from bot.views import pool as views
 from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import form_values, text_of
+from handlers.state import form_values, number, text_of
 from store.models import Customer
 
 
@@ -157,7 +157,7 @@ def claim_command(call: Call) -> None:
 def claim_button(call: Call) -> None:
     value = call.action_value
     state = _state(value) if value.startswith("{") else {}
-    customer_id = int(state.get("c") or 0) if state else int(value) if value.isdigit() else 0
+    customer_id = int(state.get("c") or 0) if state else number(value)
     if not customer_id:
         raise NotFound(N_("That customer no longer exists."))
     done = _claim(call, customer_id, from_button=True)
@@ -196,7 +196,7 @@ def release_command(call: Call) -> None:
 
 def release_button(call: Call) -> None:
     value = call.action_value
-    _ask_release(call, customers.get_customer(call.env, call.me, int(value) if value.isdigit() else 0))
+    _ask_release(call, customers.get_customer(call.env, call.me, number(value)))
 
 
 def _ask_release(call: Call, customer: Customer) -> None:
@@ -269,7 +269,7 @@ def tell_new_owner(call: Call) -> None:
 
 def _set_lock(call: Call, *, locked: bool) -> None:
     value = call.action_value
-    done = pool.set_lock(call.env, call.me, int(value) if value.isdigit() else 0, locked=locked)
+    done = pool.set_lock(call.env, call.me, number(value), locked=locked)
     call.tell(views.lock_changed(call.lang, done))
 
 

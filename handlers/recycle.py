@@ -16,6 +16,7 @@ from bot.views import recycle as recycle_views
 from bot.views.ids import Action
 from bot.views.text import Mrkdwn, mention, say
 from handlers.kit import Call, Kit, lazy, listener
+from handlers.state import number
 
 
 def register(app: App, kit: Kit) -> None:
@@ -32,12 +33,8 @@ def register(app: App, kit: Kit) -> None:
     )
 
 
-def _id(text: str) -> int:
-    return int(text) if text.isdigit() else 0
-
-
 def ask_more_days(call: Call) -> None:
-    asked = recycle.ask(call.env, call.me, _id(call.action_value))
+    asked = recycle.ask(call.env, call.me, number(call.action_value))
     call.defer(asked=[asked.customer.name, list(asked.approvers), list(asked.keys)])
     call.ack()
 
@@ -59,7 +56,7 @@ def send_request(call: Call) -> None:
 
 
 def _decide(call: Call, *, approve: bool) -> None:
-    decided = recycle.decide(call.env, call.me, _id(call.action_value), approve=approve)
+    decided = recycle.decide(call.env, call.me, number(call.action_value), approve=approve)
     call.defer(decided=[decided.request.id, decided.key])
     call.ack()
 
@@ -83,7 +80,7 @@ def show_decision(call: Call) -> None:
 
 
 def extend_from_digest(call: Call) -> None:
-    customer, until = recycle.extend_now(call.env, call.me, _id(call.action_value))
+    customer, until = recycle.extend_now(call.env, call.me, number(call.action_value))
     call.defer(extended=[customer.id, until.isoformat()])
     call.ack()
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from bot.errors import InvalidInput
+from bot.i18n import N_
+from bot.views.ids import Field
+
 
 def form_values(body: dict[str, Any]) -> dict[str, Any]:
     """{field: value} from view.state.values; block ids like `next_follow_up.12` count as `next_follow_up`."""
@@ -42,3 +46,16 @@ def text_of(values: dict[str, Any], name: str) -> str:
 def int_of(values: dict[str, Any], name: str) -> int | None:
     value = values.get(name)
     return int(value) if isinstance(value, str) and value.isdigit() else None
+
+
+def number(text: str) -> int:
+    """A button's or a metadata's id: 0 (which matches no row) for anything but digits."""
+    return int(text) if text.isdigit() else 0
+
+
+def chosen_customer(values: dict[str, Any]) -> int:
+    """The customer picked in a form's customer field, or the form's friendly error."""
+    customer_id = int_of(values, Field.CUSTOMER.value)
+    if customer_id is None:
+        raise InvalidInput(N_("Choose a customer."), field=Field.CUSTOMER.value)
+    return customer_id

@@ -9,15 +9,15 @@ from slack_bolt import App
 
 from bot.errors import InvalidInput
 from bot.i18n import N_
+from bot.messaging.home import refresh_home
 from bot.rules.commands import split_one_line_visit
 from bot.services import customers, visits
-from bot.services.home import refresh_home
 from bot.services.visits import VisitDraft
 from bot.views import visits as views
 from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import form_values, int_of, text_of
+from handlers.state import chosen_customer, form_values, int_of, text_of
 from store.models import Customer
 
 BUTTON_VALUE_LIMIT = 2000
@@ -137,9 +137,7 @@ def suggest_follow_up(call: Call) -> None:
 
 def _visit_draft(call: Call) -> VisitDraft:
     values = form_values(call.body)
-    customer_id = int_of(values, Field.CUSTOMER.value)
-    if customer_id is None:
-        raise InvalidInput(N_("Choose a customer."), field=Field.CUSTOMER.value)
+    customer_id = chosen_customer(values)
     satisfaction = int_of(values, Field.SATISFACTION.value)
     return VisitDraft(
         customer_id=customer_id,

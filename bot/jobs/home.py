@@ -20,7 +20,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.env import Env
 from bot.jobs.common import Due, due_at_reminder_time
-from bot.services import home as home_service
+from bot.messaging import home as messaging_home
 from bot.services import settings as settings_service
 from bot.services.people import workspace_ids
 from store import home as home_store
@@ -92,7 +92,7 @@ def publish_due(env: Env, client: WebClient, workspace_id: str, sleep: Sleep = t
 def _publish(env: Env, client: WebClient, one: Due, sleep: Sleep) -> Outcome:
     for _attempt in range(ATTEMPTS):
         try:
-            home_service.publish(env, client, one.person)
+            messaging_home.publish(env, client, one.person)
             return Outcome.PUBLISHED
         except SlackApiError as error:
             status = error.response.status_code

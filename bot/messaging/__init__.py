@@ -5,3 +5,5 @@ events (`bot.events.on`): it renders with `bot.views` and queues in the outbox i
 transaction (`bot.notify.enqueue`). Publishing the Home (`views.publish`, which is not a message) lives
 here too. Importing this package registers every listener; every entry point does.
 """
+
+from bot.messaging import home  # noqa: F401

@@ -3,8 +3,8 @@
 A list's rows come from one loader, whether the Home shows its first rows or a modal shows a page, so
 the two never disagree. Whom the lists are about is decided once (`Scope`): a rep their own customers;
 a manager also their team; an admin also the reps who have no manager (as the digest does) and the
-workspace. The tab is published when opened, on Refresh, after the person's own actions
-(`refresh_home`) and each morning by the `home` job.
+workspace. `bot.messaging.home` publishes the tab when opened, on Refresh, after the person's own
+actions and each morning (the `home` job).
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlmodel import Session
 
 from bot.env import Env
@@ -40,7 +38,7 @@ from store import recycle as recycle_store
 from store.digest import RepVisits
 from store.models import LEVELS, ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES
 
-__all__ = ["DueList", "HomeData", "home_data", "list_page", "publish", "refresh_home"]
+__all__ = ["DueList", "HomeData", "home_data", "list_page"]
 
 log = logging.getLogger("tidewater.home")
 
@@ -386,17 +384,3 @@ def list_page(env: Env, actor: Actor, which: str, offset: int) -> ListPage:
         scope = _scope(env, session, actor)
         rows = LOADERS[chosen](session, scope, start, views.PAGE_ROWS)
     return ListPage(chosen, start, rows, scope.settings.weekly_visit_target, actor.timezone)
-
-
-def publish(env: Env, client: WebClient, actor: Actor) -> None:
-    """Render the person's Home from the database and publish it (views.publish: not a message)."""
-    client.views_publish(user_id=actor.user_id, view=views.home_view(actor.lang, home_data(env, actor)))
-
-
-def refresh_home(client: WebClient, env: Env, actor: Actor) -> None:
-    """Bring the person's Home up to date after their own action. The action is done and confirmed by
-    then, so Slack refusing or not answering is only logged; the next open or Refresh tries again."""
-    try:
-        publish(env, client, actor)
-    except (SlackApiError, OSError) as error:
-        log.warning("could not refresh the Home of %s: %s", actor.user_id, error)
