@@ -1,27 +1,22 @@
-"""Named domain errors. Services raise them; one place in the handlers turns them into friendly text.
+"""Named domain errors. Services raise them; the edge (`bot.views.errors`) words them.
 
 Each error carries an untranslated message (marked with N_ so it is extracted into the catalogs) and
 the values to fill into it after translation, plus, for modals, the input block the error belongs to.
+People, moments and fixed words are values (`Person`, `bot.i18n.Moment`, `Word`), worded in the
+reader's language where the error is shown, so no service formats text for Slack.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n import Lang, Moment
-from bot.views.text import Mrkdwn, say
-
 
 class Word(str):
     """A fixed word (marked with N_) used as a value: translated with the message."""
 
 
-def _in_language(value: Any, lang: Lang) -> Any:
-    if isinstance(value, Moment):
-        return value.format_for(lang)
-    if isinstance(value, Word):
-        return lang.gettext(value)
-    return value
+class Person(str):
+    """A Slack user id used as a value: shown as a mention of that person."""
 
 
 class UserError(Exception):
@@ -32,18 +27,6 @@ class UserError(Exception):
         self.message = message
         self.field = field
         self.params = params
-
-    def _params(self, lang: Lang) -> dict[str, Any]:
-        return {k: _in_language(v, lang) for k, v in self.params.items()}
-
-    def text(self, lang: Lang) -> str:
-        """Plain text (modal field errors): mentions would show raw, so messages for modals use names."""
-        translated = lang.gettext(self.message)
-        return translated % self._params(lang) if self.params else translated
-
-    def mrkdwn(self, lang: Lang) -> Mrkdwn:
-        """Safe mrkdwn: the message and each value escaped, except values the bot built (mentions)."""
-        return say(lang, self.message, **self._params(lang))
 
 
 class InvalidInput(UserError):

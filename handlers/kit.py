@@ -28,6 +28,7 @@ from bot.errors import GuestRefused, UserError
 from bot.i18n import N_, Lang, lang
 from bot.services.people import Actor, ProfileLookup, resolve_actor
 from bot.views import common
+from bot.views import errors as error_views
 from bot.views.text import Mrkdwn, escape
 from handlers import replays
 
@@ -186,9 +187,9 @@ def _view_errors(call: Call, field_name: str | None, text: str) -> None:
 
 def _explain(call: Call, error: UserError) -> None:
     if call.kind == "view_submission" and not call.acked:
-        _view_errors(call, error.field, error.text(call.lang))
+        _view_errors(call, error.field, error_views.plain(error, call.lang))
         return
-    text = error.mrkdwn(call.lang)
+    text = error_views.mrkdwn(error, call.lang)
     if call.kind == "block_suggestion":
         call.ack(options=[])
     elif call.ack_fn is not None and call.kind == "command" and not call.acked:

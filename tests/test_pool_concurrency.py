@@ -14,6 +14,7 @@ from bot.errors import UserError
 from bot.services import announcements, pool
 from bot.services import settings as settings_service
 from bot.services.people import Actor
+from bot.views import errors as error_views
 from store.models import Customer, OwnershipEvent, Person
 from tests import builders
 from tests.conftest import ADMIN
@@ -70,7 +71,7 @@ def test_twenty_reps_claiming_one_customer_at_once_make_one_owner(env):
     with env.db.session() as session:
         owner = session.get(Customer, acme).owner_id
     losers = [r for r in results if not isinstance(r, pool.Claimed)]
-    assert all(f"<@{owner}>" in r.mrkdwn(actor(REPS[0]).lang) for r in losers)
+    assert all(f"<@{owner}>" in error_views.mrkdwn(r, actor(REPS[0]).lang) for r in losers)
     assert claims_of(env, acme) == 1
 
 
@@ -92,7 +93,7 @@ def test_the_daily_limit_holds_when_one_rep_claims_many_at_once(env):
     owned = sa.select(sa.func.count()).select_from(Customer).where(col(Customer.owner_id) == REPS[0])
     assert count(env, owned) == 10
     refusals = [r for r in results if isinstance(r, UserError)]
-    assert all("daily limit" in r.text(actor(REPS[0]).lang) for r in refusals)
+    assert all("daily limit" in error_views.plain(r, actor(REPS[0]).lang) for r in refusals)
 
 
 def test_the_holding_cap_holds_when_one_rep_claims_many_at_once(env):
