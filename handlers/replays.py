@@ -38,10 +38,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from slack_bolt import App, BoltContext, BoltResponse
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.env import Env
-from store import requests as requests_store
+from bot.services import replays
 
 if TYPE_CHECKING:
     from handlers.kit import Kit
@@ -99,7 +98,7 @@ def _recognising(env: Env) -> Callable[..., BoltResponse | None]:
             next()
             return None
         mark = Mark(context.team_id or context.enterprise_id or "", key)
-        seen = _mark(env, mark)
+        seen = replays.mark(env, mark.workspace_id, mark.key)
         if seen is None:
             context[MARK] = mark
         elif key.startswith("event_callback:"):
@@ -114,19 +113,6 @@ def _recognising(env: Env) -> Callable[..., BoltResponse | None]:
     return recognise_replays
 
 
-def _mark(env: Env, mark: Mark) -> requests_store.Seen | None:
-    try:
-        with requests_store.marks_transaction(env.db.engine) as connection:
-            return requests_store.mark_request(
-                bind=connection, workspace_id=mark.workspace_id, key=mark.key, now=env.clock.now()
-            )
-    except SQLAlchemyError as error:
-        # The listener meets the same database and tells the person; a missing mark only loses the
-        # protection against a replay of this one request.
-        log.warning("could not mark request %s: %s", mark.key, error)
-        return None
-
-
 def settle(env: Env, context: BoltContext, *, answer: dict[str, Any] | None, failed: bool) -> None:
     """After a first request's ack function: keep its answer for replays, or forget the request when
     it did not go through (a refusal, a failure, a modal sent back with errors) so it can be tried
@@ -135,17 +121,18 @@ def settle(env: Env, context: BoltContext, *, answer: dict[str, Any] | None, fai
     mark = context.get(MARK)
     if not isinstance(mark, Mark):
         return
+    went_through = not failed and (answer or {}).get("response_action") != "errors"
+    replays.settle(env, mark.workspace_id, mark.key, answer=_json(answer), went_through=went_through)
+
+
+def _json(answer: dict[str, Any] | None) -> str | None:
+    if not answer:
+        return None
     try:
-        with requests_store.marks_transaction(env.db.engine) as connection:
-            if failed or (answer or {}).get("response_action") == "errors":
-                requests_store.forget_request(bind=connection, workspace_id=mark.workspace_id, key=mark.key)
-            elif answer:
-                requests_store.keep_request_answer(
-                    bind=connection, workspace_id=mark.workspace_id, key=mark.key, answer=_json(answer)
-                )
-    except (SQLAlchemyError, TypeError, ValueError) as error:  # the answer is sent all the same
-        log.warning("could not settle request mark %s: %s", mark.key, error)
-
-
-def _json(answer: dict[str, Any]) -> str:
-    return json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+        return json.dumps(answer, ensure_ascii=False, separators=(",", ":"))
+    except (
+        TypeError,
+        ValueError,
+    ) as error:  # an answer that is not JSON is not kept; it is sent all the same
+        log.warning("could not keep an answer for replays: %s", error)
+        return None

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from slack_sdk import WebClient
 
@@ -20,7 +19,7 @@ import bot.messaging  # noqa: F401  (registers what the bot says on its own abou
 from bot import notify
 from bot.env import Env
 from bot.jobs import churn, digest, followups, home, people, recycle, sla, tiers
-from store import requests as requests_store
+from bot.services import replays
 
 log = logging.getLogger("tidewater.jobs")
 
@@ -32,16 +31,9 @@ class Job:
     run: Callable[[Env, WebClient], str]
 
 
-REQUEST_MARKS_KEPT = timedelta(hours=1)  # Slack replays a request within minutes
-
-
 def deliver_outbox(env: Env, client: WebClient) -> str:
     done = notify.deliver_due(env, client)
-    with env.db.session() as session:
-        forgotten = requests_store.prune_request_marks(
-            session=session, before=env.clock.now() - REQUEST_MARKS_KEPT
-        )
-        session.commit()
+    forgotten = replays.forget_old(env)
     return (
         f"sent {done.sent}, retrying {done.retrying}, undeliverable {done.failed}, taken by another {done.skipped}"
         f"; request marks forgotten {forgotten}"
