@@ -24,7 +24,7 @@ class UTCDateTime(sa.TypeDecorator[datetime]):
         return converted.replace(tzinfo=None) if dialect.name == "sqlite" else converted
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
+        if not isinstance(value, datetime):
             return None
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)

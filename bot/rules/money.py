@@ -63,7 +63,7 @@ def to_minor(amount: Decimal, currency: str) -> int:
 
 
 def from_minor(minor: int, currency: str) -> Decimal:
-    return Decimal(minor) / (10 ** precision(currency))
+    return Decimal(minor) / Decimal(10 ** precision(currency))
 
 
 def convert_minor(amount: Decimal, rate: Decimal, base_currency: str) -> int:
