@@ -30,8 +30,8 @@ from sqlmodel import col, func, select
 from bench.data import WORKSPACE
 from bench.typeahead import environment, postgres_database, sqlite_database
 from bot import jobs, notify
+from bot.env import Env
 from bot.playground.standin import SlackStandIn
-from bot.services.env import Env
 from store import outbox as outbox_store
 from store.db import create_db_engine, upgrade_schema
 from store.models import OutboxMessage

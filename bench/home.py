@@ -34,9 +34,9 @@ from rich.console import Console
 
 from bench.data import WORKSPACE
 from bench.typeahead import environment, percentiles, postgres_database, ratio_table, sqlite_database
+from bot.env import Env
 from bot.i18n import lang
 from bot.playground.validation import view_problems
-from bot.services.env import Env
 from bot.services.home import home_data
 from bot.services.people import Actor
 from bot.views.home import home_view

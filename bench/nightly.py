@@ -92,6 +92,7 @@ from bench.data import (
 from bench.typeahead import environment, postgres_database, ratio_table, sqlite_database
 from bot import worker
 from bot.clock import FixedClock
+from bot.env import Env
 from bot.jobs import churn as churn_job
 from bot.jobs import digest as digest_job
 from bot.jobs import recycle as recycle_job
@@ -101,7 +102,6 @@ from bot.rules.calendar import is_working_day
 from bot.rules.pool import DEFAULT_RECYCLE_DAYS, PoolRules
 from bot.services import churn as churn_service
 from bot.services import settings as settings_service
-from bot.services.env import Env
 from bot.services.people import directory
 from bot.views import churn as churn_views
 from store import churn as churn_store

@@ -30,8 +30,8 @@ from rich.console import Console
 
 from bench.data import CITIES, WORKSPACE, load_customers
 from bench.typeahead import environment, percentiles, postgres_database, ratio_table, sqlite_database
+from bot.env import Env
 from bot.services import pool, pool_list
-from bot.services.env import Env
 from bot.services.people import Actor
 from bot.services.pool_list import Cursor, PoolQuery
 from store.db import create_db_engine, upgrade_schema

@@ -33,9 +33,9 @@ from rich.table import Table
 from bench.data import LATIN_FIRST, LATIN_SECOND, WORDS, WORKSPACE, load_customers
 from bot.clock import SystemClock
 from bot.config import Settings
+from bot.env import Env
 from bot.rules import names
 from bot.services.customers import search
-from bot.services.env import Env
 from store.db import Database, create_db_engine, upgrade_schema
 
 TOP = "\U0010ffff"
