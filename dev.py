@@ -2,7 +2,7 @@
 """The two commands of the README, each doing its own setup on first use.
 
     python3 dev.py start   run the bot (embedded SQLite by default)
-    python3 dev.py test    run every check: lint, format, types, translations, the test suite
+    python3 dev.py test    run every check: lint, format, types, import direction, translations, the test suite
 
 Needs only Python 3.11+ with pip: the first run creates .venv and installs the project into it, and
 reinstalls whenever pyproject.toml changes.
@@ -51,6 +51,7 @@ CHECKS = [
     ["-m", "ruff", "check", "."],
     ["-m", "ruff", "format", "--check", "."],
     ["-m", "mypy"],
+    ["-c", "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"],
     ["-m", "bot.i18n_check"],
 ]
 
