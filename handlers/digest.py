@@ -3,6 +3,8 @@ Database work happens in the ack; the outbox's immediate send, forms and answers
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slack_bolt import App
 
 from bot import notify
@@ -15,6 +17,19 @@ from bot.views.ids import Action, Callback, Field
 from bot.views.text import mention, say
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, number
+
+
+@dataclass(frozen=True)
+class Nudged:
+    rep_id: str
+    name: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Reassigned:
+    name: str
+    rep_id: str
 
 
 def register(app: App, kit: Kit) -> None:
@@ -30,12 +45,13 @@ def register(app: App, kit: Kit) -> None:
 def nudge_rep(call: Call) -> None:
     rep_id, _, customer_id = call.action_value.partition(":")
     nudged = digest.nudge(call.env, call.me, rep_id, number(customer_id))
-    call.defer(nudged=[nudged.rep_id, nudged.name, nudged.key])
+    call.hand_over(Nudged(nudged.rep_id, nudged.name, nudged.key))
     call.ack()
 
 
 def send_nudge(call: Call) -> None:
-    rep_id, name, key = call.outcome["nudged"]
+    nudged = call.handed(Nudged)
+    rep_id, name, key = nudged.rep_id, nudged.name, nudged.key
     notify.deliver_now(call.env, call.client, [key], workspace_id=call.me.workspace_id)
     call.tell(
         common.notice(say(call.lang, N_("Nudged %(rep)s about %(name)s."), rep=mention(rep_id), name=name))
@@ -54,12 +70,13 @@ def submit_reassign(call: Call) -> None:
         raise InvalidInput(N_("Choose who takes the customer."), field=Field.OWNER.value)
     customer_id = int(call.view_metadata().get("customer") or 0)
     done = pool.assign(call.env, call.me, customer_id, str(rep_id))
-    call.defer(reassigned=[done.name, str(rep_id)])
+    call.hand_over(Reassigned(done.name, str(rep_id)))
     call.ack(response_action="clear")
 
 
 def tell_reassigned(call: Call) -> None:
-    name, rep_id = call.outcome["reassigned"]
+    reassigned = call.handed(Reassigned)
+    name, rep_id = reassigned.name, reassigned.rep_id
     call.tell(
         common.notice(say(call.lang, N_("%(name)s now belongs to %(rep)s."), name=name, rep=mention(rep_id)))
     )

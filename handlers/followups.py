@@ -3,6 +3,7 @@ visit (a form). Database work happens in the ack; Slack calls (forms, answers) i
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -17,6 +18,14 @@ from bot.views import followups as followup_views
 from bot.views.ids import Action, Callback, Field
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, number
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A follow-up moved to another day: what the person is told."""
+
+    name: str
+    to_day: date
 
 
 def register(app: App, kit: Kit) -> None:
@@ -40,7 +49,7 @@ def snooze_picked(call: Call) -> None:
     picked = (_action(call).get("selected_option") or {}).get("value", "")
     customer_id, _, days = str(picked).partition(":")
     moved = followups.snooze(call.env, call.me, number(customer_id), days=number(days))
-    call.defer(moved=[moved.name, moved.to_day.isoformat()])
+    call.hand_over(Moved(moved.name, moved.to_day))
     call.ack()
 
 
@@ -51,13 +60,13 @@ def snooze_dated(call: Call) -> None:
     if not picked:
         raise InvalidInput(N_("Pick a day after today."))
     moved = followups.move_follow_up(call.env, call.me, customer_id, to_day=date.fromisoformat(str(picked)))
-    call.defer(moved=[moved.name, moved.to_day.isoformat()])
+    call.hand_over(Moved(moved.name, moved.to_day))
     call.ack()
 
 
 def tell_moved(call: Call) -> None:
-    name, day = call.outcome["moved"]
-    call.tell(common.notice(followup_views.snoozed(call.lang, name, date.fromisoformat(day))))
+    moved = call.handed(Moved)
+    call.tell(common.notice(followup_views.snoozed(call.lang, moved.name, moved.to_day)))
     refresh_home(call.client, call.env, call.me)
 
 
@@ -80,5 +89,5 @@ def submit_plan(call: Call) -> None:
         moved = followups.move_follow_up(call.env, call.me, customer_id, to_day=picked)
     except InvalidInput as error:
         raise InvalidInput(error.message, field=Field.NEXT_FOLLOW_UP.value, **error.params) from None
-    call.defer(moved=[moved.name, moved.to_day.isoformat()])
+    call.hand_over(Moved(moved.name, moved.to_day))
     call.ack(response_action="clear")

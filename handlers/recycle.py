@@ -4,6 +4,7 @@ and the answers in the lazy twin."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from slack_bolt import App
@@ -17,6 +18,27 @@ from bot.views.ids import Action
 from bot.views.text import Mrkdwn, mention, say
 from handlers.kit import Call, Kit, lazy, listener
 from handlers.state import number
+
+
+@dataclass(frozen=True)
+class Asked:
+    """More days asked for: whom to tell, and the queued request to send at once."""
+
+    name: str
+    approvers: tuple[str, ...]
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Decided:
+    request_id: int
+    key: str
+
+
+@dataclass(frozen=True)
+class Extended:
+    customer_id: int
+    until: datetime
 
 
 def register(app: App, kit: Kit) -> None:
@@ -35,12 +57,13 @@ def register(app: App, kit: Kit) -> None:
 
 def ask_more_days(call: Call) -> None:
     asked = recycle.ask(call.env, call.me, number(call.action_value))
-    call.defer(asked=[asked.customer.name, list(asked.approvers), list(asked.keys)])
+    call.hand_over(Asked(asked.customer.name, tuple(asked.approvers), tuple(asked.keys)))
     call.ack()
 
 
 def send_request(call: Call) -> None:
-    name, approvers, keys = call.outcome["asked"]
+    asked = call.handed(Asked)
+    name, approvers, keys = asked.name, asked.approvers, asked.keys
     notify.deliver_now(call.env, call.client, keys, workspace_id=call.me.workspace_id)
     who = ", ".join(mention(user) for user in approvers) or "—"
     call.tell(
@@ -57,7 +80,7 @@ def send_request(call: Call) -> None:
 
 def _decide(call: Call, *, approve: bool) -> None:
     decided = recycle.decide(call.env, call.me, number(call.action_value), approve=approve)
-    call.defer(decided=[decided.request.id, decided.key])
+    call.hand_over(Decided(decided.request.id or 0, decided.key))
     call.ack()
 
 
@@ -70,9 +93,10 @@ def decline_request(call: Call) -> None:
 
 
 def show_decision(call: Call) -> None:
-    request_id, key = call.outcome["decided"]
+    decided = call.handed(Decided)
+    request_id, key = decided.request_id, decided.key
     notify.deliver_now(call.env, call.client, [key], workspace_id=call.me.workspace_id)
-    request = recycle.request_of(call.env, call.me, int(request_id))
+    request = recycle.request_of(call.env, call.me, request_id)
     customer = customers.get_customer(call.env, call.me, request.customer_id)
     call.tell(
         recycle_views.decided_for_approver(call.lang, request, customer, call.me.timezone), replace=True
@@ -81,11 +105,11 @@ def show_decision(call: Call) -> None:
 
 def extend_from_digest(call: Call) -> None:
     customer, until = recycle.extend_now(call.env, call.me, number(call.action_value))
-    call.defer(extended=[customer.id, until.isoformat()])
+    call.hand_over(Extended(customer.id or 0, until))
     call.ack()
 
 
 def tell_extended(call: Call) -> None:
-    customer_id, until = call.outcome["extended"]
-    customer = customers.get_customer(call.env, call.me, int(customer_id))
-    call.tell(recycle_views.extended(call.lang, customer, datetime.fromisoformat(until), call.me.timezone))
+    extended = call.handed(Extended)
+    customer = customers.get_customer(call.env, call.me, extended.customer_id)
+    call.tell(recycle_views.extended(call.lang, customer, extended.until, call.me.timezone))
