@@ -20,11 +20,11 @@ from sqlmodel import Session
 
 from bot import notify
 from bot.env import Env
-from bot.i18n import lang, normalize_locale
+from bot.i18n import lang
 from bot.services import settings as settings_service
+from bot.services.people import workspace_locale
 from bot.views import announcements as views
 from store import announcements as announcement_store
-from store import people as people_store
 from store import pool as pool_store
 from store.models import MOVE_RECYCLE, MOVE_RELEASE, Announcement, AnnouncementRow
 from store.sql import Bind
@@ -47,14 +47,6 @@ class Announced:
     channel: str | None
     messages: int
     problem: str | None = None  # Slack's error code when the channel refused the post
-
-
-def workspace_locale(env: Env, workspace_id: str) -> str:
-    """The language of what the bot posts in channels: the workspace's, else the default, else English."""
-    with env.db.session() as session:
-        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
-    chosen = workspace.locale if workspace else None
-    return normalize_locale(chosen) or normalize_locale(env.settings.default_locale) or "en"
 
 
 def queue(env: Env, session: Session, workspace_id: str, customer_ids: Sequence[int]) -> Queued:

@@ -16,8 +16,8 @@ from bot import notify
 from bot.env import Env
 from bot.i18n import lang
 from bot.services import settings as settings_service
-from bot.services.announcements import workspace_locale
 from bot.services.complaints import REASSIGNED, time_left
+from bot.services.people import workspace_locale
 from bot.views import complaints as views
 from store import complaints as complaint_store
 from store import outbox as outbox_store

@@ -477,3 +477,11 @@ def wake_workspace(env: Env, *, workspace_id: str) -> bool:
     """A request from a resting workspace: the app was installed again, the jobs resume (True)."""
     with env.db.connection() as connection:  # every request comes here: no ORM session
         return people_store.reactivate_workspace(session=connection, workspace_id=workspace_id)
+
+
+def workspace_locale(env: Env, workspace_id: str) -> str:
+    """The language of what the bot posts in channels: the workspace's, else the default, else English."""
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+    chosen = workspace.locale if workspace else None
+    return normalize_locale(chosen) or normalize_locale(env.settings.default_locale) or "en"
