@@ -6,8 +6,8 @@
 Limits (the anchors' habits, ARCHITECTURE.md): no module over 400 lines outside migrations; in every
 package the median function at most 8 lines, the 90th percentile at most 25, none over 40. A function's
 length is its lines from `def` to its last line, decorators and docstring included; nested functions
-count on their own and inside their parent. The import direction is checked by `lint-imports`
-(contracts in pyproject.toml), which `python3 dev.py test` runs.
+count on their own and inside their parent. Last, the import contracts (pyproject.toml, checked by
+import-linter, which `python3 dev.py test` runs): each kept or broken, with the imports it still ignores.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import ast
 import statistics
+import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -92,11 +93,32 @@ def report() -> list[str]:
     return breaches
 
 
+LINT_IMPORTS = (
+    "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
+)
+
+
+def contracts() -> list[str]:
+    """Print import-linter's verdict on each contract; return the broken ones."""
+    run = subprocess.run(
+        [sys.executable, "-c", LINT_IMPORTS], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    lines = run.stdout.splitlines()
+    verdicts = [line for line in lines if line.rstrip().endswith(("KEPT", "BROKEN")) or " KEPT (" in line]
+    print("\nImport contracts (pyproject.toml):")
+    for line in verdicts:
+        print(f"  {line.strip()}")
+    print(
+        f"  {next((line for line in lines if line.startswith('Contracts:')), 'no verdict: ' + run.stderr[-200:])}"
+    )
+    return [f"contract broken: {line.strip()}" for line in verdicts if "BROKEN" in line]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 when a limit is passed")
     args = parser.parse_args()
-    breaches = report()
+    breaches = report() + contracts()
     if breaches:
         print(f"\n{len(breaches)} past a limit:")
         for breach in breaches:
