@@ -10,9 +10,9 @@ same selection on the same indexes in the same run, and prints the ratios:
   statements and one bulk INSERT of the history rows, committed. Both write, so the baseline runs on an
   identical copy of the database made after loading (a copied file on SQLite, CREATE DATABASE ...
   TEMPLATE on PostgreSQL) and both start from the same state;
-- churn pass, `bot.jobs.churn.score_customers` (every dealt customer scored, the band history and
+- churn pass, `bot.services.churn.score_today` (every dealt customer scored, the band history and
   states written), beside the same scoring SELECT (the signals' SELECTs, UNION ALL, GROUP BY) into a
-  table, on the copy; then the churn warnings, `bot.jobs.churn.warn_owners`, beside the warning rows'
+  table, on the copy; then the churn warnings, `bot.messaging.churn.warn_owners`, beside the warning rows'
   SELECT for every rep (on this first scored night, every customer in a band is news);
 - digest pass, `bot.jobs.digest.send_digests` (100 managers and the admin), beside the digest's
   selections as plain SQL for every team at once, as the job reads them (see `all_figures`: grouped or
@@ -93,9 +93,9 @@ from bench.typeahead import environment, postgres_database, ratio_table, sqlite_
 from bot import worker
 from bot.clock import FixedClock
 from bot.env import Env
-from bot.jobs import churn as churn_job
 from bot.jobs import digest as digest_job
 from bot.jobs import recycle as recycle_job
+from bot.messaging import churn as churn_messages
 from bot.notify import dedupe_key
 from bot.rules import churn as churn_rules
 from bot.rules.calendar import is_working_day
@@ -630,7 +630,7 @@ def churn_statements(night: Night) -> Counts:
     """the signals' SELECTs, UNION ALL, summed per customer into a table (on the copy)"""
     today = night.now.astimezone(ZoneInfo(TIMEZONE)).date()
     scoring = churn_service.scoring_for(WORKSPACE, today)
-    scores = churn_store._scores(scoring, churn_job.SIGNALS, churn_job.BANDS)
+    scores = churn_store._scores(scoring, churn_service.SIGNALS, churn_service.BANDS)
     scored = sa.Table(
         "bench_scored", sa.MetaData(), sa.Column("customer_id", sa.Integer, primary_key=True),
         sa.Column("score", sa.Integer), sa.Column("signals", sa.Integer), sa.Column("band", sa.String(16)),
@@ -644,8 +644,8 @@ def churn_statements(night: Night) -> Counts:
 
 
 def churn_pass(night: Night) -> Counts:
-    """churn.score_customers (scores, band history, states)"""
-    done = churn_job.score_customers(night.env, WORKSPACE)
+    """churn.score_today (scores, band history, states)"""
+    done = churn_service.score_today(night.env, WORKSPACE)
     assert done is not None, "the day's scores were already done"
     return {"customers in a band": done.customers, "band changes": done.changes, "rises": done.rises}
 
@@ -663,7 +663,7 @@ def churn_warning_statements(night: Night) -> Counts:
 
 def churn_warning_pass(night: Night) -> Counts:
     """churn.warn_owners"""
-    owners, customers = churn_job.warn_owners(night.env, WORKSPACE, night.settings)
+    owners, customers = churn_messages.warn_owners(night.env, WORKSPACE, night.settings)
     return {"owners warned": owners, "customers in warnings": customers}
 
 
@@ -762,7 +762,7 @@ def churn_next_statements(night: Night) -> Counts:
 
 
 def churn_next_pass(night: Night) -> Counts:
-    """churn.score_customers a day later (a steady night: one day's band changes)"""
+    """churn.score_today a day later (a steady night: one day's band changes)"""
     return churn_pass(days_later(night, 1))
 
 
@@ -785,7 +785,7 @@ PASSES = [
         "churn-warning",
         churn_warning_statements,
         churn_warning_pass,
-        partial(rewrite_outbox, kind=churn_job.KIND),
+        partial(rewrite_outbox, kind=churn_messages.KIND),
     ),
     Pass("digest", digest_statements, digest_pass, partial(rewrite_outbox, kind=digest_job.KIND)),
 ]

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import col, select
 
-from bot.jobs import churn as churn_job
 from bot.rules import churn as rules
+from bot.services import churn as churn_service
 from bot.services import orders, visits
 from bot.services.people import Actor
 from bot.views.ids import Action, Callback
@@ -80,7 +80,7 @@ def changes(env) -> list[tuple[str, str, str]]:
 
 def score_on(env, clock, moment: str) -> None:
     clock.set(at_shanghai(moment))
-    churn_job.score_customers(env, builders.WORKSPACE)
+    churn_service.score_today(env, builders.WORKSPACE)
 
 
 S = rules.Signal
@@ -104,11 +104,11 @@ def test_each_signal_scores_its_points_and_the_score_gives_the_band(env, clock):
 def test_the_scores_are_done_once_a_day_and_unchanged_bands_write_no_history(env, clock):
     book(env)
     clock.set(at_shanghai("2026-11-23T00:10"))
-    assert churn_job.score_customers(env, builders.WORKSPACE) == churn_store.Scored(4, 4, 4)
-    assert churn_job.score_customers(env, builders.WORKSPACE) is None  # a second run, or a second worker
+    assert churn_service.score_today(env, builders.WORKSPACE) == churn_store.Scored(4, 4, 4)
+    assert churn_service.score_today(env, builders.WORKSPACE) is None  # a second run, or a second worker
     before = changes(env)
     clock.set(at_shanghai("2026-11-24T00:10"))
-    assert churn_job.score_customers(env, builders.WORKSPACE) == churn_store.Scored(4, 0, 0)
+    assert churn_service.score_today(env, builders.WORKSPACE) == churn_store.Scored(4, 0, 0)
     assert changes(env) == before
 
 

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.env import Env
 from bot.i18n import lang
 from bot.jobs import churn, digest, followups, recycle
+from bot.messaging import churn as churn_messages
 from bot.playground.sample import (
     COMPLAINTS,
     POOL,
@@ -171,9 +172,9 @@ def test_the_story_plays_out_in_the_first_three_days(db, sample_standin):
     assert "Northwind Supplies" in reminder and "overdue" in reminder
     assert "Harbor Logistics" in queued(env, recycle.WARNING, MEI, on=NOW)[0]
     assert "Summit Hardware" in queued(env, recycle.WARNING, LI, on=NOW)[0]
-    (warning,) = queued(env, churn.KIND, MEI, on=NOW)
+    (warning,) = queued(env, churn_messages.KIND, MEI, on=NOW)
     assert "Acme Trading" in warning and "Evergreen Packaging" in warning
-    assert "Jade Garden Catering" in queued(env, churn.KIND, LI, on=NOW)[0]
+    assert "Jade Garden Catering" in queued(env, churn_messages.KIND, LI, on=NOW)[0]
     assert queued(env, digest.KIND, MAX, on=NOW)
 
     harbor = customer(env, "Harbor Logistics")
@@ -201,7 +202,7 @@ def test_on_a_weekend_the_story_waits_for_the_first_working_morning(db, sample_s
     run_jobs(env, monday)
     assert "Northwind Supplies" in queued(env, "reminders", MEI, on=monday)[0]
     assert "Harbor Logistics" in queued(env, recycle.WARNING, MEI, on=monday)[0]
-    assert "Acme Trading" in queued(env, churn.KIND, MEI, on=monday)[0]
+    assert "Acme Trading" in queued(env, churn_messages.KIND, MEI, on=monday)[0]
     assert queued(env, digest.KIND, MAX, on=monday)
 
 

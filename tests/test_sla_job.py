@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.jobs import churn as churn_job
 from bot.rules.churn import Signal
+from bot.services import churn as churn_service
 from bot.services import complaints
 from bot.services import settings as settings_service
 from bot.services.complaints import ComplaintDraft
@@ -144,7 +144,7 @@ def test_two_complaints_in_a_month_or_an_urgent_one_open_is_a_churn_signal(env, 
     ordered(env, other, (20, 1000))
     filed(env, standin, other, "urgent", at="2026-11-21T10:00")
     env.clock.set(at_shanghai("2026-11-23T00:10"))
-    churn_job.score_customers(env, builders.WORKSPACE)
+    churn_service.score_today(env, builders.WORKSPACE)
     found = states(env)
     assert Signal.COMPLAINTS in Signal(found["Acme Trading"][2]) and Signal.COMPLAINTS in Signal(
         found["Other Ltd"][2]

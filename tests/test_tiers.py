@@ -9,7 +9,6 @@ import pytest
 from sqlmodel import col, select
 
 from bot.errors import InvalidInput
-from bot.jobs import tiers as tiers_job
 from bot.rules import tiers as tier_rules
 from bot.services import settings as settings_service
 from bot.services import tiers
@@ -28,7 +27,7 @@ def people(env):
 
 def nightly(env, clock, moment: str = "2026-11-23T00:10") -> tuple[int, int] | None:
     clock.set(at_shanghai(moment))
-    return tiers_job.tier_workspace(env, builders.WORKSPACE)
+    return tiers.tier_today(env, builders.WORKSPACE)
 
 
 def rows(env) -> dict[str, Customer]:

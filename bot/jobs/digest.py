@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from bot.env import Env
-from bot.jobs.common import Due, due_this_morning, queue_all
 from bot.jobs.recycle import nearly_due_by_owner
+from bot.messaging.mornings import Due, due_this_morning, queue_all
 from bot.rules.calendar import is_working_day, zone
 from bot.services import settings as settings_service
 from bot.services.people import Actor, Directory, directory, workspace_ids

@@ -19,8 +19,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.env import Env
-from bot.jobs.common import Due, due_at_reminder_time
 from bot.messaging import home as messaging_home
+from bot.messaging.mornings import Due, due_at_reminder_time
 from bot.services import settings as settings_service
 from bot.services.people import workspace_ids
 from store import home as home_store

@@ -8,7 +8,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from bot.env import Env
-from bot.jobs.common import due_at_reminder_time, queue_all
+from bot.messaging.mornings import due_at_reminder_time, queue_all
 from bot.rules.pool import PoolRules, days_without_visit, recycle_at
 from bot.services import announcements
 from bot.services import settings as settings_service

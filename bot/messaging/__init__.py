@@ -6,4 +6,9 @@ transaction (`bot.notify.enqueue`). Publishing the Home (`views.publish`, which 
 here too. Importing this package registers every listener; every entry point does.
 """
 
-from bot.messaging import home  # noqa: F401
+from bot.messaging import (
+    churn,  # noqa: F401
+    followups,  # noqa: F401
+    home,  # noqa: F401
+    mornings,  # noqa: F401
+)

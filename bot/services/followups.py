@@ -1,8 +1,11 @@
-"""Moving a follow-up: snoozed from the morning reminder, or a visit planned from a churn warning.
-Each move is written to the customer's history (shown on the card)."""
+"""Follow-ups: each owner's due today and overdue (for the morning reminder), and moving one, snoozed
+from the reminder or a visit planned from a churn warning. Each move is written to the customer's
+history (shown on the card)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,9 +14,30 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
 from bot.services.customers import get_customer, require_work_access
 from bot.services.people import Actor
+from store import followups as followups_store
 from store import recycle as recycle_store
+from store.followups import DueRow
 
 LONGEST = timedelta(days=730)
+
+
+def due_by_owner(
+    env: Env, workspace_id: str, owner_ids: Sequence[str], today: date, *, per_owner: int
+) -> dict[str, list[DueRow]]:
+    """Each owner's follow-ups due on or before `today`, most overdue first, `per_owner` at most each
+    (every row carries the count of all)."""
+    with env.db.session() as session:
+        rows = followups_store.due_follow_ups(
+            session=session,
+            workspace_id=workspace_id,
+            owner_ids=owner_ids,
+            through=today,
+            per_owner=per_owner,
+        )
+    grouped: dict[str, list[DueRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.owner_id].append(row)
+    return grouped
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,11 @@
-"""Levels set by hand, and "Mark lost"."""
+"""Tiers: once per workspace day, the customers' levels from revenue tiers (hand-set levels kept,
+changes in the history), their lifecycle stages, and the workspace's retention (the lifetime value's
+horizon), set-based: a few statements whatever the number of customers (`store.tiers`). Levels set by
+hand, and "Mark lost"."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -8,12 +13,45 @@ from sqlmodel import Session, col
 from bot.env import Env
 from bot.errors import InvalidInput
 from bot.i18n import N_
+from bot.rules import churn as churn_rules
 from bot.rules import tiers as rules
+from bot.services import periods
+from bot.services import settings as settings_service
 from bot.services.customers import get_customer, require_work_access
 from bot.services.people import Actor
+from store import tiers as tiers_store
 from store.models import LEVELS, MOVE_LEVEL, MOVE_LOST, Customer, OwnershipEvent
 
 LOST_REASON_LIMIT = 300
+JOB = "tiers"
+STAGE_RULES = tiers_store.StageRules(
+    new_days=rules.NEW_DAYS,
+    won_back_days=rules.WON_BACK_DAYS,
+    dormant_days=rules.DORMANT_DAYS,
+    gap_multiplier=churn_rules.GAP_MULTIPLIER,
+    min_usual_gap_days=churn_rules.MIN_USUAL_GAP_DAYS,
+    serious_bands=churn_rules.REPEATED_BANDS,
+)
+
+
+def tier_today(env: Env, workspace_id: str) -> tuple[int, int] | None:
+    """Today's levels and stages (the workspace's day), once: how many of each changed, or None when
+    already done today."""
+    settings = settings_service.load(env, workspace_id)
+    tiers = tiers_store.TierRules(settings.tier_a_percent, settings.tier_b_percent, rules.REVENUE_DAYS)
+
+    def tier(session: Session, today: date) -> tuple[int, int]:
+        now, ws = env.clock.now(), workspace_id
+        levels = tiers_store.update_levels(
+            session=session, workspace_id=ws, rules=tiers, today=today, now=now
+        )
+        stages = tiers_store.update_stages(
+            session=session, workspace_id=ws, rules=STAGE_RULES, today=today, now=now
+        )
+        tiers_store.update_retention(session=session, workspace_id=ws, today=today)
+        return levels, stages
+
+    return periods.once_per_day(env, workspace_id, JOB, tier)
 
 
 def _record(

@@ -4,26 +4,19 @@ reasons in plain words, and a Plan visit button."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from bot.i18n import N_, Lang
 from bot.rules.churn import BAND_AT_RISK, BAND_CRITICAL, Reason, Signal
+from bot.services.churn import Warning
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action
 from bot.views.text import Mrkdwn, escape, say
-from store.churn import WarningRow
 
 ROWS_SHOWN = 15  # one block a row: 15 rows + header and footers stay well within 50 blocks
 BAND_ICONS = {BAND_CRITICAL: ":red_circle:", BAND_AT_RISK: ":large_orange_circle:"}
-
-
-@dataclass(frozen=True)
-class Warning:
-    row: WarningRow
-    reasons: Sequence[Reason]
 
 
 @lru_cache(maxsize=8192)

@@ -1,4 +1,5 @@
-"""What the scheduled jobs share: who is due a morning message now, and sending each once."""
+"""The morning messages (follow-ups, churn and recycle warnings, digests, the Home): who is due one
+now, in their own zone, and queueing each once (its dedupe key is kind, person and day)."""
 
 from __future__ import annotations
 
