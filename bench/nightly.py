@@ -14,7 +14,7 @@ same selection on the same indexes in the same run, and prints the ratios:
   states written), beside the same scoring SELECT (the signals' SELECTs, UNION ALL, GROUP BY) into a
   table, on the copy; then the churn warnings, `bot.messaging.churn.warn_owners`, beside the warning rows'
   SELECT for every rep (on this first scored night, every customer in a band is news);
-- digest pass, `bot.jobs.digest.send_digests` (100 managers and the admin), beside the digest's
+- digest pass, `bot.messaging.digest.send_digests` (100 managers and the admin), beside the digest's
   selections as plain SQL for every team at once, as the job reads them (see `all_figures`: grouped or
   ranked per rep, open complaints included) and the nearly-due-in-3-days selection.
 (The recycle pass is the move alone: the job's pool-channel announcement is not timed.)
@@ -96,11 +96,13 @@ from bot.env import Env
 from bot.jobs import digest as digest_job
 from bot.jobs import recycle as recycle_job
 from bot.messaging import churn as churn_messages
+from bot.messaging import digest as digest_messages
 from bot.notify import dedupe_key
 from bot.rules import churn as churn_rules
 from bot.rules.calendar import is_working_day
 from bot.rules.pool import DEFAULT_RECYCLE_DAYS, PoolRules
 from bot.services import churn as churn_service
+from bot.services import digest as digest_service
 from bot.services import settings as settings_service
 from bot.services.people import directory
 from bot.views import churn as churn_views
@@ -260,7 +262,7 @@ def recycle_clock_statement(sqlite: bool) -> str:
 
 def yesterday() -> tuple[datetime, datetime]:
     """The previous working day in Asia/Shanghai, as the digest reads it."""
-    day = digest_job.previous_working_day(NOW.date(), "CN")
+    day = digest_service.previous_working_day(NOW.date(), "CN")
     start = datetime.combine(day, datetime.min.time(), tzinfo=ZoneInfo(TIMEZONE))
     return start, start + timedelta(days=1)
 
@@ -585,7 +587,7 @@ def all_figures(connection: sa.Connection, leads: dict[str, Team], today: date) 
     """The rows of every team's digest at once: visits and overdue follow-ups grouped per rep, the
     day's pool moves grouped per kind and owners, the latest churn changes and the oldest breached
     complaints ranked per rep, open complaints counted per assignee; orphans per team that has them."""
-    last_day = digest_job.previous_working_day(today, "CN")
+    last_day = digest_service.previous_working_day(today, "CN")
     week_start = today - timedelta(days=today.weekday())
     start, end = yesterday()
     reps = sorted({rep for team in leads.values() for rep in team.reps})
@@ -615,7 +617,7 @@ def digest_statements(night: Night) -> Counts:
     """the digest's SELECTs for every team at once + the window's SELECTs"""
     today = night.now.astimezone(ZoneInfo(TIMEZONE)).date()
     with night.env.db.engine.connect() as connection:
-        soon = nearly_due(connection, night.now + digest_job.SOON, night.now)
+        soon = nearly_due(connection, night.now + digest_service.SOON, night.now)
         leads = teams(connection)
         rows = all_figures(connection, leads, today)
     return {"teams": len(leads), "figure rows": rows, "nearly due": len(soon)}
@@ -623,7 +625,9 @@ def digest_statements(night: Night) -> Counts:
 
 def digest_pass(night: Night) -> Counts:
     """digest.send_digests"""
-    return {"digests queued": digest_job.send_digests(night.env, WORKSPACE)}
+    return {
+        "digests queued": digest_messages.send_digests(night.env, WORKSPACE, digest_job.back_in_the_pool_soon)
+    }
 
 
 def churn_statements(night: Night) -> Counts:
@@ -787,7 +791,7 @@ PASSES = [
         churn_warning_pass,
         partial(rewrite_outbox, kind=churn_messages.KIND),
     ),
-    Pass("digest", digest_statements, digest_pass, partial(rewrite_outbox, kind=digest_job.KIND)),
+    Pass("digest", digest_statements, digest_pass, partial(rewrite_outbox, kind=digest_messages.KIND)),
 ]
 # With --next-night, after the night: the churn pass of the next night, held to its selection alone
 # (it writes one day's changes, not the first night's row per customer). Not part of the night's sum.

@@ -396,8 +396,8 @@ def test_extend_and_nudge_from_the_digest(env, standin, slack):
 # -- every message within Slack's limits, in both languages ------------------------------------------------
 def scheduler_messages(env, reader):
     """Each message and form of the scheduler, rendered from real rows for `reader`."""
-    from bot.jobs.digest import previous_working_day
     from bot.rules.pool import Recycle, RecycleReason
+    from bot.services.digest import previous_working_day
     from bot.views import digest as digest_views
     from bot.views import followups as followup_views
     from bot.views import recycle as recycle_views
@@ -439,7 +439,7 @@ def scheduler_messages(env, reader):
         "approved": recycle_views.extension_decided(reader, request, acme, NOW, zone),
         "declined": recycle_views.extension_decided(reader, request, acme, None, zone),
         "digest": digest_views.digest(reader, team_digest, zone),
-        "nudge": digest_views.nudge(reader, MANAGER, acme),
+        "nudge": digest_views.nudge(reader, MANAGER, acme.id or 0, acme.name),
         "plan": followup_views.plan_visit_modal(reader, acme.id, acme.name, TODAY, {}),
         "reassign": digest_views.reassign_modal(reader, acme, {}),
     }

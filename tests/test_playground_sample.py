@@ -20,6 +20,7 @@ from bot.env import Env
 from bot.i18n import lang
 from bot.jobs import churn, digest, followups, recycle
 from bot.messaging import churn as churn_messages
+from bot.messaging import digest as digest_messages
 from bot.playground.sample import (
     COMPLAINTS,
     POOL,
@@ -175,7 +176,7 @@ def test_the_story_plays_out_in_the_first_three_days(db, sample_standin):
     (warning,) = queued(env, churn_messages.KIND, MEI, on=NOW)
     assert "Acme Trading" in warning and "Evergreen Packaging" in warning
     assert "Jade Garden Catering" in queued(env, churn_messages.KIND, LI, on=NOW)[0]
-    assert queued(env, digest.KIND, MAX, on=NOW)
+    assert queued(env, digest_messages.KIND, MAX, on=NOW)
 
     harbor = customer(env, "Harbor Logistics")
     assert harbor.owner_id is None and harbor.previous_owner_id == MEI
@@ -203,7 +204,7 @@ def test_on_a_weekend_the_story_waits_for_the_first_working_morning(db, sample_s
     assert "Northwind Supplies" in queued(env, "reminders", MEI, on=monday)[0]
     assert "Harbor Logistics" in queued(env, recycle.WARNING, MEI, on=monday)[0]
     assert "Acme Trading" in queued(env, churn_messages.KIND, MEI, on=monday)[0]
-    assert queued(env, digest.KIND, MAX, on=monday)
+    assert queued(env, digest_messages.KIND, MAX, on=monday)
 
 
 def test_the_chinese_sample_speaks_chinese(db, sample_standin):

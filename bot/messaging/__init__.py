@@ -8,6 +8,7 @@ here too. Importing this package registers every listener; every entry point doe
 
 from bot.messaging import (
     churn,  # noqa: F401
+    digest,  # noqa: F401
     followups,  # noqa: F401
     home,  # noqa: F401
     mornings,  # noqa: F401

@@ -97,67 +97,78 @@ def _lines_in_sections(lines: Sequence[str], per_section: int = 15) -> list[b.Bl
 
 
 def digest(lang: Lang, team: TeamDigest, timezone: str) -> dict[str, Any]:
-    _ = lang.gettext
     title = say(lang, N_("Your team on %(day)s"), day=day(team.today, lang))
     if team.all_clear:
         text = say(lang, N_(":sunny: %(title)s: all clear, nothing needs you today."), title=title)
         return b.message(text, [b.section(text)])
     blocks: list[b.Block] = [b.header(title)]
     blocks += _lines_in_sections([_rep_line(lang, team, rep_id) for rep_id, _name in team.reps][:45])
-    blocks.append(
-        b.context(
-            say(
-                lang,
-                N_("Pool on %(day)s: %(in)s let go, %(out)s taken"),
-                day=day(team.last_day, lang),
-                **{"in": team.pool_in, "out": team.pool_out},
-            )
-        )
+    pool = say(
+        lang,
+        N_("Pool on %(day)s: %(in)s let go, %(out)s taken"),
+        day=day(team.last_day, lang),
+        **{"in": team.pool_in, "out": team.pool_out},
     )
-    if team.due_soon:
-        soon = say(lang, N_("Back in the pool within 3 days: %(count)s"), count=len(team.due_soon))
-        blocks.append(b.section(f"*{soon}*"))
-        for warned in team.due_soon[:ROWS_SHOWN]:
-            blocks += _due_row(lang, warned, timezone)
-    if team.churn:
-        lines = [
-            f"• *{escape(change.name)}* ({mention(change.owner_id)}): {escape(labels.band(change.from_band, lang))} → *{escape(labels.band(change.to_band, lang))}*"
-            for change in team.churn[:ROWS_SHOWN]
-        ]
-        heading = say(lang, N_("Churn warnings"))
-        blocks.append(b.section(f"*{heading}*\n" + "\n".join(lines)))
-    if team.complaints_open:
-        heading = say(lang, N_("Open complaints: %(count)s"), count=team.complaints_open)
-        lines = [
-            f"• :rotating_light: *#{row.complaint.id} {escape(row.customer_name)}* ({mention(row.complaint.assignee_id or '')}): "
-            + escape(_("SLA breached"))
-            for row in team.breached[:ROWS_SHOWN]
-        ]
-        blocks.append(b.section("\n".join([f"*{heading}*", *lines])))
-    if team.orphan_count:
-        header = say(
-            lang, N_("Customers of deactivated members to reassign: %(count)s"), count=team.orphan_count
-        )
-        blocks.append(b.section(f"*{header}*"))
-        for customer in team.orphans[:ROWS_SHOWN]:
-            facts = f"*{escape(customer.name)}* · {escape(labels.level(customer.level, lang))} · {mention(customer.owner_id or '')}"
-            blocks.append(
-                b.section(facts, accessory=b.button(_("Reassign"), Action.DIGEST_REASSIGN, str(customer.id)))
-            )
+    blocks.append(b.context(pool))
+    blocks += (
+        _due_soon(lang, team, timezone) + _churn(lang, team) + _complaints(lang, team) + _orphans(lang, team)
+    )
     return b.message(title, blocks)
 
 
-def nudge(lang: Lang, manager_id: str, customer: Customer) -> dict[str, Any]:
+def _due_soon(lang: Lang, team: TeamDigest, timezone: str) -> list[b.Block]:
+    if not team.due_soon:
+        return []
+    soon = say(lang, N_("Back in the pool within 3 days: %(count)s"), count=len(team.due_soon))
+    blocks: list[b.Block] = [b.section(f"*{soon}*")]
+    for warned in team.due_soon[:ROWS_SHOWN]:
+        blocks += _due_row(lang, warned, timezone)
+    return blocks
+
+
+def _churn(lang: Lang, team: TeamDigest) -> list[b.Block]:
+    if not team.churn:
+        return []
+    lines = [
+        f"• *{escape(change.name)}* ({mention(change.owner_id)}): {escape(labels.band(change.from_band, lang))} → *{escape(labels.band(change.to_band, lang))}*"
+        for change in team.churn[:ROWS_SHOWN]
+    ]
+    heading = say(lang, N_("Churn warnings"))
+    return [b.section(f"*{heading}*\n" + "\n".join(lines))]
+
+
+def _complaints(lang: Lang, team: TeamDigest) -> list[b.Block]:
+    if not team.complaints_open:
+        return []
+    heading = say(lang, N_("Open complaints: %(count)s"), count=team.complaints_open)
+    lines = [
+        f"• :rotating_light: *#{row.complaint.id} {escape(row.customer_name)}* ({mention(row.complaint.assignee_id or '')}): "
+        + escape(lang.gettext("SLA breached"))
+        for row in team.breached[:ROWS_SHOWN]
+    ]
+    return [b.section("\n".join([f"*{heading}*", *lines]))]
+
+
+def _orphans(lang: Lang, team: TeamDigest) -> list[b.Block]:
+    if not team.orphan_count:
+        return []
+    header = say(lang, N_("Customers of deactivated members to reassign: %(count)s"), count=team.orphan_count)
+    blocks: list[b.Block] = [b.section(f"*{header}*")]
+    for customer in team.orphans[:ROWS_SHOWN]:
+        facts = f"*{escape(customer.name)}* · {escape(labels.level(customer.level, lang))} · {mention(customer.owner_id or '')}"
+        reassign = b.button(lang.gettext("Reassign"), Action.DIGEST_REASSIGN, str(customer.id))
+        blocks.append(b.section(facts, accessory=reassign))
+    return blocks
+
+
+def nudge(lang: Lang, manager_id: str, customer_id: int, name: str) -> dict[str, Any]:
     _ = lang.gettext
     text = say(
-        lang,
-        N_("%(manager)s asks you to look at %(name)s today."),
-        manager=mention(manager_id),
-        name=customer.name,
+        lang, N_("%(manager)s asks you to look at %(name)s today."), manager=mention(manager_id), name=name
     )
     buttons = b.actions(
-        b.button(_("Log visit"), Action.VISIT_OPEN, str(customer.id), style="primary"),
-        b.button(_("Open card"), Action.CUSTOMER_VIEW, str(customer.id)),
+        b.button(_("Log visit"), Action.VISIT_OPEN, str(customer_id), style="primary"),
+        b.button(_("Open card"), Action.CUSTOMER_VIEW, str(customer_id)),
     )
     return b.message(text, [b.section(text), buttons])
 

@@ -7,9 +7,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from bot.jobs.digest import previous_working_day
 from bot.playground.sample.cast import TIMEZONE
 from bot.rules.calendar import is_working_day, zone
+from bot.services.digest import previous_working_day
 
 
 @dataclass(frozen=True)
