@@ -10,9 +10,9 @@ from slack_bolt import App
 
 from bot.errors import InvalidInput
 from bot.i18n import N_
+from bot.messaging.channels import channel_problem
 from bot.rules.commands import mentioned_users
 from bot.services import people, settings
-from bot.services.channels import channel_problem
 from bot.views import admin as views
 from bot.views import settings as settings_views
 from bot.views.common import help_message
