@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
@@ -25,11 +26,25 @@ HELP_WORDS = {"", "help", "?", "帮助"}
 SLACK_WORK = {"role", "team"}  # these may look people up in Slack: done in the lazy function
 
 
+@dataclass(frozen=True)
+class AdminWork:
+    """An admin's /crm verb the ack allowed, for the lazy step to do (it may call Slack)."""
+
+    verb: str
+
+
+@dataclass(frozen=True)
+class SettingsSaved:
+    changes: tuple[settings.SettingChange, ...]
+
+
 def register(app: App, kit: Kit) -> None:
     app.command(Command.CRM)(
         ack=listener(kit, crm_command), lazy=[lazy(kit, crm_admin_work, when_deferred=True)]
     )
-    app.view(Callback.SETTINGS)(ack=listener(kit, submit_settings), lazy=[lazy(kit, confirm_settings)])
+    app.view(Callback.SETTINGS)(
+        ack=listener(kit, submit_settings), lazy=[lazy(kit, confirm_settings, when_deferred=True)]
+    )
 
 
 def register_fallbacks(app: App, kit: Kit) -> None:
@@ -59,11 +74,11 @@ def crm_command(call: Call) -> None:
         call.ack(**views.team_listing(call.lang, people.list_teams(call.env, call.me)))
     elif verb in {"settings", "设置"}:
         settings.require_admin(call.me)
-        call.defer(admin_work="settings")
+        call.hand_over(AdminWork("settings"))
         call.ack()
     elif verb in SLACK_WORK:
         people.require_admin(call.me)
-        call.defer(admin_work=verb)
+        call.hand_over(AdminWork(verb))
         call.ack()
     else:
         call.ack(**help_message(call.lang, is_admin=call.me.is_admin, unknown=" ".join(words)))
@@ -86,7 +101,7 @@ def crm_admin_work(call: Call) -> None:
         _set_role(call, words[1:])
     elif verb == "team" and len(words) > 1:
         _change_team(call, words[1:])
-    elif call.outcome.get("admin_work") == "settings":
+    elif call.handed(AdminWork).verb == "settings":
         _open_settings(call)
 
 
@@ -116,7 +131,7 @@ def submit_settings(call: Call) -> None:
     if channel and channel != current.pool_channel:
         _require_postable(call, str(channel))
     changes = settings.save(call.env, call.me, answers)
-    call.defer(changes=[[c.key, c.old, c.new] for c in changes])
+    call.hand_over(SettingsSaved(tuple(changes)))
     call.ack(response_action="clear")
 
 
@@ -128,8 +143,7 @@ def _require_postable(call: Call, channel: str) -> None:
 
 
 def confirm_settings(call: Call) -> None:
-    changes = [settings.SettingChange(key, old, new) for key, old, new in call.outcome.get("changes") or []]
-    call.tell(settings_views.settings_saved(call.lang, changes))
+    call.tell(settings_views.settings_saved(call.lang, call.handed(SettingsSaved).changes))
 
 
 def _set_role(call: Call, words: list[str]) -> None:

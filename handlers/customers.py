@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
@@ -15,6 +16,19 @@ from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, text_of
 
 
+@dataclass(frozen=True)
+class Created:
+    customer_id: int
+
+
+@dataclass(frozen=True)
+class Changed:
+    """A customer changed from its card (the card shown again in place) or from a form (a new card)."""
+
+    customer_id: int
+    replace: bool
+
+
 def register(app: App, kit: Kit) -> None:
     # Two registrations: a search is answered whole in the ack, with no lazy request copy to make.
     app.command(Command.CUSTOMER, matchers=[without_text])(
@@ -23,8 +37,12 @@ def register(app: App, kit: Kit) -> None:
     app.command(Command.CUSTOMER)(listener(kit, customer_command))
     app.action(Action.CUSTOMER_NEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_new_customer_form)])
     app.action(Action.CUSTOMER_VIEW)(ack=listener(kit, just_ack), lazy=[lazy(kit, show_card)])
-    app.view(Callback.CUSTOMER_NEW)(ack=listener(kit, submit_new_customer), lazy=[lazy(kit, confirm_saved)])
-    app.view(Callback.CUSTOMER_CONFIRM)(ack=listener(kit, save_anyway), lazy=[lazy(kit, confirm_saved)])
+    app.view(Callback.CUSTOMER_NEW)(
+        ack=listener(kit, submit_new_customer), lazy=[lazy(kit, confirm_saved, when_deferred=True)]
+    )
+    app.view(Callback.CUSTOMER_CONFIRM)(
+        ack=listener(kit, save_anyway), lazy=[lazy(kit, confirm_saved, when_deferred=True)]
+    )
     app.options(Action.CUSTOMER_PICK)(listener(kit, suggest_customers))
     app.action(Action.CUSTOMER_LEVEL)(
         ack=listener(kit, set_level), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
@@ -73,7 +91,7 @@ def submit_new_customer(call: Call) -> None:
         metadata = {**call.view_metadata(), "draft": dataclasses.asdict(draft)}
         call.ack(response_action="push", view=views.duplicates_modal(call.lang, duplicates.matches, metadata))
         return
-    call.defer(created=created.id)
+    call.hand_over(Created(created.id or 0))
     call.ack(response_action="clear")
 
 
@@ -81,14 +99,13 @@ def save_anyway(call: Call) -> None:
     metadata = call.view_metadata()
     draft = CustomerDraft(**metadata.get("draft", {}))
     created = customers.create_customer(call.env, call.me, draft, confirmed_duplicates=True)
-    call.defer(created=created.id)
+    call.hand_over(Created(created.id or 0))
     call.ack(response_action="clear")
 
 
 def confirm_saved(call: Call) -> None:
-    created = call.outcome.get("created")
-    if created:
-        call.tell(views.customer_card(call.lang, customers.card(call.env, call.me, int(created))))
+    created = call.handed(Created)
+    call.tell(views.customer_card(call.lang, customers.card(call.env, call.me, created.customer_id)))
 
 
 def suggest_customers(call: Call) -> None:
@@ -103,7 +120,7 @@ def set_level(call: Call) -> None:
     action = (call.body.get("actions") or [{}])[0]
     customer_id, _, level = str((action.get("selected_option") or {}).get("value", "")).partition(":")
     changed = tiers.set_level(call.env, call.me, int(customer_id or 0), None if level == "auto" else level)
-    call.defer(card=changed.id, replace=True)
+    call.hand_over(Changed(changed.id or 0, replace=True))
     call.ack()
 
 
@@ -117,10 +134,11 @@ def open_lost_form(call: Call) -> None:
 def submit_lost(call: Call) -> None:
     reason = text_of(form_values(call.body), "reason")
     lost = tiers.mark_lost(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
-    call.defer(card=lost.id, replace=False)
+    call.hand_over(Changed(lost.id or 0, replace=False))
     call.ack(response_action="clear")
 
 
 def show_changed_card(call: Call) -> None:
-    card = customers.card(call.env, call.me, int(call.outcome["card"]))
-    call.tell(views.customer_card(call.lang, card), replace=bool(call.outcome.get("replace")))
+    changed = call.handed(Changed)
+    card = customers.card(call.env, call.me, changed.customer_id)
+    call.tell(views.customer_card(call.lang, card), replace=changed.replace)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slack_bolt import App
 
 from bot.messaging.home import refresh_home
@@ -13,7 +15,19 @@ from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import chosen_customer, form_values, text_of
-from store.models import Customer
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """The form opens in the lazy step, for a customer or empty."""
+
+    customer_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Logged:
+    order_id: int
+    first_order: bool
 
 
 def register(app: App, kit: Kit) -> None:
@@ -21,23 +35,25 @@ def register(app: App, kit: Kit) -> None:
         ack=listener(kit, order_command), lazy=[lazy(kit, open_order_form_for_command, when_deferred=True)]
     )
     app.action(Action.ORDER_OPEN)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_order_form_for_button)])
-    app.view(Callback.ORDER_LOG)(ack=listener(kit, submit_order), lazy=[lazy(kit, confirm_order)])
+    app.view(Callback.ORDER_LOG)(
+        ack=listener(kit, submit_order), lazy=[lazy(kit, confirm_order, when_deferred=True)]
+    )
 
 
 def order_command(call: Call) -> None:
     """`/order` opens the form; `/order name` opens it for that customer, or lists the matches."""
     text = unescape_slack(call.text)
     if not text:
-        call.defer(open_form=True)
+        call.hand_over(OpenForm())
         return
     found = customers.resolve_one(call.env, call.me, text)
-    if isinstance(found, Customer):
-        call.defer(open_for=found.id)
+    if not isinstance(found, list):
+        call.hand_over(OpenForm(found.id))
     else:
         call.ack(**customer_views.search_results(call.lang, text, found))
 
 
-def _open_form(call: Call, customer: Customer | None) -> None:
+def _open_form(call: Call, customer: customers.Customer | None) -> None:
     view = views.order_modal(
         call.lang,
         today=call.me.today(call.env),
@@ -49,11 +65,8 @@ def _open_form(call: Call, customer: Customer | None) -> None:
 
 
 def open_order_form_for_command(call: Call) -> None:
-    open_for = call.outcome.get("open_for")
-    if open_for:
-        _open_form(call, customers.get_customer(call.env, call.me, int(open_for)))
-    elif call.outcome.get("open_form"):
-        _open_form(call, None)
+    customer_id = call.handed(OpenForm).customer_id
+    _open_form(call, customers.get_customer(call.env, call.me, customer_id) if customer_id else None)
 
 
 def open_order_form_for_button(call: Call) -> None:
@@ -73,15 +86,12 @@ def submit_order(call: Call) -> None:
         product=text_of(values, Field.PRODUCT.value),
     )
     logged = orders.log_order(call.env, call.me, draft)
-    call.defer(order_id=logged.order.id, first_order=logged.first_order)
+    call.hand_over(Logged(logged.order.id or 0, logged.first_order))
     call.ack(response_action="clear")
 
 
 def confirm_order(call: Call) -> None:
-    outcome = call.outcome
-    if outcome.get("order_id"):
-        logged = orders.logged_order(
-            call.env, call.me, int(outcome["order_id"]), first_order=bool(outcome.get("first_order"))
-        )
-        call.tell(views.order_logged(call.lang, logged))
-        refresh_home(call.client, call.env, call.me)
+    handed = call.handed(Logged)
+    logged = orders.logged_order(call.env, call.me, handed.order_id, first_order=handed.first_order)
+    call.tell(views.order_logged(call.lang, logged))
+    refresh_home(call.client, call.env, call.me)

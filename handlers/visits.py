@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
@@ -18,9 +19,21 @@ from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import chosen_customer, form_values, int_of, text_of
-from store.models import Customer
 
 BUTTON_VALUE_LIMIT = 2000
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """The form opens in the lazy step: for a customer, with a note, or empty."""
+
+    customer_id: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Logged:
+    visit_id: int
 
 
 def register(app: App, kit: Kit) -> None:
@@ -30,7 +43,9 @@ def register(app: App, kit: Kit) -> None:
     app.action(Action.VISIT_OPEN)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_visit_form_for_button)])
     app.action(Action.VISIT_PICK)(ack=listener(kit, just_ack), lazy=[lazy(kit, log_picked_candidate)])
     app.action(Action.CUSTOMER_PICK)(ack=listener(kit, just_ack), lazy=[lazy(kit, suggest_follow_up)])
-    app.view(Callback.VISIT_LOG)(ack=listener(kit, submit_visit), lazy=[lazy(kit, confirm_visit)])
+    app.view(Callback.VISIT_LOG)(
+        ack=listener(kit, submit_visit), lazy=[lazy(kit, confirm_visit, when_deferred=True)]
+    )
     app.shortcut(Callback.LOG_AS_VISIT)(
         ack=listener(kit, just_ack), lazy=[lazy(kit, open_visit_form_for_message)]
     )
@@ -41,14 +56,14 @@ def visit_command(call: Call) -> None:
     text = unescape_slack(call.text)
     one_line = split_one_line_visit(text)
     if not text:
-        call.defer(open_form=True)
+        call.hand_over(OpenForm())
         return
     if one_line is None:
         _pick_or_open(call, text)
         return
     visits.check_note(one_line.note)
     found = customers.resolve_one(call.env, call.me, one_line.customer_query)
-    if isinstance(found, Customer):
+    if not isinstance(found, list):
         draft = visits.one_line_draft(found, one_line.note, call.me.today(call.env))
         call.ack(**views.visit_logged(call.lang, visits.log_visit(call.env, call.me, draft)))
         return
@@ -57,24 +72,24 @@ def visit_command(call: Call) -> None:
     if _fits_in_buttons(found, one_line.note):
         call.ack(**views.visit_candidates(call.lang, one_line.customer_query, found, one_line.note))
     else:
-        call.defer(open_with_note=one_line.note)  # too long to ride in a button: the form opens instead
+        call.hand_over(OpenForm(note=one_line.note))  # too long to ride in a button: the form opens instead
 
 
 def _pick_or_open(call: Call, query: str) -> None:
     """`/visit name`: the form opens for a unique match; several matches answer with choices."""
     found = customers.resolve_one(call.env, call.me, query)
-    if isinstance(found, Customer):
-        call.defer(open_for=found.id)
+    if not isinstance(found, list):
+        call.hand_over(OpenForm(customer_id=found.id))
     else:
         call.ack(**views.visit_candidates(call.lang, query, found, None))
 
 
-def _fits_in_buttons(found: list[Customer], note: str) -> bool:
+def _fits_in_buttons(found: list[customers.Customer], note: str) -> bool:
     longest = max(len(json.dumps({"c": c.id, "n": note}, ensure_ascii=False)) for c in found)
     return longest <= BUTTON_VALUE_LIMIT
 
 
-def _open_form(call: Call, *, customer: Customer | None = None, note: str = "") -> None:
+def _open_form(call: Call, *, customer: customers.Customer | None = None, note: str = "") -> None:
     today = call.me.today(call.env)
     follow_up = visits.suggestion_for(customer, today) if customer else None
     view = views.visit_modal(
@@ -84,13 +99,9 @@ def _open_form(call: Call, *, customer: Customer | None = None, note: str = "") 
 
 
 def open_visit_form_for_command(call: Call) -> None:
-    outcome = call.outcome
-    if outcome.get("open_for"):
-        _open_form(call, customer=customers.get_customer(call.env, call.me, int(outcome["open_for"])))
-    elif outcome.get("open_with_note"):
-        _open_form(call, note=str(outcome["open_with_note"]))
-    elif outcome.get("open_form"):
-        _open_form(call)
+    opened = call.handed(OpenForm)
+    customer = customers.get_customer(call.env, call.me, opened.customer_id) if opened.customer_id else None
+    _open_form(call, customer=customer, note=opened.note)
 
 
 def open_visit_form_for_button(call: Call) -> None:
@@ -151,12 +162,11 @@ def _visit_draft(call: Call) -> VisitDraft:
 
 def submit_visit(call: Call) -> None:
     logged = visits.log_visit(call.env, call.me, _visit_draft(call))
-    call.defer(visit_id=logged.visit.id)
+    call.hand_over(Logged(logged.visit.id or 0))
     call.ack(response_action="clear")
 
 
 def confirm_visit(call: Call) -> None:
-    visit_id = call.outcome.get("visit_id")
-    if visit_id:
-        call.tell(views.visit_logged(call.lang, visits.logged_visit(call.env, call.me, int(visit_id))))
-        refresh_home(call.client, call.env, call.me)
+    logged = visits.logged_visit(call.env, call.me, call.handed(Logged).visit_id)
+    call.tell(views.visit_logged(call.lang, logged))
+    refresh_home(call.client, call.env, call.me)
