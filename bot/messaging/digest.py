@@ -16,9 +16,9 @@ from bot.messaging.mornings import Due, due_this_morning, queue_all
 from bot.rules.pool import PoolRules
 from bot.services import digest
 from bot.services import settings as settings_service
+from bot.services.home_types import Warned
 from bot.services.people import directory
 from bot.views import digest as views
-from bot.views.recycle import Warned
 from store.digest import team_churn_changes
 from store.sql import Bind
 

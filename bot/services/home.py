@@ -23,11 +23,22 @@ from bot.rules.churn import BAND_AT_RISK, BAND_CRITICAL, BAND_RANK
 from bot.rules.pool import Holding, PoolRules, Recycle, days_without_visit, recycle_at
 from bot.services import churn as churn_service
 from bot.services import settings as settings_service
+from bot.services.home_types import (
+    PAGE_ROWS,
+    AdminHome,
+    DueList,
+    HomeData,
+    HomeList,
+    ListPage,
+    PoolFigures,
+    RepLine,
+    Risk,
+    Rows,
+    TeamHome,
+    Warned,
+)
 from bot.services.people import Actor, TeamListing
 from bot.services.settings import WorkspaceSettings
-from bot.views import home as views
-from bot.views.home import DueList, HomeData, HomeList, ListPage, Rows
-from bot.views.recycle import Warned
 from store import complaints as complaint_store
 from store import digest as digest_store
 from store import home as home_store
@@ -169,7 +180,7 @@ def _at_risk(session: Session, scope: Scope, owners: Sequence[str], offset: int,
     )
     facts = [(row.customer_id, row, row.signals) for row in rows]
     reasons = churn_service.reasons_for(session, scope.workspace_id, facts, scope.today)
-    return Rows([views.Risk(row, reasons.get(row.customer_id, [])) for row in rows], total)
+    return Rows([Risk(row, reasons.get(row.customer_id, [])) for row in rows], total)
 
 
 def _my_risks(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
@@ -205,7 +216,7 @@ def _team_complaints(session: Session, scope: Scope, offset: int, limit: int) ->
     return _complaints(session, scope, [*scope.reps, *scope.gone], offset, limit)
 
 
-def _rep_lines(session: Session, scope: Scope) -> list[views.RepLine]:
+def _rep_lines(session: Session, scope: Scope) -> list[RepLine]:
     """Every rep's visits this week and overdue follow-ups (the digest's grouped statements), the reps
     who most need a look first."""
     week_start = scope.today - timedelta(days=scope.today.weekday())
@@ -219,9 +230,7 @@ def _rep_lines(session: Session, scope: Scope) -> list[views.RepLine]:
         today=scope.today,
     )
     overdue = digest_store.overdue_by_rep(session=session, workspace_id=ws, reps=reps, today=scope.today)
-    lines = [
-        views.RepLine(rep, visits.get(rep, RepVisits(0, 0)).this_week, overdue.get(rep, 0)) for rep in reps
-    ]
+    lines = [RepLine(rep, visits.get(rep, RepVisits(0, 0)).this_week, overdue.get(rep, 0)) for rep in reps]
     return sorted(lines, key=lambda line: (-line.overdue, line.visits_this_week, line.user_id))
 
 
@@ -307,13 +316,13 @@ LOADERS: dict[HomeList, Loader] = {
 
 
 # -- the Home ------------------------------------------------------------------------------------------------
-def _pool_figures(session: Session, scope: Scope) -> views.PoolFigures:
+def _pool_figures(session: Session, scope: Scope) -> PoolFigures:
     rules, ws = scope.settings.pool_rules(), scope.workspace_id
     claims = home_store.claims_on(session=session, workspace_id=ws, user_id=scope.me, day=scope.today)
     held = pool_store.count_holding(
         session=session, workspace_id=ws, owner_id=scope.me, dealt_count=rules.dealt_count_in_cap
     )
-    return views.PoolFigures(max(0, rules.daily_claim_limit - claims), held, rules.holding_cap)
+    return PoolFigures(max(0, rules.daily_claim_limit - claims), held, rules.holding_cap)
 
 
 def _week_start(scope: Scope) -> datetime:
@@ -321,7 +330,7 @@ def _week_start(scope: Scope) -> datetime:
     return datetime.combine(monday, time(0), tzinfo=zone(scope.actor.timezone))
 
 
-def _team_home(session: Session, scope: Scope, rows: int) -> views.TeamHome:
+def _team_home(session: Session, scope: Scope, rows: int) -> TeamHome:
     week = _week_start(scope)
     pool_in, pool_out = digest_store.pool_moves(
         session=session,
@@ -330,7 +339,7 @@ def _team_home(session: Session, scope: Scope, rows: int) -> views.TeamHome:
         start=week,
         end=week + timedelta(days=7),
     )
-    return views.TeamHome(
+    return TeamHome(
         target=scope.settings.weekly_visit_target,
         reps=_team(session, scope, 0, TEAM_LINES),
         pool_in=pool_in,
@@ -342,9 +351,9 @@ def _team_home(session: Session, scope: Scope, rows: int) -> views.TeamHome:
     )
 
 
-def _admin_home(session: Session, scope: Scope, rows: int, now: datetime) -> views.AdminHome:
+def _admin_home(session: Session, scope: Scope, rows: int, now: datetime) -> AdminHome:
     teams = scope.teams or TeamListing([], [])
-    return views.AdminHome(
+    return AdminHome(
         settings=scope.settings,
         admins=scope.admins,
         teams=TeamListing(teams.teams, list(scope.reps)),
@@ -382,5 +391,5 @@ def list_page(env: Env, actor: Actor, which: str, offset: int) -> ListPage:
     start = max(0, offset)
     with env.db.session() as session:
         scope = _scope(env, session, actor)
-        rows = LOADERS[chosen](session, scope, start, views.PAGE_ROWS)
+        rows = LOADERS[chosen](session, scope, start, PAGE_ROWS)
     return ListPage(chosen, start, rows, scope.settings.weekly_visit_target, actor.timezone)

@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import N_, Lang
+from bot.services.home_types import Warned
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
-from bot.views.recycle import Warned
 from bot.views.text import day, escape, mention, moment, say, say_n
 from store.complaints import Listed
 from store.digest import BandChange, RepVisits

@@ -15,127 +15,39 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from bot.i18n import N_, Lang
-from bot.rules.churn import Reason
-from bot.services.people import TeamListing
+from bot.services.home_types import (
+    PAGE_ROWS,
+    AdminHome,
+    HomeData,
+    HomeList,
+    ListPage,
+    PoolFigures,
+    RepLine,
+    Risk,
+    Rows,
+    TeamHome,
+    Warned,
+)
 from bot.services.settings import SPECS, WorkspaceSettings
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.churn import risk_line
 from bot.views.complaints import SEVERITY_ICONS, status_label
 from bot.views.ids import Action, Callback
-from bot.views.recycle import Warned
 from bot.views.settings import GROUP_TITLES, shown_value
 from bot.views.templating import render
 from bot.views.text import day, escape, mention, moment, say, say_n
 from store.complaints import Listed
-from store.home import RiskRow
 from store.models import Customer, OutboxMessage
 
-PAGE_ROWS = 20  # rows of a "See all" page
 SECTION_BUDGET = 2900  # characters of packed lines per section (Slack's limit: 3,000)
 TEAM_SECTIONS = 4  # sections of teams and roles on an admin's Home; /crm team lists everyone
 MENTIONS_PER_LINE = 30
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Rows(Generic[T]):
-    """Some rows of a list (the first ones, or one page) and how many the list has in all."""
-
-    rows: Sequence[T]
-    total: int
-
-
-def _no_rows() -> Rows[Any]:
-    return Rows((), 0)
-
-
-DueList = Rows[Customer]  # the first version's name for a list of follow-ups
-
-
-@dataclass(frozen=True)
-class Risk:
-    row: RiskRow
-    reasons: Sequence[Reason]
-
-
-@dataclass(frozen=True)
-class RepLine:
-    user_id: str
-    visits_this_week: int
-    overdue: int
-
-
-@dataclass(frozen=True)
-class PoolFigures:
-    claims_left: int
-    held: int
-    cap: int
-
-
-@dataclass(frozen=True)
-class TeamHome:
-    target: int  # visits per rep per week
-    reps: Rows[RepLine]  # most in need first
-    pool_in: int  # this week: let go to the pool (released, recycled)
-    pool_out: int  # and taken from it (claimed, assigned)
-    at_risk: Rows[Risk]
-    complaints: Rows[Listed]
-    due_soon: Rows[Warned]  # back in the pool within 3 days
-    orphans: Rows[Customer]  # deactivated members' customers, to reassign
-
-
-@dataclass(frozen=True)
-class AdminHome:
-    settings: WorkspaceSettings
-    admins: Sequence[str]
-    teams: TeamListing
-    refused: Rows[OutboxMessage]
-    possible_duplicates: int = 0  # posts sent again unchecked, in the last DUPLICATES_WITHIN
-
-
-@dataclass(frozen=True)
-class HomeData:
-    today: date
-    due_today: Rows[Customer]
-    overdue: Rows[Customer]
-    at_risk: Rows[Risk] = field(default_factory=_no_rows)
-    complaints: Rows[Listed] = field(default_factory=_no_rows)
-    pool: PoolFigures | None = None
-    team: TeamHome | None = None
-    admin: AdminHome | None = None
-    timezone: str = "UTC"
-
-
-class HomeList(StrEnum):
-    """The Home's lists; a "See all" button names one."""
-
-    OVERDUE = "overdue"
-    TODAY = "today"
-    RISK = "risk"
-    COMPLAINTS = "complaints"
-    TEAM = "team"
-    TEAM_RISK = "team_risk"
-    TEAM_COMPLAINTS = "team_complaints"
-    SOON = "soon"
-    ORPHANS = "orphans"
-    REFUSED = "refused"
-
-
-@dataclass(frozen=True)
-class ListPage:
-    which: HomeList
-    offset: int
-    rows: Rows[Any]
-    target: int = 0
-    timezone: str = "UTC"
 
 
 @dataclass(frozen=True)
@@ -255,14 +167,13 @@ LISTS: dict[HomeList, ListSpec] = {
 RowBlocks = Callable[[Reader, Any, str], list[b.Block]]
 
 
-def _with_log_visit(reader: Reader, customer: Customer, text: str) -> list[b.Block]:
-    button = b.button(reader.lang.gettext("Log visit"), Action.VISIT_OPEN, str(customer.id))
-    return [b.section(text, accessory=button)]
+def _with_button(label: str, action: Action, value_of: Callable[[Any], object]) -> RowBlocks:
+    """A row with one button beside it (`label` a msgid), its value taken from the row."""
 
+    def blocks(reader: Reader, row: Any, text: str) -> list[b.Block]:
+        return [b.section(text, accessory=b.button(reader.lang.gettext(label), action, str(value_of(row))))]
 
-def _with_plan_visit(reader: Reader, risk: Risk, text: str) -> list[b.Block]:
-    button = b.button(reader.lang.gettext("Plan visit"), Action.PLAN_VISIT, str(risk.row.customer_id))
-    return [b.section(text, accessory=button)]
+    return blocks
 
 
 def _with_digest_actions(reader: Reader, warned: Warned, text: str) -> list[b.Block]:
@@ -278,17 +189,13 @@ def _with_digest_actions(reader: Reader, warned: Warned, text: str) -> list[b.Bl
     return [b.section(text), buttons]
 
 
-def _with_reassign(reader: Reader, customer: Customer, text: str) -> list[b.Block]:
-    button = b.button(reader.lang.gettext("Reassign"), Action.DIGEST_REASSIGN, str(customer.id))
-    return [b.section(text, accessory=button)]
-
-
+_LOG_VISIT = _with_button(N_("Log visit"), Action.VISIT_OPEN, lambda customer: customer.id)
 ROW_BLOCKS: dict[HomeList, RowBlocks] = {
-    HomeList.OVERDUE: _with_log_visit,
-    HomeList.TODAY: _with_log_visit,
-    HomeList.RISK: _with_plan_visit,
+    HomeList.OVERDUE: _LOG_VISIT,
+    HomeList.TODAY: _LOG_VISIT,
+    HomeList.RISK: _with_button(N_("Plan visit"), Action.PLAN_VISIT, lambda risk: risk.row.customer_id),
     HomeList.SOON: _with_digest_actions,
-    HomeList.ORPHANS: _with_reassign,
+    HomeList.ORPHANS: _with_button(N_("Reassign"), Action.DIGEST_REASSIGN, lambda customer: customer.id),
 }
 
 
@@ -351,13 +258,8 @@ def _quick_actions(lang: Lang) -> b.Block:
 
 
 def _pool_line(lang: Lang, pool: PoolFigures) -> str:
-    return say(
-        lang,
-        N_("Claims left today: %(left)s · customers held: %(held)s of %(cap)s"),
-        left=pool.claims_left,
-        held=pool.held,
-        cap=pool.cap,
-    )
+    text = N_("Claims left today: %(left)s · customers held: %(held)s of %(cap)s")
+    return say(lang, text, left=pool.claims_left, held=pool.held, cap=pool.cap)
 
 
 def _my_day(reader: Reader, data: HomeData) -> list[b.Block]:
@@ -378,11 +280,8 @@ def _my_day(reader: Reader, data: HomeData) -> list[b.Block]:
 def _team(reader: Reader, today: date, team: TeamHome) -> list[b.Block]:
     lang = reader.lang
     title = say(lang, N_("Your team on %(day)s"), day=day(today, lang))
-    moves = say(
-        lang,
-        N_("Pool this week: %(in)s let go, %(out)s taken"),
-        **{"in": team.pool_in, "out": team.pool_out},
-    )
+    pool = {"in": team.pool_in, "out": team.pool_out}
+    moves = say(lang, N_("Pool this week: %(in)s let go, %(out)s taken"), **pool)
     blocks: list[b.Block] = [b.divider(), b.header(title)]
     blocks += _list(Reader(lang, reader.timezone, team.target), HomeList.TEAM, team.reps)
     blocks.append(b.context(moves))
@@ -407,11 +306,10 @@ def _settings_text(lang: Lang, settings: WorkspaceSettings) -> list[str]:
 
 
 def _people(user_ids: Sequence[str], lang: Lang) -> str:
-    shown = ", ".join(mention(user) for user in user_ids[:MENTIONS_PER_LINE]) or escape(
-        lang.gettext("nobody yet")
-    )
+    shown = ", ".join(mention(user) for user in user_ids[:MENTIONS_PER_LINE])
     left = len(user_ids) - MENTIONS_PER_LINE
-    return shown + (" " + say(lang, N_("…and %(count)s more."), count=left) if left > 0 else "")
+    more = " " + say(lang, N_("…and %(count)s more."), count=left) if left > 0 else ""
+    return (shown or escape(lang.gettext("nobody yet"))) + more
 
 
 def _teams(lang: Lang, admin: AdminHome) -> list[b.Block]:
@@ -472,13 +370,10 @@ def _pager(lang: Lang, page: ListPage) -> b.Block | None:
     back, forward = (
         (_("‹ Newer"), _("Older ›")) if LISTS[page.which].newest_first else (_("‹ Previous"), _("Next ›"))
     )
-    buttons = []
-    if page.offset > 0:
-        buttons.append(
-            b.button(back, Action.HOME_PAGE, page_value(page.which, max(0, page.offset - PAGE_ROWS)))
-        )
+    earlier, later = max(0, page.offset - PAGE_ROWS), page.offset + PAGE_ROWS
+    buttons = [b.button(back, Action.HOME_PAGE, page_value(page.which, earlier))] if page.offset > 0 else []
     if page.offset + len(page.rows.rows) < page.rows.total:
-        buttons.append(b.button(forward, Action.HOME_PAGE, page_value(page.which, page.offset + PAGE_ROWS)))
+        buttons.append(b.button(forward, Action.HOME_PAGE, page_value(page.which, later)))
     return b.actions(*buttons) if buttons else None
 
 
@@ -487,13 +382,8 @@ def list_modal(lang: Lang, page: ListPage) -> dict[str, Any]:
     reader = Reader(lang, page.timezone, page.target)
     rows = page.rows
     if rows.rows:
-        where = say(
-            lang,
-            N_("%(first)s–%(last)s of %(total)s"),
-            first=page.offset + 1,
-            last=page.offset + len(rows.rows),
-            total=rows.total,
-        )
+        first, last = page.offset + 1, page.offset + len(rows.rows)
+        where = say(lang, N_("%(first)s–%(last)s of %(total)s"), first=first, last=last, total=rows.total)
         blocks = [b.context(where), *_row_blocks(reader, page.which, rows.rows, on_home=False)]
     else:
         blocks = [b.section(escape(_("Nothing to show.")))]

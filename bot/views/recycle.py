@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.i18n import N_, Lang
-from bot.rules.pool import Recycle
+from bot.services.home_types import Warned
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action
 from bot.views.text import Mrkdwn, day, escape, mention, moment, say, say_n
 from store.models import EXTENSION_APPROVED, EXTENSION_DECLINED, Customer, ExtensionRequest
-from store.recycle import NearlyDue
 
 ROWS_SHOWN = 20  # 2 blocks a row
-
-
-@dataclass(frozen=True)
-class Warned:
-    customer: Customer | NearlyDue  # the nightly jobs' are plain rows
-    recycle: Recycle
-    asked: bool  # a request for more days is waiting
 
 
 def _why(lang: Lang, warned: Warned, timezone: str) -> Mrkdwn:
