@@ -4,7 +4,7 @@ and a second worker waits for the first and then skips."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import TypeVar
 
@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from bot.env import Env
 from bot.rules.calendar import zone
+from store import home as home_store
 from store import jobmarks
 from store import people as people_store
 
@@ -43,3 +44,22 @@ def _once(env: Env, workspace_id: str, job: str, work: Work[T], period: Callable
             session=session, workspace_id=workspace_id, job=job, period=period(today), now=now
         )
         return work(session, today) if claimed else None
+
+
+def done(env: Env, workspace_id: str, marks: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (job, period) marks are set already: a catch-up run skips them."""
+    with env.db.session() as session:
+        return home_store.marked(
+            session=session,
+            workspace_id=workspace_id,
+            jobs=sorted({job for job, _ in marks}),
+            periods=[period for _, period in marks],
+        )
+
+
+def mark(env: Env, workspace_id: str, job: str, period: str) -> bool:
+    """Set the (job, period) mark now, on its own: True the first time."""
+    with env.db.session() as session:
+        return jobmarks.mark_once(
+            session=session, workspace_id=workspace_id, job=job, period=period, now=env.clock.now()
+        )
