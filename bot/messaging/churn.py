@@ -3,11 +3,8 @@ customers whose band rose, and those still at risk or critical last told a week 
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
-
 from bot.env import Env
-from bot.messaging.mornings import Due, due_at_reminder_time, queue_all
+from bot.messaging.mornings import day_and_zone, due_at_reminder_time, grouped, queue_all
 from bot.services import churn
 from bot.services import settings as settings_service
 from bot.views import churn as views
@@ -17,11 +14,9 @@ KIND = "churn_warning"
 
 def warn_owners(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> tuple[int, int]:
     """Queue this morning's warning for each owner due one; returns (owners, customers told)."""
-    by_morning: dict[tuple[date, str], list[Due]] = defaultdict(list)
-    for one in due_at_reminder_time(env, workspace_id, settings, KIND):
-        by_morning[(one.day, one.person.timezone)].append(one)
+    due = due_at_reminder_time(env, workspace_id, settings, KIND)
     messages, warned = [], []
-    for (today, timezone), people in by_morning.items():  # a few at most: the zones' days
+    for (today, timezone), people in grouped(due, day_and_zone).items():
         owners = [one.person.user_id for one in people]
         rows = churn.warnings_due(env, workspace_id, churn.Morning(owners, today, timezone, views.ROWS_SHOWN))
         for one in people:

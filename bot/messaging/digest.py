@@ -5,19 +5,19 @@ from it."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from dataclasses import dataclass
 
 from bot import events, notify
 from bot.env import Env
 from bot.i18n import lang
-from bot.messaging.mornings import Due, due_this_morning, queue_all
+from bot.messaging.mornings import Due, day_and_zone, due_this_morning, grouped, queue_all
+from bot.notify import Outgoing
 from bot.rules.pool import PoolRules
 from bot.services import digest
 from bot.services import settings as settings_service
 from bot.services.home_types import Warned
-from bot.services.people import directory
+from bot.services.people import Directory, directory
 from bot.views import digest as views
 from store.digest import team_churn_changes
 from store.sql import Bind
@@ -33,30 +33,42 @@ def send_digests(env: Env, workspace_id: str, soon_of: SoonOf) -> int:
     """Queue this morning's digest for each lead due one; returns how many."""
     settings = settings_service.load(env, workspace_id)
     people = directory(env, workspace_id)
+    at, country = settings.digest_at, settings.country
     due = due_this_morning(
-        env,
-        digest.leads(people),
-        kind=KIND,
-        at=settings.digest_at,
-        country=settings.country,
-        workspace_id=workspace_id,
+        env, digest.leads(people), kind=KIND, at=at, country=country, workspace_id=workspace_id
     )
     if not due:
         return 0
     soon = soon_of(env, workspace_id, settings.pool_rules())
-    by_morning: dict[tuple[date, str], list[Due]] = defaultdict(list)
-    for one in due:
-        by_morning[(one.day, one.person.timezone)].append(one)
     messages = []
-    for (today, timezone), morning in by_morning.items():  # a few at most: the zones' days
-        teams = {one.person.user_id: digest.Team.of(people, one.person) for one in morning}
-        when = digest.Morning(today, timezone, settings.country, views.ROWS_SHOWN)
-        figures = digest.figures(env, workspace_id, when, teams)
-        for one in morning:
-            team = _team_digest(teams[one.person.user_id], figures, settings.weekly_visit_target, soon)
-            messages.append(one.outgoing(views.digest(one.person.lang, team, one.person.timezone)))
+    for (today, timezone), morning in grouped(due, day_and_zone).items():
+        when = digest.Morning(today, timezone, country, views.ROWS_SHOWN)
+        messages += _digests(
+            env, workspace_id, when, morning, _Team(people, settings.weekly_visit_target, soon)
+        )
     queue_all(env, messages)
     return len(due)
+
+
+@dataclass(frozen=True)
+class _Team:
+    """What every team's digest of a run shares: the people, the weekly target, who is back in the pool soon."""
+
+    people: Directory
+    target: int
+    soon: DueSoon
+
+
+def _digests(
+    env: Env, workspace_id: str, when: digest.Morning, due: list[Due], shared: _Team
+) -> list[Outgoing]:
+    teams = {one.person.user_id: digest.Team.of(shared.people, one.person) for one in due}
+    figures = digest.figures(env, workspace_id, when, teams)
+    messages = []
+    for one in due:
+        team = _team_digest(teams[one.person.user_id], figures, shared.target, shared.soon)
+        messages.append(one.outgoing(views.digest(one.person.lang, team, one.person.timezone)))
+    return messages
 
 
 def _team_digest(team: digest.Team, figures: digest.Figures, target: int, soon: DueSoon) -> views.TeamDigest:

@@ -3,10 +3,11 @@ now, in their own zone, and queueing each once (its dedupe key is kind, person a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, time
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.env import Env
 from bot.notify import Outgoing, dedupe_key, enqueue_many, json_payload
@@ -33,6 +34,22 @@ class Due:
         """Today's message for this person (queued once: the dedupe key is kind, person, day)."""
         payload = json_payload(message)
         return Outgoing(self.workspace_id, self.kind, self.person.user_id, "", self.day.isoformat(), payload)
+
+
+K = TypeVar("K", bound=Hashable)
+
+
+def grouped(due: Iterable[Due], by: Callable[[Due], K]) -> dict[K, list[Due]]:
+    """The people due, grouped (by their day, or day and zone: a few groups at most), in their order."""
+    groups: dict[K, list[Due]] = defaultdict(list)
+    for one in due:
+        groups[by(one)].append(one)
+    return groups
+
+
+def day_and_zone(one: Due) -> tuple[date, str]:
+    """Those sharing their day and zone share a query's day and its local windows."""
+    return one.day, one.person.timezone
 
 
 def queue_all(env: Env, messages: Sequence[Outgoing]) -> None:
