@@ -85,3 +85,33 @@ def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut
     for job in ticked.values():
         assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time is None
     assert ticked["followups"].trigger.interval.total_seconds() == 15 * 60
+
+
+def test_work_is_done_once_per_day_and_once_per_week_of_the_workspace(env, clock):
+    """The period is the workspace's own (Shanghai): 23:30 UTC on Sunday is Monday there."""
+    from datetime import UTC, date, datetime
+
+    from bot.services import periods
+
+    builders.person(env, "U0ADA", role="admin")
+    days: list[date] = []
+
+    def work(_session, today: date) -> date:
+        days.append(today)
+        return today
+
+    def both() -> tuple[date | None, date | None]:
+        return (
+            periods.once_per_day(env, builders.WORKSPACE, "test-daily", work),
+            periods.once_per_week(env, builders.WORKSPACE, "test-weekly", work),
+        )
+
+    clock.set(datetime(2026, 11, 22, 23, 30, tzinfo=UTC))  # Monday 07:30 in Shanghai
+    monday = date(2026, 11, 23)
+    assert both() == (monday, monday)
+    assert both() == (None, None)  # a second run, or a second worker
+    clock.set(datetime(2026, 11, 24, 1, 0, tzinfo=UTC))  # Tuesday: a new day, the same week
+    assert both() == (date(2026, 11, 24), None)
+    clock.set(datetime(2026, 11, 30, 1, 0, tzinfo=UTC))  # the next Monday
+    assert both() == (date(2026, 11, 30), date(2026, 11, 30))
+    assert days == [monday, monday, date(2026, 11, 24), date(2026, 11, 30), date(2026, 11, 30)]
