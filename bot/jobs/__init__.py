@@ -3,7 +3,8 @@
 `python -m bot jobs run NAME [--at ISO-TIME]` runs one now, or as if the clock said that time; the
 worker ticks the same functions. Each run returns one line saying what it did.
 
-The jobs that decide what to say (reminders, recycle, churn, digest) only queue messages in the
+Each job is thin: for each active workspace, a service decides (`bot.services`) and `bot.messaging`
+says it. The jobs that send messages (followups, recycle, churn, digest, sla) only queue them in the
 outbox, each under its dedupe key; the `outbox` job is the one that talks to Slack.
 """
 
