@@ -13,4 +13,5 @@ from bot.messaging import (
     followups,  # noqa: F401
     home,  # noqa: F401
     mornings,  # noqa: F401
+    people,  # noqa: F401
 )
