@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot.services import customers, tiers
 from bot.services.customers import CustomerDraft, PossibleDuplicates
 from bot.views import customers as views
+from bot.views.blocks import option_for
 from bot.views.ids import Action, Callback, Command
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, text_of
@@ -112,7 +113,7 @@ def suggest_customers(call: Call) -> None:
     typed = str(call.body.get("value", ""))
     found = customers.search(call.env, workspace_id=call.me.workspace_id, query=typed, limit=50)
     found.sort(key=lambda customer: customer.owner_id != call.me.user_id)  # stable: mine first, best first
-    call.ack(options=[views.option_for(customer, call.lang) for customer in found])
+    call.ack(options=[option_for(customer, call.lang) for customer in found])
 
 
 def set_level(call: Call) -> None:

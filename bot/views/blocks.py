@@ -8,7 +8,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from bot.views.text import clip
+from bot.i18n import Lang
+from bot.views.ids import Action
+from bot.views.text import clip, escape
+from store.models import Customer
 
 Block = dict[str, Any]
 
@@ -193,3 +196,19 @@ def home(blocks: list[Block]) -> dict[str, Any]:
 def message(text: str, blocks: list[Block]) -> dict[str, Any]:
     """A message body with its notification fallback text, capped at Slack's 50 blocks."""
     return {"text": clip(text, 3000), "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}
+
+
+def option_for(customer: Customer, lang: Lang) -> dict[str, Any]:
+    """A customer as a type-ahead option: the name, and where it belongs."""
+    where = customer.region or ("" if customer.owner_id else lang.gettext("in the pool"))
+    label = f"{customer.name} · {where}" if where else customer.name
+    return option(escape(label), str(customer.id))
+
+
+def customer_picker(lang: Lang, customer: Customer | None) -> dict[str, Any]:
+    """The type-ahead every form uses to choose a customer, preset when the form is for one."""
+    return external_select(
+        Action.CUSTOMER_PICK,
+        initial=option_for(customer, lang) if customer else None,
+        placeholder=lang.gettext("Type part of the name"),
+    )

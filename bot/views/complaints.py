@@ -14,7 +14,7 @@ from bot.rules import complaints as rules
 from bot.services.complaints import ComplaintList
 from bot.services.people import Actor
 from bot.views import blocks as b
-from bot.views.customers import customer_picker
+from bot.views.blocks import customer_picker
 from bot.views.ids import Action, Callback, Field
 from bot.views.text import Mrkdwn, clip, escape, mention, moment, say
 from store.models import (
@@ -49,6 +49,18 @@ CONTACT_CHANNELS = {
     "other": N_("Other"),
 }
 SECTION_LIMIT = 3000
+SATISFACTION_TEXT = N_("Satisfaction on the follow-up call: %(score)s of 5")
+FILED_IN_CHANNEL = N_("Complaint #%(number)s about %(customer)s is filed and posted in %(channel)s.")
+FILED_TO_PERSON = N_("Complaint #%(number)s about %(customer)s is filed; its card went to %(who)s.")
+CLOSE_TEXT = N_(
+    "Call the customer back (回访) and record how satisfied they are. The call is logged as a visit."
+)
+NUDGE_TEXT = N_(
+    ":stopwatch: Half the time is gone for complaint #%(number)s (%(customer)s): %(step)s by %(due)s."
+)
+BREACH_TEXT = N_(
+    ":rotating_light: Complaint #%(number)s (%(customer)s), assigned to %(who)s, missed its time to %(step)s."
+)
 
 
 def _label(table: dict[str, str], value: str, lang: Lang) -> str:
@@ -59,47 +71,58 @@ def status_label(value: str, lang: Lang) -> str:
     return _label(STATUSES, value, lang)
 
 
+def _assignee(lang: Lang, user_id: str | None) -> str:
+    """Someone to mention, or the admins for no one."""
+    return mention(user_id) if user_id else escape(lang.gettext(N_("the admins (not assigned)")))
+
+
 def complaint_modal(
     lang: Lang, metadata: dict[str, Any], *, customer: Customer | None = None, description: str = ""
 ) -> dict[str, Any]:
     _ = lang.gettext
-    categories = [b.option(_label(CATEGORIES, c, lang), c) for c in COMPLAINT_CATEGORIES]
-    severities = [b.option(_label(SEVERITIES, s, lang), s) for s in COMPLAINT_SEVERITIES]
-    channels = [b.option(_label(CONTACT_CHANNELS, c, lang), c) for c in COMPLAINT_CHANNELS]
-    blocks = [
-        b.input_block(Field.CUSTOMER.value, _("Customer"), customer_picker(lang, customer)),
-        b.input_block(Field.CATEGORY.value, _("Category"), b.static_select(Field.CATEGORY.value, categories)),
-        b.input_block(
-            Field.SEVERITY.value,
-            _("Severity"),
-            b.static_select(Field.SEVERITY.value, severities, initial="medium"),
-            hint=_("Sets the time to respond and to resolve (see /crm settings)."),
-        ),
-        b.input_block(
-            Field.DESCRIPTION.value,
-            _("What happened"),
-            b.text_input(
-                Field.DESCRIPTION.value,
-                initial=clip(description, rules.DESCRIPTION_LIMIT),
-                multiline=True,
-                max_length=rules.DESCRIPTION_LIMIT,
-            ),
-        ),
-        b.input_block(
-            Field.CONTACT_CHANNEL.value,
-            _("How the customer got in touch"),
-            b.static_select(Field.CONTACT_CHANNEL.value, channels),
-            optional=True,
-        ),
-    ]
     return b.modal(
         title=_("File a complaint"),
-        blocks=blocks,
+        blocks=_filing_blocks(lang, customer, description),
         callback_id=Callback.COMPLAINT_FILE,
         submit=_("File"),
         close=_("Cancel"),
         private_metadata=json.dumps(metadata, ensure_ascii=False),
     )
+
+
+def _choices(lang: Lang, table: dict[str, str], values: Sequence[str]) -> list[dict[str, Any]]:
+    return [b.option(_label(table, value, lang), value) for value in values]
+
+
+def _filing_blocks(lang: Lang, customer: Customer | None, description: str) -> list[b.Block]:
+    _ = lang.gettext
+    severities = b.static_select(
+        Field.SEVERITY.value, _choices(lang, SEVERITIES, COMPLAINT_SEVERITIES), initial="medium"
+    )
+    what = b.text_input(
+        Field.DESCRIPTION.value,
+        initial=clip(description, rules.DESCRIPTION_LIMIT),
+        multiline=True,
+        max_length=rules.DESCRIPTION_LIMIT,
+    )
+    channels = b.static_select(
+        Field.CONTACT_CHANNEL.value, _choices(lang, CONTACT_CHANNELS, COMPLAINT_CHANNELS)
+    )
+    categories = b.static_select(Field.CATEGORY.value, _choices(lang, CATEGORIES, COMPLAINT_CATEGORIES))
+    return [
+        b.input_block(Field.CUSTOMER.value, _("Customer"), customer_picker(lang, customer)),
+        b.input_block(Field.CATEGORY.value, _("Category"), categories),
+        b.input_block(
+            Field.SEVERITY.value,
+            _("Severity"),
+            severities,
+            hint=_("Sets the time to respond and to resolve (see /crm settings)."),
+        ),
+        b.input_block(Field.DESCRIPTION.value, _("What happened"), what),
+        b.input_block(
+            Field.CONTACT_CHANNEL.value, _("How the customer got in touch"), channels, optional=True
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -149,9 +172,7 @@ def card(
     _ = lang.gettext
     number = complaint.id or 0
     title = say(lang, N_("Complaint #%(number)s · %(customer)s"), number=number, customer=customer_name)
-    assignee = (
-        mention(complaint.assignee_id) if complaint.assignee_id else escape(_("the admins (not assigned)"))
-    )
+    assignee = _assignee(lang, complaint.assignee_id)
     icon = SEVERITY_ICONS.get(complaint.severity, "")
     facts = b.fields(
         _fact(_("Customer"), escape(customer_name)),
@@ -169,15 +190,7 @@ def card(
     if complaint.resolution:
         blocks.append(b.context(say(lang, N_("Resolution: %(text)s"), text=clip(complaint.resolution, 500))))
     if complaint.satisfaction is not None:
-        blocks.append(
-            b.context(
-                say(
-                    lang,
-                    N_("Satisfaction on the follow-up call: %(score)s of 5"),
-                    score=complaint.satisfaction,
-                )
-            )
-        )
+        blocks.append(b.context(say(lang, SATISFACTION_TEXT, score=complaint.satisfaction)))
     blocks.append(b.actions(*_buttons(lang, complaint), block_id=f"complaint.{number}"))
     return b.message(title, blocks)
 
@@ -238,11 +251,7 @@ SLA_TEXTS = {
 
 def step_in_thread(lang: Lang, event: ComplaintEvent, complaint: Complaint) -> dict[str, Any]:
     if event.kind in SLA_TEXTS:
-        told = (
-            mention(event.to_user_id)
-            if event.to_user_id
-            else escape(lang.gettext("the admins (not assigned)"))
-        )
+        told = _assignee(lang, event.to_user_id)
         text = say(lang, SLA_TEXTS[event.kind], step=_step(lang, event.text).lower(), to=told)
         return b.message(text, [b.section(text)])
     text = say(
@@ -256,22 +265,25 @@ def step_in_thread(lang: Lang, event: ComplaintEvent, complaint: Complaint) -> d
     return b.message(text, [b.section(clip(text, SECTION_LIMIT))])
 
 
+def _form(
+    lang: Lang, callback: Callback, title: str, submit: str, complaint_id: int, blocks: list[b.Block]
+) -> dict[str, Any]:
+    """A step's form: the complaint's number rides in the private metadata."""
+    return b.modal(
+        title=title,
+        blocks=blocks,
+        callback_id=callback,
+        submit=submit,
+        close=lang.gettext("Cancel"),
+        private_metadata=json.dumps({"complaint": complaint_id}),
+    )
+
+
 def _text_form(
     lang: Lang, callback: Callback, title: str, label: str, submit: str, complaint_id: int, field: Field
 ) -> dict[str, Any]:
-    _ = lang.gettext
-    return b.modal(
-        title=title,
-        blocks=[
-            b.input_block(
-                field.value, label, b.text_input(field.value, multiline=True, max_length=rules.NOTE_LIMIT)
-            )
-        ],
-        callback_id=callback,
-        submit=submit,
-        close=_("Cancel"),
-        private_metadata=json.dumps({"complaint": complaint_id}),
-    )
+    text = b.text_input(field.value, multiline=True, max_length=rules.NOTE_LIMIT)
+    return _form(lang, callback, title, submit, complaint_id, [b.input_block(field.value, label, text)])
 
 
 def note_modal(lang: Lang, complaint_id: int) -> dict[str, Any]:
@@ -283,132 +295,71 @@ def note_modal(lang: Lang, complaint_id: int) -> dict[str, Any]:
 
 def resolve_modal(lang: Lang, complaint_id: int) -> dict[str, Any]:
     _ = lang.gettext
-    return _text_form(
-        lang,
-        Callback.COMPLAINT_RESOLVE,
-        _("Resolve"),
-        _("How was it resolved?"),
-        _("Resolve"),
-        complaint_id,
-        Field.RESOLUTION,
-    )
+    title, label = _("Resolve"), _("How was it resolved?")
+    return _text_form(lang, Callback.COMPLAINT_RESOLVE, title, label, title, complaint_id, Field.RESOLUTION)
 
 
 def reopen_modal(lang: Lang, complaint_id: int) -> dict[str, Any]:
     _ = lang.gettext
-    return _text_form(
-        lang,
-        Callback.COMPLAINT_REOPEN,
-        _("Reopen"),
-        _("Why reopen it?"),
-        _("Reopen"),
-        complaint_id,
-        Field.TEXT,
-    )
+    title, label = _("Reopen"), _("Why reopen it?")
+    return _text_form(lang, Callback.COMPLAINT_REOPEN, title, label, title, complaint_id, Field.TEXT)
 
 
 def close_modal(lang: Lang, complaint_id: int) -> dict[str, Any]:
     _ = lang.gettext
-    scores = [b.option(str(score), str(score)) for score in range(1, 6)]
-    return b.modal(
-        title=_("Close the complaint"),
-        blocks=[
-            b.section(
-                escape(
-                    _(
-                        "Call the customer back (回访) and record how satisfied they are. The call is logged as a visit."
-                    )
-                )
-            ),
-            b.input_block(
-                Field.SATISFACTION.value,
-                _("Customer satisfaction (1–5)"),
-                b.static_select(Field.SATISFACTION.value, scores),
-            ),
-            b.input_block(
-                Field.COMMENT.value,
-                _("Comment"),
-                b.text_input(Field.COMMENT.value, multiline=True, max_length=rules.NOTE_LIMIT),
-                optional=True,
-            ),
-        ],
-        callback_id=Callback.COMPLAINT_CLOSE,
-        submit=_("Close"),
-        close=_("Cancel"),
-        private_metadata=json.dumps({"complaint": complaint_id}),
-    )
+    scores = b.static_select(Field.SATISFACTION.value, [b.option(str(n), str(n)) for n in range(1, 6)])
+    comment = b.text_input(Field.COMMENT.value, multiline=True, max_length=rules.NOTE_LIMIT)
+    blocks = [
+        b.section(escape(_(CLOSE_TEXT))),
+        b.input_block(Field.SATISFACTION.value, _("Customer satisfaction (1–5)"), scores),
+        b.input_block(Field.COMMENT.value, _("Comment"), comment, optional=True),
+    ]
+    return _form(lang, Callback.COMPLAINT_CLOSE, _("Close the complaint"), _("Close"), complaint_id, blocks)
 
 
 def reassign_modal(lang: Lang, complaint_id: int, people: Sequence[Actor]) -> dict[str, Any]:
     _ = lang.gettext
     options = [b.option(clip(person.name or person.user_id, 75), person.user_id) for person in people[:100]]
-    return b.modal(
-        title=_("Reassign"),
-        blocks=[
-            b.input_block(
-                Field.ASSIGNEE.value, _("Give it to"), b.static_select(Field.ASSIGNEE.value, options)
-            )
-        ],
-        callback_id=Callback.COMPLAINT_REASSIGN,
-        submit=_("Reassign"),
-        close=_("Cancel"),
-        private_metadata=json.dumps({"complaint": complaint_id}),
-    )
+    to = b.input_block(Field.ASSIGNEE.value, _("Give it to"), b.static_select(Field.ASSIGNEE.value, options))
+    return _form(lang, Callback.COMPLAINT_REASSIGN, _("Reassign"), _("Reassign"), complaint_id, [to])
+
+
+LIST_TITLES = {
+    "mine": N_("Complaints assigned to you: %(count)s"),
+    "team": N_("Complaints of your team: %(count)s"),
+    "all": N_("All complaints: %(count)s"),
+}
+LIST_SCOPES = {
+    True: N_("All, closed included."),
+    False: N_("Open ones. `/complaint list all` shows closed ones too."),
+}
 
 
 def listing(lang: Lang, found: ComplaintList, *, include_closed: bool) -> dict[str, Any]:
-    titles = {
-        "mine": N_("Complaints assigned to you: %(count)s"),
-        "team": N_("Complaints of your team: %(count)s"),
-        "all": N_("All complaints: %(count)s"),
-    }
-    title = say(lang, titles[found.scope], count=found.total)
-    scope = say(
-        lang,
-        N_("All, closed included.")
-        if include_closed
-        else N_("Open ones. `/complaint list all` shows closed ones too."),
-    )
-    blocks: list[b.Block] = [b.section(f"*{title}*"), b.context(scope)]
-    for row in found.rows:
-        complaint = row.complaint
-        who = (
-            mention(complaint.assignee_id)
-            if complaint.assignee_id
-            else escape(lang.gettext("the admins (not assigned)"))
-        )
-        line = (
-            f"{SEVERITY_ICONS.get(complaint.severity, '')} *#{complaint.id} {escape(row.customer_name)}* · "
-            f"{escape(_label(STATUSES, complaint.status, lang))} · {who}\n{escape(clip(complaint.description, 150))}"
-        )
-        blocks.append(b.section(line))
+    title = say(lang, LIST_TITLES[found.scope], count=found.total)
+    blocks = [b.section(f"*{title}*"), b.context(say(lang, LIST_SCOPES[include_closed]))]
+    blocks += [b.section(_listed(lang, row.complaint, row.customer_name)) for row in found.rows]
     if found.total > len(found.rows):
-        blocks.append(
-            b.context(say(lang, N_("…and %(count)s older ones."), count=found.total - len(found.rows)))
-        )
+        more = say(lang, N_("…and %(count)s older ones."), count=found.total - len(found.rows))
+        blocks.append(b.context(more))
     return b.message(title, blocks)
+
+
+def _listed(lang: Lang, complaint: Complaint, customer_name: str) -> str:
+    return (
+        f"{SEVERITY_ICONS.get(complaint.severity, '')} *#{complaint.id} {escape(customer_name)}* · "
+        f"{escape(_label(STATUSES, complaint.status, lang))} · {_assignee(lang, complaint.assignee_id)}\n"
+        f"{escape(clip(complaint.description, 150))}"
+    )
 
 
 def filed(lang: Lang, complaint: Complaint, customer_name: str, where: str | None) -> dict[str, Any]:
     """The filer's confirmation."""
-    if where:
-        text = say(
-            lang,
-            N_("Complaint #%(number)s about %(customer)s is filed and posted in %(channel)s."),
-            number=complaint.id,
-            customer=customer_name,
-            channel=Mrkdwn(f"<#{where}>"),  # a channel link: say() would escape it as text
-        )
+    facts: dict[str, object] = {"number": complaint.id, "customer": customer_name}
+    if where:  # a channel link: say() would escape it as text
+        text = say(lang, FILED_IN_CHANNEL, channel=Mrkdwn(f"<#{where}>"), **facts)
     else:
-        text = say(
-            lang,
-            N_("Complaint #%(number)s about %(customer)s is filed; its card went to %(who)s."),
-            number=complaint.id,
-            customer=customer_name,
-            who=mention(complaint.assignee_id)
-            if complaint.assignee_id
-            else escape(lang.gettext("the admins (not assigned)")),
-        )
+        text = say(lang, FILED_TO_PERSON, who=_assignee(lang, complaint.assignee_id), **facts)
     return b.message(text, [b.section(text)])
 
 
@@ -416,48 +367,27 @@ def nudge(
     lang: Lang, complaint: Complaint, customer_name: str, clock: Clock, timezone: str
 ) -> dict[str, Any]:
     """To the assignee at half the SLA time."""
+    due = moment(clock.due, timezone, lang)
     text = say(
-        lang,
-        N_(
-            ":stopwatch: Half the time is gone for complaint #%(number)s (%(customer)s): %(step)s by %(due)s."
-        ),
-        number=complaint.id,
-        customer=customer_name,
-        step=_step(lang, clock.step),
-        due=moment(clock.due, timezone, lang),
+        lang, NUDGE_TEXT, number=complaint.id, customer=customer_name, step=_step(lang, clock.step), due=due
     )
-    return b.message(
-        text, [b.section(text), *card(lang, complaint, customer_name, clock, timezone)["blocks"][1:]]
-    )
+    card_blocks = card(lang, complaint, customer_name, clock, timezone)["blocks"][1:]
+    return b.message(text, [b.section(text), *card_blocks])
 
 
 def breach(lang: Lang, complaint: Complaint, customer_name: str, step: str) -> dict[str, Any]:
     """To the assignee's manager (or the admins) at a breach, with Reassign and Take over."""
     _ = lang.gettext
     who = mention(complaint.assignee_id) if complaint.assignee_id else escape(_("no one"))
-    text = say(
-        lang,
-        N_(
-            ":rotating_light: Complaint #%(number)s (%(customer)s), assigned to %(who)s, missed its time to %(step)s."
-        ),
-        number=complaint.id,
-        customer=customer_name,
-        who=who,
-        step=_step(lang, step).lower(),
-    )
+    step_name = _step(lang, step).lower()
+    text = say(lang, BREACH_TEXT, number=complaint.id, customer=customer_name, who=who, step=step_name)
     value = str(complaint.id)
-    return b.message(
-        text,
-        [
-            b.section(text),
-            b.section(escape(clip(complaint.description, 300))),
-            b.actions(
-                b.button(_("Reassign"), Action.COMPLAINT_REASSIGN, value),
-                b.button(_("Take over"), Action.COMPLAINT_TAKE_OVER, value, style="primary"),
-                block_id=f"complaint.breach.{complaint.id}",
-            ),
-        ],
+    buttons = b.actions(
+        b.button(_("Reassign"), Action.COMPLAINT_REASSIGN, value),
+        b.button(_("Take over"), Action.COMPLAINT_TAKE_OVER, value, style="primary"),
+        block_id=f"complaint.breach.{complaint.id}",
     )
+    return b.message(text, [b.section(text), b.section(escape(clip(complaint.description, 300))), buttons])
 
 
 def complaints_on_card(lang: Lang, complaints: Sequence[Complaint]) -> str:

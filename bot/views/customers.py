@@ -233,22 +233,6 @@ def search_results(
     return b.message(intro, blocks)
 
 
-def option_for(customer: Customer, lang: Lang) -> dict[str, Any]:
-    """A type-ahead option: the name, and where it belongs."""
-    where = customer.region or ("" if customer.owner_id else lang.gettext("in the pool"))
-    label = f"{customer.name} · {where}" if where else customer.name
-    return b.option(escape(label), str(customer.id))
-
-
-def customer_picker(lang: Lang, customer: Customer | None) -> dict[str, Any]:
-    """The type-ahead every form uses to choose a customer, preset when the form is for one."""
-    return b.external_select(
-        Action.CUSTOMER_PICK,
-        initial=option_for(customer, lang) if customer else None,
-        placeholder=lang.gettext("Type part of the name"),
-    )
-
-
 def value_line(lang: Lang, value: Value, currency: str) -> Mrkdwn:
     return say(
         lang,

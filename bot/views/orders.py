@@ -11,7 +11,7 @@ from bot.rules.money import COMMON_CURRENCIES
 from bot.services.orders import PRODUCT_LIMIT, OrderLogged
 from bot.views import blocks as b
 from bot.views import labels
-from bot.views.customers import customer_picker
+from bot.views.blocks import customer_picker
 from bot.views.ids import Callback, Field
 from bot.views.templating import render
 from store.models import Customer

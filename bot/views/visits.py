@@ -10,7 +10,7 @@ from bot.i18n import Lang
 from bot.services.visits import NOTE_LIMIT, VisitLogged
 from bot.views import blocks as b
 from bot.views import labels
-from bot.views.customers import customer_picker
+from bot.views.blocks import customer_picker
 from bot.views.ids import Action, Callback, Field
 from bot.views.templating import render
 from bot.views.text import clip, escape
