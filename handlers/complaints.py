@@ -5,6 +5,8 @@ the thread's reply and the answers go out in the lazy twin, through the outbox."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slack_bolt import App
 
 from bot import notify
@@ -12,7 +14,7 @@ from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_
 from bot.messaging.home import refresh_home
 from bot.rules.commands import split_one_line_visit
-from bot.services import complaint_posts, complaints, customers
+from bot.services import complaints, customers
 from bot.services.complaints import ComplaintDraft, Step
 from bot.services.people import directory
 from bot.views import common
@@ -20,8 +22,7 @@ from bot.views import complaints as views
 from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import say, unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import chosen_customer, form_values, int_of, text_of
-from store.models import Customer
+from handlers.state import chosen_customer, form_values, int_of, number, text_of
 
 FORMS = {
     Action.COMPLAINT_NOTE: views.note_modal,
@@ -29,6 +30,22 @@ FORMS = {
     Action.COMPLAINT_REOPEN: views.reopen_modal,
     Action.COMPLAINT_CLOSE: views.close_modal,
 }
+
+
+@dataclass(frozen=True)
+class OpenForm:
+    """`/complaint name: text`: the filing form, with the customer (when the name was unique) and text."""
+
+    customer_id: int | None
+    description: str
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A complaint filed or changed: which one, and what was queued about it, to send at once."""
+
+    complaint_id: int
+    keys: tuple[str, ...]
 
 
 def register(app: App, kit: Kit) -> None:
@@ -71,14 +88,18 @@ def complaint_command(call: Call) -> None:
         return
     one_line = split_one_line_visit(text)
     query, description = (one_line.customer_query, one_line.note) if one_line else (text, "")
-    customer_id = None
-    if query:
-        try:
-            found_one = customers.resolve_one(call.env, call.me, query)
-        except NotFound:
-            found_one = []
-        customer_id = found_one.id if isinstance(found_one, Customer) else None
-    call.defer(open_form=True, customer=customer_id, description=description)
+    call.hand_over(OpenForm(_one_customer(call, query), description))
+
+
+def _one_customer(call: Call, query: str) -> int | None:
+    """The customer `query` names, when it names one."""
+    if not query:
+        return None
+    try:
+        found = customers.resolve_one(call.env, call.me, query)
+    except NotFound:
+        return None
+    return None if isinstance(found, list) else found.id
 
 
 def _open_filing(call: Call, customer_id: int | None, description: str = "") -> None:
@@ -88,13 +109,12 @@ def _open_filing(call: Call, customer_id: int | None, description: str = "") -> 
 
 
 def open_filing_form(call: Call) -> None:
-    outcome = call.outcome
-    _open_filing(call, outcome.get("customer"), str(outcome.get("description") or ""))
+    asked = call.handed(OpenForm)
+    _open_filing(call, asked.customer_id, asked.description)
 
 
 def open_form_for_customer(call: Call) -> None:
-    value = call.action_value
-    _open_filing(call, int(value) if value.isdigit() else None)
+    _open_filing(call, number(call.action_value) or None)
 
 
 def submit_complaint(call: Call) -> None:
@@ -108,15 +128,16 @@ def submit_complaint(call: Call) -> None:
         contact_channel=text_of(values, Field.CONTACT_CHANNEL.value),
     )
     filed = complaints.file(call.env, call.me, draft)  # its card queued with it
-    call.defer(complaint=filed.complaint.id, keys=list(filed.keys))
+    call.hand_over(Queued(filed.complaint.id or 0, filed.keys))
     call.ack(response_action="clear")
 
 
 def post_new(call: Call) -> None:
-    complaint = complaint_posts.reload(call.env, int(call.outcome["complaint"]))
-    notify.deliver_now(call.env, call.client, list(call.outcome["keys"]), workspace_id=complaint.workspace_id)
-    fresh = complaint_posts.reload(call.env, complaint.id or 0)
-    handling = complaints.get(call.env, call.me, fresh.id or 0)
+    """The card and its first reply sent at once; then the filer is told where it went."""
+    queued = call.handed(Queued)
+    notify.deliver_now(call.env, call.client, queued.keys, workspace_id=call.me.workspace_id)
+    handling = complaints.get(call.env, call.me, queued.complaint_id)
+    fresh = handling.complaint
     settings_channel = fresh.channel_id if fresh.channel_id and fresh.channel_id.startswith("C") else None
     call.tell(views.filed(call.lang, fresh, handling.customer.name, settings_channel))
     refresh_home(call.client, call.env, call.me)
@@ -131,7 +152,7 @@ def _complaint_id(call: Call) -> int:
 
 
 def _done(call: Call, step: Step) -> None:
-    call.defer(complaint=step.complaint.id, keys=list(step.keys))
+    call.hand_over(Queued(step.complaint.id or 0, step.keys))
     if call.kind == "view_submission":
         call.ack(response_action="clear")
     else:
@@ -201,9 +222,9 @@ def submit_reassign(call: Call) -> None:
 
 def post_step(call: Call) -> None:
     """After a step: its reply in the thread and the card as it reads now, sent at once; then a word."""
-    handling = complaints.get(call.env, call.me, int(call.outcome["complaint"]))
-    complaint = handling.complaint
-    notify.deliver_now(call.env, call.client, list(call.outcome["keys"]), workspace_id=complaint.workspace_id)
+    queued = call.handed(Queued)
+    complaint = complaints.get(call.env, call.me, queued.complaint_id).complaint
+    notify.deliver_now(call.env, call.client, queued.keys, workspace_id=complaint.workspace_id)
     status = views.status_label(complaint.status, call.lang)
     text = say(
         call.lang, N_("Done: complaint #%(number)s is %(status)s."), number=complaint.id, status=status

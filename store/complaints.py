@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 
 from store.churn import Scoring
 from store.models import COMPLAINT_UNRESOLVED, Complaint, ComplaintEvent, Customer
+from store.sql import Bind
 
 
 def churn_signal(scoring: Scoring) -> sa.Select[Any]:
@@ -126,7 +127,7 @@ def events(*, session: Session, complaint_id: int) -> Sequence[ComplaintEvent]:
     ).all()
 
 
-def set_posted(*, session: Session, complaint_id: int, channel: str, ts: str) -> None:
+def set_posted(*, session: Bind, complaint_id: int, channel: str, ts: str) -> None:
     session.execute(
         sa.update(Complaint)
         .where(col(Complaint.id) == complaint_id)
@@ -179,11 +180,15 @@ def of_customer(*, session: Session, workspace_id: str, customer_id: int, limit:
     ).all()
 
 
-def sla_due(*, session: Session, now: datetime, limit: int) -> Sequence[Complaint]:
-    """Complaints whose next nudge or breach has come (every workspace): one range of the partial index."""
+def sla_due(*, session: Session, workspace_id: str, now: datetime, limit: int) -> Sequence[Complaint]:
+    """A workspace's complaints whose next nudge or breach has come: one range of the partial index."""
     return session.exec(
         select(Complaint)
-        .where(col(Complaint.sla_check_at).is_not(None), col(Complaint.sla_check_at) <= now)
+        .where(
+            col(Complaint.sla_check_at).is_not(None),
+            col(Complaint.sla_check_at) <= now,
+            col(Complaint.workspace_id) == workspace_id,
+        )
         .order_by(col(Complaint.sla_check_at), col(Complaint.id))
         .limit(limit)
     ).all()

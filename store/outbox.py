@@ -156,7 +156,7 @@ def refusals(*, session: Session, workspace_id: str, keys: Sequence[str]) -> dic
     return dict(rows)
 
 
-def replace_pending_payload(*, session: Session, workspace_id: str, key: str, payload: str) -> None:
+def replace_pending_payload(*, session: Bind, workspace_id: str, key: str, payload: str) -> None:
     """A message not sent yet is sent as it reads now (an announcement whose rows changed meanwhile)."""
     session.execute(
         sa.update(OutboxMessage)

@@ -9,6 +9,7 @@ here too. Importing this package registers every listener; every entry point doe
 from bot.messaging import (
     channels,  # noqa: F401
     churn,  # noqa: F401
+    complaints,  # noqa: F401
     digest,  # noqa: F401
     followups,  # noqa: F401
     home,  # noqa: F401

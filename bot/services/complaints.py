@@ -10,21 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
-from types import ModuleType
 
+from bot import events
 from bot.env import Env
-from bot.errors import InvalidInput, NotAllowed, NotFound, Word
+from bot.errors import InvalidInput, NotAllowed, NotFound, Person, Word
 from bot.i18n import N_
 from bot.rules import complaints as rules
-from bot.rules.sla import CALENDAR, WORKING, SlaClock, deadlines
+from bot.rules.sla import deadlines
 from bot.services import settings as settings_service
 from bot.services import visits
 from bot.services.customers import get_customer
 from bot.services.people import Actor, Directory, directory
-from bot.views.text import mention
+from bot.services.sla import sla_clock
 from store import complaints as complaint_store
-from store import people as people_store
 from store.models import (
     COMPLAINT_CATEGORIES,
     COMPLAINT_CHANNELS,
@@ -42,7 +40,7 @@ FILED, ACKNOWLEDGED, NOTE, RESOLVED, REOPENED, CLOSED = (
     "reopened",
     "closed",
 )
-REASSIGNED, TAKEN_OVER, NUDGED, BREACHED = "reassigned", "taken_over", "nudged", "breached"
+REASSIGNED, TAKEN_OVER = "reassigned", "taken_over"
 LIST_LIMIT = 20
 
 
@@ -72,18 +70,6 @@ def validate(draft: ComplaintDraft) -> ComplaintDraft:
     if draft.contact_channel and draft.contact_channel not in COMPLAINT_CHANNELS:
         raise InvalidInput(N_("Choose how the customer got in touch."), field="contact_channel")
     return replace(draft, description=description)
-
-
-def sla_clock(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> SlaClock:
-    with env.db.session() as session:
-        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
-    return SlaClock(
-        mode=WORKING if settings.sla_working_hours else CALENDAR,
-        timezone=workspace.timezone if workspace else "UTC",
-        country=settings.country,
-        work_start=settings.work_start_at,
-        work_end=settings.work_end_at,
-    )
 
 
 def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Filed:
@@ -117,18 +103,18 @@ def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Filed:
     event = ComplaintEvent(
         workspace_id=actor.workspace_id, complaint_id=0, kind=FILED, actor_id=actor.user_id, at=now
     )
-    with env.db.session() as session:
+    with env.db.session() as session:  # the complaint and its card: both, or neither
         filed = complaint_store.add(session=session, complaint=complaint, event=event)
-        keys = _posts().publish(env, session, filed)
-    return Filed(filed, tuple(keys))
+        keys = events.publish(env, session, ComplaintFiled(filed, customer.name))
+    return Filed(filed, keys)
 
 
-def _posts() -> ModuleType:
-    """The complaint's messages, queued in the transaction of each change. Imported here: they render
-    from this module's clock and names, which imports them back."""
-    from bot.services import complaint_posts
+@dataclass(frozen=True)
+class ComplaintFiled(events.Event):
+    """A complaint was filed: its card and the first reply in its thread are due where it goes."""
 
-    return complaint_posts
+    complaint: Complaint
+    customer_name: str
 
 
 @dataclass(frozen=True)
@@ -186,6 +172,16 @@ def _require_change(env: Env, actor: Actor, complaint: Complaint) -> Directory:
 
 
 @dataclass(frozen=True)
+class StepTaken(events.Event):
+    """A handling step was written: its reply in the card's thread and the card as it reads now are due
+    (and a DM to a new assignee)."""
+
+    complaint: Complaint  # as it reads after the step
+    step: ComplaintEvent
+    customer_name: str
+
+
+@dataclass(frozen=True)
 class Step:
     """What a handling step changed: the complaint as it is now and the step written."""
 
@@ -231,8 +227,8 @@ def _apply(
             session=session, workspace_id=actor.workspace_id, complaint_id=complaint_id
         )
         assert fresh is not None
-        keys = _posts().after_step(env, session, fresh, event)
-    return Step(fresh, event, tuple(keys))
+        keys = events.publish(env, session, StepTaken(fresh, event, handling.customer.name))
+    return Step(fresh, event, keys)
 
 
 def _stale(handling: Handling) -> InvalidInput:
@@ -242,7 +238,7 @@ def _stale(handling: Handling) -> InvalidInput:
         N_("Complaint #%(number)s is %(status)s now (by %(who)s): nothing was changed."),
         number=handling.complaint.id,
         status=Word(rules.STATUS_WORDS.get(handling.complaint.status, handling.complaint.status)),
-        who=mention(last.actor_id) if last and last.actor_id else "Tidewater",
+        who=Person(last.actor_id) if last and last.actor_id else "Tidewater",
     )
 
 
@@ -374,19 +370,3 @@ def listing(env: Env, actor: Actor, *, include_closed: bool) -> ComplaintList:
             limit=LIST_LIMIT,
         )
     return ComplaintList(rows, total, scope)
-
-
-def time_left(
-    env: Env, complaint: Complaint, settings: settings_service.WorkspaceSettings, step: str | None = None
-) -> tuple[str, datetime, float] | None:
-    """An SLA clock: ("respond" or "resolve", its deadline, hours left — negative once past); the one
-    running now, or `step`'s (an unacknowledged complaint's resolve clock runs beside its respond one)."""
-    if step is None and complaint.status == rules.OPEN:
-        step = "respond"
-    elif step is None:
-        step = "resolve"
-    due = complaint.respond_due_at if step == "respond" else complaint.resolve_due_at
-    if due is None or complaint.status not in rules.UNRESOLVED:
-        return None
-    clock = sla_clock(env, complaint.workspace_id, settings)
-    return step, due, clock.remaining(env.clock.now(), due).total_seconds() / 3600

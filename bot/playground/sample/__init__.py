@@ -5,7 +5,7 @@ Everything is written through the product's services: first contact, roles and t
 (bot.services.people), the settings store, the bulk import (customers, visits and orders, one
 transaction per file, keeping each customer's facts as the app does), claims and a release
 (bot.services.pool) and complaints (bot.services.complaints, their cards queued by
-bot.services.complaint_posts). History is made by running a service with a FixedClock set to the
+bot.messaging.complaints). History is made by running a service with a FixedClock set to the
 earlier instant. The same seed gives the same workspace; a workspace that has customers is left alone.
 
 The story is told from day 1's morning: the reminder time (09:00 in Asia/Shanghai) of the first

@@ -1,0 +1,177 @@
+"""The complaints' SLA: the clock a workspace's deadlines run on, the time left on a complaint, and the
+steps the `sla` job takes — a complaint whose time is half gone nudges its assignee; a breach tells the
+assignee's manager (or the admins), marks the card "breached" and notes it in the thread.
+
+Each step once: its bit in `sla_done` is set in the same conditional UPDATE that finds it due, and what
+it says (`SlaStepsTaken`, queued by `bot.messaging.complaints`) is queued in that transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import events
+from bot.env import Env
+from bot.rules import complaints as rules
+from bot.rules.sla import CALENDAR, WORKING, SlaClock
+from bot.services import settings as settings_service
+from bot.services.people import Actor, Directory, directory
+from store import complaints as complaint_store
+from store import people as people_store
+from store.models import Complaint, ComplaintEvent, Customer
+
+BATCH = 500
+NUDGED, BREACHED = "nudged", "breached"  # the steps' kinds in a complaint's history
+NUDGES = rules.SlaStep.RESPOND_NUDGE | rules.SlaStep.RESOLVE_NUDGE
+BREACHES = rules.SlaStep.RESPOND_BREACH | rules.SlaStep.RESOLVE_BREACH
+
+TimeLeft = tuple[
+    str, datetime, float
+]  # "respond" or "resolve", its deadline, hours left (negative once past)
+
+
+def sla_clock(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> SlaClock:
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+    return SlaClock(
+        mode=WORKING if settings.sla_working_hours else CALENDAR,
+        timezone=workspace.timezone if workspace else "UTC",
+        country=settings.country,
+        work_start=settings.work_start_at,
+        work_end=settings.work_end_at,
+    )
+
+
+def time_left(
+    env: Env, complaint: Complaint, settings: settings_service.WorkspaceSettings, step: str | None = None
+) -> TimeLeft | None:
+    """An SLA clock: the one running now, or `step`'s (an unacknowledged complaint's resolve clock runs
+    beside its respond one); None once the complaint is resolved or has no such deadline."""
+    if step is None:
+        step = "respond" if complaint.status == rules.OPEN else "resolve"
+    due = complaint.respond_due_at if step == "respond" else complaint.resolve_due_at
+    if due is None or complaint.status not in rules.UNRESOLVED:
+        return None
+    clock = sla_clock(env, complaint.workspace_id, settings)
+    return step, due, clock.remaining(env.clock.now(), due).total_seconds() / 3600
+
+
+def step_name(step: rules.SlaStep) -> str:
+    return "respond" if step & rules.RESPOND_STEPS else "resolve"
+
+
+@dataclass(frozen=True)
+class Told:
+    """A DM of an SLA step: to whom, for which step, and a nudge's clock (a breach has none)."""
+
+    person: Actor
+    step: rules.SlaStep
+    clock: TimeLeft | None
+
+
+@dataclass(frozen=True)
+class SlaStepsTaken(events.Event):
+    """SLA steps recorded for a complaint: whom to tell by DM, and the steps for its thread and card."""
+
+    complaint: Complaint  # as it reads after the steps
+    customer_name: str
+    told: tuple[Told, ...]
+    steps: tuple[ComplaintEvent, ...]
+
+
+@dataclass(frozen=True)
+class Checked:
+    due: int
+    nudged: int
+    breached: int
+
+
+def check(env: Env, workspace_id: str) -> Checked:
+    """Take the SLA steps due now in a workspace (at most BATCH complaints a run)."""
+    now = env.clock.now()
+    with env.db.session() as session:
+        due = list(complaint_store.sla_due(session=session, workspace_id=workspace_id, now=now, limit=BATCH))
+    if not due:
+        return Checked(0, 0, 0)
+    people = directory(env, workspace_id)
+    settings = settings_service.load(env, workspace_id)
+    sent = [_act(env, complaint, _Team(people, settings), now) for complaint in due]
+    return Checked(len(due), sum(bool(s & NUDGES) for s in sent), sum(bool(s & BREACHES) for s in sent))
+
+
+@dataclass(frozen=True)
+class _Team:
+    people: Directory
+    settings: settings_service.WorkspaceSettings
+
+
+def _act(env: Env, complaint: Complaint, team: _Team, now: datetime) -> rules.SlaStep:
+    due = rules.due_steps(complaint, now)
+    values: dict[str, object] = {"sla_done": int(due.done)}
+    if due.send & rules.SlaStep.RESPOND_BREACH:
+        values["respond_breached_at"] = now
+    if due.send & rules.SlaStep.RESOLVE_BREACH:
+        values["resolve_breached_at"] = now
+    proposed = Complaint.model_validate({**complaint.model_dump(), **values})
+    values["sla_check_at"] = rules.next_check(proposed)
+    steps = _events(complaint, due.send, team.people, now)
+    with env.db.session() as session:  # the steps and their messages: both, or neither
+        if not complaint_store.record_sla(session=session, complaint=complaint, values=values, events=steps):
+            return rules.SlaStep(0)  # changed meanwhile: the next tick looks again
+        fresh = complaint_store.get(
+            session=session, workspace_id=complaint.workspace_id, complaint_id=complaint.id or 0
+        )
+        assert fresh is not None
+        told = _told(env, fresh, due.send, team)
+        customer = session.get(Customer, fresh.customer_id)
+        name = customer.name if customer else ""
+        events.publish(env, session, SlaStepsTaken(fresh, name, told, tuple(steps)))
+    return due.send
+
+
+def _sent(send: rules.SlaStep) -> list[rules.SlaStep]:
+    return [step for step in rules.SlaStep if send & step]
+
+
+def _events(
+    complaint: Complaint, send: rules.SlaStep, people: Directory, now: datetime
+) -> list[ComplaintEvent]:
+    return [
+        ComplaintEvent(
+            workspace_id=complaint.workspace_id,
+            complaint_id=complaint.id or 0,
+            kind=BREACHED if step & BREACHES else NUDGED,
+            text=step_name(step),
+            to_user_id=_first(
+                _escalate_to(complaint, people) if step & BREACHES else [complaint.assignee_id or ""]
+            ),
+            at=now,
+        )
+        for step in _sent(send)
+    ]
+
+
+def _first(user_ids: list[str]) -> str | None:
+    return user_ids[0] if user_ids else None
+
+
+def _escalate_to(complaint: Complaint, people: Directory) -> list[str]:
+    """The assignee's manager, or the admins for an assignee with none (or no assignee)."""
+    if complaint.assignee_id is None:
+        return [admin.user_id for admin in people.admins]
+    return [person.user_id for person in people.approvers_for(complaint.assignee_id)]
+
+
+def _told(env: Env, complaint: Complaint, send: rules.SlaStep, team: _Team) -> tuple[Told, ...]:
+    """A nudge goes to the assignee (the admins or the manager when there is none); a breach goes up."""
+    told: list[Told] = []
+    for step in _sent(send):
+        breach = bool(step & BREACHES)
+        nudged = [complaint.assignee_id] if complaint.assignee_id else []
+        recipients = nudged if nudged and not breach else _escalate_to(complaint, team.people)
+        clock = None if breach else time_left(env, complaint, team.settings, step_name(step))
+        if breach or clock is not None:
+            people = (team.people.by_id(user_id) for user_id in recipients)
+            told += [Told(person, step, clock) for person in people if person is not None]
+    return tuple(told)
