@@ -35,8 +35,7 @@ def card_key(complaint: Complaint) -> str:
 
 def render_card(env: Env, complaint: Complaint, customer_name: str) -> dict[str, Any]:
     settings = settings_service.load(env, complaint.workspace_id)
-    found = sla.time_left(env, complaint, settings)
-    clock = views.Clock(*found) if found else None
+    clock = sla.time_left(env, complaint, settings)
     timezone = sla.sla_clock(env, complaint.workspace_id, settings).timezone
     return views.card(
         lang(workspace_locale(env, complaint.workspace_id)), complaint, customer_name, clock, timezone
@@ -132,8 +131,7 @@ def _tell_sla(env: Env, bind: Bind, complaint: Complaint, customer_name: str, to
     if told.clock is None:
         message = views.breach(person.lang, complaint, customer_name, sla.step_name(told.step))
     else:
-        clock = views.Clock(*told.clock)
-        message = views.nudge(person.lang, complaint, customer_name, clock, person.timezone)
+        message = views.nudge(person.lang, complaint, customer_name, told.clock, person.timezone)
     period = f"sla{int(told.step)}"
     return _queue(env, bind, complaint, DIRECT, period, message, recipient=person.user_id)
 

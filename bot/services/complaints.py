@@ -10,18 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot import events
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound, Person, Word
 from bot.i18n import N_
 from bot.rules import complaints as rules
-from bot.rules.sla import deadlines
+from bot.rules.sla import Deadlines, deadlines
 from bot.services import settings as settings_service
-from bot.services import visits
+from bot.services import sla, visits
 from bot.services.customers import get_customer
 from bot.services.people import Actor, Directory, directory
-from bot.services.sla import sla_clock
 from store import complaints as complaint_store
 from store.models import (
     COMPLAINT_CATEGORIES,
@@ -79,8 +79,27 @@ def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Filed:
     customer = get_customer(env, actor, clean.customer_id)
     settings = settings_service.load(env, actor.workspace_id)
     now = env.clock.now()
-    due = deadlines(sla_clock(env, actor.workspace_id, settings), now, *settings.sla_hours(clean.severity))
-    complaint = Complaint(
+    due = deadlines(
+        sla.sla_clock(env, actor.workspace_id, settings), now, *settings.sla_hours(clean.severity)
+    )
+    complaint = _new_complaint(actor, clean, customer, due, now)
+    complaint.sla_check_at = rules.next_check(complaint)
+    complaint.card_to = (
+        settings.complaints_channel or customer.owner_id or _first_admin(env, actor.workspace_id)
+    )
+    event = ComplaintEvent(
+        workspace_id=actor.workspace_id, complaint_id=0, kind=FILED, actor_id=actor.user_id, at=now
+    )
+    with env.db.session() as session:  # the complaint and its card: both, or neither
+        filed = complaint_store.add(session=session, complaint=complaint, event=event)
+        keys = events.publish(env, session, ComplaintFiled(filed, customer.name))
+    return Filed(filed, keys)
+
+
+def _new_complaint(
+    actor: Actor, clean: ComplaintDraft, customer: Customer, due: Deadlines, now: datetime
+) -> Complaint:
+    return Complaint(
         workspace_id=actor.workspace_id,
         customer_id=customer.id or 0,
         category=clean.category,
@@ -96,17 +115,6 @@ def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Filed:
         resolve_due_at=due.resolve_due_at,
         updated_at=now,
     )
-    complaint.sla_check_at = rules.next_check(complaint)
-    complaint.card_to = (
-        settings.complaints_channel or customer.owner_id or _first_admin(env, actor.workspace_id)
-    )
-    event = ComplaintEvent(
-        workspace_id=actor.workspace_id, complaint_id=0, kind=FILED, actor_id=actor.user_id, at=now
-    )
-    with env.db.session() as session:  # the complaint and its card: both, or neither
-        filed = complaint_store.add(session=session, complaint=complaint, event=event)
-        keys = events.publish(env, session, ComplaintFiled(filed, customer.name))
-    return Filed(filed, keys)
 
 
 @dataclass(frozen=True)
@@ -203,14 +211,10 @@ def _apply(
     follow_up: tuple[int, str] | None = None,
 ) -> Step:
     """One handling step, if the complaint is still where this person saw it."""
-    handling = get(env, actor, complaint_id)
+    handling = _changeable(env, actor, complaint_id, allowed_from)
     complaint = handling.complaint
-    _require_change(env, actor, complaint)
-    if complaint.status not in allowed_from:
-        raise _stale(handling)
     now = env.clock.now()
-    proposed = Complaint.model_validate({**complaint.model_dump(), **values})
-    values = {**values, "sla_check_at": rules.next_check(proposed), "updated_at": now}
+    values = {**values, "sla_check_at": sla.next_check_after(complaint, values), "updated_at": now}
     event = ComplaintEvent(
         workspace_id=actor.workspace_id, complaint_id=complaint_id, kind=kind, actor_id=actor.user_id,
         text=text, to_user_id=to_user_id, at=now,
@@ -221,14 +225,22 @@ def _apply(
         ):
             raise _stale(get(env, actor, complaint_id))
         if follow_up is not None:
-            satisfaction, note = follow_up
-            visits.log_follow_up_call(session, env, actor, handling.customer, satisfaction, note)
+            visits.log_follow_up_call(session, env, actor, handling.customer, *follow_up)
         fresh = complaint_store.get(
             session=session, workspace_id=actor.workspace_id, complaint_id=complaint_id
         )
         assert fresh is not None
         keys = events.publish(env, session, StepTaken(fresh, event, handling.customer.name))
     return Step(fresh, event, keys)
+
+
+def _changeable(env: Env, actor: Actor, complaint_id: int, allowed_from: tuple[str, ...]) -> Handling:
+    """The complaint, if this person may change it and it is still where they saw it."""
+    handling = get(env, actor, complaint_id)
+    _require_change(env, actor, handling.complaint)
+    if handling.complaint.status not in allowed_from:
+        raise _stale(handling)
+    return handling
 
 
 def _stale(handling: Handling) -> InvalidInput:
@@ -275,7 +287,7 @@ def reopen(env: Env, actor: Actor, complaint_id: int, reason: str) -> Step:
     settings = settings_service.load(env, actor.workspace_id)
     now = env.clock.now()
     _respond, resolve_hours = settings.sla_hours(handling.complaint.severity)
-    clock = sla_clock(env, actor.workspace_id, settings)
+    clock = sla.sla_clock(env, actor.workspace_id, settings)
     sla_done = rules.SlaStep(handling.complaint.sla_done) & ~rules.RESOLVE_STEPS
     values = {
         "status": rules.REOPENED,

@@ -8,6 +8,7 @@ it says (`SlaStepsTaken`, queued by `bot.messaging.complaints`) is queued in tha
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,9 +27,14 @@ NUDGED, BREACHED = "nudged", "breached"  # the steps' kinds in a complaint's his
 NUDGES = rules.SlaStep.RESPOND_NUDGE | rules.SlaStep.RESOLVE_NUDGE
 BREACHES = rules.SlaStep.RESPOND_BREACH | rules.SlaStep.RESOLVE_BREACH
 
-TimeLeft = tuple[
-    str, datetime, float
-]  # "respond" or "resolve", its deadline, hours left (negative once past)
+
+@dataclass(frozen=True)
+class TimeLeft:
+    """An SLA clock of a complaint: which step, its deadline, hours left (negative once past)."""
+
+    step: str  # "respond" or "resolve"
+    due: datetime
+    hours_left: float
 
 
 def sla_clock(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> SlaClock:
@@ -54,7 +60,12 @@ def time_left(
     if due is None or complaint.status not in rules.UNRESOLVED:
         return None
     clock = sla_clock(env, complaint.workspace_id, settings)
-    return step, due, clock.remaining(env.clock.now(), due).total_seconds() / 3600
+    return TimeLeft(step, due, clock.remaining(env.clock.now(), due).total_seconds() / 3600)
+
+
+def next_check_after(complaint: Complaint, values: Mapping[str, object]) -> datetime | None:
+    """When the complaint, changed by `values`, next has an SLA step due."""
+    return rules.next_check(Complaint.model_validate({**complaint.model_dump(), **values}))
 
 
 def step_name(step: rules.SlaStep) -> str:
@@ -108,13 +119,7 @@ class _Team:
 
 def _act(env: Env, complaint: Complaint, team: _Team, now: datetime) -> rules.SlaStep:
     due = rules.due_steps(complaint, now)
-    values: dict[str, object] = {"sla_done": int(due.done)}
-    if due.send & rules.SlaStep.RESPOND_BREACH:
-        values["respond_breached_at"] = now
-    if due.send & rules.SlaStep.RESOLVE_BREACH:
-        values["resolve_breached_at"] = now
-    proposed = Complaint.model_validate({**complaint.model_dump(), **values})
-    values["sla_check_at"] = rules.next_check(proposed)
+    values = _marked(complaint, due, now)
     steps = _events(complaint, due.send, team.people, now)
     with env.db.session() as session:  # the steps and their messages: both, or neither
         if not complaint_store.record_sla(session=session, complaint=complaint, values=values, events=steps):
@@ -123,11 +128,21 @@ def _act(env: Env, complaint: Complaint, team: _Team, now: datetime) -> rules.Sl
             session=session, workspace_id=complaint.workspace_id, complaint_id=complaint.id or 0
         )
         assert fresh is not None
-        told = _told(env, fresh, due.send, team)
         customer = session.get(Customer, fresh.customer_id)
-        name = customer.name if customer else ""
-        events.publish(env, session, SlaStepsTaken(fresh, name, told, tuple(steps)))
+        told = _told(env, fresh, due.send, team)
+        taken = SlaStepsTaken(fresh, customer.name if customer else "", told, tuple(steps))
+        events.publish(env, session, taken)
     return due.send
+
+
+def _marked(complaint: Complaint, due: rules.SlaDue, now: datetime) -> dict[str, object]:
+    """The steps marked done, the breaches' moments, and when to look again."""
+    values: dict[str, object] = {"sla_done": int(due.done)}
+    if due.send & rules.SlaStep.RESPOND_BREACH:
+        values["respond_breached_at"] = now
+    if due.send & rules.SlaStep.RESOLVE_BREACH:
+        values["resolve_breached_at"] = now
+    return {**values, "sla_check_at": next_check_after(complaint, values)}
 
 
 def _sent(send: rules.SlaStep) -> list[rules.SlaStep]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from bot.i18n import N_, Lang
 from bot.rules import complaints as rules
 from bot.services.complaints import ComplaintList
 from bot.services.people import Actor
+from bot.services.sla import TimeLeft
 from bot.views import blocks as b
 from bot.views.blocks import customer_picker
 from bot.views.ids import Action, Callback, Field
@@ -125,15 +124,6 @@ def _filing_blocks(lang: Lang, customer: Customer | None, description: str) -> l
     ]
 
 
-@dataclass(frozen=True)
-class Clock:
-    """The SLA clock running now: which step, its deadline, hours left (negative once past)."""
-
-    step: str
-    due: datetime
-    hours_left: float
-
-
 def _duration(lang: Lang, hours: float) -> str:
     minutes = round(abs(hours) * 60)
     days, rest = divmod(minutes, 24 * 60)
@@ -142,7 +132,7 @@ def _duration(lang: Lang, hours: float) -> str:
     return say(lang, N_("%(hours)s h %(minutes)s min"), hours=rest // 60, minutes=rest % 60)
 
 
-def sla_line(lang: Lang, complaint: Complaint, clock: Clock | None, timezone: str) -> Mrkdwn:
+def sla_line(lang: Lang, complaint: Complaint, clock: TimeLeft | None, timezone: str) -> Mrkdwn:
     if clock is None:
         if complaint.respond_breached_at or complaint.resolve_breached_at:
             return say(lang, N_(":rotating_light: SLA breached"))
@@ -166,7 +156,7 @@ def _fact(label: str, value: str) -> str:
 
 
 def card(
-    lang: Lang, complaint: Complaint, customer_name: str, clock: Clock | None, timezone: str
+    lang: Lang, complaint: Complaint, customer_name: str, clock: TimeLeft | None, timezone: str
 ) -> dict[str, Any]:
     """The complaint's card: what, how bad, who has it, where it stands, the SLA, and the buttons."""
     _ = lang.gettext
@@ -364,7 +354,7 @@ def filed(lang: Lang, complaint: Complaint, customer_name: str, where: str | Non
 
 
 def nudge(
-    lang: Lang, complaint: Complaint, customer_name: str, clock: Clock, timezone: str
+    lang: Lang, complaint: Complaint, customer_name: str, clock: TimeLeft, timezone: str
 ) -> dict[str, Any]:
     """To the assignee at half the SLA time."""
     due = moment(clock.due, timezone, lang)
