@@ -11,8 +11,14 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
+from bot.errors import InvalidInput, Person
+from bot.i18n import lang
 from bot.playground.validation import message_problems
+from bot.services import complaints
 from bot.services import settings as settings_service
+from bot.services.complaints import ComplaintDraft
+from bot.services.people import Actor
+from bot.views import errors as error_views
 from bot.views.ids import Action
 from store.models import Complaint, ComplaintEvent, Customer, Visit
 from tests import builders
@@ -268,7 +274,6 @@ def test_complaint_list_shows_mine_my_teams_or_all(env, slack, standin):
 # -- text as typed, within Slack's limits -------------------------------------------------------------------
 @pytest.mark.parametrize("locale", ["en", "zh_CN"])
 def test_a_long_description_with_mentions_and_emoji_renders_as_typed(env, slack, standin, locale):
-    from bot.i18n import lang
     from bot.views import complaints as views
 
     description = ("<!channel> 货物受潮 :sob: 😭 & <b>wet</b> " * 100)[:3000]
@@ -291,3 +296,14 @@ def test_the_customer_card_lists_its_complaints(env, slack, standin):
     complaint = file_complaint(env, slack, standin)
     card = slack.command(REP, "/customer", "Acme Trading").text
     assert "Complaints" in card and f"#{complaint.id}" in card
+
+
+def test_a_step_someone_else_took_first_names_them_as_a_person(env, acme):
+    draft = ComplaintDraft(acme.id, "delivery", "high", "The boxes arrived wet.")
+    filer = Actor(builders.WORKSPACE, REP, REP, "rep", MANAGER, "Asia/Shanghai", "en")
+    complaint = complaints.file(env, filer, draft).complaint
+    complaints.acknowledge(env, filer, complaint.id)
+    with pytest.raises(InvalidInput) as refused:
+        complaints.acknowledge(env, admin_actor(), complaint.id)
+    assert refused.value.params["who"] == Person(REP) and isinstance(refused.value.params["who"], Person)
+    assert f"(by <@{REP}>)" in error_views.mrkdwn(refused.value, lang("en"))
