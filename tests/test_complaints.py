@@ -301,9 +301,10 @@ def test_the_customer_card_lists_its_complaints(env, slack, standin):
 def test_a_step_someone_else_took_first_names_them_as_a_person(env, acme):
     draft = ComplaintDraft(acme.id, "delivery", "high", "The boxes arrived wet.")
     filer = Actor(builders.WORKSPACE, REP, REP, "rep", MANAGER, "Asia/Shanghai", "en")
-    complaint = complaints.file(env, filer, draft).complaint
-    complaints.acknowledge(env, filer, complaint.id)
+    complaint_id = complaints.file(env, filer, draft).complaint.id
+    assert complaint_id is not None
+    complaints.acknowledge(env, filer, complaint_id)
     with pytest.raises(InvalidInput) as refused:
-        complaints.acknowledge(env, admin_actor(), complaint.id)
+        complaints.acknowledge(env, admin_actor(), complaint_id)
     assert refused.value.params["who"] == Person(REP) and isinstance(refused.value.params["who"], Person)
     assert f"(by <@{REP}>)" in error_views.mrkdwn(refused.value, lang("en"))
