@@ -1,22 +1,6 @@
-"""Sending what the bot says on its own to Slack: the outbox's sender.
-
-Every message is queued (`enqueue`, `enqueue_many`) in the same transaction as the change it reports,
-so it exists if and only if the change was committed; `deliver_due` (the worker's `outbox` job) and
-`deliver_now` (a person is waiting) send it. What is true of delivery, exactly:
-
-- A message is taken by one sender at a time: a conditional UPDATE leases it from the clock at the
-  moment of taking (`LEASE`, longer than a request to Slack may last), just before it is sent.
-- Each is retried until Slack has it or refuses it for good: 429 waits for Retry-After; server errors
-  and network failures back off from 30 s to an hour; refusals that will not change (an archived
-  channel, invalid blocks) are recorded as undeliverable for the admins.
-- A post that may have reached Slack without being marked sent (the sender died, or no answer came)
-  is *in doubt*. Every post carries message metadata (`METADATA_EVENT` and its dedupe key); before an
-  in-doubt post is sent again, its conversation's recent history is read and, if the post is there, it
-  is marked sent with that ts. When the history cannot be read, the post is sent again and flagged
-  as a possible duplicate (counted on the admins' Home). `chat.update` is idempotent: simply retried.
-- Posts to one channel are paced a second apart, and fifty a second in a workspace.
-- Messages of an uninstalled workspace stay queued and are not sent until it is active again.
-"""
+"""The outbox's sender: each message leased just before it is sent, posted or updated, retried with
+backoff or refused for good, a post in doubt looked for first (the guarantee is in the package's
+docstring)."""
 
 from __future__ import annotations
 
@@ -24,8 +8,7 @@ import logging
 import os
 import secrets
 import socket
-import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -35,17 +18,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
-from sqlmodel import Session
 
 from bot.env import Env
+from bot.notify.doubt import Unreadable, look_for, may_have_posted
+from bot.notify.kinds import KINDS, METADATA_EVENT, REPLY_TO, UPDATE_OF, Rendered, subject_of
+from bot.notify.pacing import Pacer
 from store import outbox as outbox_store
 from store.models import OutboxMessage
-from store.sql import Bind
 
 log = logging.getLogger("tidewater.notify")
 
 
-# -- the outbox's sender ------------------------------------------------------------------------------
 # Slack's answers that will not change by trying again: recorded for the admins, never retried.
 PERMANENT_ERRORS = frozenset(
     {
@@ -65,9 +48,6 @@ PERMANENT_ERRORS = frozenset(
 FIRST_BACKOFF = timedelta(seconds=30)
 LONGEST_BACKOFF = timedelta(hours=1)
 LEASE = timedelta(minutes=2)  # a sender that dies mid-send gives the message back after this
-CHANNEL_GAP_SECONDS = 1.0  # Slack allows about one message per second per channel
-WORKSPACE_MESSAGES_PER_SECOND = 50  # and about fifty a second (chat.postMessage) in a workspace
-WORKSPACE_GAP_SECONDS = 1.0 / WORKSPACE_MESSAGES_PER_SECOND
 
 
 @dataclass
@@ -80,137 +60,6 @@ class Delivery:
     skipped: int = 0  # taken by another sender meanwhile
     looked_up: int = 0  # posts in doubt looked for in their conversation's history
     found: int = 0  # of those, already in Slack: marked sent, not posted again
-
-
-class Pacer:
-    """Keeps posts to one channel at least a second apart, and any two posts at least 1/50 s apart
-    (Slack's limit for the whole workspace), within a run: a fan-out of many DMs goes out at about
-    the rate Slack accepts instead of in a burst answered 429."""
-
-    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
-        self.sleep = sleep
-        self._last: dict[str, float] = {}
-        self._last_any: float | None = None
-
-    def wait_for(self, channel: str) -> None:
-        now = time.monotonic()
-        gap = 0.0
-        last = self._last.get(channel)
-        if last is not None:
-            gap = CHANNEL_GAP_SECONDS - (now - last)
-        if self._last_any is not None:
-            gap = max(gap, WORKSPACE_GAP_SECONDS - (now - self._last_any))
-        if gap > 0:
-            self.sleep(gap)
-        self._last[channel] = self._last_any = time.monotonic()
-
-
-ANNOUNCEMENT = "announcement"  # a pool-channel announcement; its subject is the announcement's id
-COMPLAINT_CARD = "complaint_card"  # a complaint's card; its subject is the complaint's id
-# Payload keys (taken out before sending): the dedupe key of the message this one answers in its
-# thread, or replaces (chat.update). It waits until that one is in Slack.
-REPLY_TO = "_reply_to"
-UPDATE_OF = "_update_of"
-# Every post carries this in its Slack message metadata, with its dedupe key: a post in doubt is looked
-# for in the conversation before it is sent again.
-METADATA_EVENT = "tidewater_message"
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """A message drawn at the moment it is sent, and what it showed (to see whether it is still current)."""
-
-    message: dict[str, Any]
-    shows: object
-
-
-@dataclass(frozen=True)
-class Kind:
-    """What the sender needs from the feature that queues a kind of message: what to keep once it is
-    posted (`posted(session, subject id, channel, ts)`), and, for a message drawn when it is sent
-    rather than when it is queued, how to draw it (`render(env, subject id)`)."""
-
-    posted: Callable[[Session, int, str, str], None] | None = None
-    render: Callable[[Env, int], Rendered] | None = None
-
-
-KINDS: dict[str, Kind] = {}
-
-
-def register_kind(name: str, kind: Kind) -> None:
-    """Called by the feature module that queues messages of this kind, when it is imported."""
-    KINDS[name] = kind
-
-
-def dedupe_key(kind: str, recipient: str, subject: str, period: str) -> str:
-    return f"{kind}:{recipient}:{subject}:{period}"[:200]
-
-
-def subject_of(key: str) -> str:
-    return key.split(":")[2]
-
-
-def json_payload(message: dict[str, Any]) -> str:
-    """The outbox payload: compact UTF-8 JSON (orjson: json.dumps took a tenth of the warning pass)."""
-    return orjson.dumps(message).decode()
-
-
-@dataclass(frozen=True)
-class Outgoing:
-    """A message to queue once per (kind, recipient, subject, period), already as its JSON payload: a
-    job's thousand messages kept as Block Kit dicts until their one INSERT gave Python's garbage
-    collector some hundred thousand more objects to walk (a full collection of about 70 ms in the
-    warning pass on PostgreSQL, at 1,000,000 customers)."""
-
-    workspace_id: str
-    kind: str
-    recipient: str
-    subject: str
-    period: str
-    payload: str  # json_payload(message)
-
-    @property
-    def key(self) -> str:
-        return dedupe_key(self.kind, self.recipient, self.subject, self.period)
-
-
-def enqueue(
-    env: Env,
-    *,
-    workspace_id: str,
-    kind: str,
-    recipient: str,
-    subject: str,
-    period: str,
-    message: dict[str, Any],
-    session: Bind | None = None,
-) -> str:
-    """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing.
-    With `session`, in that transaction (the change the message reports); else in its own.
-    Returns the dedupe key (to send it at once with `deliver_now`)."""
-    outgoing = Outgoing(workspace_id, kind, recipient, subject, period, json_payload(message))
-    return enqueue_many(env, [outgoing], session=session)[0]
-
-
-def enqueue_many(env: Env, messages: Sequence[Outgoing], *, session: Bind | None = None) -> list[str]:
-    """Queue many in one transaction (a job's morning messages: one commit, not one per person): the
-    caller's `session` when given, else one of their own."""
-    queued = [
-        outbox_store.Queued(
-            workspace_id=outgoing.workspace_id,
-            dedupe_key=outgoing.key,
-            kind=outgoing.kind,
-            channel=outgoing.recipient,
-            payload=outgoing.payload,
-        )
-        for outgoing in messages
-    ]
-    if session is not None:
-        outbox_store.enqueue_many(session=session, messages=queued, now=env.clock.now())
-    else:
-        with env.db.session() as own:
-            outbox_store.enqueue_many(session=own, messages=queued, now=env.clock.now())
-    return [outgoing.key for outgoing in messages]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -322,7 +171,8 @@ def _post(
     assert message.id is not None
     again = False
     if message.posting_since is not None:
-        found = _look_for(client, message, target, done)
+        done.looked_up += 1
+        found = look_for(client, message, target.channel, target.thread_ts)
         if isinstance(found, tuple):
             _sent(env, message, message.attempts, *found)
             done.found += 1
@@ -335,7 +185,7 @@ def _post(
             channel=target.channel, thread_ts=target.thread_ts, metadata=_metadata(message.dedupe_key), **args
         )
     except (SlackApiError, OSError) as error:
-        _not_sent(env, message, error, done, in_doubt=_may_have_posted(error))
+        _not_sent(env, message, error, done, in_doubt=may_have_posted(error))
         return
     _sent(
         env,
@@ -389,77 +239,6 @@ def _send_rendered(
             return
         if render(env, subject).shows == drawn.shows:
             return
-
-
-class _Unreadable:
-    """The conversation's history could not be read: the post is sent again, flagged."""
-
-
-Unreadable = _Unreadable()
-
-
-def _look_for(
-    client: WebClient, message: OutboxMessage, target: Target, done: Delivery
-) -> tuple[str, str] | _Unreadable | None:
-    """The (ts, channel) of this post if it is already in the conversation (found by its metadata)."""
-    done.looked_up += 1
-    assert message.posting_since is not None
-    oldest = f"{(message.posting_since - LOOK_BACK).timestamp():.6f}"
-    try:
-        conversation = _conversation(client, target.channel)
-        for page in _history_pages(client, conversation, target.thread_ts, oldest):
-            for posted in page:
-                metadata = posted.get("metadata") or {}
-                payload = metadata.get("event_payload") or {}
-                if metadata.get("event_type") == METADATA_EVENT and payload.get("key") == message.dedupe_key:
-                    return str(posted["ts"]), conversation
-    except (SlackApiError, OSError) as error:
-        log.warning("could not read the history of %s for message %s: %s", target.channel, message.id, error)
-        return Unreadable
-    return None
-
-
-LOOK_BACK = timedelta(minutes=10)  # a post in doubt is looked for from a little before it was sent
-HISTORY_PAGES = 5
-
-
-def _conversation(client: WebClient, channel: str) -> str:
-    """A DM is posted to the user's id; its history is read from the D… conversation."""
-    if channel[:1] in ("U", "W"):
-        return str(client.conversations_open(users=channel)["channel"]["id"])
-    return channel
-
-
-def _history_pages(
-    client: WebClient, conversation: str, thread_ts: str | None, oldest: str
-) -> Iterator[list[dict[str, Any]]]:
-    cursor = None
-    for _ in range(HISTORY_PAGES):
-        if thread_ts:
-            answer = client.conversations_replies(
-                channel=conversation,
-                ts=thread_ts,
-                oldest=oldest,
-                include_all_metadata=True,
-                limit=200,
-                cursor=cursor,
-            )
-        else:
-            answer = client.conversations_history(
-                channel=conversation, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
-            )
-        yield list(answer.get("messages") or [])
-        cursor = (answer.get("response_metadata") or {}).get("next_cursor")
-        if not cursor:
-            return
-
-
-def _may_have_posted(error: Exception) -> bool:
-    """No answer (a timeout, a dropped connection) or a server error: Slack may have the post."""
-    if isinstance(error, SlackApiError):
-        response = error.response
-        return response is None or response.status_code >= 500
-    return True
 
 
 def _parent(env: Env, message: OutboxMessage, key: str, done: Delivery) -> OutboxMessage | None:

@@ -1,0 +1,77 @@
+"""Queuing a message in the outbox, in the transaction of the change it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from bot.env import Env
+from bot.notify.kinds import dedupe_key
+from store import outbox as outbox_store
+from store.sql import Bind
+
+
+def json_payload(message: dict[str, Any]) -> str:
+    """The outbox payload: compact UTF-8 JSON (orjson: json.dumps took a tenth of the warning pass)."""
+    return orjson.dumps(message).decode()
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A message to queue once per (kind, recipient, subject, period), already as its JSON payload: a
+    job's thousand messages kept as Block Kit dicts until their one INSERT gave Python's garbage
+    collector some hundred thousand more objects to walk (a full collection of about 70 ms in the
+    warning pass on PostgreSQL, at 1,000,000 customers)."""
+
+    workspace_id: str
+    kind: str
+    recipient: str
+    subject: str
+    period: str
+    payload: str  # json_payload(message)
+
+    @property
+    def key(self) -> str:
+        return dedupe_key(self.kind, self.recipient, self.subject, self.period)
+
+
+def enqueue(
+    env: Env,
+    *,
+    workspace_id: str,
+    kind: str,
+    recipient: str,
+    subject: str,
+    period: str,
+    message: dict[str, Any],
+    session: Bind | None = None,
+) -> str:
+    """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing.
+    With `session`, in that transaction (the change the message reports); else in its own.
+    Returns the dedupe key (to send it at once with `deliver_now`)."""
+    outgoing = Outgoing(workspace_id, kind, recipient, subject, period, json_payload(message))
+    return enqueue_many(env, [outgoing], session=session)[0]
+
+
+def enqueue_many(env: Env, messages: Sequence[Outgoing], *, session: Bind | None = None) -> list[str]:
+    """Queue many in one transaction (a job's morning messages: one commit, not one per person): the
+    caller's `session` when given, else one of their own."""
+    queued = [
+        outbox_store.Queued(
+            workspace_id=outgoing.workspace_id,
+            dedupe_key=outgoing.key,
+            kind=outgoing.kind,
+            channel=outgoing.recipient,
+            payload=outgoing.payload,
+        )
+        for outgoing in messages
+    ]
+    if session is not None:
+        outbox_store.enqueue_many(session=session, messages=queued, now=env.clock.now())
+    else:
+        with env.db.session() as own:
+            outbox_store.enqueue_many(session=own, messages=queued, now=env.clock.now())
+    return [outgoing.key for outgoing in messages]
