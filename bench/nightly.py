@@ -2,11 +2,11 @@
 
 Times, on SQLite and PostgreSQL, each pass of the night once, beside the best set-based SQL doing the
 same selection on the same indexes in the same run, and prints the ratios:
-- warning pass, `bot.jobs.recycle.warn_owners` (a DM per owner listing customers due back in the pool
+- warning pass, `bot.messaging.recycle.warn_owners` (a DM per owner listing customers due back in the pool
   within the warning window), beside the per-level SELECTs of `store.recycle.due_conditions` with
   by = now + the warning days, and the two small reads without which no one can be warned: the active
   people (their zones and languages) and which of today's warnings are already queued;
-- recycle pass, `bot.jobs.recycle.recycle_customers`, beside the per-level UPDATE ... RETURNING
+- recycle pass, `bot.services.recycle.recycle_due`, beside the per-level UPDATE ... RETURNING
   statements and one bulk INSERT of the history rows, committed. Both write, so the baseline runs on an
   identical copy of the database made after loading (a copied file on SQLite, CREATE DATABASE ...
   TEMPLATE on PostgreSQL) and both start from the same state;
@@ -94,15 +94,16 @@ from bot import worker
 from bot.clock import FixedClock
 from bot.env import Env
 from bot.jobs import digest as digest_job
-from bot.jobs import recycle as recycle_job
 from bot.messaging import churn as churn_messages
 from bot.messaging import digest as digest_messages
+from bot.messaging import recycle as recycle_messages
 from bot.notify import dedupe_key
 from bot.rules import churn as churn_rules
 from bot.rules.calendar import is_working_day
 from bot.rules.pool import DEFAULT_RECYCLE_DAYS, PoolRules
 from bot.services import churn as churn_service
 from bot.services import digest as digest_service
+from bot.services import recycle as recycle_service
 from bot.services import settings as settings_service
 from bot.services.people import directory
 from bot.views import churn as churn_views
@@ -437,7 +438,7 @@ class Night:
 def due_statements(
     by: datetime, after: datetime | None = None
 ) -> list[tuple[str, list[sa.ColumnElement[bool]]]]:
-    rules = recycle_job.sql_rules(RULES)
+    rules = recycle_service.sql_rules(RULES)
     return recycle_store.due_conditions(rules, workspace_id=WORKSPACE, by=by, after=after)
 
 
@@ -461,7 +462,7 @@ def nearly_due_statements(night: Night) -> Counts:
                 PERSON.c.workspace_id == WORKSPACE, PERSON.c.is_deleted.is_(False)
             )
         ).all()
-        keys = [dedupe_key(recycle_job.WARNING, person.user_id, "", today) for person in people]
+        keys = [dedupe_key(recycle_messages.WARNING, person.user_id, "", today) for person in people]
         queued = connection.execute(
             sa.select(OUTBOX.c.dedupe_key).where(
                 OUTBOX.c.workspace_id == WORKSPACE, one_of(connection, OUTBOX.c.dedupe_key, keys)
@@ -472,7 +473,7 @@ def nearly_due_statements(night: Night) -> Counts:
 
 def warning_pass(night: Night) -> Counts:
     """recycle.warn_owners"""
-    owners, customers = recycle_job.warn_owners(night.env, WORKSPACE, night.settings)
+    owners, customers = recycle_messages.warn_owners(night.env, WORKSPACE, night.settings)
     return {"owners warned": owners, "customers in warnings": customers}
 
 
@@ -507,9 +508,9 @@ def recycle_statements(night: Night) -> Counts:
 
 
 def recycle_pass(night: Night) -> Counts:
-    """recycle.recycle_customers"""
-    moved, _ = recycle_job.recycle_customers(night.env, WORKSPACE, night.settings.pool_rules())
-    return {"customers recycled": len(moved)}
+    """recycle.recycle_due"""
+    done = recycle_service.recycle_due(night.env, WORKSPACE, night.settings)
+    return {"customers recycled": len(done.moved)}
 
 
 def _dates(*names: str) -> list[sa.BindParameter[Any]]:
@@ -782,7 +783,9 @@ class Pass(NamedTuple):
 
 
 PASSES = [
-    Pass("warning", nearly_due_statements, warning_pass, partial(rewrite_outbox, kind=recycle_job.WARNING)),
+    Pass(
+        "warning", nearly_due_statements, warning_pass, partial(rewrite_outbox, kind=recycle_messages.WARNING)
+    ),
     Pass("recycle", recycle_statements, recycle_pass),
     Pass("churn", churn_statements, churn_pass, rewrite_churn),
     Pass(
@@ -874,7 +877,7 @@ def warm_up(night: Night) -> None:
         with engine.connect() as connection:
             nearly_due(connection, NOW + timedelta(days=RULES.warning_days))
             nearly_due(connection, yesterday.now + timedelta(days=RULES.warning_days), yesterday.now)
-    recycle_job.warn_owners(yesterday.env, WORKSPACE, night.settings)
+    recycle_messages.warn_owners(yesterday.env, WORKSPACE, night.settings)
     worker.settle()
 
 

@@ -8,6 +8,7 @@ announcement showing the customer up to date.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import App
@@ -15,9 +16,10 @@ from slack_bolt import App
 from bot import notify
 from bot.errors import InvalidInput, NotFound
 from bot.i18n import N_
+from bot.messaging import pool as messaging
 from bot.messaging.home import refresh_home
 from bot.rules.commands import mentioned_users
-from bot.services import announcements, customers, pool, pool_list
+from bot.services import customers, pool, pool_list, recycle
 from bot.services.pool_list import Cursor, PoolQuery
 from bot.views import customers as customer_views
 from bot.views import pool as views
@@ -25,14 +27,51 @@ from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, number, text_of
-from store.models import Customer
+
+
+@dataclass(frozen=True)
+class Filtered:
+    """The /pool filters chosen in the form, for the lazy step to show."""
+
+    query: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim made, or lost to someone quicker, for the lazy step to follow up."""
+
+    customer_id: int
+    updates: tuple[str, ...] = ()  # the announcements' updates the claim queued
+    page: dict[str, Any] | None = None  # the /pool page a Claim button was clicked in
+    answer: bool = False  # a button's claim: the claimer is told in the lazy step
+
+
+@dataclass(frozen=True)
+class ReleaseAsked:
+    customer_id: int
+
+
+@dataclass(frozen=True)
+class ReleaseDone:
+    """A release, with the announcement queued with it."""
+
+    done: pool.Released
+
+
+@dataclass(frozen=True)
+class Queued:
+    """Messages queued with a change (the new owner's DM, the announcements' updates), to send at once."""
+
+    keys: tuple[str, ...]
 
 
 def register(app: App, kit: Kit) -> None:
     app.command(Command.POOL)(listener(kit, pool_command))
     app.action(Action.POOL_PAGE)(ack=listener(kit, just_ack), lazy=[lazy(kit, turn_page)])
     app.action(Action.POOL_FILTER)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_filter_form)])
-    app.view(Callback.POOL_FILTER)(ack=listener(kit, submit_filter), lazy=[lazy(kit, show_filtered)])
+    app.view(Callback.POOL_FILTER)(
+        ack=listener(kit, submit_filter), lazy=[lazy(kit, show_filtered, when_deferred=True)]
+    )
     app.command(Command.CLAIM)(
         ack=listener(kit, claim_command), lazy=[lazy(kit, after_claim, when_deferred=True)]
     )
@@ -108,16 +147,16 @@ def _filter_query(call: Call) -> PoolQuery:
 
 
 def submit_filter(call: Call) -> None:
-    call.defer(query=_filter_query(call).to_dict())
+    call.hand_over(Filtered(_filter_query(call).to_dict()))
     call.ack(response_action="clear")
 
 
 def show_filtered(call: Call) -> None:
-    call.tell(_render_page(call, {"q": call.outcome.get("query") or {}}), replace=True)
+    call.tell(_render_page(call, {"q": call.handed(Filtered).query}), replace=True)
 
 
 # -- claims ---------------------------------------------------------------------------------------------
-def _one_customer(call: Call, usage: str, *, action: str, label: str) -> Customer | None:
+def _one_customer(call: Call, usage: str, *, action: str, label: str) -> int | None:
     """The customer the command names; with several matches, answers with a button for each (None)."""
     text = unescape_slack(call.text)
     if not text:
@@ -126,18 +165,19 @@ def _one_customer(call: Call, usage: str, *, action: str, label: str) -> Custome
     if isinstance(found, list):
         call.ack(**customer_views.search_results(call.lang, text, found, action=action, label=label))
         return None
-    return found
+    assert found.id is not None
+    return found.id
 
 
 def _claim(call: Call, customer_id: int, *, from_button: bool) -> pool.Claimed:
-    """Claim, or defer the loser's answer (who won) with a refresh of what they clicked in."""
+    """Claim; a claim lost (to whoever won) still hands its follow-up to the lazy step."""
     try:
         return pool.claim(call.env, call.me, customer_id)
     except pool.AlreadyClaimed:
-        call.defer(refresh=customer_id)  # the lazy twin brings stale announcements up to date
+        call.hand_over(Claim(customer_id))  # the lazy twin brings the person's Home up to date
         raise
     except pool.OwnedBySomeone as owned:
-        call.defer(refresh=customer_id)
+        call.hand_over(Claim(customer_id))
         if from_button:  # a button shown while it was in the pool: someone was quicker
             raise pool.AlreadyClaimed(owned.name, owned.owner_id) from owned
         raise
@@ -148,9 +188,8 @@ def claim_command(call: Call) -> None:
     found = _one_customer(call, usage, action=Action.POOL_CLAIM, label=N_("Claim"))
     if found is None:
         return
-    assert found.id is not None
-    done = _claim(call, found.id, from_button=False)
-    call.defer(claimed=done.customer_id, updates=list(done.updates))
+    done = _claim(call, found, from_button=False)
+    call.hand_over(Claim(done.customer_id, done.updates))
     call.ack(**views.claimed(call.lang, done))
 
 
@@ -161,28 +200,21 @@ def claim_button(call: Call) -> None:
     if not customer_id:
         raise NotFound(N_("That customer no longer exists."))
     done = _claim(call, customer_id, from_button=True)
-    call.defer(
-        claimed=done.customer_id,
-        updates=list(done.updates),
-        page={k: state[k] for k in ("q", "a", "b") if k in state},
-        answer=True,
-    )
+    page: dict[str, Any] = {k: state[k] for k in ("q", "a", "b") if k in state}
+    call.hand_over(Claim(done.customer_id, done.updates, page, answer=True))
     call.ack()
 
 
 def after_claim(call: Call) -> None:
     """Tell the claimer (button claims), re-render their /pool page, send the announcements' updates
     the claim queued."""
-    outcome = call.outcome
-    customer_id = int(outcome.get("claimed") or outcome.get("refresh") or 0)
-    if outcome.get("answer"):
-        if "page" in outcome and outcome["page"]:
-            call.tell(_render_page(call, outcome["page"]), replace=True)
-        done = customers.card(call.env, call.me, customer_id)
+    claim = call.handed(Claim)
+    if claim.answer:
+        if claim.page:
+            call.tell(_render_page(call, claim.page), replace=True)
+        done = customers.card(call.env, call.me, claim.customer_id)
         call.tell(customer_views.customer_card(call.lang, done))
-    notify.deliver_now(
-        call.env, call.client, list(outcome.get("updates") or []), workspace_id=call.me.workspace_id
-    )
+    notify.deliver_now(call.env, call.client, claim.updates, workspace_id=call.me.workspace_id)
     refresh_home(call.client, call.env, call.me)
 
 
@@ -195,19 +227,17 @@ def release_command(call: Call) -> None:
 
 
 def release_button(call: Call) -> None:
-    value = call.action_value
-    _ask_release(call, customers.get_customer(call.env, call.me, number(value)))
+    _ask_release(call, number(call.action_value))
 
 
-def _ask_release(call: Call, customer: Customer) -> None:
-    assert customer.id is not None
-    pool.check_release(call.env, call.me, customer.id)  # refused in the ack, before any form opens
-    call.defer(release_form=customer.id)
+def _ask_release(call: Call, customer_id: int) -> None:
+    pool.check_release(call.env, call.me, customer_id)  # refused in the ack, before any form opens
+    call.hand_over(ReleaseAsked(customer_id))
     call.ack()
 
 
 def open_release_form(call: Call) -> None:
-    customer = customers.get_customer(call.env, call.me, int(call.outcome["release_form"]))
+    customer = customers.get_customer(call.env, call.me, call.handed(ReleaseAsked).customer_id)
     call.client.views_open(
         trigger_id=call.trigger_id, view=views.release_modal(call.lang, customer, call.metadata())
     )
@@ -223,23 +253,15 @@ def submit_release(call: Call) -> None:
         reason=text_of(values, Field.REASON.value),
         note=text_of(values, Field.NOTE.value),
     )
-    call.defer(
-        released=done.customer_id,
-        name=done.name,
-        previous=done.previous_owner_id,
-        channel=done.announced.channel,
-        keys=list(done.announced.keys),
-    )
+    call.hand_over(ReleaseDone(done))
     call.ack(response_action="clear")
 
 
 def announce_release(call: Call) -> None:
     """Send the announcement queued with the release, and tell the rep whether the channel took it."""
-    outcome = call.outcome
-    customer_id = int(outcome["released"])
-    queued = announcements.Queued(outcome.get("channel"), tuple(outcome.get("keys") or ()))
-    announced = announcements.send_now(call.env, call.client, call.me.workspace_id, queued)
-    done = pool.Released(customer_id, str(outcome["name"]), str(outcome["previous"]))
+    done = call.handed(ReleaseDone).done
+    ws = call.me.workspace_id
+    announced = messaging.send_now(call.env, call.client, ws, done.channel, done.announcements)
     call.tell(views.released(call.lang, done, announced))
     refresh_home(call.client, call.env, call.me)
 
@@ -256,20 +278,19 @@ def assign_command(call: Call) -> None:
         raise InvalidInput(N_("Several customers match “%(query)s”; type more of the name."), query=query)
     assert found.id is not None
     done = pool.assign(call.env, call.me, found.id, reps[0])
-    call.defer(messages=list(done.messages))
+    call.hand_over(Queued(done.messages))
     call.ack(**views.assigned(call.lang, done))
 
 
 def tell_new_owner(call: Call) -> None:
     """Send what the assignment queued: the new owner's DM and the announcements' updates."""
-    notify.deliver_now(
-        call.env, call.client, list(call.outcome["messages"]), workspace_id=call.me.workspace_id
-    )
+    keys = call.handed(Queued).keys
+    notify.deliver_now(call.env, call.client, keys, workspace_id=call.me.workspace_id)
 
 
 def _set_lock(call: Call, *, locked: bool) -> None:
     value = call.action_value
-    done = pool.set_lock(call.env, call.me, number(value), locked=locked)
+    done = recycle.set_lock(call.env, call.me, number(value), locked=locked)
     call.tell(views.lock_changed(call.lang, done))
 
 

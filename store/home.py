@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -14,7 +14,6 @@ from sqlmodel import Session, col, select
 
 from store.models import ChurnState, Customer, JobMark, OutboxMessage, Person
 from store.outbox import FAILED
-from store.recycle import RecycleRules, due_conditions
 
 
 def _follow_ups(workspace_id: str, owner_id: str, start: date | None, through: date) -> list[Any]:
@@ -147,45 +146,6 @@ def marked(
         )
     )
     return {(str(job), str(period)) for job, period in rows}
-
-
-@dataclass(frozen=True)
-class Holding:
-    """What decides when an owned customer goes back to the pool (bot.rules.pool.Holding's facts)."""
-
-    customer_id: int
-    name: str
-    level: str
-    owned_since: datetime | None  # None only in rows older than the claim's history: never recycled
-    clock_from: datetime | None
-    dealt: bool
-    locked: bool
-    extended_until: datetime | None
-
-
-def nearly_due_of(
-    *, session: Session, workspace_id: str, owners: Sequence[str], rules: RecycleRules, by: datetime
-) -> list[Holding]:
-    """These owners' customers whose recycle comes by `by`: the recycle's own statements (the caller
-    works out each one's exact time, as the digest does), each a range of its partial index, read as
-    plain rows (the caller loads the few it shows).
-
-    The owners are compared through coalesce() on purpose: as a plain `owner_id IN (...)` the planner
-    walks the whole team's book on the owner index (46 ms for 50 reps in bench.home on SQLite), where
-    the recycle indexes hold only what the nightly recycle has not taken yet (12 ms)."""
-    if not owners:
-        return []
-    team = sa.func.coalesce(col(Customer.owner_id), "").in_(list(owners))
-    columns = (
-        col(Customer.id), col(Customer.name), col(Customer.level), col(Customer.owned_since),
-        col(Customer.recycle_clock_from), col(Customer.dealt_at).is_not(None), col(Customer.locked_by).is_not(None),
-        col(Customer.recycle_extended_until),
-    )  # fmt: skip
-    found: dict[int, Holding] = {}
-    for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by):
-        for row in session.execute(sa.select(*columns).where(*conditions, team)):
-            found[row[0]] = Holding(*row)
-    return list(found.values())
 
 
 def customers_by_id(*, session: Session, workspace_id: str, ids: Sequence[int]) -> dict[int, Customer]:

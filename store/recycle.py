@@ -157,14 +157,28 @@ def _nearly_due_columns() -> list[sa.ColumnElement[Any]]:
 
 
 def nearly_due(
-    *, session: Session, workspace_id: str, rules: RecycleRules, after: datetime, by: datetime
+    *,
+    session: Session,
+    workspace_id: str,
+    rules: RecycleRules,
+    after: datetime,
+    by: datetime,
+    owners: Sequence[str] | None = None,
 ) -> list[NearlyDue]:
-    """Owned customers whose recycle comes after `after` and by `by` (the caller works out each one's
-    exact time; a few outside the window come back and are dropped there)."""
+    """Owned customers whose recycle comes after `after` and by `by`, of `owners` (None: everyone's):
+    the recycle's own statements, each a range of its partial index (the caller works out each one's
+    exact time; a few outside the window come back and are dropped there).
+
+    The owners are compared through coalesce() on purpose: as a plain `owner_id IN (...)` the planner
+    walks the whole team's book on the owner index (46 ms for 50 reps in bench.home on SQLite), where
+    the recycle indexes hold only what the nightly recycle has not taken yet (12 ms)."""
+    if owners is not None and not owners:
+        return []
+    team = [sa.func.coalesce(col(Customer.owner_id), "").in_(list(owners))] if owners is not None else []
     found: dict[int, NearlyDue] = {}
     columns = _nearly_due_columns()
     for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by, after=after):
-        for row in session.execute(sa.select(*columns).where(*conditions)):
+        for row in session.execute(sa.select(*columns).where(*conditions, *team)):
             found[row[0]] = NearlyDue._make(row)
     return list(found.values())
 

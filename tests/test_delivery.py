@@ -19,8 +19,8 @@ from sqlmodel import col, select
 from bot import jobs, notify
 from bot.app import build_app
 from bot.jobs import recycle
+from bot.messaging import pool as pool_messages
 from bot.playground.requests import SlackRequests, in_process
-from bot.services import announcements
 from bot.services import settings as settings_service
 from bot.services.people import Actor
 from store.models import Customer, OutboxMessage, Workspace
@@ -268,7 +268,7 @@ def test_a_recycle_that_fails_before_its_announcement_is_queued_moves_nothing(
     def crash(*_args, **_kwargs):
         raise RuntimeError("the process stopped here")
 
-    monkeypatch.setattr(announcements, "queue", crash)
+    monkeypatch.setattr(pool_messages, "announce", crash)
     with pytest.raises(RuntimeError):
         recycle.run(env)
     with env.db.session() as session:

@@ -11,7 +11,8 @@ from sqlmodel import col
 
 from bot import notify
 from bot.errors import UserError
-from bot.services import announcements, pool
+from bot.messaging import pool as pool_messages
+from bot.services import pool
 from bot.services import settings as settings_service
 from bot.services.people import Actor
 from bot.views import errors as error_views
@@ -110,7 +111,7 @@ def test_the_holding_cap_holds_when_one_rep_claims_many_at_once(env):
 
 def announce(env, batch):
     with env.db.session() as session:
-        return announcements.queue(env, session, builders.WORKSPACE, batch)
+        return pool_messages.queue(env, session, builders.WORKSPACE, batch)
 
 
 def test_a_batch_is_posted_in_messages_within_fifty_blocks_and_a_claim_updates_only_its_message(env, standin):
@@ -120,7 +121,7 @@ def test_a_batch_is_posted_in_messages_within_fifty_blocks_and_a_claim_updates_o
     batch = [pool_customer(env, f"Recycled {n:03d}") for n in range(100)]
     client = WebClient(token="xoxb-test", base_url=standin.api_url)
     queued = announce(env, batch)
-    assert len(queued.keys) == 3 and standin.count("chat.postMessage") == 0  # the outbox sends them
+    assert len(queued) == 3 and standin.count("chat.postMessage") == 0  # the outbox sends them
     assert notify.deliver_due(env, client, pacer=notify.Pacer(sleep=lambda _: None)).sent == 3
     posts = standin.calls_to("chat.postMessage")
     assert [len(p.args["blocks"]) for p in posts] == [42, 42, 22]

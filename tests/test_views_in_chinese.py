@@ -7,19 +7,17 @@ import pytest
 
 from bot.i18n import lang
 from bot.playground.validation import message_problems, view_problems
-from bot.services.announcements import Announced
 from bot.services.customers import CustomerCard, CustomerDraft, DuplicateMatch
 from bot.services.home import DueList, HomeData
 from bot.services.orders import OrderLogged
 from bot.services.people import RoleChange, TeamChange, TeamListing
-from bot.services.pool import Assigned, Claimed, LockChanged, Released
+from bot.services.pool import Assigned, Claimed, Released
 from bot.services.pool_list import PoolPage, PoolQuery
+from bot.services.recycle import LockChanged
 from bot.services.settings import LoggedChange, SettingChange, WorkspaceSettings
 from bot.services.visits import VisitLogged
 from bot.views import (
     admin,
-    announcements,
-    assignments,
     common,
     customers,
     home,
@@ -28,6 +26,7 @@ from bot.views import (
     settings,
     visits,
 )
+from bot.views.pool import Announced
 from store.models import AnnouncementRow, Customer, Order, OwnershipEvent, Person, Visit
 from tests.conftest import NOW
 
@@ -170,7 +169,7 @@ MESSAGES = {
     "pool card": lambda: customers.customer_card(
         ZH, CustomerCard(customer=POOL_CUSTOMER, show_contact=False, can_work_on=False)
     ),
-    "announcement": lambda: announcements.announcement(ZH, [(ROW, POOL_CUSTOMER), (RECYCLED, CUSTOMER)]),
+    "announcement": lambda: pool.announcement(ZH, [(ROW, POOL_CUSTOMER), (RECYCLED, CUSTOMER)]),
     "pool page": lambda: pool.pool_page(ZH, PAGE, state={}),
     "empty pool": lambda: pool.pool_page(ZH, PoolPage(query=PoolQuery()), state={}),
     "no match in pool": lambda: pool.pool_page(ZH, PoolPage(query=PoolQuery(level="B")), state={}),
@@ -181,7 +180,7 @@ MESSAGES = {
         ZH, Released(7, "华东贸易", "U1"), Announced("C1", 0, "not_in_channel")
     ),
     "assigned": lambda: pool.assigned(ZH, Assigned(7, "华东贸易", None, "U2")),
-    "assigned to you": lambda: assignments.assigned_to_you(ZH, "U1", CUSTOMER),
+    "assigned to you": lambda: pool.assigned_to_you(ZH, "U1", 7, CUSTOMER.name),
     "locked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", True, "U1", 3, 20)),
     "unlocked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", False, "U1", 2, 20)),
     "settings saved": lambda: settings.settings_saved(

@@ -15,4 +15,6 @@ from bot.messaging import (
     home,  # noqa: F401
     mornings,  # noqa: F401
     people,  # noqa: F401
+    pool,  # noqa: F401
+    recycle,  # noqa: F401
 )

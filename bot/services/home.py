@@ -20,8 +20,8 @@ from sqlmodel import Session
 from bot.env import Env
 from bot.rules.calendar import zone
 from bot.rules.churn import BAND_AT_RISK, BAND_CRITICAL, BAND_RANK
-from bot.rules.pool import Holding, PoolRules, Recycle, days_without_visit, recycle_at
 from bot.services import churn as churn_service
+from bot.services import recycle as recycle_service
 from bot.services import settings as settings_service
 from bot.services.home_types import (
     PAGE_ROWS,
@@ -35,7 +35,6 @@ from bot.services.home_types import (
     Risk,
     Rows,
     TeamHome,
-    Warned,
 )
 from bot.services.people import Actor, TeamListing
 from bot.services.settings import WorkspaceSettings
@@ -45,9 +44,8 @@ from store import home as home_store
 from store import outbox as outbox_store
 from store import people as people_store
 from store import pool as pool_store
-from store import recycle as recycle_store
 from store.digest import RepVisits
-from store.models import LEVELS, ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES
+from store.models import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES
 
 __all__ = ["DueList", "HomeData", "home_data", "list_page"]
 
@@ -239,51 +237,14 @@ def _team(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
     return Rows(lines[offset : offset + limit], len(lines))
 
 
-def _recycle_rules(rules: PoolRules) -> recycle_store.RecycleRules:
-    return recycle_store.RecycleRules(
-        days_without_visit={level: days_without_visit(rules, level) for level in LEVELS},
-        days_to_first_order=rules.days_to_first_order,
-        dealt_exempt=rules.dealt_exempt,
-    )
-
-
-def _holding(row: home_store.Holding) -> Holding | None:
-    """As bot.services.recycle.holding_of, from a plain row: no recycle without a claim to count from."""
-    if row.owned_since is None:
-        return None
-    clock = row.clock_from or row.owned_since
-    return Holding(row.level, row.owned_since, clock, row.dealt, row.locked, row.extended_until)
-
-
-def _recycles(session: Session, scope: Scope) -> list[tuple[Recycle, home_store.Holding]]:
-    """The team's customers going back to the pool within 3 days, each at its exact time (the pure
-    rule), soonest first."""
-    now, rules = scope.env.clock.now(), scope.settings.pool_rules()
-    found = home_store.nearly_due_of(
-        session=session,
-        workspace_id=scope.workspace_id,
-        owners=scope.reps,
-        rules=_recycle_rules(rules),
-        by=now + SOON,
-    )
-    due = []
-    for row in found:
-        holding = _holding(row)
-        recycle = recycle_at(rules, holding) if holding else None
-        if recycle is not None and now < recycle.at <= now + SOON:
-            due.append((recycle, row))
-    return sorted(due, key=lambda one: (one[0].at, one[1].name, one[1].customer_id))
-
-
 def _soon(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
-    """A page of them, loaded whole (with whether more days were asked for) for the page only."""
-    due = _recycles(session, scope) if scope.reps else []
-    page = due[offset : offset + limit]
-    ids = [row.customer_id for _, row in page]
-    customers = home_store.customers_by_id(session=session, workspace_id=scope.workspace_id, ids=ids)
-    asked = recycle_store.pending_for(session=session, workspace_id=scope.workspace_id, customer_ids=ids)
-    shown = [Warned(customers[row.customer_id], recycle, row.customer_id in asked) for recycle, row in page]
-    return Rows(shown, len(due))
+    """The team's customers going back to the pool within 3 days (the recycle's one selection), soonest
+    first: a page of them."""
+    if not scope.reps:
+        return Rows((), 0)
+    now, rules = scope.env.clock.now(), scope.settings.pool_rules()
+    due = recycle_service.soon_in(session, scope.workspace_id, rules, now, SOON, scope.reps)
+    return Rows(due[offset : offset + limit], len(due))
 
 
 def _orphans(session: Session, scope: Scope, offset: int, limit: int) -> Rows:

@@ -1,4 +1,5 @@
-"""The public pool (公海): claim, release, assign, lock and unlock, each written to the ownership history.
+"""The public pool (公海): claim, release and assign, each written to the ownership history (locks, which
+hold a customer back from the recycle, are in bot/services/recycle.py).
 
 Every change of owner is a conditional UPDATE in the database ("if it is still in the pool", "if it is
 still Mei's"), never a lock in Python, so it holds across web processes. A claim first counts itself
@@ -14,30 +15,19 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from bot import notify
+from bot import events
 from bot.env import Env
-from bot.errors import InvalidInput, NotAllowed, NotFound, UserError
+from bot.errors import InvalidInput, NotAllowed, NotFound, Person, UserError
 from bot.i18n import N_, Moment
 from bot.rules import pool as rules
-from bot.rules.access import Standing, may_lock, may_work_on
-from bot.services import announcements
+from bot.rules.access import may_work_on
 from bot.services import settings as settings_service
 from bot.services.customers import get_customer, standing
-from bot.services.people import Actor, directory
-from bot.views.assignments import assigned_to_you
-from bot.views.text import mention
+from bot.services.people import Actor
 from store import people as people_store
 from store import pool as pool_store
-from store.models import (
-    MOVE_ASSIGN,
-    MOVE_LOCK,
-    MOVE_RECYCLE,
-    MOVE_RELEASE,
-    MOVE_UNLOCK,
-    Customer,
-)
+from store.models import MOVE_ASSIGN, MOVE_RECYCLE, MOVE_RELEASE, Customer
 
-ASSIGNED_DM = "assigned"  # the new owner's DM; its subject is the customer's id
 RELEASE_REASONS = ("not_interested", "wrong_contact", "duplicate", "handed_over", "other")
 NOTE_LIMIT = 500
 
@@ -46,7 +36,7 @@ class AlreadyClaimed(UserError):
     """Someone else owns the customer now (a race lost, or a stale button)."""
 
     def __init__(self, name: str, owner_id: str) -> None:
-        super().__init__(N_("%(owner)s claimed %(name)s first."), name=name, owner=mention(owner_id))
+        super().__init__(N_("%(owner)s claimed %(name)s first."), name=name, owner=Person(owner_id))
         self.owner_id = owner_id
 
 
@@ -55,7 +45,7 @@ class OwnedBySomeone(UserError):
 
     def __init__(self, name: str, owner_id: str) -> None:
         super().__init__(
-            N_("%(name)s belongs to %(owner)s; it is not in the pool."), name=name, owner=mention(owner_id)
+            N_("%(name)s belongs to %(owner)s; it is not in the pool."), name=name, owner=Person(owner_id)
         )
         self.name = name
         self.owner_id = owner_id
@@ -68,6 +58,14 @@ class AlreadyYours(UserError):
 
 class ClaimRefused(UserError):
     """A pool rule refused the claim; the message names the rule and when it frees up."""
+
+
+@dataclass(frozen=True)
+class CustomerClaimed(events.Event):
+    """A customer left the pool for its claimer (the announcements showing it are brought up to date)."""
+
+    workspace_id: str
+    customer_id: int
 
 
 @dataclass(frozen=True)
@@ -108,15 +106,9 @@ def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
             session=session, workspace_id=ws, customer_id=customer_id, user_id=me, now=now
         ):
             _refuse_owned(_now_owned(session, ws, customer_id, facts), me, raced=True)
-        updates = announcements.queue_refresh(env, session, ws, customer_id)
-    return Claimed(
-        customer_id=customer_id,
-        name=facts.name,
-        claims_left_today=max(0, pool_rules.daily_claim_limit - claims),
-        holding=holding + 1,
-        holding_cap=pool_rules.holding_cap,
-        updates=tuple(updates),
-    )
+        updates = events.publish(env, session, CustomerClaimed(ws, customer_id))
+    left = max(0, pool_rules.daily_claim_limit - claims)
+    return Claimed(customer_id, facts.name, left, holding + 1, pool_rules.holding_cap, updates)
 
 
 def _now_owned(
@@ -186,7 +178,7 @@ _COOLDOWN_MESSAGES = {
 }
 
 
-def _record(
+def record_move(
     session: pool_store.Executor,
     actor: Actor,
     customer_id: int,
@@ -198,6 +190,7 @@ def _record(
     reason: str = "",
     note: str = "",
 ) -> None:
+    """Write one move of the ownership history, made by `actor`."""
     pool_store.add_move(
         session=session,
         workspace_id=actor.workspace_id,
@@ -214,11 +207,21 @@ def _record(
 
 # -- release -----------------------------------------------------------------------------------------
 @dataclass(frozen=True)
+class CustomerReleased(events.Event):
+    """A customer went back to the pool from its owner (announced in the pool channel, if one is set)."""
+
+    workspace_id: str
+    customer_id: int
+    channel: str | None
+
+
+@dataclass(frozen=True)
 class Released:
     customer_id: int
     name: str
     previous_owner_id: str
-    announced: announcements.Queued = announcements.Queued(None, ())  # queued with the release
+    channel: str | None = None  # the pool channel it is announced in (None: no channel is set)
+    announcements: tuple[str, ...] = ()  # the announcement queued with the release
 
 
 def check_release(env: Env, actor: Actor, customer_id: int) -> Customer:
@@ -231,18 +234,18 @@ def check_release(env: Env, actor: Actor, customer_id: int) -> Customer:
         raise NotAllowed(
             N_("%(name)s belongs to %(owner)s. Only the owner, their manager and admins can release it."),
             name=customer.name,
-            owner=mention(customer.owner_id),
+            owner=Person(customer.owner_id),
         )
     if customer.locked_by and not (actor.is_admin or where.manages_owner):
         raise NotAllowed(
             N_("%(name)s is locked by %(manager)s. Ask them to unlock it before releasing it."),
             name=customer.name,
-            manager=mention(customer.locked_by),
+            manager=Person(customer.locked_by),
         )
     return customer
 
 
-def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str) -> Released:
+def _release_note(reason: str, note: str) -> str:
     note = " ".join(note.split())
     if reason not in RELEASE_REASONS:
         raise InvalidInput(N_("Choose why you release this customer."), field="reason")
@@ -252,24 +255,22 @@ def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str)
         raise InvalidInput(
             N_("This is too long: at most %(limit)s characters."), field="note", limit=NOTE_LIMIT
         )
+    return note
+
+
+def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str) -> Released:
+    note = _release_note(reason, note)
     customer = check_release(env, actor, customer_id)
     owner = customer.owner_id
     assert owner is not None
+    channel = settings_service.load(env, actor.workspace_id).pool_channel
     now = env.clock.now()
     with env.db.session() as session:
-        moved = pool_store.move_owner(
-            session=session,
-            workspace_id=actor.workspace_id,
-            customer_id=customer_id,
-            expected_owner=owner,
-            new_owner=None,
-            now=now,
-        )
-        if not moved:
+        if not _move(session, actor.workspace_id, customer_id, owner, None, now):
             raise InvalidInput(
                 N_("%(name)s changed hands a moment ago; nothing was released."), name=customer.name
             )
-        _record(
+        record_move(
             session,
             actor,
             customer_id,
@@ -280,11 +281,44 @@ def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str)
             reason=reason,
             note=note,
         )
-        queued = announcements.queue(env, session, actor.workspace_id, [customer_id])
-    return Released(customer_id, customer.name, owner, queued)
+        released = CustomerReleased(actor.workspace_id, customer_id, channel)
+        keys = events.publish(env, session, released)
+    return Released(customer_id, customer.name, owner, channel, keys)
+
+
+def _move(
+    session: Session,
+    workspace_id: str,
+    customer_id: int,
+    expected: str | None,
+    new: str | None,
+    now: datetime,
+) -> bool:
+    """Give the customer to `new` if `expected` still owns it (a conditional UPDATE)."""
+    return pool_store.move_owner(
+        session=session,
+        workspace_id=workspace_id,
+        customer_id=customer_id,
+        expected_owner=expected,
+        new_owner=new,
+        now=now,
+    )
 
 
 # -- assign ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class CustomerAssigned(events.Event):
+    """A manager or admin gave a customer to a rep (who hears of it by DM, unless they gave it to
+    themselves; the announcements showing it are brought up to date)."""
+
+    workspace_id: str
+    customer_id: int
+    name: str
+    by: str
+    by_locale: str  # the DM's language when the new owner's is not known
+    to: str
+
+
 @dataclass(frozen=True)
 class Assigned:
     customer_id: int
@@ -294,6 +328,18 @@ class Assigned:
     messages: tuple[str, ...] = ()  # the new owner's DM and the announcements' updates, queued with it
 
 
+def _check_assign(env: Env, actor: Actor, customer: Customer, rep_id: str) -> None:
+    """May `actor` give this customer to `rep_id` (before any write)?"""
+    if customer.owner_id == rep_id:
+        raise InvalidInput(N_("%(name)s already belongs to %(rep)s."), name=customer.name, rep=Person(rep_id))
+    if customer.owner_id is not None and not may_work_on(standing(env, actor, customer)):
+        raise NotAllowed(
+            N_("%(name)s belongs to %(owner)s, who is not in your team."),
+            name=customer.name,
+            owner=Person(customer.owner_id),
+        )
+
+
 def assign(env: Env, actor: Actor, customer_id: int, rep_id: str) -> Assigned:
     """A manager gives a pool customer, or one of their team's, to someone in their team; admins to anyone."""
     if not (actor.is_admin or actor.is_manager):
@@ -301,70 +347,42 @@ def assign(env: Env, actor: Actor, customer_id: int, rep_id: str) -> Assigned:
             N_("Only managers and admins can assign customers. Reps claim them from the pool with /claim.")
         )
     customer = get_customer(env, actor, customer_id)
-    if customer.owner_id == rep_id:
-        raise InvalidInput(
-            N_("%(name)s already belongs to %(rep)s."), name=customer.name, rep=mention(rep_id)
-        )
-    if customer.owner_id is not None and not may_work_on(standing(env, actor, customer)):
-        raise NotAllowed(
-            N_("%(name)s belongs to %(owner)s, who is not in your team."),
-            name=customer.name,
-            owner=mention(customer.owner_id),
-        )
+    _check_assign(env, actor, customer, rep_id)
     pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
     now = env.clock.now()
     with env.db.session() as session:
         _require_assignable(session, actor, rep_id)
-        pool_store.hold_person(session=session, workspace_id=actor.workspace_id, user_id=rep_id)
-        held = pool_store.count_holding(
-            session=session,
-            workspace_id=actor.workspace_id,
-            owner_id=rep_id,
-            dealt_count=pool_rules.dealt_count_in_cap,
-        )
-        if customer.dealt_at is None or pool_rules.dealt_count_in_cap:
-            if held >= pool_rules.holding_cap:
-                raise NotAllowed(
-                    N_("%(rep)s already holds %(count)s customers, the most one rep may hold (%(cap)s)."),
-                    rep=mention(rep_id),
-                    count=held,
-                    cap=pool_rules.holding_cap,
-                )
-        moved = pool_store.move_owner(
-            session=session,
-            workspace_id=actor.workspace_id,
-            customer_id=customer_id,
-            expected_owner=customer.owner_id,
-            new_owner=rep_id,
-            now=now,
-        )
-        if not moved:
+        _require_room(session, actor.workspace_id, rep_id, customer, pool_rules)
+        if not _move(session, actor.workspace_id, customer_id, customer.owner_id, rep_id, now):
             raise InvalidInput(
                 N_("%(name)s changed hands a moment ago; nothing was assigned."), name=customer.name
             )
-        _record(session, actor, customer_id, MOVE_ASSIGN, now, from_owner=customer.owner_id, to_owner=rep_id)
-        messages = [*_tell_new_owner(env, session, actor, customer, rep_id)]
-        messages += announcements.queue_refresh(env, session, actor.workspace_id, customer_id)
-    return Assigned(customer_id, customer.name, customer.owner_id, rep_id, tuple(messages))
+        record_move(
+            session, actor, customer_id, MOVE_ASSIGN, now, from_owner=customer.owner_id, to_owner=rep_id
+        )
+        assigned = CustomerAssigned(
+            actor.workspace_id, customer_id, customer.name, actor.user_id, actor.locale, rep_id
+        )
+        messages = events.publish(env, session, assigned)
+    return Assigned(customer_id, customer.name, customer.owner_id, rep_id, messages)
 
 
-def _tell_new_owner(env: Env, session: Session, actor: Actor, customer: Customer, rep_id: str) -> list[str]:
-    """The new owner hears of it by DM in their language (not when they assigned it to themselves)."""
-    if rep_id == actor.user_id:
-        return []
-    rep = directory(env, actor.workspace_id).by_id(rep_id)
-    words = rep.lang if rep is not None else actor.lang
-    key = notify.enqueue(
-        env,
-        workspace_id=actor.workspace_id,
-        kind=ASSIGNED_DM,
-        recipient=rep_id,
-        subject=str(customer.id),
-        period=f"{env.clock.now().timestamp():.6f}",
-        message=assigned_to_you(words, actor.user_id, customer),
-        session=session,
+def _require_room(
+    session: Session, workspace_id: str, rep_id: str, customer: Customer, pool_rules: rules.PoolRules
+) -> None:
+    """The rep's holding cap, counted on their row held for the transaction (one assignment at a time)."""
+    pool_store.hold_person(session=session, workspace_id=workspace_id, user_id=rep_id)
+    held = pool_store.count_holding(
+        session=session, workspace_id=workspace_id, owner_id=rep_id, dealt_count=pool_rules.dealt_count_in_cap
     )
-    return [key]
+    counts = customer.dealt_at is None or pool_rules.dealt_count_in_cap
+    if counts and held >= pool_rules.holding_cap:
+        raise NotAllowed(
+            N_("%(rep)s already holds %(count)s customers, the most one rep may hold (%(cap)s)."),
+            rep=Person(rep_id),
+            count=held,
+            cap=pool_rules.holding_cap,
+        )
 
 
 def _require_assignable(session: Session, actor: Actor, rep_id: str) -> None:
@@ -372,81 +390,10 @@ def _require_assignable(session: Session, actor: Actor, rep_id: str) -> None:
     if rep is None or rep.is_deleted or rep.is_guest:
         raise NotFound(
             N_("%(rep)s has not used Tidewater yet. Ask them to open it once, then try again."),
-            rep=mention(rep_id),
+            rep=Person(rep_id),
         )
     if actor.is_admin or rep_id == actor.user_id or rep.manager_id == actor.user_id:
         return
     raise NotAllowed(
-        N_("%(rep)s is not in your team. Managers assign customers to their own team."), rep=mention(rep_id)
-    )
-
-
-# -- lock and unlock ---------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class LockChanged:
-    customer_id: int
-    name: str
-    locked: bool
-    owner_id: str
-    locks_used: int
-    lock_cap: int
-
-
-def _require_lock_rights(customer: Customer, where: Standing) -> str:
-    if customer.owner_id is None:
-        raise InvalidInput(
-            N_("%(name)s is in the pool; only a customer with an owner can be locked."), name=customer.name
-        )
-    if not may_lock(where):
-        raise NotAllowed(
-            N_("Only the owner's manager and admins can lock or unlock %(name)s."), name=customer.name
-        )
-    return customer.owner_id
-
-
-def set_lock(env: Env, actor: Actor, customer_id: int, *, locked: bool) -> LockChanged:
-    """Lock a customer against the nightly recycle (within the owner's lock cap), or unlock it."""
-    customer = get_customer(env, actor, customer_id)
-    owner = _require_lock_rights(customer, standing(env, actor, customer))
-    pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
-    if locked and customer.dealt_at is not None and pool_rules.dealt_exempt:
-        raise InvalidInput(
-            N_("%(name)s has ordered, so it is never recycled: no lock is needed."), name=customer.name
-        )
-    now = env.clock.now()
-    ws = actor.workspace_id
-    with env.db.session() as session:
-        pool_store.hold_person(session=session, workspace_id=ws, user_id=owner)
-        used = pool_store.count_locked(session=session, workspace_id=ws, owner_id=owner)
-        if locked and used >= pool_rules.lock_cap:
-            raise NotAllowed(
-                N_(
-                    "%(owner)s already has %(count)s locked customers, the most allowed (%(cap)s). Unlock one first."
-                ),
-                owner=mention(owner),
-                count=used,
-                cap=pool_rules.lock_cap,
-            )
-        changed = pool_store.set_lock(
-            session=session,
-            workspace_id=ws,
-            customer_id=customer_id,
-            owner_id=owner,
-            locked_by=actor.user_id if locked else None,
-            now=now,
-        )
-        if not changed:
-            message = N_("%(name)s is already locked.") if locked else N_("%(name)s is not locked.")
-            raise InvalidInput(message, name=customer.name)
-        _record(
-            session,
-            actor,
-            customer_id,
-            MOVE_LOCK if locked else MOVE_UNLOCK,
-            now,
-            from_owner=owner,
-            to_owner=owner,
-        )
-    return LockChanged(
-        customer_id, customer.name, locked, owner, used + (1 if locked else -1), pool_rules.lock_cap
+        N_("%(rep)s is not in your team. Managers assign customers to their own team."), rep=Person(rep_id)
     )

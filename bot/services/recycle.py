@@ -1,40 +1,56 @@
-"""More days before a recycle: the owner asks, their manager (or the admins, for a rep with no manager)
-approves or declines; managers and admins may also extend straight from the digest. Every extension is
-written to the customer's history; the latest request and its decision show on the card."""
+"""Recycling: owned customers going back to the pool when their owner lets them slip.
+
+Which customers go back soon (`due_soon`: the warnings, the Home and the digest read this one
+selection), the nightly move itself (`recycle_due`), and what holds a customer back: more days (the
+owner asks, their manager, or the admins for a rep with no manager, approves or declines; managers and
+admins may also extend straight from the digest) and locks. Every extension and lock is written to the
+customer's history; the latest request and its decision show on the card.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from bot import notify
+from bot import events
 from bot.env import Env
-from bot.errors import InvalidInput, NotAllowed, NotFound
-from bot.i18n import N_, lang
-from bot.rules.pool import Holding, Recycle, extended_until, recycle_at
+from bot.errors import InvalidInput, NotAllowed, NotFound, Person
+from bot.i18n import N_
+from bot.rules.access import Standing, may_lock
+from bot.rules.pool import PoolRules
+from bot.rules.recycle import Holding, Recycle, days_without_visit, extended_until, recycle_at
 from bot.services import settings as settings_service
-from bot.services.customers import get_customer
+from bot.services.customers import get_customer, standing
+from bot.services.home_types import Warned
 from bot.services.people import Actor, Directory, directory
-from bot.views import recycle as views
+from bot.services.pool import record_move
+from bot.services.settings import WorkspaceSettings
+from store import pool as pool_store
 from store import recycle as recycle_store
-from store.models import EXTENSION_APPROVED, EXTENSION_DECLINED, Customer, ExtensionRequest
-
-REQUEST = "extension_request"
-DECISION = "extension_decision"
+from store.models import (
+    EXTENSION_APPROVED,
+    EXTENSION_DECLINED,
+    LEVELS,
+    MOVE_LOCK,
+    MOVE_UNLOCK,
+    Customer,
+    ExtensionRequest,
+)
+from store.sql import Bind
 
 
 def holding_of(customer: Customer | recycle_store.NearlyDue) -> Holding | None:
+    """What decides the customer's recycle; None in the pool (or in rows older than the claim's history)."""
     if customer.owner_id is None or customer.owned_since is None:
         return None
+    clock_from = customer.recycle_clock_from or customer.owned_since
+    dealt, locked = customer.dealt_at is not None, customer.locked_by is not None
     return Holding(
-        level=customer.level,
-        owned_since=customer.owned_since,
-        clock_from=customer.recycle_clock_from or customer.owned_since,
-        dealt=customer.dealt_at is not None,
-        locked=customer.locked_by is not None,
-        extended_until=customer.recycle_extended_until,
+        customer.level, customer.owned_since, clock_from, dealt, locked, customer.recycle_extended_until
     )
 
 
@@ -43,6 +59,104 @@ def next_recycle(env: Env, customer: Customer) -> Recycle | None:
     if holding is None:
         return None
     return recycle_at(settings_service.load(env, customer.workspace_id).pool_rules(), holding)
+
+
+def sql_rules(rules: PoolRules) -> recycle_store.RecycleRules:
+    """The pool rules as the recycle's SQL reads them."""
+    return recycle_store.RecycleRules(
+        days_without_visit={level: days_without_visit(rules, level) for level in LEVELS},
+        days_to_first_order=rules.days_to_first_order,
+        dealt_exempt=rules.dealt_exempt,
+    )
+
+
+# -- back in the pool soon -------------------------------------------------------------------------------
+def soon_in(
+    bind: Bind,
+    workspace_id: str,
+    rules: PoolRules,
+    now: datetime,
+    within: timedelta,
+    owners: Collection[str] | None,
+) -> list[Warned]:
+    """The customers (of `owners`; None: everyone's) going back to the pool within the window, in a
+    transaction the caller has open: the recycle's own SQL selects, the pure rule gives each one's
+    exact time and reason, soonest first."""
+    assert isinstance(bind, Session)
+    found = recycle_store.nearly_due(
+        session=bind,
+        workspace_id=workspace_id,
+        rules=sql_rules(rules),
+        after=now,
+        by=now + within,
+        owners=None if owners is None else list(owners),
+    )
+    due = []
+    for customer in found:
+        holding = holding_of(customer)
+        recycle = recycle_at(rules, holding) if holding else None
+        if recycle is not None and now < recycle.at <= now + within:
+            due.append(Warned(customer, recycle, customer.asked))
+    return sorted(due, key=lambda warned: (warned.recycle.at, warned.customer.name, warned.customer.id))
+
+
+def due_soon(
+    env: Env,
+    workspace_id: str,
+    *,
+    owners: Collection[str] | None,
+    within: timedelta,
+    rules: PoolRules | None = None,
+) -> dict[str, list[Warned]]:
+    """Per owner (of `owners`; None: every owner), the customers going back to the pool within
+    `within`, soonest first (the recycle warnings and the digest)."""
+    rules = rules or settings_service.load(env, workspace_id).pool_rules()
+    by_owner: dict[str, list[Warned]] = defaultdict(list)
+    with env.db.session() as session:
+        for warned in soon_in(session, workspace_id, rules, env.clock.now(), within, owners):
+            by_owner[warned.customer.owner_id or ""].append(warned)
+    return by_owner
+
+
+# -- the nightly recycle -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Recycled(events.Event):
+    """A night's customers moved back to the pool (announced in the pool channel, if one is set)."""
+
+    workspace_id: str
+    channel: str | None
+    customer_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class RecycleRun:
+    moved: tuple[int, ...]
+    announcements: tuple[str, ...]  # queued in the transaction that moved them
+
+
+def recycle_due(env: Env, workspace_id: str, settings: WorkspaceSettings) -> RecycleRun:
+    """Move every customer due back to the pool, set-based, and announce them in the same transaction:
+    a crash in between leaves both undone (the next run does them), never the customers moved and
+    unannounced."""
+    rules = sql_rules(settings.pool_rules())
+    with env.db.session() as session:
+        moves = recycle_store.recycle_due(
+            session=session, workspace_id=workspace_id, rules=rules, now=env.clock.now()
+        )
+        moved = tuple(move.customer_id for move in moves)
+        recycled = Recycled(workspace_id, settings.pool_channel, moved)
+        keys = events.publish(env, session, recycled) if moved else ()
+    return RecycleRun(moved, keys)
+
+
+# -- more days -----------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ExtensionAsked(events.Event):
+    """An owner asked for more days (their approvers hear of it, each in their language and zone)."""
+
+    request: ExtensionRequest
+    customer: Customer
+    approvers: tuple[Actor, ...]
 
 
 @dataclass(frozen=True)
@@ -61,7 +175,7 @@ def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
     if recycle is None:
         raise InvalidInput(N_("%(name)s is not due to go back to the pool."), name=customer.name)
     now = env.clock.now()
-    approvers = directory(env, actor.workspace_id).approvers_for(actor.user_id)
+    approvers = tuple(directory(env, actor.workspace_id).approvers_for(actor.user_id))
     request = ExtensionRequest(
         workspace_id=actor.workspace_id,
         customer_id=customer_id,
@@ -70,30 +184,32 @@ def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
         asked_at=now,
     )
     with env.db.session() as session:
-        pending = recycle_store.pending_request(
-            session=session, workspace_id=actor.workspace_id, customer_id=customer_id
-        )
-        if pending is not None:
-            raise InvalidInput(
-                N_("You have already asked for more days for %(name)s; the answer will come here."),
-                name=customer.name,
-            )
+        _refuse_asked_twice(session, actor.workspace_id, customer)
         session.add(request)
         session.flush()
-        keys = tuple(
-            notify.enqueue(
-                env,
-                workspace_id=actor.workspace_id,
-                kind=REQUEST,
-                recipient=approver.user_id,
-                subject=str(request.id),
-                period="",
-                message=views.extension_request(approver.lang, request, customer, approver.timezone),
-                session=session,
-            )
-            for approver in approvers
-        )
+        keys = events.publish(env, session, ExtensionAsked(request, customer, approvers))
     return Asked(request, customer, tuple(a.user_id for a in approvers), keys)
+
+
+def _refuse_asked_twice(session: Session, workspace_id: str, customer: Customer) -> None:
+    pending = recycle_store.pending_request(
+        session=session, workspace_id=workspace_id, customer_id=customer.id or 0
+    )
+    if pending is not None:
+        raise InvalidInput(
+            N_("You have already asked for more days for %(name)s; the answer will come here."),
+            name=customer.name,
+        )
+
+
+@dataclass(frozen=True)
+class ExtensionDecided(events.Event):
+    """A request for more days was approved (`until` set) or declined: the owner hears of it."""
+
+    request: ExtensionRequest
+    customer: Customer
+    until: datetime | None
+    owner: Actor | None  # None when the owner has left the workspace's directory
 
 
 @dataclass(frozen=True)
@@ -120,58 +236,51 @@ def decide(env: Env, actor: Actor, request_id: int, *, approve: bool) -> Decided
     _require_decider(people, actor, request.asked_by, customer.name)
     now = env.clock.now()
     days = settings_service.load(env, actor.workspace_id).extension_days if approve else None
-    until = None
     with env.db.session() as session:
-        status = EXTENSION_APPROVED if approve else EXTENSION_DECLINED
-        if not recycle_store.decide_request(
-            session=session,
-            request_id=request_id,
-            status=status,
-            decided_by=actor.user_id,
-            days=days,
-            now=now,
-        ):
-            raise InvalidInput(N_("This request was already decided; the owner has the answer."))
-        if approve and days is not None:
-            until = extended_until(days, request.recycle_at, customer.recycle_extended_until, now)
-            recycle_store.extend(
-                session=session,
-                workspace_id=actor.workspace_id,
-                customer_id=customer.id or 0,
-                owner_id=request.asked_by,
-                until=until,
-                days=days,
-                actor_id=actor.user_id,
-                now=now,
-            )
+        until = _record_decision(session, actor, Decision(request, customer, approve, days, now))
         decided = session.get(ExtensionRequest, request_id)
         assert decided is not None
-        key = _tell_owner(env, session, people, decided, customer, until)
+        told = ExtensionDecided(decided, customer, until, people.by_id(request.asked_by))
+        (key,) = events.publish(env, session, told)
         session.expunge(decided)
     return Decided(decided, customer, approve, until, key)
 
 
-def _tell_owner(
-    env: Env,
-    session: Session,
-    people: Directory,
-    request: ExtensionRequest,
-    customer: Customer,
-    until: datetime | None,
-) -> str:
-    """The owner hears the decision, queued in the transaction that records it."""
-    owner = people.by_id(request.asked_by)
-    reader, zone = (owner.lang, owner.timezone) if owner else (lang("en"), "UTC")
-    return notify.enqueue(
-        env,
-        workspace_id=request.workspace_id,
-        kind=DECISION,
-        recipient=request.asked_by,
-        subject=str(request.id),
-        period="",
-        message=views.extension_decided(reader, request, customer, until, zone),
+@dataclass(frozen=True)
+class Decision:
+    request: ExtensionRequest
+    customer: Customer
+    approve: bool
+    days: int | None  # the extension's days (None: declined)
+    at: datetime
+
+
+def _record_decision(session: Session, actor: Actor, decision: Decision) -> datetime | None:
+    """The decision (unless someone decided first) and, when approved, the extension; its end."""
+    request, days, now = decision.request, decision.days, decision.at
+    if not recycle_store.decide_request(
         session=session,
+        request_id=request.id or 0,
+        status=EXTENSION_APPROVED if decision.approve else EXTENSION_DECLINED,
+        decided_by=actor.user_id,
+        days=days,
+        now=now,
+    ):
+        raise InvalidInput(N_("This request was already decided; the owner has the answer."))
+    if not decision.approve or days is None:
+        return None
+    until = extended_until(days, request.recycle_at, decision.customer.recycle_extended_until, now)
+    recycle_store.extend(
+        session=session,
+        workspace_id=actor.workspace_id,
+        customer_id=decision.customer.id or 0,
+        owner_id=request.asked_by,
+        until=until,
+        days=days,
+        actor_id=actor.user_id,
+        now=now,
     )
+    return until
 
 
 def extend_now(env: Env, actor: Actor, customer_id: int) -> tuple[Customer, datetime]:
@@ -215,3 +324,71 @@ def request_of(env: Env, actor: Actor, request_id: int) -> ExtensionRequest:
     if request is None or request.workspace_id != actor.workspace_id:
         raise NotFound(N_("That request no longer exists."))
     return request
+
+
+# -- locks: never recycled (within the owner's lock cap) --------------------------------------------
+@dataclass(frozen=True)
+class LockChanged:
+    customer_id: int
+    name: str
+    locked: bool
+    owner_id: str
+    locks_used: int
+    lock_cap: int
+
+
+def _require_lock_rights(customer: Customer, where: Standing) -> str:
+    if customer.owner_id is None:
+        raise InvalidInput(
+            N_("%(name)s is in the pool; only a customer with an owner can be locked."), name=customer.name
+        )
+    if not may_lock(where):
+        raise NotAllowed(
+            N_("Only the owner's manager and admins can lock or unlock %(name)s."), name=customer.name
+        )
+    return customer.owner_id
+
+
+def set_lock(env: Env, actor: Actor, customer_id: int, *, locked: bool) -> LockChanged:
+    """Lock a customer against the nightly recycle (within the owner's lock cap), or unlock it."""
+    customer = get_customer(env, actor, customer_id)
+    owner = _require_lock_rights(customer, standing(env, actor, customer))
+    pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
+    if locked and customer.dealt_at is not None and pool_rules.dealt_exempt:
+        raise InvalidInput(
+            N_("%(name)s has ordered, so it is never recycled: no lock is needed."), name=customer.name
+        )
+    now = env.clock.now()
+    with env.db.session() as session:
+        used = _locks_in_use(session, actor.workspace_id, owner, pool_rules.lock_cap if locked else None)
+        changed = pool_store.set_lock(
+            session=session,
+            workspace_id=actor.workspace_id,
+            customer_id=customer_id,
+            owner_id=owner,
+            locked_by=actor.user_id if locked else None,
+            now=now,
+        )
+        if not changed:
+            message = N_("%(name)s is already locked.") if locked else N_("%(name)s is not locked.")
+            raise InvalidInput(message, name=customer.name)
+        kind = MOVE_LOCK if locked else MOVE_UNLOCK
+        record_move(session, actor, customer_id, kind, now, from_owner=owner, to_owner=owner)
+    used += 1 if locked else -1
+    return LockChanged(customer_id, customer.name, locked, owner, used, pool_rules.lock_cap)
+
+
+def _locks_in_use(session: Session, workspace_id: str, owner: str, cap: int | None) -> int:
+    """The owner's locks, counted on their row held for the transaction; a new lock must fit `cap`."""
+    pool_store.hold_person(session=session, workspace_id=workspace_id, user_id=owner)
+    used = pool_store.count_locked(session=session, workspace_id=workspace_id, owner_id=owner)
+    if cap is not None and used >= cap:
+        raise NotAllowed(
+            N_(
+                "%(owner)s already has %(count)s locked customers, the most allowed (%(cap)s). Unlock one first."
+            ),
+            owner=Person(owner),
+            count=used,
+            cap=cap,
+        )
+    return used

@@ -1,22 +1,79 @@
-"""The pool's messages: `/pool` pages, claim and release answers, the release form, announcements."""
+"""The pool's messages: `/pool` pages, claim and release answers, the release form, the pool-channel
+announcements (customers back in the pool, each row showing its state now) and the new owner's DM."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import N_, Lang
-from bot.services.announcements import Announced
-from bot.services.pool import RELEASE_REASONS, Assigned, Claimed, LockChanged, Released
+from bot.services.pool import RELEASE_REASONS, Assigned, Claimed, Released
 from bot.services.pool_list import Cursor, PoolPage, PoolQuery
+from bot.services.recycle import LockChanged
 from bot.views import blocks as b
 from bot.views import labels
-from bot.views.announcements import facts_of
 from bot.views.ids import Action, Callback, Field
-from bot.views.text import Mrkdwn, day, escape, mention, say
-from store.models import Customer
+from bot.views.text import Mrkdwn, clip, day, escape, mention, say
+from store.models import MOVE_RECYCLE, AnnouncementRow, Customer
 
 NOTE_PREVIEW = 200
+
+
+@dataclass(frozen=True)
+class Announced:
+    """How a release's announcement went: the pool channel (None: none is set), the messages it took,
+    and Slack's error code when the channel refused the post."""
+
+    channel: str | None
+    messages: int
+    problem: str | None = None
+
+
+# -- announcements -------------------------------------------------------------------------------
+def facts_of(lang: Lang, customer: Customer) -> Mrkdwn:
+    """Name, level, region, industry and last visit: what anyone may see of a pool customer."""
+    parts = [f"*{escape(customer.name)}*", escape(labels.level(customer.level, lang))]
+    parts += [escape(value) for value in (customer.region, customer.industry) if value]
+    last_visit = say(lang, N_("last visit %(day)s"), day=day(customer.last_visit_on, lang))
+    return Mrkdwn(" · ".join(parts) + "\n" + last_visit)
+
+
+def _why(lang: Lang, row: AnnouncementRow) -> Mrkdwn:
+    previous = mention(row.previous_owner_id) if row.previous_owner_id else "—"
+    reason = labels.reason(row.reason, lang)
+    if row.move == MOVE_RECYCLE:
+        why = say(lang, N_("recycled from %(owner)s: %(reason)s"), owner=previous, reason=reason)
+    elif reason:
+        why = say(lang, N_("released by %(owner)s: %(reason)s"), owner=previous, reason=reason)
+    else:
+        why = say(lang, N_("released by %(owner)s"), owner=previous)
+    if row.note:
+        why = Mrkdwn(why + " — “" + escape(clip(row.note, NOTE_PREVIEW)) + "”")
+    return why
+
+
+def announcement_row(lang: Lang, row: AnnouncementRow, customer: Customer) -> b.Block:
+    text = facts_of(lang, customer) + " · " + _why(lang, row)
+    if customer.owner_id is not None:
+        claimed = say(lang, N_("claimed by %(owner)s"), owner=mention(customer.owner_id))
+        return b.section(f"~{facts_of(lang, customer).splitlines()[0]}~\n:white_check_mark: {claimed}")
+    claim = b.button(lang.gettext("Claim"), Action.POOL_CLAIM, str(customer.id), style="primary")
+    return b.section(text, accessory=claim)
+
+
+def announcement(lang: Lang, rows: Sequence[tuple[AnnouncementRow, Customer]]) -> dict[str, Any]:
+    _ = lang.gettext
+    intro = say(
+        lang, N_("Back in the pool: %(count)s. The first to claim a customer owns it."), count=len(rows)
+    )
+    blocks = [b.section(f":ocean: {intro}")]
+    blocks += [announcement_row(lang, row, customer) for row, customer in rows]
+    blocks.append(
+        b.context(escape(_("Contact details show once you own the customer. /pool lists the whole pool.")))
+    )
+    return b.message(intro, blocks)
 
 
 # -- /pool pages -------------------------------------------------------------------------------------
@@ -226,3 +283,14 @@ def lock_changed(lang: Lang, done: LockChanged) -> dict[str, Any]:
             lang, N_(":unlock: *%(name)s* is unlocked: the recycle rules apply to it again."), name=done.name
         )
     return b.message(text, [b.section(text)])
+
+
+def assigned_to_you(lang: Lang, manager_id: str, customer_id: int, name: str) -> dict[str, Any]:
+    """The direct message a rep gets when a manager gives them a customer (queued with the assignment)."""
+    text = say(lang, N_("%(manager)s assigned *%(name)s* to you."), manager=mention(manager_id), name=name)
+    value = str(customer_id)
+    buttons = b.actions(
+        b.button(lang.gettext("View card"), Action.CUSTOMER_VIEW, value),
+        b.button(lang.gettext("Log visit"), Action.VISIT_OPEN, value, style="primary"),
+    )
+    return b.message(text, [b.section(text), buttons])

@@ -16,7 +16,8 @@ from bot.rules import churn as churn_rules
 from bot.rules.calendar import zone
 from bot.rules.followups import CADENCE_DAYS
 from bot.rules.names import name_key
-from bot.rules.pool import PoolRules, days_without_visit
+from bot.rules.pool import PoolRules
+from bot.rules.recycle import days_without_visit
 
 POOL_COHORT, DEALT_COHORT, PROSPECT_COHORT = "pool", "dealt", "prospect"
 # When each cohort came in: the pool's customers long ago, the buyers before their first orders, the

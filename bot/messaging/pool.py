@@ -1,6 +1,7 @@
-"""Announcing customers back in the pool, in the pool channel, and keeping those messages current.
+"""What the pool says on its own: customers back in the pool announced in the pool channel, those
+messages kept current, and the new owner's DM after an `/assign`.
 
-`queue` takes a batch (one release, or a whole night's recycle) and queues one message per
+`announce` takes a batch (one release, or a whole night's recycle) and queues one message per
 `ROWS_PER_MESSAGE` customers in the outbox, in the transaction that moved them, so a message stays
 within Slack's 50 blocks and is never lost to a crash after the move. Each message's rows are stored;
 a claim or an assignment queues, in its own transaction, an update of every recent announcement
@@ -12,21 +13,22 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlmodel import Session
 
-from bot import notify
+from bot import events, notify
 from bot.env import Env
 from bot.i18n import lang
+from bot.services import pool
 from bot.services import settings as settings_service
-from bot.services.people import workspace_locale
-from bot.views import announcements as views
+from bot.services.people import directory, workspace_locale
+from bot.views import pool as views
+from bot.views.pool import Announced
 from store import announcements as announcement_store
 from store import pool as pool_store
-from store.models import MOVE_RECYCLE, MOVE_RELEASE, Announcement, AnnouncementRow
+from store.models import MOVE_RECYCLE, MOVE_RELEASE, Announcement, AnnouncementRow, OwnershipEvent
 from store.sql import Bind
 
 log = logging.getLogger("tidewater.announcements")
@@ -34,33 +36,64 @@ log = logging.getLogger("tidewater.announcements")
 ROWS_PER_MESSAGE = 40  # 40 rows + a header and a footer: well within 50 blocks
 KEPT_CURRENT_FOR = timedelta(days=30)  # older messages are left as they are
 REFRESH = "announcement_refresh"  # an update of a posted announcement; its subject is the announcement's id
+ASSIGNED_DM = "assigned"  # the new owner's DM; its subject is the customer's id
 
 
-@dataclass(frozen=True)
-class Queued:
-    channel: str | None
-    keys: tuple[str, ...]  # the outbox's dedupe keys, one per message
+# -- the services' events -----------------------------------------------------------------------------
+@events.on(pool.CustomerReleased)
+def announce_release(env: Env, bind: Bind, released: pool.CustomerReleased) -> Sequence[str]:
+    return announce(env, bind, released.workspace_id, released.channel, [released.customer_id])
 
 
-@dataclass(frozen=True)
-class Announced:
-    channel: str | None
-    messages: int
-    problem: str | None = None  # Slack's error code when the channel refused the post
+@events.on(pool.CustomerClaimed)
+def refresh_after_claim(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> Sequence[str]:
+    return queue_refresh(env, bind, claimed.workspace_id, claimed.customer_id)
 
 
-def queue(env: Env, session: Session, workspace_id: str, customer_ids: Sequence[int]) -> Queued:
-    """Queue the batch for the pool channel in `session`'s transaction, one message per ROWS_PER_MESSAGE
-    customers. With no channel set nothing is queued (the caller says how to set one)."""
+@events.on(pool.CustomerAssigned)
+def tell_new_owner(env: Env, bind: Bind, assigned: pool.CustomerAssigned) -> Sequence[str]:
+    """The new owner's DM (not when they assigned it to themselves), then the announcements' updates."""
+    keys = [] if assigned.to == assigned.by else [_assigned_dm(env, bind, assigned)]
+    return keys + queue_refresh(env, bind, assigned.workspace_id, assigned.customer_id)
+
+
+def _assigned_dm(env: Env, bind: Bind, assigned: pool.CustomerAssigned) -> str:
+    """In the new owner's language (the assigner's when the owner is not known yet)."""
+    rep = directory(env, assigned.workspace_id).by_id(assigned.to)
+    words = rep.lang if rep is not None else lang(assigned.by_locale)
+    return notify.enqueue(
+        env,
+        workspace_id=assigned.workspace_id,
+        kind=ASSIGNED_DM,
+        recipient=assigned.to,
+        subject=str(assigned.customer_id),
+        period=f"{env.clock.now().timestamp():.6f}",
+        message=views.assigned_to_you(words, assigned.by, assigned.customer_id, assigned.name),
+        session=bind,
+    )
+
+
+# -- announcements -------------------------------------------------------------------------------------
+def queue(env: Env, session: Session, workspace_id: str, customer_ids: Sequence[int]) -> list[str]:
+    """Announce the batch in the workspace's pool channel, in `session`'s transaction."""
     channel = settings_service.load(env, workspace_id).pool_channel
+    return announce(env, session, workspace_id, channel, customer_ids)
+
+
+def announce(
+    env: Env, bind: Bind, workspace_id: str, channel: str | None, customer_ids: Sequence[int]
+) -> list[str]:
+    """Queue the batch for the pool channel in `bind`'s transaction, one message per ROWS_PER_MESSAGE
+    customers. With no channel set nothing is queued (the caller says how to set one)."""
     if not channel or not customer_ids:
-        return Queued(channel, ())
+        return []
+    assert isinstance(bind, Session)
     locale = workspace_locale(env, workspace_id)
     keys = []
     for start in range(0, len(customer_ids), ROWS_PER_MESSAGE):
         batch = customer_ids[start : start + ROWS_PER_MESSAGE]
-        announcement = _store_batch(env, session, workspace_id, channel, locale, batch)
-        message, _ = _render(session, announcement)
+        announcement = _store_batch(env, bind, workspace_id, channel, locale, batch)
+        message, _ = _render(bind, announcement)
         keys.append(
             notify.enqueue(
                 env,
@@ -70,21 +103,36 @@ def queue(env: Env, session: Session, workspace_id: str, customer_ids: Sequence[
                 subject=str(announcement.id),
                 period="",
                 message=message,
-                session=session,
+                session=bind,
             )
         )
-    return Queued(channel, tuple(keys))
+    return keys
 
 
-def send_now(env: Env, client: WebClient, workspace_id: str, queued: Queued) -> Announced:
+def send_now(
+    env: Env, client: WebClient, workspace_id: str, channel: str | None, keys: Sequence[str]
+) -> Announced:
     """Send queued announcements at once (a release: the rep is told whether the channel took them)."""
-    if not queued.keys:
-        return Announced(queued.channel, 0)
-    refused = notify.deliver_now(env, client, queued.keys, workspace_id=workspace_id)
+    if not keys:
+        return Announced(channel, 0)
+    refused = notify.deliver_now(env, client, keys, workspace_id=workspace_id)
     problem = next(iter(refused.values()), None)
     if problem:
-        log.warning("pool channel %s refused an announcement: %s", queued.channel, problem)
-    return Announced(queued.channel, len(queued.keys) - len(refused), problem)
+        log.warning("pool channel %s refused an announcement: %s", channel, problem)
+    return Announced(channel, len(keys) - len(refused), problem)
+
+
+def _row(position: int, customer_id: int, move: OwnershipEvent | None, now: datetime) -> AnnouncementRow:
+    return AnnouncementRow(
+        announcement_id=0,
+        customer_id=customer_id,
+        position=position,
+        move=move.kind if move else MOVE_RELEASE,
+        reason=move.reason if move else "",
+        note=move.note if move else "",
+        previous_owner_id=move.from_owner_id if move else None,
+        released_at=move.at if move else now,
+    )
 
 
 def _store_batch(
@@ -95,17 +143,7 @@ def _store_batch(
         session=session, workspace_id=workspace_id, customer_ids=ids, kinds=(MOVE_RELEASE, MOVE_RECYCLE)
     )
     rows = [
-        AnnouncementRow(
-            announcement_id=0,
-            customer_id=customer_id,
-            position=position,
-            move=moves[customer_id].kind if customer_id in moves else MOVE_RELEASE,
-            reason=moves[customer_id].reason if customer_id in moves else "",
-            note=moves[customer_id].note if customer_id in moves else "",
-            previous_owner_id=moves[customer_id].from_owner_id if customer_id in moves else None,
-            released_at=moves[customer_id].at if customer_id in moves else now,
-        )
-        for position, customer_id in enumerate(ids)
+        _row(position, customer_id, moves.get(customer_id), now) for position, customer_id in enumerate(ids)
     ]
     announcement = Announcement(workspace_id=workspace_id, channel_id=channel, locale=locale, created_at=now)
     return announcement_store.add_announcement(session=session, announcement=announcement, rows=rows)
