@@ -12,7 +12,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.notify.kinds import METADATA_EVENT
-from store.models import OutboxMessage
+from store.models.outbox import OutboxMessage
 
 log = logging.getLogger("tidewater.notify")
 LOOK_BACK = timedelta(minutes=10)  # a post in doubt is looked for from a little before it was sent

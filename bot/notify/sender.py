@@ -24,7 +24,7 @@ from bot.notify.doubt import Unreadable, look_for, may_have_posted
 from bot.notify.kinds import KINDS, METADATA_EVENT, REPLY_TO, UPDATE_OF, Rendered, subject_of
 from bot.notify.pacing import Pacer
 from store import outbox as outbox_store
-from store.models import OutboxMessage
+from store.models.outbox import OutboxMessage
 
 log = logging.getLogger("tidewater.notify")
 

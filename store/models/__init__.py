@@ -1,0 +1,102 @@
+"""Every table of the CRM, one module per feature. Each row carries the Slack workspace id; no query
+crosses workspaces. Importing this package registers every table (alembic's env relies on it)."""
+
+from __future__ import annotations
+
+from store.models.churn import ChurnChange, ChurnState
+from store.models.complaints import (
+    COMPLAINT_ACKNOWLEDGED,
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_CHANNELS,
+    COMPLAINT_CLOSED,
+    COMPLAINT_OPEN,
+    COMPLAINT_REOPENED,
+    COMPLAINT_RESOLVED,
+    COMPLAINT_SEVERITIES,
+    COMPLAINT_UNRESOLVED,
+    Complaint,
+    ComplaintEvent,
+)
+from store.models.customers import (
+    LEVELS,
+    LOSING_MOVES,
+    MOVE_ASSIGN,
+    MOVE_CLAIM,
+    MOVE_EXTEND,
+    MOVE_LEVEL,
+    MOVE_LOCK,
+    MOVE_LOST,
+    MOVE_RECYCLE,
+    MOVE_RELEASE,
+    MOVE_SNOOZE,
+    MOVE_UNLOCK,
+    MOVE_UNLOST,
+    MOVES,
+    STAGES,
+    Customer,
+    CustomerTerm,
+    OwnershipEvent,
+)
+from store.models.marks import JobMark, RequestMark
+from store.models.orders import Order
+from store.models.outbox import OutboxMessage
+from store.models.people import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person
+from store.models.pool import Announcement, AnnouncementRow
+from store.models.recycle import EXTENSION_APPROVED, EXTENSION_DECLINED, EXTENSION_PENDING, ExtensionRequest
+from store.models.settings import SettingChange, WorkspaceSetting
+from store.models.visits import VISIT_KINDS, Visit
+from store.models.workspaces import Workspace
+
+__all__ = [
+    "Announcement",
+    "AnnouncementRow",
+    "COMPLAINT_ACKNOWLEDGED",
+    "COMPLAINT_CATEGORIES",
+    "COMPLAINT_CHANNELS",
+    "COMPLAINT_CLOSED",
+    "COMPLAINT_OPEN",
+    "COMPLAINT_REOPENED",
+    "COMPLAINT_RESOLVED",
+    "COMPLAINT_SEVERITIES",
+    "COMPLAINT_UNRESOLVED",
+    "ChurnChange",
+    "ChurnState",
+    "Complaint",
+    "ComplaintEvent",
+    "Customer",
+    "CustomerTerm",
+    "EXTENSION_APPROVED",
+    "EXTENSION_DECLINED",
+    "EXTENSION_PENDING",
+    "ExtensionRequest",
+    "JobMark",
+    "LEVELS",
+    "LOSING_MOVES",
+    "MOVES",
+    "MOVE_ASSIGN",
+    "MOVE_CLAIM",
+    "MOVE_EXTEND",
+    "MOVE_LEVEL",
+    "MOVE_LOCK",
+    "MOVE_LOST",
+    "MOVE_RECYCLE",
+    "MOVE_RELEASE",
+    "MOVE_SNOOZE",
+    "MOVE_UNLOCK",
+    "MOVE_UNLOST",
+    "Order",
+    "OutboxMessage",
+    "OwnershipEvent",
+    "Person",
+    "ROLES",
+    "ROLE_ADMIN",
+    "ROLE_MANAGER",
+    "ROLE_REP",
+    "RequestMark",
+    "STAGES",
+    "SettingChange",
+    "VISIT_KINDS",
+    "Visit",
+    "Workspace",
+    "WorkspaceSetting",
+]
