@@ -84,12 +84,8 @@ def file(env: Env, actor: Actor, draft: ComplaintDraft) -> Filed:
     )
     complaint = _new_complaint(actor, clean, customer, due, now)
     complaint.sla_check_at = rules.next_check(complaint)
-    complaint.card_to = (
-        settings.complaints_channel or customer.owner_id or _first_admin(env, actor.workspace_id)
-    )
-    event = ComplaintEvent(
-        workspace_id=actor.workspace_id, complaint_id=0, kind=FILED, actor_id=actor.user_id, at=now
-    )
+    complaint.card_to = settings.complaints_channel or _owner_or_admin(env, actor, customer)
+    event = _step_event(actor, 0, FILED, now)
     with env.db.session() as session:  # the complaint and its card: both, or neither
         filed = complaint_store.add(session=session, complaint=complaint, event=event)
         keys = events.publish(env, session, ComplaintFiled(filed, customer.name))
@@ -131,9 +127,22 @@ class Filed:
     keys: tuple[str, ...]  # its card and first reply, queued with it
 
 
-def _first_admin(env: Env, workspace_id: str) -> str | None:
-    admins = sorted(admin.user_id for admin in directory(env, workspace_id).admins)
+def _owner_or_admin(env: Env, actor: Actor, customer: Customer) -> str | None:
+    """Whose DMs a complaint's card goes to without a complaints channel: the owner's, else the first
+    admin's."""
+    if customer.owner_id:
+        return customer.owner_id
+    admins = sorted(admin.user_id for admin in directory(env, actor.workspace_id).admins)
     return admins[0] if admins else None
+
+
+def _step_event(
+    actor: Actor, complaint_id: int, kind: str, now: datetime, text: str = "", to: str | None = None
+) -> ComplaintEvent:
+    return ComplaintEvent(
+        workspace_id=actor.workspace_id, complaint_id=complaint_id, kind=kind, actor_id=actor.user_id,
+        text=text, to_user_id=to, at=now,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -215,10 +224,7 @@ def _apply(
     complaint = handling.complaint
     now = env.clock.now()
     values = {**values, "sla_check_at": sla.next_check_after(complaint, values), "updated_at": now}
-    event = ComplaintEvent(
-        workspace_id=actor.workspace_id, complaint_id=complaint_id, kind=kind, actor_id=actor.user_id,
-        text=text, to_user_id=to_user_id, at=now,
-    )  # fmt: skip
+    event = _step_event(actor, complaint_id, kind, now, text, to_user_id)
     with env.db.session() as session:
         if not complaint_store.change(
             session=session, complaint=complaint, from_statuses=allowed_from, values=values, event=event
@@ -283,24 +289,25 @@ def resolve(env: Env, actor: Actor, complaint_id: int, resolution: str) -> Step:
 def reopen(env: Env, actor: Actor, complaint_id: int, reason: str) -> Step:
     """Back to work: the resolve clock starts again from now."""
     text = _required_text(reason, "text", N_("Say why it is reopened."))
-    handling = get(env, actor, complaint_id)
+    values: dict[str, object] = {"status": rules.REOPENED, "resolved_at": None, "closed_at": None}
+    values.update(_resolve_clock_from_now(env, actor, get(env, actor, complaint_id).complaint))
+    return _apply(
+        env, actor, complaint_id, allowed_from=rules.REOPEN_FROM, values=values, kind=REOPENED, text=text
+    )
+
+
+def _resolve_clock_from_now(env: Env, actor: Actor, complaint: Complaint) -> dict[str, object]:
     settings = settings_service.load(env, actor.workspace_id)
     now = env.clock.now()
-    _respond, resolve_hours = settings.sla_hours(handling.complaint.severity)
+    _respond, resolve_hours = settings.sla_hours(complaint.severity)
     clock = sla.sla_clock(env, actor.workspace_id, settings)
-    sla_done = rules.SlaStep(handling.complaint.sla_done) & ~rules.RESOLVE_STEPS
-    values = {
-        "status": rules.REOPENED,
-        "resolved_at": None,
-        "closed_at": None,
+    sla_done = rules.SlaStep(complaint.sla_done) & ~rules.RESOLVE_STEPS
+    return {
         "resolve_nudge_at": clock.halfway(now, resolve_hours),
         "resolve_due_at": clock.add(now, resolve_hours),
         "resolve_breached_at": None,
         "sla_done": int(sla_done),
     }
-    return _apply(
-        env, actor, complaint_id, allowed_from=rules.REOPEN_FROM, values=values, kind=REOPENED, text=text
-    )
 
 
 def close(env: Env, actor: Actor, complaint_id: int, satisfaction: int | None, comment: str) -> Step:
@@ -363,16 +370,7 @@ class ComplaintList:
 
 def listing(env: Env, actor: Actor, *, include_closed: bool) -> ComplaintList:
     """Mine (reps), my team's and mine (managers), everyone's (admins); unresolved unless asked."""
-    if actor.is_admin:
-        assignees: list[str | None] | None = None
-        scope = "all"
-    elif actor.is_manager:
-        people = directory(env, actor.workspace_id)
-        assignees = [actor.user_id, *(rep.user_id for rep in people.team_of(actor))]
-        scope = "team"
-    else:
-        assignees = [actor.user_id]
-        scope = "mine"
+    scope, assignees = _scope_of(env, actor)
     with env.db.session() as session:
         rows, total = complaint_store.listing(
             session=session,
@@ -382,3 +380,13 @@ def listing(env: Env, actor: Actor, *, include_closed: bool) -> ComplaintList:
             limit=LIST_LIMIT,
         )
     return ComplaintList(rows, total, scope)
+
+
+def _scope_of(env: Env, actor: Actor) -> tuple[str, list[str | None] | None]:
+    """Whose complaints this person lists (None: everyone's)."""
+    if actor.is_admin:
+        return "all", None
+    if actor.is_manager:
+        team = directory(env, actor.workspace_id).team_of(actor)
+        return "team", [actor.user_id, *(rep.user_id for rep in team)]
+    return "mine", [actor.user_id]
