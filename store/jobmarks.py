@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from store.models import JobMark
-from store.upsert import insert_ignore
+from store.sql import insert_ignore
 
 
 def mark_once(*, session: Session, workspace_id: str, job: str, period: str, now: datetime) -> bool:

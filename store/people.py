@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.models import ROLE_MANAGER, JobMark, Person, Workspace
-from store.upsert import insert_ignore
+from store.sql import insert_ignore
 
 
 def get_workspace(*, session: Session, workspace_id: str) -> Workspace | None:

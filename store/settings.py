@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.models import SettingChange, WorkspaceSetting
-from store.upsert import insert_ignore
+from store.sql import insert_ignore
 
 _LOAD = sa.select(col(WorkspaceSetting.key), col(WorkspaceSetting.value)).where(
     col(WorkspaceSetting.workspace_id) == sa.bindparam("ws")
@@ -38,21 +38,9 @@ def save_setting(
     The condition makes two admins saving at once safe: the second is told the value changed.
     """
     if stored_value is None:
-        values = {"workspace_id": workspace_id, "key": key, "value": new_value, "updated_by": changed_by}
-        insert_ignore(session, WorkspaceSetting, {**values, "updated_at": at})
-        written = session.get(WorkspaceSetting, (workspace_id, key), populate_existing=True)
-        changed = written is not None and written.value == new_value and written.updated_at == at
+        changed = _first_write(session, workspace_id, key, new_value, changed_by, at)
     else:
-        result = session.execute(
-            sa.update(WorkspaceSetting)
-            .where(
-                col(WorkspaceSetting.workspace_id) == workspace_id,
-                col(WorkspaceSetting.key) == key,
-                col(WorkspaceSetting.value) == stored_value,
-            )
-            .values(value=new_value, updated_by=changed_by, updated_at=at)
-        )
-        changed = result.rowcount == 1  # type: ignore[attr-defined]
+        changed = _write_over(session, workspace_id, key, stored_value, new_value, changed_by, at)
     if changed:
         session.add(
             SettingChange(
@@ -65,6 +53,30 @@ def save_setting(
             )
         )
     return changed
+
+
+def _first_write(session: Session, workspace_id: str, key: str, value: str, by: str, at: datetime) -> bool:
+    """The first value of a setting: True unless another admin's first value went in meanwhile."""
+    values = {"workspace_id": workspace_id, "key": key, "value": value, "updated_by": by}
+    insert_ignore(session, WorkspaceSetting, {**values, "updated_at": at})
+    written = session.get(WorkspaceSetting, (workspace_id, key), populate_existing=True)
+    return written is not None and written.value == value and written.updated_at == at
+
+
+def _write_over(
+    session: Session, workspace_id: str, key: str, stored: str, value: str, by: str, at: datetime
+) -> bool:
+    """A new value over `stored`: True unless someone changed it meanwhile."""
+    result = session.execute(
+        sa.update(WorkspaceSetting)
+        .where(
+            col(WorkspaceSetting.workspace_id) == workspace_id,
+            col(WorkspaceSetting.key) == key,
+            col(WorkspaceSetting.value) == stored,
+        )
+        .values(value=value, updated_by=by, updated_at=at)
+    )
+    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def recent_changes(*, session: Session, workspace_id: str, limit: int) -> Sequence[SettingChange]:

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 Bind = Session | sa.Connection
 
@@ -48,3 +48,17 @@ def keys_set(bind: Bind, name: str, *, integers: bool = False) -> sa.Select[Any]
         values = sa.func.json_each(param).table_valued("value")
     value: sa.ColumnElement[Any] = values.c.value
     return sa.select(sa.cast(value, sa.BigInteger) if integers else value)
+
+
+def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING on both engines (twenty first contacts at once insert one
+    row): insert the row unless its key is taken; True when this call inserted it."""
+    table = model.__table__  # type: ignore[attr-defined]
+    # RETURNING tells whether a row went in: psycopg reports no row count for this statement.
+    statement = (
+        insert_for(session)(table)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(*table.primary_key.columns)
+    )
+    return session.execute(statement).first() is not None
