@@ -1,6 +1,6 @@
 """The nightly churn scores, set-based: each signal one small SELECT, the scores one GROUP BY.
 
-A signal is a function of the scoring context that selects the ids of the dealt customers where it
+A signal (store/churn_signals.py) selects the ids of the dealt customers where it
 fires. The pass unions them (each with its bit and points), sums per customer into a temporary table,
 then, in a handful of statements, writes the band changes to `churn_change` and brings `churn_state`
 up to date: new rows, changed rows (a rise marks the customer to be warned), and rows that no longer
@@ -9,114 +9,23 @@ score (back to "none", deleted). Nothing is read into Python.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col
 
+from store.churn_signals import Scoring as Scoring
+from store.churn_signals import SignalQuery as SignalQuery
+from store.churn_signals import contact_overdue as contact_overdue
+from store.churn_signals import low_satisfaction as low_satisfaction
+from store.churn_signals import order_gap as order_gap
+from store.churn_signals import spend_down as spend_down
+from store.churn_signals import spend_windows as spend_windows
 from store.models import ChurnChange, ChurnState, Customer, Order
 from store.sql import is_postgresql, one_of
-
-
-class day_number(sa.sql.functions.FunctionElement[int]):  # lower case: used like a SQL function
-    """Whole days since a fixed day, so date differences are integers on both engines."""
-
-    type = sa.Integer()
-    inherit_cache = True
-
-
-@compiles(day_number, "sqlite")
-def _sqlite_day_number(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) AS INTEGER)"
-
-
-@compiles(day_number, "postgresql")
-def _postgresql_day_number(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '2000-01-01')"
-
-
-@dataclass(frozen=True)
-class Scoring:
-    """What every signal sees: the workspace, its day, and the thresholds (bot.rules.churn)."""
-
-    workspace_id: str
-    today: date
-    cadence_days: Mapping[str, int]
-    gap_multiplier: int
-    min_usual_gap_days: int
-    spend_window_days: int
-    spend_drop_percent: int
-    low_satisfaction: int
-    complaint_window_days: int = 30
-    complaints_in_window: int = 2
-
-    def complaints_since(self) -> datetime:
-        return datetime.combine(
-            self.today - timedelta(days=self.complaint_window_days - 1), time(0), tzinfo=UTC
-        )
-
-    def dealt(self) -> list[sa.ColumnElement[bool]]:
-        return [col(Customer.workspace_id) == self.workspace_id, col(Customer.dealt_at).is_not(None)]
-
-
-SignalQuery = Callable[[Scoring], sa.Select[Any]]
-
-
-def contact_overdue(scoring: Scoring) -> sa.Select[Any]:
-    """No contact (visit, else the first order) within the level's cadence."""
-    cutoff = sa.case(
-        *((col(Customer.level) == level, scoring.today - timedelta(days=days))
-          for level, days in scoring.cadence_days.items()),
-        else_=scoring.today - timedelta(days=max(scoring.cadence_days.values())),
-    )  # fmt: skip
-    last_contact = sa.func.coalesce(col(Customer.last_visit_on), col(Customer.first_order_on))
-    return sa.select(col(Customer.id)).where(*scoring.dealt(), last_contact < cutoff)
-
-
-def order_gap(scoring: Scoring) -> sa.Select[Any]:
-    """Days since the last order beyond `gap_multiplier` times the usual gap (span / gaps, at least
-    `min_usual_gap_days`), without dividing: since × (orders − 1) > multiplier × span."""
-    last, first = day_number(col(Customer.last_order_on)), day_number(col(Customer.first_order_on))
-    since = day_number(sa.literal(scoring.today, sa.Date)) - last
-    return sa.select(col(Customer.id)).where(
-        *scoring.dealt(),
-        col(Customer.order_count) >= 2,
-        since > scoring.gap_multiplier * scoring.min_usual_gap_days,
-        since * (col(Customer.order_count) - 1) > scoring.gap_multiplier * (last - first),
-    )
-
-
-def spend_windows(today: date, window_days: int) -> tuple[date, date]:
-    """The first day of the recent window and of the one before it (both end today)."""
-    recent_from = today - timedelta(days=window_days - 1)
-    return recent_from, recent_from - timedelta(days=window_days)
-
-
-def spend_down(scoring: Scoring) -> sa.Select[Any]:
-    """Spend of the recent window down `spend_drop_percent` or more on the window before (which had
-    some): one range of ix_order_day, grouped per customer."""
-    recent_from, previous_from = spend_windows(scoring.today, scoring.spend_window_days)
-    amount, day = col(Order.amount_base_minor), col(Order.ordered_on)
-    recent = sa.func.sum(sa.case((day >= recent_from, amount), else_=0))
-    previous = sa.func.sum(sa.case((day < recent_from, amount), else_=0))
-    return (
-        sa.select(col(Order.customer_id))
-        .where(col(Order.workspace_id) == scoring.workspace_id, day >= previous_from, day <= scoring.today)
-        .group_by(col(Order.customer_id))
-        .having(previous > 0, recent * 100 <= previous * (100 - scoring.spend_drop_percent))
-    )
-
-
-def low_satisfaction(scoring: Scoring) -> sa.Select[Any]:
-    """The latest recorded satisfaction at or below `low_satisfaction`."""
-    return sa.select(col(Customer.id)).where(
-        *scoring.dealt(), col(Customer.last_satisfaction) <= scoring.low_satisfaction
-    )
 
 
 @dataclass(frozen=True)
@@ -310,7 +219,10 @@ def _update_states(connection: sa.Connection, workspace_id: str, bands: Bands, n
 
 
 @dataclass(frozen=True)
-class WarningRow:
+class RiskRow:
+    """A customer in a serious churn band, with the facts its reasons are read from, and how many the
+    selection it came from holds (an owner's warnings due, or the Home's whole list of a page)."""
+
     owner_id: str
     customer_id: int
     name: str
@@ -323,7 +235,20 @@ class WarningRow:
     last_order_on: date | None
     order_count: int
     last_satisfaction: int | None
-    total: int  # how many the owner is due to hear about
+    total: int
+
+
+WarningRow = RiskRow  # a customer an owner is due to hear about
+
+
+def risk_columns(state: sa.Table) -> tuple[Any, ...]:
+    """The columns of a RiskRow but its total, in its order (the customer joined to its churn state)."""
+    return (
+        col(Customer.owner_id), col(Customer.id), col(Customer.name), col(Customer.level),
+        state.c.band, state.c.score, state.c.signals, col(Customer.last_visit_on),
+        col(Customer.first_order_on), col(Customer.last_order_on), col(Customer.order_count),
+        col(Customer.last_satisfaction),
+    )  # fmt: skip
 
 
 def warnings_due(
@@ -335,44 +260,46 @@ def warnings_due(
     repeat_before: datetime,
     rank: Mapping[str, int],
     per_owner: int,
-) -> list[WarningRow]:
+) -> list[RiskRow]:
     """Each owner's customers to be warned about — the band rose, or a serious band last told before
     `repeat_before` (or never) — most serious first, `per_owner` at most each, with the count of all."""
     if not owner_ids:
         return []
     state = ChurnState.__table__  # type: ignore[attr-defined]
-    band_rank = sa.case(rank, value=state.c.band, else_=0)
     told_long_ago = sa.or_(state.c.warned_at.is_(None), state.c.warned_at < repeat_before)
-    ranked = (
+    due = sa.and_(
+        state.c.workspace_id == workspace_id,
+        one_of(session, col(Customer.owner_id), owner_ids),
+        sa.or_(state.c.warn_pending, sa.and_(state.c.band.in_(list(repeated_bands)), told_long_ago)),
+    )
+    ranked = _ranked_per_owner(state, sa.case(rank, value=state.c.band, else_=0), due)
+    rows = session.execute(
+        sa.select(*list(ranked.c)[:12], ranked.c.total)
+        .where(ranked.c.place <= per_owner)
+        .order_by(ranked.c.owner_id, ranked.c.place)
+    )
+    return [RiskRow(*row) for row in rows]
+
+
+def _ranked_per_owner(
+    state: sa.Table, band_rank: sa.ColumnElement[int], due: sa.ColumnElement[bool]
+) -> sa.Subquery:
+    """The customers `due`, each with its place among its owner's (most serious first) and their count."""
+    return (
         sa.select(
-            col(Customer.owner_id), col(Customer.id), col(Customer.name), col(Customer.level),
-            state.c.band, state.c.score, state.c.signals, col(Customer.last_visit_on),
-            col(Customer.first_order_on), col(Customer.last_order_on), col(Customer.order_count),
-            col(Customer.last_satisfaction),
-            sa.func.row_number().over(
+            *risk_columns(state),
+            sa.func.row_number()
+            .over(
                 partition_by=col(Customer.owner_id),
                 order_by=(band_rank.desc(), state.c.score.desc(), col(Customer.name), col(Customer.id)),
-            ).label("place"),
+            )
+            .label("place"),
             sa.func.count().over(partition_by=col(Customer.owner_id)).label("total"),
         )
         .join(state, state.c.customer_id == col(Customer.id))
-        .where(
-            state.c.workspace_id == workspace_id,
-            one_of(session, col(Customer.owner_id), owner_ids),
-            sa.or_(state.c.warn_pending, sa.and_(state.c.band.in_(list(repeated_bands)), told_long_ago)),
-        )
+        .where(due)
         .subquery()
-    )  # fmt: skip
-    rows = session.execute(
-        sa.select(ranked).where(ranked.c.place <= per_owner).order_by(ranked.c.owner_id, ranked.c.place)
     )
-    return [
-        WarningRow(
-            r.owner_id, r.id, r.name, r.level, r.band, r.score, r.signals, r.last_visit_on,
-            r.first_order_on, r.last_order_on, r.order_count, r.last_satisfaction, r.total,
-        )
-        for r in rows
-    ]  # fmt: skip
 
 
 def spend_of(

@@ -12,6 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from store.churn import RiskRow as RiskRow
+from store.churn import risk_columns
 from store.models import ChurnState, Customer, JobMark, OutboxMessage, Person
 from store.outbox import FAILED
 
@@ -53,24 +55,6 @@ def follow_ups_page(
     return list(rows), total
 
 
-@dataclass(frozen=True)
-class RiskRow:
-    """A customer in a serious churn band, with the facts its reasons are read from."""
-
-    customer_id: int
-    name: str
-    owner_id: str
-    level: str
-    band: str
-    score: int
-    signals: int
-    last_visit_on: date | None
-    first_order_on: date | None
-    last_order_on: date | None
-    order_count: int
-    last_satisfaction: int | None
-
-
 def at_risk_page(
     *,
     session: Session,
@@ -95,12 +79,7 @@ def at_risk_page(
     )
     joined = sa.join(Customer, state, state.c.customer_id == col(Customer.id))
     rows = session.execute(
-        sa.select(
-            col(Customer.id), col(Customer.name), col(Customer.owner_id), col(Customer.level),
-            state.c.band, state.c.score, state.c.signals, col(Customer.last_visit_on),
-            col(Customer.first_order_on), col(Customer.last_order_on), col(Customer.order_count),
-            col(Customer.last_satisfaction), sa.func.count().over().label("total"),
-        )
+        sa.select(*risk_columns(state), sa.func.count().over().label("total"))
         .select_from(joined)
         .where(*where)
         .order_by(sa.case(rank, value=state.c.band, else_=0).desc(), state.c.score.desc(),
@@ -110,7 +89,7 @@ def at_risk_page(
     ).all()  # fmt: skip
     if not rows:  # past the last page (or none at all): the count alone
         return [], int(session.scalar(sa.select(sa.func.count()).select_from(joined).where(*where)) or 0)
-    return [RiskRow(*row[:-1]) for row in rows], int(rows[0].total)
+    return [RiskRow(*row) for row in rows], int(rows[0].total)
 
 
 def claims_on(*, session: Session, workspace_id: str, user_id: str, day: date) -> int:

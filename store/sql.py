@@ -1,5 +1,5 @@
 """SQL that each engine wants written its own way: which engine a session or connection talks to, the
-INSERT that knows ON CONFLICT, and many values sent as one parameter."""
+INSERT that knows ON CONFLICT, many values sent as one parameter, and whole days as integers."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, SQLModel
 
 Bind = Session | sa.Connection
@@ -62,3 +64,20 @@ def insert_ignore(session: Session, model: type[SQLModel], values: dict[str, Any
         .returning(*table.primary_key.columns)
     )
     return session.execute(statement).first() is not None
+
+
+class day_number(sa.sql.functions.FunctionElement[int]):  # lower case: used like a SQL function
+    """Whole days since a fixed day, so date differences are integers on both engines."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(day_number, "sqlite")
+def _sqlite_day_number(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(julianday({compiler.process(element.clauses, **kw)}) AS INTEGER)"
+
+
+@compiles(day_number, "postgresql")
+def _postgresql_day_number(element: day_number, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"(CAST({compiler.process(element.clauses, **kw)} AS DATE) - DATE '2000-01-01')"

@@ -11,9 +11,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from store.churn import day_number
 from store.models import MOVE_LEVEL, ChurnState, Customer, OwnershipEvent, Workspace
 from store.models import Order as CustomerOrder
+from store.sql import day_number
 
 
 @dataclass(frozen=True)
