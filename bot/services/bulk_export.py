@@ -1,0 +1,101 @@
+"""Exporting a workspace's rows as CSV, backing up the SQLite database, and choosing the workspace a
+command works on."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TextIO
+
+import sqlalchemy as sa
+
+from bot.env import Env
+from bot.rules import csv_rows, money
+from bot.rules.calendar import zone
+from bot.services.bulk_run import (
+    BulkError,
+)
+from store import bulk as store
+from store.models import Workspace
+
+# The columns of each export: header, or header=column where the row names it otherwise. The headers
+# an import reads are the import's own field names, so an export reads back in.
+_EXPORTS = {
+    "customers": "id name contact_person phone email region industry products tags source level "
+    "owner=owner_id owner_name stage owned_since pool_since last_visit_on next_follow_up dealt_at "
+    "first_order_on last_order_on order_count last_satisfaction created_at",
+    "orders": "id customer_id customer amount currency rate amount_base date=ordered_on product "
+    "author=author_id created_at",
+    "visits": "id customer_id customer author=author_id kind date=visited_on note satisfaction "
+    "next_follow_up created_at",
+    "complaints": "id customer_id customer category severity status assignee=assignee_id filed_by filed_at "
+    "description contact_channel acknowledged_at resolved_at resolved_by resolution closed_at satisfaction",
+}
+
+
+def _amounts(row: sa.RowMapping, base_currency: str) -> dict[str, str]:
+    def amount(minor: int, currency: str) -> str:
+        return f"{money.from_minor(minor, currency):.{money.precision(currency)}f}"
+
+    return {
+        "amount": amount(row["amount_minor"], row["currency"]),
+        "amount_base": amount(row["amount_base_minor"], base_currency),
+    }
+
+
+def export(env: Env, what: str, out: TextIO, *, workspace: Workspace) -> int:
+    """Write the workspace's customers, visits, orders or complaints to `out` as CSV, streaming;
+    times in the workspace's zone. Returns the number of rows."""
+    columns = [spec.partition("=") for spec in _EXPORTS[what].split()]
+    writer = csv.writer(out)
+    writer.writerow([header for header, _, _ in columns])
+    timezone, count = zone(workspace.timezone), 0
+    with env.db.engine.connect() as connection:
+        for row in store.stream_rows(connection=connection, what=what, workspace_id=workspace.id):
+            values = {**row, **_amounts(row, workspace.currency)} if what == "orders" else row
+            writer.writerow(
+                [csv_rows.format_cell(values[source or header], timezone) for header, _, source in columns]
+            )
+            count += 1
+    return count
+
+
+def backup(env: Env, target: Path) -> int:
+    """Copy the embedded SQLite database to `target` while the bot runs; the copy's size in bytes."""
+    if not env.db.is_sqlite:
+        raise BulkError(
+            "backup copies the embedded SQLite database; this one is PostgreSQL: use pg_dump "
+            '(e.g. pg_dump --format=custom --file=tidewater.dump "$DATABASE_URL")'
+        )
+    source = store.sqlite_file(env.db.engine)
+    if source is None:
+        raise BulkError("the database lives in memory: there is no file to back up")
+    target = target.expanduser().resolve()
+    if (
+        target.name in {source.name, f"{source.name}-wal", f"{source.name}-shm"}
+        and target.parent == source.parent
+    ):
+        raise BulkError(f"{target} is the database itself: choose another file")
+    if not target.parent.is_dir():
+        raise BulkError(f"there is no folder {target.parent}")
+    if target.is_dir():
+        raise BulkError(f"{target} is a folder: name the file to write")
+    store.backup_sqlite(engine=env.db.engine, target=target)
+    return target.stat().st_size
+
+
+def workspace_for(env: Env, team: str | None) -> Workspace:
+    """The workspace named by --team, or the only one; BulkError listing them otherwise."""
+    with env.db.session() as session:
+        workspaces = list(store.list_workspaces(session=session))
+    listed = ", ".join(f"{w.id} ({w.name})" if w.name else w.id for w in workspaces)
+    if team:
+        for workspace in workspaces:
+            if workspace.id == team.strip().upper():
+                return workspace
+        raise BulkError(f"there is no workspace {team}; workspaces here: {listed or 'none'}")
+    if not workspaces:
+        raise BulkError("there is no workspace yet: the bot records its workspace when someone first uses it")
+    if len(workspaces) > 1:
+        raise BulkError(f"there are {len(workspaces)} workspaces: choose one with --team ({listed})")
+    return workspaces[0]
