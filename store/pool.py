@@ -1,4 +1,5 @@
-"""The pool's statements: the claim's conditional writes, ownership moves, locks, the pool page.
+"""The pool's statements: the claim's conditional writes, ownership moves, the pool page (locks are
+store/recycle.py's).
 
 The hot ones (every claim runs them) are built once with bound parameters.
 """
@@ -253,43 +254,6 @@ def move_owner(
         )
     )
     return _rowcount(result) == 1
-
-
-def set_lock(
-    *,
-    session: Session,
-    workspace_id: str,
-    customer_id: int,
-    owner_id: str,
-    locked_by: str | None,
-    now: datetime,
-) -> bool:
-    """Lock (locked_by set) or unlock (None) a customer of `owner_id`, if it is not that way already."""
-    already = col(Customer.locked_by).is_(None) if locked_by is None else col(Customer.locked_by).is_not(None)
-    result = session.execute(
-        sa.update(Customer)
-        .where(
-            col(Customer.workspace_id) == workspace_id,
-            col(Customer.id) == customer_id,
-            col(Customer.owner_id) == owner_id,
-            sa.not_(already),
-        )
-        .values(locked_by=locked_by, locked_at=now if locked_by else None, updated_at=now)
-    )
-    return _rowcount(result) == 1
-
-
-def count_locked(*, session: Session, workspace_id: str, owner_id: str) -> int:
-    query = (
-        sa.select(sa.func.count())
-        .select_from(Customer)
-        .where(
-            col(Customer.workspace_id) == workspace_id,
-            col(Customer.owner_id) == owner_id,
-            col(Customer.locked_by).is_not(None),
-        )
-    )
-    return int(session.scalar(query) or 0)
 
 
 def count_holding(*, session: Session, workspace_id: str, owner_id: str, dealt_count: bool) -> int:

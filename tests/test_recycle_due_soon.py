@@ -90,6 +90,14 @@ def _holding(drawn: Drawn) -> Holding | None:
     )
 
 
+def _dealt_at(drawn: Drawn) -> datetime | None:
+    """The first order's moment, if it came before BASE (later ones have not happened yet)."""
+    holding = _holding(drawn)
+    if holding is None or not holding.dealt or drawn.first_order_after is None:
+        return None
+    return holding.owned_since + drawn.first_order_after
+
+
 def _row(n: int, drawn: Drawn) -> Customer:
     holding = _holding(drawn)
     return Customer(
@@ -100,7 +108,7 @@ def _row(n: int, drawn: Drawn) -> Customer:
         owner_id=drawn.owner,
         owned_since=holding.owned_since if holding else None,
         recycle_clock_from=holding.clock_from if holding else None,
-        dealt_at=holding.owned_since + drawn.first_order_after if holding and holding.dealt else None,
+        dealt_at=_dealt_at(drawn),
         locked_by="U0BOSS" if holding and holding.locked else None,
         recycle_extended_until=holding.extended_until if holding else None,
         pool_since=None if holding else BASE - timedelta(days=1),

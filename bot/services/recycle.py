@@ -361,7 +361,7 @@ def set_lock(env: Env, actor: Actor, customer_id: int, *, locked: bool) -> LockC
     now = env.clock.now()
     with env.db.session() as session:
         used = _locks_in_use(session, actor.workspace_id, owner, pool_rules.lock_cap if locked else None)
-        changed = pool_store.set_lock(
+        changed = recycle_store.set_lock(
             session=session,
             workspace_id=actor.workspace_id,
             customer_id=customer_id,
@@ -381,7 +381,7 @@ def set_lock(env: Env, actor: Actor, customer_id: int, *, locked: bool) -> LockC
 def _locks_in_use(session: Session, workspace_id: str, owner: str, cap: int | None) -> int:
     """The owner's locks, counted on their row held for the transaction; a new lock must fit `cap`."""
     pool_store.hold_person(session=session, workspace_id=workspace_id, user_id=owner)
-    used = pool_store.count_locked(session=session, workspace_id=workspace_id, owner_id=owner)
+    used = recycle_store.count_locked(session=session, workspace_id=workspace_id, owner_id=owner)
     if cap is not None and used >= cap:
         raise NotAllowed(
             N_(
