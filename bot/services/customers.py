@@ -1,38 +1,31 @@
-"""Customers: create with the duplicate check, search, and the card."""
+"""Customers: create with the duplicate check, search, find one and who may work on it (the card is
+bot/services/customers_card.py)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-
-from sqlmodel import Session
+from dataclasses import dataclass
 
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
-from bot.rules import churn as churn_rules
 from bot.rules import names
-from bot.rules import tiers as tier_rules
-from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
-from bot.services import churn as churn_service
+from bot.rules.access import may_work_on
+from bot.services.customers_card import CARD_HISTORY as CARD_HISTORY
+from bot.services.customers_card import ChurnRisk as ChurnRisk
+from bot.services.customers_card import CustomerCard as CustomerCard
+from bot.services.customers_card import card_of as card_of
+from bot.services.customers_card import standing as standing
 from bot.services.people import Actor
-from store import activity
-from store import churn as churn_store
-from store import complaints as complaint_store
 from store import customers as customer_store
 from store import people as people_store
-from store import pool as pool_store
-from store import recycle as recycle_store
-from store import tiers as tiers_store
-from store.models import LEVELS, Complaint, Customer, ExtensionRequest, Order, OwnershipEvent, Person, Visit
+from store.models import LEVELS, Customer, Person
 
 OWNER_ME = "me"
 OWNER_POOL = "pool"
 DUPLICATE_LIMIT = 10
 SEARCH_LIMIT = 20
-CARD_HISTORY = 5
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 FIELD_LIMITS = {
@@ -282,28 +275,6 @@ def get_customer(env: Env, actor: Actor, customer_id: int) -> Customer:
     return customer
 
 
-def standing(env: Env, actor: Actor, customer: Customer) -> Standing:
-    with env.db.session() as session:
-        return _standing(session, actor, customer)
-
-
-def _standing(session: Session, actor: Actor, customer: Customer) -> Standing:
-    """Only a manager's standing depends on who manages the owner: nobody else costs a query."""
-    manager = None
-    if actor.is_manager and customer.owner_id and customer.owner_id != actor.user_id:
-        owner = people_store.get_person(
-            session=session, workspace_id=actor.workspace_id, user_id=customer.owner_id
-        )
-        manager = owner.manager_id if owner else None
-    return Standing(
-        actor_id=actor.user_id,
-        actor_is_admin=actor.is_admin,
-        actor_is_manager=actor.is_manager,
-        owner_id=customer.owner_id,
-        owner_manager_id=manager,
-    )
-
-
 def require_work_access(env: Env, actor: Actor, customer: Customer) -> None:
     if may_work_on(standing(env, actor, customer)):
         return
@@ -317,122 +288,5 @@ def require_work_access(env: Env, actor: Actor, customer: Customer) -> None:
     )
 
 
-@dataclass
-class CustomerCard:
-    customer: Customer
-    show_contact: bool
-    can_work_on: bool
-    can_lock: bool = False
-    visits: Sequence[Visit] = field(default_factory=list)
-    orders: Sequence[Order] = field(default_factory=list)
-    order_count: int = 0
-    revenue_minor: int = 0
-    currency: str = "CNY"
-    moves: Sequence[OwnershipEvent] = field(default_factory=list)
-    extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
-    churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
-    complaints: Sequence[Complaint] = field(default_factory=list)  # the latest few
-    value: tier_rules.Value | None = (
-        None  # revenue, orders and lifetime value, for those who see contact details
-    )
-    timezone: str = "UTC"
-
-
-@dataclass(frozen=True)
-class ChurnRisk:
-    band: str
-    reasons: Sequence[churn_rules.Reason]
-
-
-def _churn_risk(session: Session, customer: Customer, today: date) -> ChurnRisk | None:
-    state = churn_store.state_of(session=session, customer_id=customer.id or 0)
-    if state is None:
-        return None
-    cid = customer.id or 0
-    reasons = churn_service.reasons_for(
-        session, customer.workspace_id, [(cid, customer, state.signals)], today
-    )
-    return ChurnRisk(state.band, reasons[cid])
-
-
-def _value_of(session: Session, customer: Customer, today: date) -> tier_rules.Value:
-    """Revenue and orders of the last 12 months, the average order and the lifetime value estimate."""
-    ws, cid = customer.workspace_id, customer.id or 0
-    since = today - timedelta(days=tier_rules.REVENUE_DAYS - 1)
-    revenue_12m, orders_12m = tiers_store.totals_since(
-        session=session, workspace_id=ws, customer_id=cid, since=since
-    )
-    orders_all, revenue_all = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
-    workspace = people_store.get_workspace(session=session, workspace_id=ws)
-    years = tier_rules.expected_years(
-        workspace.retention_percent if workspace else None, workspace.retention_base if workspace else 0
-    )
-    return tier_rules.value_of(
-        revenue_12m=revenue_12m,
-        orders_12m=orders_12m,
-        revenue_all=revenue_all,
-        orders_all=orders_all,
-        first_order_on=customer.first_order_on,
-        today=today,
-        years=years,
-    )
-
-
 def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
     return card_of(env, actor, get_customer(env, actor, customer_id))
-
-
-def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
-    """Everything the customer card shows, read in one transaction."""
-    ws, cid = actor.workspace_id, customer.id or 0
-    visits: Sequence[Visit] = []
-    orders: Sequence[Order] = []
-    count = revenue = 0
-    with env.db.session() as session:
-        where = _standing(session, actor, customer)
-        # The row knows whether there is any history: a customer never visited costs no query for it.
-        if customer.last_visit_on is not None:
-            visits = activity.recent_visits(
-                session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
-            )
-        if customer.dealt_at is not None:
-            orders = activity.recent_orders(
-                session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
-            )
-            count, revenue = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
-        moves = pool_store.recent_moves(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
-        extension = (
-            recycle_store.latest_request(session=session, workspace_id=ws, customer_id=cid)
-            if customer.owner_id
-            else None
-        )
-        value = (
-            _value_of(session, customer, actor.today(env))
-            if customer.dealt_at is not None and may_see_contact(where)
-            else None
-        )
-        filed = complaint_store.of_customer(
-            session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
-        )
-        churn = (
-            _churn_risk(session, customer, actor.today(env))
-            if customer.dealt_at is not None and may_see_contact(where)
-            else None
-        )
-    return CustomerCard(
-        customer=customer,
-        show_contact=may_see_contact(where),
-        can_work_on=may_work_on(where),
-        can_lock=may_lock(where),
-        moves=moves,
-        extension=extension,
-        churn=churn,
-        complaints=filed,
-        value=value,
-        timezone=actor.timezone,
-        visits=visits,
-        orders=orders,
-        order_count=count,
-        revenue_minor=revenue,
-        currency=actor.currency,
-    )
