@@ -127,15 +127,6 @@ def marked(
     return {(str(job), str(period)) for job, period in rows}
 
 
-def customers_by_id(*, session: Session, workspace_id: str, ids: Sequence[int]) -> dict[int, Customer]:
-    if not ids:
-        return {}
-    query = select(Customer).where(
-        col(Customer.workspace_id) == workspace_id, col(Customer.id).in_(list(ids))
-    )
-    return {customer.id or 0: customer for customer in session.exec(query).all()}
-
-
 @dataclass(frozen=True)
 class Member:
     user_id: str

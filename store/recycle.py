@@ -324,17 +324,3 @@ def snooze(
     """Move the follow-up date (the owner must still own the customer); written to the history."""
     change = _OwnedChange(workspace_id, customer_id, owner_id, actor_id, now)
     return _change_owned(session, change, {"next_follow_up": to_day}, MOVE_SNOOZE, to_day, days)
-
-
-def pending_for(*, session: Session, workspace_id: str, customer_ids: Sequence[int]) -> set[int]:
-    """Which of these customers have a request for more days waiting."""
-    if not customer_ids:
-        return set()
-    found = session.exec(
-        select(ExtensionRequest.customer_id).where(
-            col(ExtensionRequest.workspace_id) == workspace_id,
-            col(ExtensionRequest.customer_id).in_(list(customer_ids)),
-            col(ExtensionRequest.status) == EXTENSION_PENDING,
-        )
-    ).all()
-    return set(found)
