@@ -148,27 +148,40 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
         order_count=data.order_count,
         revenue=labels.amount(data.revenue_minor, data.currency, lang),
     )
-    blocks = [b.header(escape(customer.name)), b.section(body)]
+    blocks = [
+        b.header(escape(customer.name)),
+        b.section(body),
+        *_card_notes(lang, data),
+        *_card_history(lang, data),
+    ]
+    buttons = _card_buttons(lang, data)
+    if buttons:
+        blocks.append(b.actions(*buttons))
+    return b.message(_("Customer %(name)s") % {"name": escape(customer.name)}, blocks)
+
+
+def _card_notes(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
+    """The card's one-line notes: locked, a request for more days, the value, lost, the churn risk."""
+    customer = data.customer
+    notes: list[str] = []
     if customer.locked_by:
-        blocks.append(
-            b.context(
-                say(
-                    lang,
-                    N_(":lock: Locked by %(manager)s: never recycled."),
-                    manager=mention(customer.locked_by),
-                )
-            )
-        )
+        locked = N_(":lock: Locked by %(manager)s: never recycled.")
+        notes.append(say(lang, locked, manager=mention(customer.locked_by)))
     if data.extension is not None:
-        blocks.append(
-            b.context(":hourglass_flowing_sand: " + decision_line(lang, data.extension, data.timezone))
-        )
+        notes.append(":hourglass_flowing_sand: " + decision_line(lang, data.extension, data.timezone))
     if data.value is not None and data.value.orders_12m + data.value.lifetime:
-        blocks.append(b.context(value_line(lang, data.value, data.currency)))
+        notes.append(value_line(lang, data.value, data.currency))
     if customer.lost_at is not None:
-        blocks.append(b.context(say(lang, N_(":x: Marked lost: %(reason)s"), reason=customer.lost_reason)))
+        notes.append(say(lang, N_(":x: Marked lost: %(reason)s"), reason=customer.lost_reason))
     if data.churn is not None:
-        blocks.append(b.context(churn_views.risk_line(lang, data.churn.band, data.churn.reasons)))
+        notes.append(churn_views.risk_line(lang, data.churn.band, data.churn.reasons))
+    return [b.context(note) for note in notes]
+
+
+def _card_history(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
+    """Recent visits, orders and complaints, and the ownership history."""
+    _ = lang.gettext
+    blocks = []
     if data.visits:
         blocks.append(b.section("*" + escape(_("Recent visits")) + "*"))
         blocks.extend(b.section(visit_line(lang, visit)) for visit in data.visits)
@@ -178,18 +191,9 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
     if data.complaints:
         blocks.append(b.section(complaint_views.complaints_on_card(lang, data.complaints)))
     if data.moves:
-        blocks.append(
-            b.section(
-                "*"
-                + escape(_("History"))
-                + "*\n"
-                + "\n".join(move_line(lang, move, data.timezone) for move in data.moves)
-            )
-        )
-    buttons = _card_buttons(lang, data)
-    if buttons:
-        blocks.append(b.actions(*buttons))
-    return b.message(_("Customer %(name)s") % {"name": escape(customer.name)}, blocks)
+        moves = "\n".join(move_line(lang, move, data.timezone) for move in data.moves)
+        blocks.append(b.section("*" + escape(_("History")) + "*\n" + moves))
+    return blocks
 
 
 def visit_line(lang: Lang, visit: Any) -> str:

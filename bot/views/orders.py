@@ -21,10 +21,32 @@ def order_modal(
     lang: Lang, *, today: date, base_currency: str, metadata: dict[str, Any], customer: Customer | None = None
 ) -> dict[str, Any]:
     _ = lang.gettext
-    currencies = [base_currency] + [code for code in COMMON_CURRENCIES if code != base_currency]
-    picker = customer_picker(lang, customer)
     blocks = [
-        b.input_block(Field.CUSTOMER.value, _("Customer"), picker),
+        b.input_block(Field.CUSTOMER.value, _("Customer"), customer_picker(lang, customer)),
+        *_amount_blocks(lang, base_currency),
+        b.input_block(Field.ORDERED_ON.value, _("Date"), b.date_picker(Field.ORDERED_ON.value, today)),
+        b.input_block(
+            Field.PRODUCT.value,
+            _("Product"),
+            b.text_input(Field.PRODUCT.value, max_length=PRODUCT_LIMIT),
+            optional=True,
+        ),
+    ]
+    return b.modal(
+        title=_("Log an order"),
+        blocks=blocks,
+        callback_id=Callback.ORDER_LOG,
+        submit=_("Log order"),
+        close=_("Cancel"),
+        private_metadata=json.dumps(metadata, ensure_ascii=False),
+    )
+
+
+def _amount_blocks(lang: Lang, base_currency: str) -> list[dict[str, Any]]:
+    """The amount, its currency (the workspace's first) and the rate for another currency."""
+    _ = lang.gettext
+    currencies = [base_currency] + [code for code in COMMON_CURRENCIES if code != base_currency]
+    return [
         b.input_block(
             Field.AMOUNT.value,
             _("Amount"),
@@ -45,22 +67,7 @@ def order_modal(
             hint=_("Only for another currency: how many %(currency)s one unit is worth.")
             % {"currency": base_currency},
         ),
-        b.input_block(Field.ORDERED_ON.value, _("Date"), b.date_picker(Field.ORDERED_ON.value, today)),
-        b.input_block(
-            Field.PRODUCT.value,
-            _("Product"),
-            b.text_input(Field.PRODUCT.value, max_length=PRODUCT_LIMIT),
-            optional=True,
-        ),
     ]
-    return b.modal(
-        title=_("Log an order"),
-        blocks=blocks,
-        callback_id=Callback.ORDER_LOG,
-        submit=_("Log order"),
-        close=_("Cancel"),
-        private_metadata=json.dumps(metadata, ensure_ascii=False),
-    )
 
 
 def order_logged(lang: Lang, logged: OrderLogged) -> dict[str, Any]:

@@ -36,26 +36,12 @@ def visit_modal(
 ) -> dict[str, Any]:
     _ = lang.gettext
     kinds = [b.option(labels.kind(kind, lang), kind) for kind in VISIT_KINDS]
-    scores = [b.option(str(score), str(score)) for score in range(1, 6)]
     picker = customer_picker(lang, customer)
     blocks = [
         b.input_block(Field.CUSTOMER.value, _("Customer"), picker, dispatch_action=True),
         b.input_block(Field.KIND.value, _("Type"), b.static_select(Field.KIND.value, kinds, initial="call")),
         b.input_block(Field.VISITED_ON.value, _("Date"), b.date_picker(Field.VISITED_ON.value, today)),
-        b.input_block(
-            Field.NOTE.value,
-            _("Note"),
-            b.text_input(
-                Field.NOTE.value, initial=clip(note, NOTE_LIMIT), multiline=True, max_length=NOTE_LIMIT
-            ),
-            optional=True,
-        ),
-        b.input_block(
-            Field.SATISFACTION.value,
-            _("Customer satisfaction (1–5)"),
-            b.static_select(Field.SATISFACTION.value, scores, placeholder=_("Not asked")),
-            optional=True,
-        ),
+        *_note_blocks(lang, note),
         b.input_block(
             follow_up_block_id(customer.id if customer else None),
             _("Next follow-up"),
@@ -72,6 +58,28 @@ def visit_modal(
         close=_("Cancel"),
         private_metadata=json.dumps(metadata, ensure_ascii=False),
     )
+
+
+def _note_blocks(lang: Lang, note: str) -> list[dict[str, Any]]:
+    """The visit's note and the customer's satisfaction, both optional."""
+    _ = lang.gettext
+    scores = [b.option(str(score), str(score)) for score in range(1, 6)]
+    return [
+        b.input_block(
+            Field.NOTE.value,
+            _("Note"),
+            b.text_input(
+                Field.NOTE.value, initial=clip(note, NOTE_LIMIT), multiline=True, max_length=NOTE_LIMIT
+            ),
+            optional=True,
+        ),
+        b.input_block(
+            Field.SATISFACTION.value,
+            _("Customer satisfaction (1–5)"),
+            b.static_select(Field.SATISFACTION.value, scores, placeholder=_("Not asked")),
+            optional=True,
+        ),
+    ]
 
 
 def visit_logged(lang: Lang, logged: VisitLogged) -> dict[str, Any]:
