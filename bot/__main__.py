@@ -282,8 +282,7 @@ def _export(env: Env, workspace: Workspace, args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="Tidewater, a sales CRM inside Slack.")
     commands = parser.add_subparsers(dest="command", required=True)
     serve_parser = commands.add_parser(
@@ -306,13 +305,10 @@ def main(argv: list[str] | None = None) -> None:
     from bot.playground.cli import add_parser as add_playground_parser
 
     add_playground_parser(commands)
-    args = parser.parse_args(argv)
-    if args.command == "try":  # needs no settings: it makes its own
-        from bot.playground import cli
+    return parser
 
-        raise SystemExit(cli.main(args))
 
-    settings = _settings()
+def _run(settings: Settings, args: argparse.Namespace) -> None:
     if args.command == "serve":
         serve(settings, port=args.port or settings.port, workers=args.workers, threads=args.threads)
     elif args.command == "worker":
@@ -329,6 +325,18 @@ def main(argv: list[str] | None = None) -> None:
     elif args.command == "db":
         _upgrade(settings, lead="", sqlite_only=False)
         print("database is at the newest schema")
+
+
+def main(argv: list[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command == "try":  # needs no settings: it makes its own
+        from bot.playground import cli
+
+        raise SystemExit(cli.main(args))
+
+    _run(_settings(), args)
 
 
 if __name__ == "__main__":

@@ -77,27 +77,34 @@ def build_scheduler(
     overrides = every_seconds_override or {}
     now = datetime.now(UTC)
     for job in jobs.JOBS.values():
-        every = overrides.get(job.name, job.every_seconds)
-        due: dict[str, datetime] = {}
-        stored = next_runs.get(job.name)
-        if stored is not None:
-            # add_job with replace_existing=True would otherwise reset the next run to now + interval,
-            # forgetting a tick missed while the worker was down.
-            due["next_run_time"] = min(stored, now + timedelta(seconds=every))
-        scheduler.add_job(
-            TICK,
-            "interval",
-            seconds=every,
-            args=[job.name],
-            id=job.name,
-            name=job.name,
-            replace_existing=True,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=None,
-            **due,
+        _add_tick(
+            scheduler, job.name, overrides.get(job.name, job.every_seconds), next_runs.get(job.name), now
         )
     return scheduler
+
+
+def _add_tick(
+    scheduler: BaseScheduler, name: str, every: int, stored: datetime | None, now: datetime
+) -> None:
+    """A job's tick every `every` seconds, its next run kept from the store (at most one interval away)."""
+    due: dict[str, datetime] = {}
+    if stored is not None:
+        # add_job with replace_existing=True would otherwise reset the next run to now + interval,
+        # forgetting a tick missed while the worker was down.
+        due["next_run_time"] = min(stored, now + timedelta(seconds=every))
+    scheduler.add_job(
+        TICK,
+        "interval",
+        seconds=every,
+        args=[name],
+        id=name,
+        name=name,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=None,
+        **due,
+    )
 
 
 def _prune_and_read_next_runs(store: SQLAlchemyJobStore) -> dict[str, datetime | None]:
