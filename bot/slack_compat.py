@@ -27,4 +27,4 @@ def parse_body(body: str, content_type: str | None) -> dict[str, Any]:
 
 def install() -> None:
     """Idempotent: safe to call for every app built."""
-    bolt_request.parse_body = parse_body
+    bolt_request.parse_body = parse_body  # type: ignore[attr-defined]  # Bolt does not export it

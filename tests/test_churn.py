@@ -268,7 +268,7 @@ def test_the_warning_is_valid_block_kit_within_limits_in_both_languages(locale):
         rules.Reason(S.CONTACT_OVERDUE, days=75, limit=60, level="C"),
     ]
     rows = [
-        views.Warning(
+        churn_service.Warning(
             WarningRow(
                 REP,
                 n,

@@ -136,7 +136,7 @@ def edge(request: pytest.FixtureRequest, app: Any, slack: SlackRequests) -> Iter
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every body Bolt parsed (BoltRequest looks its parser up in its own module)."""
     seen: list[str] = []
-    original = bolt_request.parse_body
+    original = bolt_request.parse_body  # type: ignore[attr-defined]  # Bolt keeps it unexported
 
     def counting(body: str, content_type: str | None) -> dict[str, Any]:
         seen.append(body[:40])

@@ -13,6 +13,7 @@ from bot import jobs, notify
 from bot.i18n import lang
 from bot.services import customers
 from bot.services import settings as settings_service
+from bot.services.home_types import Warned
 from bot.services.people import Actor
 from bot.views import customers as customer_views
 from bot.views.ids import FOLLOW_UP_BLOCK, Action
@@ -411,7 +412,7 @@ def scheduler_messages(env, reader):
         DueRow(REP, n, f"Customer {n} *bold*", "B", TODAY - timedelta(days=n), TODAY, 40) for n in range(40)
     ]
     warned = [
-        recycle_views.Warned(acme, Recycle(NOW + timedelta(days=2), RecycleReason.NO_VISIT), asked=n % 2 == 0)
+        Warned(acme, Recycle(NOW + timedelta(days=2), RecycleReason.NO_VISIT), asked=n % 2 == 0)
         for n in range(30)
     ]
     request = ExtensionRequest(

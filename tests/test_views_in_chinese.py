@@ -9,6 +9,7 @@ from bot.i18n import lang
 from bot.playground.validation import message_problems, view_problems
 from bot.services.customers import CustomerCard, CustomerDraft, DuplicateMatch
 from bot.services.home import DueList, HomeData
+from bot.services.home_types import Warned
 from bot.services.orders import OrderLogged
 from bot.services.people import RoleChange, TeamChange, TeamListing
 from bot.services.pool import Assigned, Claimed, Released
@@ -277,5 +278,5 @@ def test_a_recycle_warning_says_a_customer_was_never_visited(reader, expected):
 
     never = CUSTOMER.model_copy(update={"last_visit_on": None})
     due = Recycle(datetime(2026, 11, 24, 16, 30, tzinfo=UTC), RecycleReason.NO_VISIT)
-    message = recycle.warning(lang(reader), [recycle.Warned(never, due, asked=False)], "Asia/Shanghai")
+    message = recycle.warning(lang(reader), [Warned(never, due, asked=False)], "Asia/Shanghai")
     assert expected in str(message["blocks"]) and "—" not in str(message["blocks"])

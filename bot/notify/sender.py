@@ -64,7 +64,8 @@ class Delivery:
 
 def backoff(attempts: int) -> timedelta:
     """30 s, 1 min, 2 min, … up to an hour between tries."""
-    return min(FIRST_BACKOFF * (2 ** max(0, attempts - 1)), LONGEST_BACKOFF)
+    doublings = min(max(0, attempts - 1), 12)  # 30 s × 2¹² is past the hour: no larger factor is needed
+    return min(FIRST_BACKOFF * (1 << doublings), LONGEST_BACKOFF)
 
 
 def without_retries(client: WebClient) -> WebClient:

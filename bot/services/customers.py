@@ -20,7 +20,8 @@ from bot.services.customers_card import standing as standing
 from bot.services.people import Actor
 from store import customers as customer_store
 from store import people as people_store
-from store.models import LEVELS, Customer, Person
+from store.models import LEVELS, Person
+from store.models import Customer as Customer  # handlers name the rows this service returns
 
 OWNER_ME = "me"
 OWNER_POOL = "pool"

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlmodel import Session
 
@@ -140,12 +141,12 @@ def _roster(env: Env, session: Session, workspace_id: str) -> Roster:
 
 
 # -- each list: (session, scope, offset, limit) -> some rows and the count --------------------------------
-Loader = Callable[[Session, Scope, int, int], Rows]
+Loader = Callable[[Session, Scope, int, int], Rows[Any]]
 
 
 def _follow_ups(
     session: Session, scope: Scope, start: date | None, through: date, offset: int, limit: int
-) -> Rows:
+) -> Rows[Any]:
     rows, total = home_store.follow_ups_page(
         session=session,
         workspace_id=scope.workspace_id,
@@ -158,15 +159,15 @@ def _follow_ups(
     return Rows(rows, total)
 
 
-def _overdue(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _overdue(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     return _follow_ups(session, scope, None, scope.today - timedelta(days=1), offset, limit)
 
 
-def _due_today(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _due_today(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     return _follow_ups(session, scope, scope.today, scope.today, offset, limit)
 
 
-def _at_risk(session: Session, scope: Scope, owners: Sequence[str], offset: int, limit: int) -> Rows:
+def _at_risk(session: Session, scope: Scope, owners: Sequence[str], offset: int, limit: int) -> Rows[Any]:
     rows, total = home_store.at_risk_page(
         session=session,
         workspace_id=scope.workspace_id,
@@ -181,17 +182,17 @@ def _at_risk(session: Session, scope: Scope, owners: Sequence[str], offset: int,
     return Rows([Risk(row, reasons.get(row.customer_id, [])) for row in rows], total)
 
 
-def _my_risks(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _my_risks(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     return _at_risk(session, scope, [scope.me], offset, limit)
 
 
-def _team_risks(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _team_risks(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     return _at_risk(session, scope, scope.reps, offset, limit)
 
 
 def _complaints(
     session: Session, scope: Scope, assignees: Sequence[str | None], offset: int, limit: int
-) -> Rows:
+) -> Rows[Any]:
     if not assignees:
         return Rows((), 0)
     # `listing` has no offset: read up to the page's end (unresolved complaints are few) and keep the page.
@@ -205,12 +206,12 @@ def _complaints(
     return Rows(rows[offset:], total)
 
 
-def _my_complaints(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _my_complaints(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     unassigned: list[str | None] = [None] if scope.actor.is_admin else []  # pool customers' go to admins
     return _complaints(session, scope, [scope.me, *unassigned], offset, limit)
 
 
-def _team_complaints(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _team_complaints(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     return _complaints(session, scope, [*scope.reps, *scope.gone], offset, limit)
 
 
@@ -232,12 +233,12 @@ def _rep_lines(session: Session, scope: Scope) -> list[RepLine]:
     return sorted(lines, key=lambda line: (-line.overdue, line.visits_this_week, line.user_id))
 
 
-def _team(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _team(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     lines = _rep_lines(session, scope) if scope.reps else []
     return Rows(lines[offset : offset + limit], len(lines))
 
 
-def _soon(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _soon(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     """The team's customers going back to the pool within 3 days (the recycle's one selection), soonest
     first: a page of them."""
     if not scope.reps:
@@ -247,14 +248,14 @@ def _soon(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
     return Rows(due[offset : offset + limit], len(due))
 
 
-def _orphans(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _orphans(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     found, total = digest_store.owned_by(
         session=session, workspace_id=scope.workspace_id, owners=scope.gone, limit=offset + limit
     )
     return Rows(found[offset:], total)
 
 
-def _refused(session: Session, scope: Scope, offset: int, limit: int) -> Rows:
+def _refused(session: Session, scope: Scope, offset: int, limit: int) -> Rows[Any]:
     if not scope.actor.is_admin:
         return Rows((), 0)
     ws = scope.workspace_id
