@@ -11,8 +11,6 @@ because the transcript and the tests read `.plain`.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
@@ -21,90 +19,28 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from bot.i18n import N_
-
-Words = Callable[[str], str]  # the reader's gettext, for the few words the renderer adds itself
-Names = Callable[[str], str]  # user or channel id → display name ("mei", "customer-pool"); unknown: the id
+from bot.playground.render_elements import CHOOSERS as CHOOSERS
+from bot.playground.render_elements import chosen_of as chosen_of
+from bot.playground.render_elements import element_label as element_label
+from bot.playground.render_elements import label_of as label_of
+from bot.playground.render_elements import option_label as option_label
+from bot.playground.render_elements import placeholder_of as placeholder_of
+from bot.playground.render_elements import ticks_of as ticks_of
+from bot.playground.render_text import ERROR as ERROR
+from bot.playground.render_text import INDENT as INDENT
+from bot.playground.render_text import QUIET as QUIET
+from bot.playground.render_text import STYLE_OF_BUTTON as STYLE_OF_BUTTON
+from bot.playground.render_text import Names as Names
+from bot.playground.render_text import Words as Words
+from bot.playground.render_text import emojize as emojize
+from bot.playground.render_text import mrkdwn as mrkdwn
+from bot.playground.render_text import plain_of as plain_of
+from bot.playground.render_text import text_object as text_object
+from bot.playground.render_text import unescape as unescape
 
 RULE_WIDTH = 40
 FIELD_COLUMN = 40  # where the second of two section fields starts
 RIGHT_FIELD_WIDTH = 50  # wider, and two columns would not fit a 90-column terminal
-INDENT = "  "
-
-MENTION = "cyan"
-LINK = "underline"
-URL = "dim"
-CODE = "magenta"
-QUIET = "dim"
-ERROR = "red"
-STYLE_OF_BUTTON = {"primary": "green", "danger": "red"}
-
-CHOOSERS = {  # elements that open a list or a picker: shown with ▾ after their label
-    "static_select",
-    "external_select",
-    "users_select",
-    "conversations_select",
-    "channels_select",
-    "multi_static_select",
-    "multi_external_select",
-    "multi_users_select",
-    "multi_conversations_select",
-    "multi_channels_select",
-    "overflow",
-    "datepicker",
-    "timepicker",
-    "datetimepicker",
-}
-
-# The shortcodes the bot's texts use (bot/views, bot/locale), and a few common ones. Others stay as typed.
-EMOJI = {
-    "arrows_counterclockwise": "🔄",
-    "bell": "🔔",
-    "calendar": "📆",
-    "chart_with_downwards_trend": "📉",
-    "chart_with_upwards_trend": "📈",
-    "eyes": "👀",
-    "heavy_check_mark": "✔️",
-    "hourglass": "⌛",
-    "hourglass_flowing_sand": "⏳",
-    "information_source": "ℹ️",
-    "large_green_circle": "🟢",
-    "large_orange_circle": "🟠",
-    "large_yellow_circle": "🟡",
-    "leftwards_arrow_with_hook": "↩️",
-    "lock": "🔒",
-    "memo": "📝",
-    "ocean": "🌊",
-    "raising_hand": "🙋",
-    "red_circle": "🔴",
-    "rotating_light": "🚨",
-    "stopwatch": "⏱️",
-    "sunny": "☀️",
-    "tada": "🎉",
-    "thumbsup": "👍",
-    "+1": "👍",
-    "unlock": "🔓",
-    "warning": "⚠️",
-    "wave": "👋",
-    "white_check_mark": "✅",
-    "white_circle": "⚪",
-    "x": "❌",
-    "zzz": "💤",
-}
-_SHORTCODE = re.compile(r":([a-z0-9_+\-]+):")
-_FENCE = re.compile(r"```(.*?)```", re.DOTALL)
-_ATOMIC = re.compile(r"<([^<>\n]+)>|`([^`\n]+)`")  # links, mentions and inline code: never emphasised inside
-_MASK = "\x00"  # stands in for atomic spans while looking for emphasis: neither a word character nor a space
-_EMPHASIS = {"*": "bold", "_": "italic", "~": "strike"}
-
-
-def _emphasis_pattern(mark: str) -> re.Pattern[str]:
-    """Slack's rule: the marks hug the words (no space inside) and do not touch a word outside,
-    so `snake_case_names` and `2*3*4` stay as typed."""
-    m = re.escape(mark)
-    return re.compile(rf"(?<![\w{m}]){m}(?=\S)(.+?)(?<=\S){m}(?![\w{m}])")
-
-
-_EMPHASIS_PATTERNS = {mark: _emphasis_pattern(mark) for mark in _EMPHASIS}
 
 
 @dataclass(frozen=True)
@@ -136,230 +72,6 @@ class Rendered:
     fields: list[Field]  # empty for messages and Home
 
 
-# -- mrkdwn ------------------------------------------------------------------------------------------
-def unescape(text: str) -> str:
-    """Slack's three entities, `&amp;` last so that `&amp;lt;` stays `&lt;`."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def emojize(text: str) -> str:
-    return _SHORTCODE.sub(lambda match: EMOJI.get(match.group(1), match.group(0)), text)
-
-
-def mrkdwn(text: str, names: Names) -> Text:
-    """Slack mrkdwn as styled text: emphasis, code, quotes, mentions, links; entities decoded last."""
-    out = Text()
-    position = 0
-    for fence in _FENCE.finditer(text):
-        _prose(text[position : fence.start()], names, out)
-        _code_block(fence.group(1), out)
-        position = fence.end()
-        if text[position:] and not text[position:].startswith("\n"):
-            out.append("\n")
-    _prose(text[position:], names, out)
-    return out
-
-
-def _code_block(code: str, out: Text) -> None:
-    """A ``` block on lines of its own, as Slack shows it; nothing inside is formatting."""
-    if out.plain and not out.plain.endswith("\n"):
-        out.append("\n")
-    out.append(unescape(code.strip("\n")), style=CODE)
-
-
-def _prose(text: str, names: Names, out: Text) -> None:
-    """Text outside code blocks, line by line: a quote is a line starting with a literal `>` (the bot
-    escapes people's text, so their `>` arrives as `&gt;` and is never a quote)."""
-    for index, line in enumerate(text.split("\n")):
-        if index:
-            out.append("\n")
-        if line.startswith(">"):
-            out.append("│ ", style=QUIET)
-            line = line[1:].removeprefix(" ")
-        _Inline(line, names, out).render(0, len(line), "")
-
-
-class _Inline:
-    """One line of mrkdwn: emphasis is found on a copy where links and code are masked, so a `_` in
-    a URL or a `*` in code never starts one; the masked spans are then rendered whole."""
-
-    def __init__(self, line: str, names: Names, out: Text) -> None:
-        self.line = line
-        self.names = names
-        self.out = out
-        self.atoms = list(_ATOMIC.finditer(line))
-        masked = list(line)
-        for atom in self.atoms:
-            masked[atom.start() : atom.end()] = _MASK * (atom.end() - atom.start())
-        self.masked = "".join(masked)
-
-    def render(self, start: int, end: int, style: str) -> None:
-        while start < end:
-            found = self._first_emphasis(start, end)
-            if found is None:
-                self._plain(start, end, style)
-                return
-            mark, match = found
-            self._plain(start, match.start(), style)
-            self.render(match.start(1), match.end(1), _with(style, _EMPHASIS[mark]))
-            start = match.end()
-
-    def _first_emphasis(self, start: int, end: int) -> tuple[str, re.Match[str]] | None:
-        found = [
-            (mark, match)
-            for mark, pattern in _EMPHASIS_PATTERNS.items()
-            if (match := pattern.search(self.masked, start, end))
-        ]
-        return min(found, key=lambda pair: pair[1].start(), default=None)
-
-    def _plain(self, start: int, end: int, style: str) -> None:
-        """Text without emphasis, with the atoms inside it rendered as links, mentions or code."""
-        for atom in self.atoms:
-            if atom.end() <= start or atom.start() >= end:
-                continue
-            self.out.append(unescape(emojize(self.line[start : atom.start()])), style=style or None)
-            if atom.group(1) is not None:
-                _angle(atom.group(1), self.names, self.out, style)
-            else:
-                self.out.append(unescape(atom.group(2)), style=_with(style, CODE))
-            start = atom.end()
-        self.out.append(unescape(emojize(self.line[start:end])), style=style or None)
-
-
-def _with(style: str, more: str) -> str:
-    return f"{style} {more}".strip()
-
-
-def _angle(inside: str, names: Names, out: Text, style: str) -> None:
-    """`<...>`: a mention, a channel, a special (`<!date…>`, `<!subteam…>`) or a link."""
-    target, _, label = inside.partition("|")
-    if target.startswith("@"):
-        out.append("@" + names(target[1:]), style=_with(style, MENTION))
-    elif target.startswith("#"):
-        out.append("#" + (unescape(label) if label else names(target[1:])), style=_with(style, MENTION))
-    elif target.startswith("!"):
-        out.append(_special(target[1:], label), style=_with(style, MENTION))
-    else:
-        _link(unescape(target), unescape(label), out, style)
-
-
-def _special(command: str, label: str) -> str:
-    """`!date^…|fallback` shows its fallback; `!subteam^ID|@team` its handle; `!here` as `@here`."""
-    kind, _, rest = command.partition("^")
-    if label:
-        return unescape(label)
-    if kind == "subteam":
-        return "@" + rest
-    return "@" + kind if kind in ("here", "channel", "everyone") else unescape(command)
-
-
-def _link(url: str, label: str, out: Text, style: str) -> None:
-    if not label or label == url or url == "mailto:" + label:
-        out.append(label or url, style=_with(style, LINK))
-        return
-    out.append(label, style=_with(style, LINK))
-    out.append(f" ({url})", style=_with(style, URL))
-
-
-def text_object(obj: Any, names: Names) -> Text:
-    """A Block Kit text object: mrkdwn parsed, plain_text shown as is (entities and emoji decoded)."""
-    if isinstance(obj, str):
-        return mrkdwn(obj, names)
-    if not isinstance(obj, dict):
-        return Text()
-    if obj.get("type") == "mrkdwn":
-        return mrkdwn(str(obj.get("text", "")), names)
-    return Text(unescape(emojize(str(obj.get("text", "")))))
-
-
-def _as_is(identifier: str) -> str:
-    return identifier
-
-
-def _plain_of(obj: Any) -> str:
-    return text_object(obj, _as_is).plain
-
-
-# -- labels ------------------------------------------------------------------------------------------
-def option_label(option: dict[str, Any]) -> str:
-    """An option's visible text."""
-    return _plain_of(option.get("text"))
-
-
-def element_label(element: dict[str, Any]) -> str:
-    """A button's text / a select's placeholder (or its initial option's text)."""
-    return _label(element, _as_is)
-
-
-def _label(element: dict[str, Any], names: Names, gettext: Words = str) -> str:
-    kind = element.get("type", "")
-    chosen = _chosen(element, names)
-    if chosen:
-        return chosen
-    if kind == "button":
-        return _plain_of(element.get("text"))
-    if kind == "overflow":
-        return "⋯"
-    if kind == "image":
-        return f"[image: {element.get('alt_text', '')}]"
-    if kind in ("checkboxes", "radio_buttons"):
-        return _ticks(element)
-    return _placeholder(element, gettext)
-
-
-def _placeholder(element: dict[str, Any], gettext: Words = str) -> str:
-    if "placeholder" in element:
-        return _plain_of(element["placeholder"])
-    empty = _EMPTY_LABEL.get(str(element.get("type", "")))
-    return gettext(empty) if empty else ""
-
-
-_EMPTY_LABEL = {
-    "datepicker": N_("pick a date"),
-    "timepicker": N_("pick a time"),
-    "datetimepicker": N_("pick a date and time"),
-    "users_select": N_("choose a person"),
-    "conversations_select": N_("choose a conversation"),
-    "channels_select": N_("choose a channel"),
-}
-
-
-def _chosen(element: dict[str, Any], names: Names) -> str:
-    """What the element holds before anyone touches it: its initial option, person, date, text..."""
-    if element.get("type") in ("checkboxes", "radio_buttons"):
-        return ""  # always shown with every option ticked or not
-    if "initial_option" in element:
-        return option_label(element["initial_option"])
-    if element.get("initial_options"):
-        return ", ".join(option_label(option) for option in element["initial_options"])
-    if element.get("initial_user"):
-        return "@" + names(element["initial_user"])
-    if element.get("initial_users"):
-        return ", ".join("@" + names(user) for user in element["initial_users"])
-    for key in ("initial_conversation", "initial_channel"):
-        if element.get(key):
-            return "#" + names(element[key])
-    for key in ("initial_conversations", "initial_channels"):
-        if element.get(key):
-            return ", ".join("#" + names(channel) for channel in element[key])
-    for key in ("initial_date", "initial_time", "initial_value"):
-        if element.get(key):
-            return str(element[key])
-    return ""
-
-
-def _ticks(element: dict[str, Any]) -> str:
-    """Every option with its box: ☑/☐ for checkboxes, ◉/○ for radio buttons."""
-    initial = element.get("initial_options") or [element.get("initial_option")]
-    ticked = {option.get("value") for option in initial if option}
-    on, off = ("☑", "☐") if element.get("type") == "checkboxes" else ("◉", "○")
-    return "  ".join(
-        f"{on if option.get('value') in ticked else off} {option_label(option)}"
-        for option in element.get("options", [])
-    )
-
-
-# -- blocks ------------------------------------------------------------------------------------------
 @dataclass
 class _Screen:
     """What one render builds up: the numbered controls and, in a modal, the fields."""
@@ -375,7 +87,7 @@ class _Screen:
 
     def control(self, block: dict[str, Any], element: dict[str, Any]) -> Text:
         """Number an element and show it: `[3] Claim`, `[4] Set level ▾`."""
-        label = _label(element, self.names, self.gettext)
+        label = label_of(element, self.names, self.gettext)
         number = self.next_number
         self.next_number += 1
         self.controls.append(Control(number, str(block.get("block_id", "")), element, label))
@@ -426,7 +138,7 @@ class _Screen:
         accessory = block.get("accessory")
         if accessory:
             if accessory.get("type") == "image":
-                shown = Text(_label(accessory, self.names), style=QUIET)
+                shown = Text(label_of(accessory, self.names), style=QUIET)
             else:
                 shown = self.control(block, accessory)
             out.append("  " if out.plain else "")
@@ -453,7 +165,7 @@ class _Screen:
 
     def inline_input(self, block: dict[str, Any]) -> Text:
         """An input block outside a modal (Home, messages): its element is a control like any other."""
-        out = Text(_plain_of(block.get("label")) + ": ")
+        out = Text(plain_of(block.get("label")) + ": ")
         out.append_text(self.control(block, block.get("element") or {}))
         return out
 
@@ -462,10 +174,10 @@ class _Screen:
         element = block.get("element") or {}
         entry = Field(
             block_id=str(block.get("block_id", "")),
-            label=_plain_of(block.get("label")),
+            label=plain_of(block.get("label")),
             element=element,
             optional=bool(block.get("optional", False)),
-            hint=_plain_of(block.get("hint")) if block.get("hint") else "",
+            hint=plain_of(block.get("hint")) if block.get("hint") else "",
             dispatches=bool(block.get("dispatch_action", False)),
         )
         self.fields.append(entry)
@@ -484,15 +196,15 @@ class _Screen:
         in ‹ › (so that an empty field never reads as filled in, even without colour)."""
         kind = entry.element.get("type")
         typed = self.values.get(entry.block_id)
-        shown = typed if typed is not None else _chosen(entry.element, self.names)
+        shown = typed if typed is not None else chosen_of(entry.element, self.names)
         if not shown and kind in ("checkboxes", "radio_buttons"):
-            shown = _ticks(entry.element)
+            shown = ticks_of(entry.element)
         out = Text()
         if shown:
             out.append(shown)
         else:
             out.append(
-                "‹" + (_placeholder(entry.element, self.gettext) or self.gettext(N_("empty"))) + "›",
+                "‹" + (placeholder_of(entry.element, self.gettext) or self.gettext(N_("empty"))) + "›",
                 style=QUIET,
             )
         if kind in CHOOSERS:
@@ -582,7 +294,7 @@ def render_view(
         body = screen.blocks(view.get("blocks") or [])
         return Rendered(Text("\n").join([_heading(gettext(N_("Home"))), body]), screen.controls, [])
     screen = _Screen(names, first_number, gettext, dict(values or {}), dict(errors or {}), in_modal=True)
-    parts = [_heading(_plain_of(view.get("title"))), screen.blocks(view.get("blocks") or [])]
+    parts = [_heading(plain_of(view.get("title"))), screen.blocks(view.get("blocks") or [])]
     strays = _stray_errors(screen)
     if strays.plain:
         parts.append(strays)
@@ -598,11 +310,11 @@ def _stray_errors(screen: _Screen) -> Text:
 
 def _buttons(view: dict[str, Any], gettext: Words) -> Text:
     """`[Enter] Save · Cancel` (a modal without submit has only its close button)."""
-    close = _plain_of(view["close"]) if view.get("close") else gettext(N_("Cancel"))
+    close = plain_of(view["close"]) if view.get("close") else gettext(N_("Cancel"))
     out = Text("─" * RULE_WIDTH + "\n", style=QUIET)
     if view.get("submit"):
         out.append("[Enter] ", style="bold")
-        out.append(_plain_of(view["submit"]), style="green")
+        out.append(plain_of(view["submit"]), style="green")
         out.append(" · ")
     out.append(close)
     return out
