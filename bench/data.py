@@ -17,20 +17,115 @@ from store.models import VISIT_KINDS
 from store.types import UTCDateTime
 
 WORKSPACE = "T0BENCH"
-CITIES = "上海 北京 广州 深圳 杭州 南京 苏州 成都 武汉 天津 重庆 西安 青岛 宁波 厦门 长沙 郑州 济南 合肥 福州".split()
-WORDS = (
-    "华东 华南 华北 贸易 科技 实业 机械 电子 化工 物流 食品 医药 建材 纺织 能源 环保 信息 数据 智能 精密 "
-    "新材 汽车 包装 服装 五金 照明 家居 水务 农业 海洋"
-).split()
+CITIES = [
+    "上海",
+    "北京",
+    "广州",
+    "深圳",
+    "杭州",
+    "南京",
+    "苏州",
+    "成都",
+    "武汉",
+    "天津",
+    "重庆",
+    "西安",
+    "青岛",
+    "宁波",
+    "厦门",
+    "长沙",
+    "郑州",
+    "济南",
+    "合肥",
+    "福州",
+]
+WORDS = [
+    "华东",
+    "华南",
+    "华北",
+    "贸易",
+    "科技",
+    "实业",
+    "机械",
+    "电子",
+    "化工",
+    "物流",
+    "食品",
+    "医药",
+    "建材",
+    "纺织",
+    "能源",
+    "环保",
+    "信息",
+    "数据",
+    "智能",
+    "精密",
+    "新材",
+    "汽车",
+    "包装",
+    "服装",
+    "五金",
+    "照明",
+    "家居",
+    "水务",
+    "农业",
+    "海洋",
+]
 SUFFIXES = ["有限公司", "股份有限公司", "集团", "贸易有限公司", ""]
-LATIN_FIRST = (
-    "Acme Blue Harbor Golden River Summit Pioneer Apex Delta Orion Nova Crest Vertex Atlas Zenith Echo "
-    "Falcon Maple Cedar Silver Iron Bright Northern Pacific Eastern Royal Prime Swift Union Grand"
-).split()
-LATIN_SECOND = (
-    "Trading Logistics Systems Foods Textiles Machinery Electronics Chemicals Partners Holdings Industries "
-    "Solutions Labs Works Supply Imports Exports Components Materials Packaging"
-).split()
+LATIN_FIRST = [
+    "Acme",
+    "Blue",
+    "Harbor",
+    "Golden",
+    "River",
+    "Summit",
+    "Pioneer",
+    "Apex",
+    "Delta",
+    "Orion",
+    "Nova",
+    "Crest",
+    "Vertex",
+    "Atlas",
+    "Zenith",
+    "Echo",
+    "Falcon",
+    "Maple",
+    "Cedar",
+    "Silver",
+    "Iron",
+    "Bright",
+    "Northern",
+    "Pacific",
+    "Eastern",
+    "Royal",
+    "Prime",
+    "Swift",
+    "Union",
+    "Grand",
+]
+LATIN_SECOND = [
+    "Trading",
+    "Logistics",
+    "Systems",
+    "Foods",
+    "Textiles",
+    "Machinery",
+    "Electronics",
+    "Chemicals",
+    "Partners",
+    "Holdings",
+    "Industries",
+    "Solutions",
+    "Labs",
+    "Works",
+    "Supply",
+    "Imports",
+    "Exports",
+    "Components",
+    "Materials",
+    "Packaging",
+]
 LATIN_SUFFIXES = ["Ltd", "Inc", "Co., Ltd", "LLC", ""]
 CUSTOMER_COLUMNS = (
     "id, workspace_id, name, name_key, contact_person, phone, email, region, industry, products, tags, "

@@ -197,7 +197,8 @@ def run(name: str, url: str, path: Path, args: Any, console: Console) -> None:
     assert count(url) == args.rows
     empty(url)
     import_samples, import_total, report = imported(url, path, args.batch)
-    assert report.committed and report.added == args.rows == count(url), report.outcomes[:5]
+    assert report.committed, report.outcomes[:5]
+    assert report.added == args.rows == count(url), report.outcomes[:5]
     results: list[Result] = [
         ("baseline: bare insert (store.bulk writes)", *percentiles(base_samples)),
         ("import customers (file to rows)", *percentiles(import_samples)),

@@ -108,13 +108,14 @@ def _serve_socket_mode(settings: Settings) -> None:
     app = build_app(settings, Database.from_url(settings.sqlalchemy_url))
     assert settings.slack_app_token is not None
     logging.getLogger("tidewater").info("connecting to Slack in Socket Mode")
-    SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler.start()  # type: ignore[no-untyped-call]  # Bolt leaves this one unannotated
 
 
 def _serve_http(*, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
 
-    class Gunicorn(BaseApplication):
+    class Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
         def load_config(self) -> None:
             options: dict[str, Any] = {
                 "bind": f"0.0.0.0:{port}",

@@ -75,7 +75,8 @@ def open_form(
     and hash Slack gave it (a submission carries them: the bot knows a repeated one by them)."""
     seen = standin.count("views.open")
     reply = slack.command(user, command, text)
-    assert reply.status == 200 and reply.raw == "", "a form opens after an empty ack"
+    assert reply.status == 200, "a form opens after an empty ack"
+    assert reply.raw == "", "a form opens after an empty ack"
     opened = standin.wait_for("views.open", seen + 1)[seen]
     shown = opened.answer["view"]
     return {**opened.args["view"], "id": shown["id"], "hash": shown["hash"]}

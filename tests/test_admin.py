@@ -23,7 +23,9 @@ def test_an_admin_sets_roles_and_teams(slack, standin):
         slack, standin, f"team <@{MANAGER}|max> add <@{REP}|mei> <@{OTHER_REP}|li>"
     )
     listing = slack.command(ADMIN, "/crm", "team").text
-    assert f"<@{MANAGER}>" in listing and f"<@{REP}>" in listing and f"<@{OTHER_REP}>" in listing
+    assert f"<@{MANAGER}>" in listing
+    assert f"<@{REP}>" in listing
+    assert f"<@{OTHER_REP}>" in listing
 
     assert "left the team of" in crm(slack, standin, f"team <@{MANAGER}> remove <@{OTHER_REP}>")
     assert "without a manager" in slack.command(ADMIN, "/crm", "team").text
@@ -54,9 +56,11 @@ def test_bad_role_commands_explain_the_usage(slack, standin):
 
 def test_guests_are_refused_politely_once(slack, standin, app):
     reply = slack.command(GUEST, "/customer", "")
-    assert reply.status == 200 and "guests of the workspace cannot use Tidewater" in reply.text
+    assert reply.status == 200
+    assert "guests of the workspace cannot use Tidewater" in reply.text
     app.listener_runner.listener_executor.shutdown(wait=True)  # let the lazy twin finish
-    assert standin.calls_to("views.open") == [] and standin.calls_to("respond") == []
+    assert standin.calls_to("views.open") == []
+    assert standin.calls_to("respond") == []
 
 
 def test_language_precedence_own_choice_over_slack_locale(slack):
@@ -104,7 +108,8 @@ def test_slack_being_unreachable_at_first_contact_uses_the_workspace_defaults(sl
     """users.info answers user_not_found: the person still gets an answer, in the default language."""
     standin.users.pop(REP)
     reply = slack.command(REP, "/crm", "help")
-    assert reply.status == 200 and "Customers" in reply.text
+    assert reply.status == 200
+    assert "Customers" in reply.text
 
 
 def test_a_profile_slack_could_not_give_is_asked_again_an_hour_later(slack, standin, clock):

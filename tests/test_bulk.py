@@ -114,11 +114,14 @@ def test_a_100000_line_file_is_imported_and_every_bad_line_reported_with_its_num
     started = time.perf_counter()
     report = run(team, "customers", path)
     elapsed = time.perf_counter() - started
-    assert report.committed and report.lines == 100_000 and len(expected) == 300
+    assert report.committed
+    assert report.lines == 100_000
+    assert len(expected) == 300
     assert report.added == 100_000 - 300
     assert {o.line for o in report.outcomes} == set(expected)
     for outcome in report.outcomes:
-        assert outcome.status == "rejected" and expected[outcome.line] in outcome.reason
+        assert outcome.status == "rejected"
+        assert expected[outcome.line] in outcome.reason
     with team.db.engine.connect() as connection:
         counts = connection.execute(
             sa.text("SELECT owner_id, COUNT(*) FROM customer GROUP BY owner_id ORDER BY owner_id")
@@ -152,12 +155,14 @@ def test_strict_writes_nothing_when_a_line_is_rejected(team, tmp_path):
     before = snapshot(team)
     path = write(tmp_path / "c.csv", ENGLISH, ["Acme,,,,,,,,,,", "Bad,,,oops,,,,,,,", "Blue,,,,,,,,,,"])
     report = run(team, "customers", path, strict=True)
-    assert not report.committed and report.aborted == "--strict is on and 1 line was rejected"
+    assert not report.committed
+    assert report.aborted == "--strict is on and 1 line was rejected"
     assert outcomes(report) == {
         3: "rejected: email: That does not look like an e-mail address (name@example.com)."
     }
     assert snapshot(team) == before
-    assert run(team, "customers", path).committed and set(customers(team)) == {"Acme", "Blue"}
+    assert run(team, "customers", path).committed
+    assert set(customers(team)) == {"Acme", "Blue"}
 
 
 def test_a_dry_run_writes_nothing_and_reports_what_the_import_would(team, tmp_path):
@@ -167,9 +172,13 @@ def test_a_dry_run_writes_nothing_and_reports_what_the_import_would(team, tmp_pa
         tmp_path / "c.csv", ENGLISH, ["Acme Trading Co.,,,,,,,,,,", "Blue,,,,,,,,,,", "BLUE,,,,,,,,,,"]
     )
     dry = run(team, "customers", path, dry_run=True)
-    assert not dry.committed and dry.added == 1 and snapshot(team) == before
+    assert not dry.committed
+    assert dry.added == 1
+    assert snapshot(team) == before
     real = run(team, "customers", path)
-    assert real.committed and outcomes(real) == outcomes(dry) and real.added == dry.added
+    assert real.committed
+    assert outcomes(real) == outcomes(dry)
+    assert real.added == dry.added
 
 
 # -- Duplicates and owners -----------------------------------------------------------------------------
@@ -194,7 +203,8 @@ def test_duplicates_are_skipped_naming_the_owner_the_pool_or_the_earlier_line(te
         3: f"duplicate: duplicate of “Blue Harbor” (#{harbor.id}, in the pool), same phone",
         5: "duplicate: duplicate of line 4 “Zeta” (in the pool), same name",
     }
-    assert report.added == 1 and len(customers(team)) == 3
+    assert report.added == 1
+    assert len(customers(team)) == 3
 
 
 def test_a_duplicate_in_an_earlier_batch_names_its_line(team, tmp_path):
@@ -258,8 +268,11 @@ def test_owners_by_slack_id_or_email_and_the_pool_for_the_others(team, tmp_path)
         None,
         None,
     )
-    assert mine.owned_since == mine.recycle_clock_from == NOW and mine.pool_since is None
-    assert pooled.pool_since == NOW and pooled.owned_since is None and pooled.recycle_clock_from is None
+    assert mine.owned_since == mine.recycle_clock_from == NOW
+    assert mine.pool_since is None
+    assert pooled.pool_since == NOW
+    assert pooled.owned_since is None
+    assert pooled.recycle_clock_from is None
     assert (mine.level, pooled.level, mine.created_by) == ("C", "B", "import")
     hits = {c.name for c in search(team, workspace_id=builders.WORKSPACE, query="Pool")}
     assert hits == {"Pooled", "Also pooled"}, "the type-ahead finds imported customers (their search terms)"
@@ -277,7 +290,8 @@ def test_chinese_files_from_spreadsheet_tools_with_chinese_headers(team, tmp_pat
         encoding,
     )
     report = run(team, "customers", path)
-    assert report.encoding == ("gb18030" if encoding == "gb18030" else "utf-8-sig") and report.added == 1
+    assert report.encoding == ("gb18030" if encoding == "gb18030" else "utf-8-sig")
+    assert report.added == 1
     row = customers(team)["上海华东贸易有限公司"]
     assert (row.contact_person, row.region, row.industry, row.source, row.level, row.owner_id) == (
         "王伟",
@@ -357,7 +371,8 @@ def test_orders_keep_the_deal_and_order_facts_as_logging_them_in_the_app_would(t
     assert [getattr(rows["Acme Trading"], f) for f in FACTS] == [
         getattr(rows["Twin Logged"], f) for f in FACTS
     ]
-    assert rows["Acme Trading"].order_count == 3 and rows["Acme Trading"].stage == "new"
+    assert rows["Acme Trading"].order_count == 3
+    assert rows["Acme Trading"].stage == "new"
     with team.db.engine.connect() as connection:
         amounts = connection.execute(
             sa.text(
@@ -379,7 +394,8 @@ def test_orders_of_several_customers_in_one_batch_each_keep_their_own_facts(team
         "Cedar Works,75,2026-08-15",
     ]
     report = run(team, "orders", write(tmp_path / "o.csv", "customer,amount,date", lines))
-    assert report.committed and report.added == 4
+    assert report.committed
+    assert report.added == 4
     rows = customers(team)
     facts = {
         name: (row.order_count, str(row.first_order_on), str(row.last_order_on), row.stage)
@@ -438,7 +454,8 @@ def test_visits_keep_the_visit_facts_as_logging_them_in_the_app_would(team, tmp_
     rows = customers(team)
     facts = [getattr(rows["Acme Trading"], f) for f in VISIT_FACTS]
     assert facts == [getattr(rows["Twin Logged"], f) for f in VISIT_FACTS]
-    assert facts[:3] == [date(2026, 11, 10), 5, date(2026, 11, 2)] and facts[4] == date(2026, 12, 20)
+    assert facts[:3] == [date(2026, 11, 10), 5, date(2026, 11, 2)]
+    assert facts[4] == date(2026, 12, 20)
 
 
 # -- Export ----------------------------------------------------------------------------------------------
@@ -455,18 +472,16 @@ def test_export_writes_a_bom_keeps_chinese_and_reads_back_in(team, tmp_path, mon
         main(["export", "customers", "--out", str(out)])
     assert exit_code.value.code == 0
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf") and "上海华东贸易有限公司,王伟,'+86 138 0013 8000" in raw.decode(
-        "utf-8-sig"
-    )
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert "上海华东贸易有限公司,王伟,'+86 138 0013 8000" in raw.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     assert [r["name"] for r in rows] == ["上海华东贸易有限公司", "'=HYPERLINK(1)"], "formulas are not run"
-    assert (
-        rows[0]["owner"] == REP
-        and rows[0]["owner_name"] == "Mei"
-        and rows[1]["pool_since"].endswith("+08:00")
-    )
+    assert rows[0]["owner"] == REP
+    assert rows[0]["owner_name"] == "Mei"
+    assert rows[1]["pool_since"].endswith("+08:00")
     again = run(team, "customers", out)
-    assert again.count("duplicate") == 2 and again.added == 0, "the export reads back: every line a duplicate"
+    assert again.count("duplicate") == 2, "the export reads back: every line a duplicate"
+    assert again.added == 0, "the export reads back: every line a duplicate"
     assert {"id", "owner_name", "stage"} <= set(again.ignored_columns)
 
     with pytest.raises(SystemExit):
@@ -520,10 +535,8 @@ def test_the_import_command_prints_and_writes_its_report(team, tmp_path, monkeyp
 
     with pytest.raises(SystemExit) as exit_code:
         main(["import", "customers", str(path), "--strict", "--dry-run"])
-    assert (
-        exit_code.value.code == 1
-        and "Nothing was written: --strict is on and 1 line was rejected." in capsys.readouterr().out
-    )
+    assert exit_code.value.code == 1
+    assert "Nothing was written: --strict is on and 1 line was rejected." in capsys.readouterr().out
 
 
 def test_the_workspace_is_the_only_one_or_named_with_team(team):
@@ -592,7 +605,8 @@ def test_a_backup_taken_while_the_bot_writes_is_consistent(team, tmp_path):
     stop.set()
     thread.join()
     writer_engine.dispose()
-    assert errors == [] and len(written) > 5
+    assert errors == []
+    assert len(written) > 5
     for copy in copies:
         with sqlite3.connect(copy) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
@@ -612,7 +626,8 @@ def test_the_backup_command(team, tmp_path, monkeypatch, capsys):
     builders.customer(team, "华东机械", owner=REP)
     with pytest.raises(SystemExit) as exit_code:
         main(["backup", str(tmp_path / "copy.db")])
-    assert exit_code.value.code == 0 and "a consistent copy" in capsys.readouterr().out
+    assert exit_code.value.code == 0
+    assert "a consistent copy" in capsys.readouterr().out
     with sqlite3.connect(tmp_path / "copy.db") as copy:
         assert copy.execute("SELECT name FROM customer").fetchall() == [("华东机械",)]
 
@@ -622,7 +637,8 @@ def test_a_backup_of_postgresql_points_to_pg_dump(env, monkeypatch, capsys, tmp_
     monkeypatch.setenv("DATABASE_URL", env.db.engine.url.render_as_string(hide_password=False))
     with pytest.raises(SystemExit) as exit_code:
         main(["backup", str(tmp_path / "x.db")])
-    assert exit_code.value.code == 1 and "this one is PostgreSQL: use pg_dump" in capsys.readouterr().err
+    assert exit_code.value.code == 1
+    assert "this one is PostgreSQL: use pg_dump" in capsys.readouterr().err
 
 
 # -- The CSV rules -----------------------------------------------------------------------------------------
@@ -667,7 +683,8 @@ def test_days_that_are_not_days(text):
 def test_formula_cells_are_escaped_on_export_and_restored_on_import():
     for text in ("=1+1", "+86 138", "-5", "@SUM(A1)", "plain", "'quoted"):
         assert csv_rows.unescape_cell(csv_rows.escape_cell(text)) == text
-    assert csv_rows.escape_cell("=1+1") == "'=1+1" and csv_rows.escape_cell("plain") == "plain"
+    assert csv_rows.escape_cell("=1+1") == "'=1+1"
+    assert csv_rows.escape_cell("plain") == "plain"
 
 
 def test_encodings_are_told_apart_even_when_a_chunk_splits_a_character():
@@ -686,4 +703,5 @@ def test_an_imported_order_wins_back_a_lost_customer(team, tmp_path):
     run(team, "orders", write(tmp_path / "o.csv", "customer,amount,date", ["Gone Ltd,5,2026-11-20"]))
     with team.db.session() as session:
         back = session.get(Customer, gone.id)
-    assert back is not None and (back.stage, back.lost_at, back.lost_reason) == ("won_back", None, "")
+    assert back is not None
+    assert (back.stage, back.lost_at, back.lost_reason) == ("won_back", None, "")

@@ -95,12 +95,19 @@ def wait_until(check, timeout: float = 5.0) -> None:
 # -- filing ---------------------------------------------------------------------------------------------
 def test_a_filed_complaint_is_posted_as_a_card_with_the_description_in_its_thread(env, slack, standin, acme):
     complaint = file_complaint(env, slack, standin)
-    assert complaint.assignee_id == REP and complaint.status == "open" and complaint.customer_id == acme.id
+    assert complaint.assignee_id == REP
+    assert complaint.status == "open"
+    assert complaint.customer_id == acme.id
     card, thread = posts(standin, CHANNEL)[-2:]
     text = str(card["blocks"])
-    assert f"Complaint #{complaint.id}" in card["text"] and "Acme Trading" in text
-    assert "Delivery" in text and "High" in text and f"<@{REP}>" in text and "open" in text
-    assert "Respond by" in text and "left" in text  # the SLA clock
+    assert f"Complaint #{complaint.id}" in card["text"]
+    assert "Acme Trading" in text
+    assert "Delivery" in text
+    assert "High" in text
+    assert f"<@{REP}>" in text
+    assert "open" in text
+    assert "Respond by" in text
+    assert "left" in text
     buttons = [e["action_id"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert buttons == [
         Action.COMPLAINT_ACK,
@@ -108,8 +115,10 @@ def test_a_filed_complaint_is_posted_as_a_card_with_the_description_in_its_threa
         Action.COMPLAINT_RESOLVE,
         Action.COMPLAINT_REASSIGN,
     ]
-    assert thread["thread_ts"] and "The boxes arrived wet." in str(thread["blocks"])
-    assert complaint.channel_id == CHANNEL and complaint.message_ts
+    assert thread["thread_ts"]
+    assert "The boxes arrived wet." in str(thread["blocks"])
+    assert complaint.channel_id == CHANNEL
+    assert complaint.message_ts
     assert "is filed and posted in <#C0COMPLAIN>." in str(standin.responses_to(f"cmd-{REP}")[-1])
     assert steps(env, complaint) == ["filed"]
 
@@ -125,14 +134,16 @@ def test_one_line_complaint_prefills_the_form(slack, standin, acme):
 def test_a_complaint_form_without_a_description_is_refused_with_a_field_error(env, slack, standin):
     view = builders.open_form(slack, standin, "/complaint", "Acme")
     reply = slack.submit(REP, view, {"category": "quality", "severity": "low", "description": ""})
-    assert reply.json["response_action"] == "errors" and "description" in reply.json["errors"]
+    assert reply.json["response_action"] == "errors"
+    assert "description" in reply.json["errors"]
     assert complaint_of(env) is None
 
 
 def test_without_a_complaints_channel_the_card_goes_to_the_assignee(env, slack, standin):
     settings_service.save(env, admin_actor(), {"complaints_channel": None})
     complaint = file_complaint(env, slack, standin, user=OTHER_REP)  # anyone may file
-    assert complaint.assignee_id == REP and complaint.filed_by == OTHER_REP
+    assert complaint.assignee_id == REP
+    assert complaint.filed_by == OTHER_REP
     [card] = posts(standin, REP)
     assert f"Complaint #{complaint.id}" in card["text"]
     assert complaint.channel_id == "D" + REP  # the DM Slack answered with: where updates and replies go
@@ -157,8 +168,10 @@ def test_acknowledge_updates_the_card_and_notes_it_in_the_thread(env, slack, sta
     updates = standin.count("chat.update")
     press(slack, standin, REP, Action.COMPLAINT_ACK, complaint)
     update = standin.next_call("chat.update", after=updates)
-    assert update["channel"] == CHANNEL and update["ts"] == complaint.message_ts
-    assert "acknowledged" in str(update["blocks"]) and "Respond by" not in str(update["blocks"])
+    assert update["channel"] == CHANNEL
+    assert update["ts"] == complaint.message_ts
+    assert "acknowledged" in str(update["blocks"])
+    assert "Respond by" not in str(update["blocks"])
     wait_until(lambda: any("acknowledged it" in str(p.get("blocks")) for p in posts(standin, CHANNEL)))
     reply = next(p for p in posts(standin, CHANNEL) if "acknowledged it" in str(p.get("blocks")))
     assert reply["thread_ts"] == complaint.message_ts
@@ -169,9 +182,8 @@ def test_a_stale_button_changes_nothing_and_says_what_happened(env, slack, stand
     complaint = file_complaint(env, slack, standin)
     press(slack, standin, REP, Action.COMPLAINT_ACK, complaint)
     press(slack, standin, MANAGER, Action.COMPLAINT_ACK, complaint)  # an old card's button
-    assert "is acknowledged now" in last_answer(standin, MANAGER) and f"<@{REP}>" in last_answer(
-        standin, MANAGER
-    )
+    assert "is acknowledged now" in last_answer(standin, MANAGER)
+    assert f"<@{REP}>" in last_answer(standin, MANAGER)
     assert steps(env, complaint) == ["filed", "acknowledged"]
 
 
@@ -197,29 +209,37 @@ def test_note_resolve_close_with_the_follow_up_call_and_reopen(env, slack, stand
 
     close = open_step_form(slack, standin, REP, Action.COMPLAINT_CLOSE, complaint)
     refused = slack.submit(REP, close, {"comment": "happy"}).json
-    assert refused["response_action"] == "errors" and "satisfaction" in refused["errors"]
+    assert refused["response_action"] == "errors"
+    assert "satisfaction" in refused["errors"]
     assert complaint_of(env).status == "resolved"
     assert slack.submit(REP, close, {"satisfaction": "4", "comment": "Happy now"}).json == {
         "response_action": "clear"
     }
     closed = complaint_of(env)
-    assert closed.status == "closed" and closed.satisfaction == 4
+    assert closed.status == "closed"
+    assert closed.satisfaction == 4
     with env.db.session() as session:
         visit = session.exec(select(Visit).where(col(Visit.customer_id) == acme.id)).one()
         customer = session.get(Customer, acme.id)
-    assert visit.satisfaction == 4 and visit.kind == "call" and "Happy now" in visit.note
-    assert customer.last_satisfaction == 4 and customer.last_visit_on is not None
+    assert visit.satisfaction == 4
+    assert visit.kind == "call"
+    assert "Happy now" in visit.note
+    assert customer.last_satisfaction == 4
+    assert customer.last_visit_on is not None
 
     clock.advance(timedelta(hours=5))
     reopen = open_step_form(slack, standin, REP, Action.COMPLAINT_REOPEN, complaint)
     assert slack.submit(REP, reopen, {"text": "Wet again."}).json == {"response_action": "clear"}
     reopened = complaint_of(env)
-    assert reopened.resolve_due_at is not None and closed.resolve_due_at is not None
-    assert reopened.status == "reopened" and reopened.resolve_due_at > closed.resolve_due_at
+    assert reopened.resolve_due_at is not None
+    assert closed.resolve_due_at is not None
+    assert reopened.status == "reopened"
+    assert reopened.resolve_due_at > closed.resolve_due_at
     assert steps(env, complaint) == ["filed", "note", "resolved", "closed", "reopened"]
     wait_until(lambda: any("Wet again." in str(p.get("blocks")) for p in posts(standin, CHANNEL)))
     thread = [str(p["blocks"]) for p in posts(standin, CHANNEL) if p.get("thread_ts") == complaint.message_ts]
-    assert any("Called the warehouse." in t for t in thread) and any("Sent new boxes." in t for t in thread)
+    assert any("Called the warehouse." in t for t in thread)
+    assert any("Sent new boxes." in t for t in thread)
     assert any("satisfaction 4 of 5" in t for t in thread)
 
 
@@ -261,9 +281,12 @@ def test_complaint_list_shows_mine_my_teams_or_all(env, slack, standin):
     file_complaint(env, slack, standin, "Li Foods")
     file_complaint(env, slack, standin, "Solo Goods")
     mine = slack.command(REP, "/complaint", "list").text
-    assert "assigned to you: 1" in mine and "Acme Trading" in mine and "Li Foods" not in mine
+    assert "assigned to you: 1" in mine
+    assert "Acme Trading" in mine
+    assert "Li Foods" not in mine
     team_view = slack.command(MANAGER, "/complaint", "list").text
-    assert "your team: 2" in team_view and "Solo Goods" not in team_view
+    assert "your team: 2" in team_view
+    assert "Solo Goods" not in team_view
     assert "All complaints: 3" in slack.command(ADMIN, "/complaint", "list").text
     resolve = open_step_form(slack, standin, REP, Action.COMPLAINT_RESOLVE, first)
     slack.submit(REP, resolve, {"resolution": "done"})
@@ -279,23 +302,28 @@ def test_a_long_description_with_mentions_and_emoji_renders_as_typed(env, slack,
     description = ("<!channel> 货物受潮 :sob: 😭 & <b>wet</b> " * 100)[:3000]
     file_complaint(env, slack, standin, description=description)
     card, thread = posts(standin, CHANNEL)[-2:]
-    assert message_problems(card) == [] and message_problems(thread) == []
+    assert message_problems(card) == []
+    assert message_problems(thread) == []
     for message in (card, thread):
-        assert "<!channel>" not in str(message) and "<b>" not in str(message)
+        assert "<!channel>" not in str(message)
+        assert "<b>" not in str(message)
     shown = next(
         b["text"]["text"] for b in card["blocks"] if "text" in b and "&lt;!channel&gt;" in b["text"]["text"]
     )
-    assert shown.endswith("…") and len(shown) < 1000
+    assert shown.endswith("…")
+    assert len(shown) < 1000
     whole = "".join(b["text"]["text"] for b in thread["blocks"] if b["type"] == "section")
     assert whole == description.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     rendered = views.card(lang(locale), complaint_of(env), "Acme <!here>", None, "Asia/Shanghai")
-    assert message_problems(rendered) == [] and "<!here>" not in str(rendered)
+    assert message_problems(rendered) == []
+    assert "<!here>" not in str(rendered)
 
 
 def test_the_customer_card_lists_its_complaints(env, slack, standin):
     complaint = file_complaint(env, slack, standin)
     card = slack.command(REP, "/customer", "Acme Trading").text
-    assert "Complaints" in card and f"#{complaint.id}" in card
+    assert "Complaints" in card
+    assert f"#{complaint.id}" in card
 
 
 def test_a_step_someone_else_took_first_names_them_as_a_person(env, acme):
@@ -306,5 +334,6 @@ def test_a_step_someone_else_took_first_names_them_as_a_person(env, acme):
     complaints.acknowledge(env, filer, complaint_id)
     with pytest.raises(InvalidInput) as refused:
         complaints.acknowledge(env, admin_actor(), complaint_id)
-    assert refused.value.params["who"] == Person(REP) and isinstance(refused.value.params["who"], Person)
+    assert refused.value.params["who"] == Person(REP)
+    assert isinstance(refused.value.params["who"], Person)
     assert f"(by <@{REP}>)" in error_views.mrkdwn(refused.value, lang("en"))

@@ -83,7 +83,8 @@ def test_a_probable_duplicate_turns_the_form_into_a_confirmation_naming_the_owne
     assert body["response_action"] == "push"
     listing = str(body["view"]["blocks"])
     assert "上海华东贸易有限公司" not in listing, "a match needs one key to start with the other"
-    assert "华东贸易集团" in listing and "in the pool" in listing
+    assert "华东贸易集团" in listing
+    assert "in the pool" in listing
     assert body["view"]["submit"]["text"] == "Save anyway"
 
     saved = slack.submit(REP, body["view"])
@@ -117,7 +118,8 @@ def test_customer_search_answers_with_a_card_in_the_ack(slack, env):
     builders.customer(env, "Acme Trading", owner=REP, phone="13812345678", region="华东")
     reply = slack.command(REP, "/customer", "acme")
     assert "Acme Trading" in reply.text
-    assert f"<@{REP}>" in reply.text and "13812345678" in reply.text
+    assert f"<@{REP}>" in reply.text
+    assert "13812345678" in reply.text
 
 
 def test_contact_details_are_hidden_from_other_reps_but_shown_to_the_manager_and_admins(slack, env):
@@ -141,7 +143,8 @@ def test_several_matches_answer_with_a_pick_list(slack, standin, env):
     assert "2 customers match" in reply.text
     slack.button(REP, Action.CUSTOMER_VIEW, str(first.id))
     shown = standin.last("respond")
-    assert shown["replace_original"] is True and "Acme Trading" in str(shown["blocks"])
+    assert shown["replace_original"] is True
+    assert "Acme Trading" in str(shown["blocks"])
 
 
 def test_an_unknown_customer_gets_a_friendly_answer(slack):
@@ -178,6 +181,7 @@ def test_a_full_name_with_a_company_suffix_is_found_among_many_sharing_its_words
         builders.customer(env, f"Crest Components {number:03}", owner=REP)
     builders.customer(env, "Prime Crest Components 9710 Inc", owner=REP)
     reply = slack.command(REP, "/customer", "Prime Crest Components 9710 Inc")
-    assert "Owner" in reply.text and "Prime Crest Components 9710 Inc" in reply.text
+    assert "Owner" in reply.text
+    assert "Prime Crest Components 9710 Inc" in reply.text
     middle = slack.command(REP, "/customer", "9710 components").text
     assert "Prime Crest Components 9710 Inc" in middle

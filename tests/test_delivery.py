@@ -81,7 +81,8 @@ def test_a_post_whose_answer_never_came_back_is_found_in_the_conversation_not_po
     first = deliver(env, client)
     assert (first.sent, first.retrying) == (0, 1)
     [row] = rows(env)
-    assert row.posting_since is not None and row.status == "pending"  # in doubt
+    assert row.posting_since is not None
+    assert row.status == "pending"
 
     clock.advance(notify.backoff(1))
     second = deliver(env, client)
@@ -89,7 +90,9 @@ def test_a_post_whose_answer_never_came_back_is_found_in_the_conversation_not_po
     assert standin.count("chat.postMessage") == 1
     [row] = rows(env)
     [standing] = standin.posted_to(REP)
-    assert row.status == "sent" and row.ts == standing["ts"] and row.posting_since is None
+    assert row.status == "sent"
+    assert row.ts == standing["ts"]
+    assert row.posting_since is None
     assert not row.possible_duplicate
 
 
@@ -118,9 +121,12 @@ def test_a_sender_killed_after_slack_took_its_post_leaves_nothing_to_post_twice(
         worker.kill()
         worker.wait()
     [row] = rows(env)
-    assert row.status == "pending" and row.posting_since is not None and row.leased_until is not None
+    assert row.status == "pending"
+    assert row.posting_since is not None
+    assert row.leased_until is not None
 
-    assert deliver(env, client).skipped == 0 and standin.count("chat.postMessage") == 1  # still leased: left
+    assert deliver(env, client).skipped == 0
+    assert standin.count("chat.postMessage") == 1
     assert rows(env)[0].status == "pending"
     clock.advance(notify.LEASE)
     done = deliver(env, client)
@@ -172,7 +178,8 @@ def test_where_the_history_cannot_be_read_the_post_is_sent_again_and_counted_for
     assert (done.looked_up, done.found, done.sent) == (1, 0, 1)
     assert posted_texts(standin) == Counter({"Follow up with Acme": 2})
     [row] = rows(env)
-    assert row.status == "sent" and row.possible_duplicate
+    assert row.status == "sent"
+    assert row.possible_duplicate
 
     slack.open_home(ADMIN)
     home = standin.last("views.publish")
@@ -197,14 +204,16 @@ def test_an_update_whose_answer_was_lost_is_simply_sent_again(env, standin, clie
     clock.advance(notify.backoff(1))
     done = deliver(env, client)
     assert (done.sent, done.looked_up) == (1, 0)
-    assert standin.count("chat.update") == 2 and standin.count("conversations.history") == 0
+    assert standin.count("chat.update") == 2
+    assert standin.count("conversations.history") == 0
 
 
 def test_an_uninstalled_workspace_keeps_its_messages_until_it_is_active_again(env, standin, client):
     builders.person(env, REP)
     queue(env, "Follow up with Acme")
     set_active(env, active=False)
-    assert deliver(env, client).sent == 0 and standin.count("chat.postMessage") == 0
+    assert deliver(env, client).sent == 0
+    assert standin.count("chat.postMessage") == 0
     set_active(env, active=True)
     assert deliver(env, client).sent == 1
 
@@ -248,7 +257,8 @@ def test_a_release_whose_process_died_after_the_ack_is_still_announced_once(
     assert deliver(env, client).sent == 1
     assert deliver(env, client).sent == 0
     [post] = standin.calls_to("chat.postMessage")
-    assert post.args["channel"] == POOL and "Acme Trading" in str(post.args["blocks"])
+    assert post.args["channel"] == POOL
+    assert "Acme Trading" in str(post.args["blocks"])
 
 
 def test_a_recycle_that_fails_before_its_announcement_is_queued_moves_nothing(
@@ -277,6 +287,8 @@ def test_a_recycle_that_fails_before_its_announcement_is_queued_moves_nothing(
 
     assert "recycled 1 customers in 1 announcements" in recycle.run(env)
     assert "recycled 0 customers" in recycle.run(env)
-    assert deliver(env, client).sent == 1 and deliver(env, client).sent == 0
+    assert deliver(env, client).sent == 1
+    assert deliver(env, client).sent == 0
     [post] = standin.calls_to("chat.postMessage")
-    assert post.args["channel"] == POOL and "Stale Foods" in str(post.args["blocks"])
+    assert post.args["channel"] == POOL
+    assert "Stale Foods" in str(post.args["blocks"])

@@ -455,7 +455,8 @@ def test_every_interaction_without_a_listener_is_acknowledged_in_time(edge: Slac
 
 def test_an_unknown_type_ahead_gets_no_options(edge: SlackRequests) -> None:
     reply = edge.interactive(interactions(edge)["block_suggestion (unknown action)"])
-    assert reply.status == 200 and reply.json == {"options": []}
+    assert reply.status == 200
+    assert reply.json == {"options": []}
 
 
 @pytest.mark.parametrize("number", ["1", "2", "3"])
@@ -477,7 +478,8 @@ def test_a_retried_home_opening_is_acknowledged(edge: SlackRequests) -> None:
 def test_url_verification_and_ssl_check_still_answer(edge: SlackRequests) -> None:
     challenge = json.dumps({"token": "t", "challenge": "abc123", "type": "url_verification"})
     verified = edge.send_raw(challenge, JSON)
-    assert verified.status == 200 and "abc123" in verified.raw
+    assert verified.status == 200
+    assert "abc123" in verified.raw
     assert edge.send_raw("ssl_check=1&token=t", FORM).status == 200
 
 
@@ -486,7 +488,8 @@ def test_url_verification_and_ssl_check_still_answer(edge: SlackRequests) -> Non
 
 def test_health_answers(web: Any) -> None:
     answer = call(web, environ(method="GET", path="/healthz"))
-    assert answer.status == 200 and answer.body == b"ok"
+    assert answer.status == 200
+    assert answer.body == b"ok"
 
 
 def test_other_paths_are_not_found(web: Any) -> None:
@@ -505,7 +508,8 @@ def test_an_oversized_body_is_refused_without_being_read(web: Any, parses: list[
 def test_a_body_just_over_the_cap_is_refused_unread(web: Any) -> None:
     stream = Stream(size=MAX_BODY_BYTES + 1, allowed=0)
     answer = call(web, environ(stream=stream, content_length=str(MAX_BODY_BYTES + 1)))
-    assert answer.status == 413 and stream.given == 0
+    assert answer.status == 413
+    assert stream.given == 0
 
 
 def test_an_oversized_chunked_body_is_refused_after_reading_just_past_the_cap(
@@ -523,7 +527,8 @@ def test_a_chunked_signed_request_within_the_cap_is_served(web: Any, slack: Slac
     body = slack.command_body(REP, "/crm", "help").encode()
     headers = {"transfer-encoding": "chunked", "content-type": FORM, **sign(SIGNING_SECRET, body.decode())}
     answer = call(web, environ(headers=headers, stream=io.BytesIO(body), content_length=None))  # type: ignore[arg-type]
-    assert answer.status == 200 and b"/customer" in answer.body
+    assert answer.status == 200
+    assert b"/customer" in answer.body
 
 
 def test_a_malformed_content_length_is_a_bad_request(web: Any, parses: list[str]) -> None:
@@ -553,7 +558,7 @@ def test_an_unsigned_request_is_refused_before_it_is_parsed(
 
 
 @pytest.mark.parametrize(
-    "body,content_type",
+    ("body", "content_type"),
     [
         ("payload=" + "[" * 200_000, FORM),
         ('{"type": "event_callback", "event": ', JSON),
@@ -575,7 +580,8 @@ def test_a_signed_body_that_cannot_be_parsed_is_a_bad_request_with_one_log_line(
     lines = [record for record in caplog.records if record.levelno >= logging.WARNING]
     assert len(lines) == 1, [record.getMessage() for record in lines]
     assert reference.group(1).decode() in lines[0].getMessage()
-    assert lines[0].exc_info is None and "Traceback" not in caplog.text
+    assert lines[0].exc_info is None
+    assert "Traceback" not in caplog.text
     assert call(web, environ(method="GET", path="/healthz")).status == 200
 
 
@@ -611,13 +617,17 @@ def test_a_signed_request_no_listener_takes_is_answered_200_and_logged_once(
     assert slack.send_raw(body, JSON).status == 404
     with caplog.at_level(logging.INFO, logger="tidewater.web"):
         answer = call(web, environ(body.encode(), headers))
-    assert answer.status == 200 and answer.body == b""
+    assert answer.status == 200
+    assert answer.body == b""
     ours = [record for record in caplog.records if record.name == "tidewater.web"]
-    assert len(ours) == 1 and ours[0].levelno == logging.INFO and "app_rate_limited" in ours[0].getMessage()
+    assert len(ours) == 1
+    assert ours[0].levelno == logging.INFO
+    assert "app_rate_limited" in ours[0].getMessage()
 
 
 def test_a_signed_command_through_the_web_entry_is_answered(web: Any, slack: SlackRequests) -> None:
     body = slack.command_body(REP, "/crm", "help")
     answer = call(web, environ(body.encode(), {"content-type": FORM, **sign(SIGNING_SECRET, body)}))
-    assert answer.status == 200 and b"/customer" in answer.body
+    assert answer.status == 200
+    assert b"/customer" in answer.body
     assert answer.headers["content-length"] == str(len(answer.body))

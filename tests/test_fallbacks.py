@@ -16,7 +16,8 @@ def test_an_unknown_message_shortcut_is_acknowledged(slack):
 def test_an_unhandled_command_answers_with_help(slack):
     for command in ("/frobnicate",):
         reply = slack.command(REP, command, "Acme")
-        assert reply.status == 200 and "/customer" in reply.text, command
+        assert reply.status == 200, command
+        assert "/customer" in reply.text, command
 
 
 def test_a_failing_lazy_listener_logs_the_reference_it_gives_the_user(slack, standin, caplog):
@@ -41,4 +42,5 @@ def test_an_expired_response_url_falls_back_to_a_direct_message(slack, standin):
     standin.fail_next("views.open", status=500, times=1)
     slack.command(REP, "/customer")
     message = standin.last("chat.postMessage")
-    assert message["channel"] == REP and "Something went wrong on our side" in str(message["blocks"])
+    assert message["channel"] == REP
+    assert "Something went wrong on our side" in str(message["blocks"])

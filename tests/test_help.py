@@ -4,7 +4,8 @@ from tests.conftest import CHINESE_REP, REP
 def test_crm_help_answers_in_the_ack(slack):
     reply = slack.command(REP, "/crm", "help")
     assert reply.status == 200
-    assert "/customer" in reply.text and "/visit" in reply.text
+    assert "/customer" in reply.text
+    assert "/visit" in reply.text
     assert reply.problems() == []
 
 

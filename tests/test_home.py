@@ -157,8 +157,10 @@ def test_home_lists_overdue_and_due_today_follow_ups(slack, standin, env):
     builders.customer(env, "Not Mine", owner=OTHER_REP, next_follow_up=date(2026, 11, 20))
     slack.open_home(REP)
     text = text_of(published(standin))
-    assert "Overdue Co" in text and "Today Co" in text
-    assert "Later Co" not in text and "Not Mine" not in text
+    assert "Overdue Co" in text
+    assert "Today Co" in text
+    assert "Later Co" not in text
+    assert "Not Mine" not in text
     assert text.index("Overdue follow-ups") < text.index("Overdue Co") < text.index("Follow-ups due today")
 
 
@@ -176,22 +178,29 @@ def test_a_reps_home_shows_risks_with_reasons_complaints_claims_and_quick_action
     slack.open_home(REP)
     view = published(standin)
     text = text_of(view)
-    assert "Customers at risk" in text and "Slipping Ltd" in text and "Watched Ltd" not in text
-    assert "120 days since the last order (usual gap 40 days)" in text and "last satisfaction 1 of 5" in text
-    assert "Complaints assigned to you: 1" in text and "Grumpy Co" in text and "Li's Co" not in text
+    assert "Customers at risk" in text
+    assert "Slipping Ltd" in text
+    assert "Watched Ltd" not in text
+    assert "120 days since the last order (usual gap 40 days)" in text
+    assert "last satisfaction 1 of 5" in text
+    assert "Complaints assigned to you: 1" in text
+    assert "Grumpy Co" in text
+    assert "Li's Co" not in text
     assert "Claims left today: 7 · customers held: 1 of 200" in text  # those who ordered do not count
     assert {Action.VISIT_OPEN, Action.CUSTOMER_NEW, Action.HOME_POOL, Action.COMPLAINT_NEW} <= set(
         action_ids(view)
     )
     assert Action.PLAN_VISIT in action_ids(view)
-    assert "Your team" not in text and "Settings" not in text  # a rep sees their own day only
+    assert "Your team" not in text
+    assert "Settings" not in text
 
 
 def test_browse_pool_posts_the_first_pool_page_with_claim_buttons(slack, standin, env):
     builders.customer(env, "Free Co", owner=None)
     slack.button(REP, Action.HOME_POOL, view=HOME)
     message = standin.last("chat.postMessage")
-    assert message["channel"] == REP and "Free Co" in str(message["blocks"])
+    assert message["channel"] == REP
+    assert "Free Co" in str(message["blocks"])
     assert Action.POOL_CLAIM.value in str(message["blocks"])
 
 
@@ -205,7 +214,8 @@ def test_a_customer_added_from_home_is_confirmed_by_direct_message(slack, standi
     view = standin.last("views.open")["view"]
     assert slack.submit(REP, view, {"name": "Home Made Ltd"}).json == {"response_action": "clear"}
     message = standin.last("chat.postMessage")
-    assert message["channel"] == REP and "Home Made Ltd" in str(message["blocks"])
+    assert message["channel"] == REP
+    assert "Home Made Ltd" in str(message["blocks"])
 
 
 # -- a manager's team ------------------------------------------------------------------------------------
@@ -230,13 +240,17 @@ def test_a_managers_home_shows_the_team_with_the_digests_buttons_and_their_own_d
     slack.open_home(MANAGER)
     view = published(standin, MANAGER)
     text = text_of(view)
-    assert "Your customers" in text and "Manager's Own" in text  # their own day first
+    assert "Your customers" in text
+    assert "Manager's Own" in text
     assert "Your team on" in text
     assert f"<@{REP}> · 1 of 20 this week" in text  # Sunday's visit was last week
     assert f"<@{OTHER_REP}> · 0 of 20 this week · 1 follow-up overdue" in text
     assert "Pool this week: 1 let go, 0 taken" in text
-    assert "Slipping Ltd" in text and f"<@{OTHER_REP}>" in text and "Complaints of your team: 1" in text
-    assert "Back in the pool within 3 days: 1" in text and "Acme Trading" in text
+    assert "Slipping Ltd" in text
+    assert f"<@{OTHER_REP}>" in text
+    assert "Complaints of your team: 1" in text
+    assert "Back in the pool within 3 days: 1" in text
+    assert "Acme Trading" in text
     acme = str(rows["acme"].id)
     buttons = {
         (e["action_id"], e.get("value"))
@@ -286,7 +300,8 @@ def test_an_admins_home_shows_every_setting_teams_roles_and_refused_messages(sla
     text = text_of(view)
     for spec in SPECS:
         assert spec.label in text, spec.key
-    assert "Visits per rep per week (target): 12" in text and "Follow-up reminders at: 08:15" in text
+    assert "Visits per rep per week (target): 12" in text
+    assert "Follow-up reminders at: 08:15" in text
     assert f"*Manager* <@{MANAGER}>: <@{OTHER_REP}>, <@{REP}>" in text  # by name: Li, Mei
     assert f"*Admins*: <@{ADMIN}>" in text
     assert "Reps without a manager (covered by the admins)*: <@U0SOLO>" in text
@@ -307,7 +322,8 @@ def test_edit_settings_opens_the_same_form_as_crm_settings_and_only_for_admins(s
     assert from_home["blocks"] == from_command["blocks"]
     slack.button(REP, Action.HOME_SETTINGS, view=HOME)
     refusal = standin.last("chat.postMessage")
-    assert refusal["channel"] == REP and "Only admins can change the settings" in str(refusal)
+    assert refusal["channel"] == REP
+    assert "Only admins can change the settings" in str(refusal)
 
 
 # -- within Slack's limits ---------------------------------------------------------------------------------
@@ -315,9 +331,11 @@ def test_a_rep_with_5000_customers_stays_within_100_blocks_and_every_limit(slack
     many_customers(env, REP, 5000)
     slack.open_home(REP)
     view = published(standin)
-    assert len(view["blocks"]) <= 100 and view_problems(view) == []
+    assert len(view["blocks"]) <= 100
+    assert view_problems(view) == []
     text = text_of(view)
-    assert "Overdue follow-ups* (" in text and "Customers at risk* (500)" in text
+    assert "Overdue follow-ups* (" in text
+    assert "Customers at risk* (500)" in text
     assert "Complaints assigned to you: 100" in text
     assert [
         b["accessory"]["value"]
@@ -349,7 +367,8 @@ def test_an_admin_with_a_big_book_a_team_and_failures_stays_within_100_blocks(en
         refused_message(env, number)
     for reader in ("en", "zh_CN"):
         view = home_view(lang(reader), home_data(env, actor(ADMIN, "admin", reader)))
-        assert len(view["blocks"]) <= 100 and view_problems(view) == [], reader
+        assert len(view["blocks"]) <= 100, reader
+        assert view_problems(view) == [], reader
 
 
 def test_a_channel_mention_in_a_customer_name_stays_text(slack, standin, env):
@@ -357,7 +376,8 @@ def test_a_channel_mention_in_a_customer_name_stays_text(slack, standin, env):
     at_risk(env, customer)
     slack.open_home(REP)
     text = text_of(published(standin))
-    assert "<!channel>" not in text and "Acme &lt;!channel&gt; &amp; &lt;b&gt;Co&lt;/b&gt;" in text
+    assert "<!channel>" not in text
+    assert "Acme &lt;!channel&gt; &amp; &lt;b&gt;Co&lt;/b&gt;" in text
 
 
 def test_the_home_in_chinese_renders_within_limits(env):
@@ -365,7 +385,8 @@ def test_the_home_in_chinese_renders_within_limits(env):
     with env.db.session() as session:
         session.get(Customer, rows["late"].id).name = "华东贸易有限公司"
     view = home_view(lang("zh_CN"), home_data(env, actor(MANAGER, "manager", "zh_CN")))
-    assert view_problems(view) == [] and len(view["blocks"]) <= 100
+    assert view_problems(view) == []
+    assert len(view["blocks"]) <= 100
     assert view["blocks"][0]["text"]["text"] != "Your customers"  # translated (new strings may not be yet)
 
 
@@ -379,7 +400,8 @@ def test_see_all_pages_through_a_list_twenty_rows_at_a_time(slack, standin, env)
     assert "Overdue follow-ups* (45)" in text_of(published(standin))
     slack.button(REP, Action.HOME_SEE_ALL, "overdue", view=HOME)
     first = standin.last("views.open")["view"]
-    assert first["callback_id"] == Callback.HOME_LIST and view_problems(first) == []
+    assert first["callback_id"] == Callback.HOME_LIST
+    assert view_problems(first) == []
     pages = [first]
     while True:
         forward = [
@@ -433,7 +455,8 @@ def test_the_home_refreshes_after_a_visit_is_logged(slack, standin, env):
     }
     refreshed = standin.next_call("views.publish", after=seen)
     assert refreshed["user_id"] == REP
-    assert "Late Co" not in text_of(refreshed["view"]) and "Nothing due today" in text_of(refreshed["view"])
+    assert "Late Co" not in text_of(refreshed["view"])
+    assert "Nothing due today" in text_of(refreshed["view"])
     assert late.id is not None
 
 
@@ -444,7 +467,8 @@ def test_a_home_slack_refuses_after_an_action_does_not_spoil_the_confirmation(sl
     slack.submit(REP, view, {"note": "Called"})
     standin.wait_for("views.publish")
     answers = standin.wait_for_response(f"cmd-{REP}")
-    assert "Visit logged" in str(answers[-1]) and "went wrong" not in str(standin.calls)
+    assert "Visit logged" in str(answers[-1])
+    assert "went wrong" not in str(standin.calls)
 
 
 def run_home_job(env, standin) -> list[str]:
@@ -473,5 +497,6 @@ def test_the_nightly_job_leaves_the_rest_to_the_next_tick_when_slack_is_down(env
     waits: list[float] = []
     standin.fail_next("views.publish", status=429, retry_after=2)
     home_job.run(env, WebClient(token="xoxb-test", base_url=standin.api_url), sleep=waits.append)
-    assert waits == [2.0] and len(standin.calls_to("views.publish")) == 2 + 4
+    assert waits == [2.0]
+    assert len(standin.calls_to("views.publish")) == 2 + 4
     assert run_home_job(env, standin) == []

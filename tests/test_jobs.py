@@ -48,24 +48,27 @@ def test_jobs_run_outbox_sends_what_is_due_and_says_so(env, standin, database_ur
     assert "outbox: sent 1, retrying 0, undeliverable 0" in done.stdout
     assert standin.last("chat.postMessage")["channel"] == "U0MEI"
     again = run_jobs(database_url, standin, "outbox")
-    assert "sent 0" in again.stdout and len(standin.calls_to("chat.postMessage")) == 1
+    assert "sent 0" in again.stdout
+    assert len(standin.calls_to("chat.postMessage")) == 1
 
 
 def test_jobs_run_at_an_earlier_time_finds_nothing_due_yet(env, standin, database_url):
     queue(env)  # due from the test clock's now, 2026-11-23 10:00 in Shanghai
     done = run_jobs(database_url, standin, "outbox", "--at", "2026-11-23T09:00+08:00")
-    assert "sent 0" in done.stdout and standin.count("chat.postMessage") == 0
+    assert "sent 0" in done.stdout
+    assert standin.count("chat.postMessage") == 0
 
 
 def test_a_wrong_job_or_time_is_explained(standin, database_url):
     unknown = run_jobs(database_url, standin, "nightly")
+    assert unknown.returncode != 0
     assert (
-        unknown.returncode != 0
-        and "No job called 'nightly'. Jobs: churn, digest, followups, home, outbox, people, recycle, sla, tiers"
+        "No job called 'nightly'. Jobs: churn, digest, followups, home, outbox, people, recycle, sla, tiers"
         in unknown.stderr
     )
     naive = run_jobs(database_url, standin, "outbox", "--at", "2026-12-01 09:00")
-    assert naive.returncode != 0 and "ISO time with its zone" in naive.stderr
+    assert naive.returncode != 0
+    assert "ISO time with its zone" in naive.stderr
 
 
 def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut_off(settings, db):
@@ -83,7 +86,9 @@ def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut
         "people",
     }
     for job in ticked.values():
-        assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time is None
+        assert job.coalesce is True
+        assert job.max_instances == 1
+        assert job.misfire_grace_time is None
     assert ticked["followups"].trigger.interval.total_seconds() == 15 * 60
 
 

@@ -10,9 +10,12 @@ def test_the_first_order_marks_the_customer_as_dealt(slack, standin, env):
     reply = slack.submit(REP, view, {"customer": str(acme.id), "amount": "1,200.50", "product": "Widgets"})
     assert reply.json == {"response_action": "clear"}
     confirmation = str(standin.last("respond")["blocks"])
-    assert "First order" in confirmation and "1,200.50" in confirmation
+    assert "First order" in confirmation
+    assert "1,200.50" in confirmation
     card = slack.command(REP, "/customer", "Acme").text
-    assert "new" in card and "Widgets" in card and "Orders:* 1" in card
+    assert "new" in card
+    assert "Widgets" in card
+    assert "Orders:* 1" in card
 
     seen = standin.count("respond")
     slack.submit(REP, view, {"customer": str(acme.id), "amount": "99"})
@@ -47,7 +50,8 @@ def test_another_currency_needs_its_rate_and_converts(slack, standin, env):
     assert "how many CNY is one USD" in missing.json["errors"]["rate"]
     slack.submit(REP, view, {"customer": str(acme.id), "amount": "100", "currency": "USD", "rate": "7.1"})
     card = slack.command(REP, "/customer", "Acme").text
-    assert "¥710.00" in card and "$100.00" in card
+    assert "¥710.00" in card
+    assert "$100.00" in card
 
 
 def test_a_future_order_date_is_refused(slack, standin, env):

@@ -106,7 +106,8 @@ def test_an_hour_long_outage_delays_but_loses_and_duplicates_nothing(env, standi
     for text, attempts in tried.items():
         assert attempts[0].at == start, text
         for number, (attempt, following) in enumerate(pairwise(attempts), start=1):
-            assert attempt.at < end and attempt.status != 200, (text, attempts)
+            assert attempt.at < end, (text, attempts)
+            assert attempt.status != 200, (text, attempts)
             if attempt.status == 429:
                 wait = timedelta(seconds=RETRY_AFTER)
             else:
@@ -115,7 +116,8 @@ def test_an_hour_long_outage_delays_but_loses_and_duplicates_nothing(env, standi
             assert following.at == first_tick_from(start, attempt.at + wait), (text, number, attempts)
             assert following.at - attempt.at >= wait
         # The try that got through is the first after the outage, and the last.
-        assert attempts[-1].status == 200 and attempts[-1].at >= end, (text, attempts)
+        assert attempts[-1].status == 200, (text, attempts)
+        assert attempts[-1].at >= end, (text, attempts)
     assert {timedelta(seconds=s) for s in (30, 60, 120)} <= gaps_after_500
     # Every message arrived exactly once.
     delivered = Counter(str(c.args["text"]) for c in standin.calls_to("chat.postMessage") if c.status == 200)
@@ -129,5 +131,6 @@ def test_an_hour_long_outage_delays_but_loses_and_duplicates_nothing(env, standi
     for row in outbox:
         text = json.loads(row.payload)["text"]
         assert row.status == outbox_store.SENT, text
-        assert row.sent_at is not None and row.sent_at >= end, text
+        assert row.sent_at is not None, text
+        assert row.sent_at >= end, text
         assert row.attempts == len(tried[text])

@@ -57,7 +57,8 @@ def test_a_message_queued_twice_is_sent_once(env, standin, client):
     [post] = standin.calls_to("chat.postMessage")
     assert post.args["channel"] == "U0MEI"
     [row] = rows(env)
-    assert row.status == "sent" and row.ts == post.answer["ts"]
+    assert row.status == "sent"
+    assert row.ts == post.answer["ts"]
 
 
 def test_a_rate_limit_waits_for_retry_after(env, standin, client, clock):
@@ -65,7 +66,8 @@ def test_a_rate_limit_waits_for_retry_after(env, standin, client, clock):
     standin.fail_next("chat.postMessage", status=429, retry_after=7)
     assert deliver(env, client).retrying == 1
     [row] = rows(env)
-    assert row.next_attempt_at == clock.now() + timedelta(seconds=7) and row.last_error == "ratelimited"
+    assert row.next_attempt_at == clock.now() + timedelta(seconds=7)
+    assert row.last_error == "ratelimited"
     clock.advance(timedelta(seconds=6))
     assert deliver(env, client).sent == 0
     clock.advance(timedelta(seconds=1))
@@ -94,7 +96,8 @@ def test_a_permanent_refusal_is_recorded_for_the_admins_and_not_retried(env, sta
     assert len(standin.calls_to("chat.postMessage")) == 1
     with env.db.session() as session:
         [failed] = outbox_store.undeliverable(session=session, workspace_id=WS, limit=10)
-    assert failed.last_error == "channel_not_found" and failed.status == "failed"
+    assert failed.last_error == "channel_not_found"
+    assert failed.status == "failed"
 
 
 def test_slack_down_for_an_hour_loses_nothing_and_sends_each_once(env, standin, client, clock):
@@ -129,7 +132,8 @@ def test_two_senders_at_once_send_each_message_once(env, standin, client):
         thread.join()
     assert sum(r.sent for r in results) == 20
     channels = [c.args["channel"] for c in standin.calls_to("chat.postMessage")]
-    assert sorted(channels) == sorted(set(channels)) and len(channels) == 20
+    assert sorted(channels) == sorted(set(channels))
+    assert len(channels) == 20
 
 
 def test_posts_to_one_channel_are_paced(env, client):
@@ -137,4 +141,5 @@ def test_posts_to_one_channel_are_paced(env, client):
         queue(env, recipient="C0POOL", subject=f"batch-{number}")
     waits: list[float] = []
     notify.deliver_due(env, client, pacer=notify.Pacer(sleep=waits.append))
-    assert len(waits) == 2 and all(0 < wait <= notify.CHANNEL_GAP_SECONDS for wait in waits)
+    assert len(waits) == 2
+    assert all(0 < wait <= notify.CHANNEL_GAP_SECONDS for wait in waits)

@@ -42,7 +42,8 @@ def slack_changes(slack, standin, user_id: str, *, event: str = "user_change", *
     standin.users[user_id].update(changes)
     user = json.loads(json.dumps(standin.users[user_id]))
     reply = slack.event(user_id, {"type": event, "user": user, "cache_ts": 1, "event_ts": "1.0"})
-    assert reply.status == 200 and reply.raw == ""
+    assert reply.status == 200
+    assert reply.raw == ""
 
 
 def workspace_event(slack, event: dict[str, Any]) -> None:
@@ -57,7 +58,8 @@ def workspace_event(slack, event: dict[str, Any]) -> None:
         "event_time": 1,
     }
     reply = slack.send_raw(json.dumps(body), "application/json")
-    assert reply.status == 200 and reply.raw == ""
+    assert reply.status == 200
+    assert reply.raw == ""
 
 
 def stored(env, user_id: str) -> Person:
@@ -99,7 +101,8 @@ def test_a_member_made_a_guest_is_refused_politely_on_their_next_command(slack, 
     slack_changes(slack, standin, REP, is_restricted=True)
     assert stored(env, REP).is_guest is True
     reply = slack.command(REP, "/crm", "help")
-    assert reply.status == 200 and "guests of the workspace cannot use Tidewater" in reply.text
+    assert reply.status == 200
+    assert "guests of the workspace cannot use Tidewater" in reply.text
     assert "Customers" not in reply.text
 
 
@@ -147,7 +150,8 @@ def test_role_refuses_to_demote_a_current_slack_admin_in_the_admins_language(sla
     standin.add_user(BOSS, "Bo", is_admin=True)
     slack.command(BOSS, "/crm", "help")
     refusal = crm(slack, standin, f"role <@{BOSS}> rep")
-    assert "admin of the Slack workspace" in refusal and "comes from Slack" in refusal
+    assert "admin of the Slack workspace" in refusal
+    assert "comes from Slack" in refusal
     slack.command(ADMIN, "/crm", "lang zh")
     assert "来自 Slack" in crm(slack, standin, f"role <@{BOSS}> manager")
     assert stored(env, BOSS).role == "rep"
@@ -175,13 +179,16 @@ def test_a_deactivated_rep_is_refused_and_their_customers_wait_in_the_managers_d
     slack_changes(slack, standin, REP, deleted=True)
     assert stored(env, REP).is_deleted is True
     refused = slack.command(REP, "/crm", "help")
-    assert "deactivated" in refused.text and "Customers" not in refused.text
+    assert "deactivated" in refused.text
+    assert "Customers" not in refused.text
 
     clock.set(at_shanghai("2026-11-24T08:45"))  # the next morning, after the digest time
     [digest] = [post for post in run_and_deliver(env, standin, "digest") if post["channel"] == MANAGER]
     shown = json.dumps(digest["blocks"])
     assert "Customers of deactivated members to reassign: 2" in shown
-    assert "Acme Trading" in shown and "Bright Foods" in shown and "Cedar Tools" not in shown
+    assert "Acme Trading" in shown
+    assert "Bright Foods" in shown
+    assert "Cedar Tools" not in shown
 
     clock.set(at_shanghai("2026-11-24T09:05"))  # the Homes are published after the reminder time
     jobs.run_job("home", env, worker_client(standin))
@@ -190,7 +197,8 @@ def test_a_deactivated_rep_is_refused_and_their_customers_wait_in_the_managers_d
     ]
     shown = json.dumps(home["blocks"])
     assert "Customers of deactivated members to reassign: 2" in shown
-    assert "Acme Trading" in shown and "Bright Foods" in shown
+    assert "Acme Trading" in shown
+    assert "Bright Foods" in shown
 
 
 # -- the nightly job ---------------------------------------------------------------------------------------
@@ -236,11 +244,14 @@ def test_the_nightly_job_pages_users_list_and_catches_what_no_event_reported(env
 
     summary = jobs.run_job("people", env, worker_client(standin))
 
-    assert "1 workspaces" in summary and "4 people updated" in summary
+    assert "1 workspaces" in summary
+    assert "4 people updated" in summary
     pages = [(c.args.get("cursor") or "", str(c.args.get("limit"))) for c in standin.calls_to("users.list")]
     assert pages == [("", "200"), ("", "200"), ("200", "200"), ("400", "200")]
-    assert stored(env, quitter).is_deleted and stored(env, turned_guest).is_guest
-    assert stored(env, renamed).name == "Renamed" and stored(env, ADMIN).is_slack_admin
+    assert stored(env, quitter).is_deleted
+    assert stored(env, turned_guest).is_guest
+    assert stored(env, renamed).name == "Renamed"
+    assert stored(env, ADMIN).is_slack_admin
 
     assert "0 workspaces" in jobs.run_job("people", env, worker_client(standin)), "once a day"
     assert len(standin.calls_to("users.list")) == 4
@@ -253,7 +264,8 @@ def test_the_nightly_job_skips_an_inactive_workspace(slack, env, standin):
     workspace_event(slack, {"type": "app_uninstalled"})
     standin.users[REP]["deleted"] = True
     assert "0 workspaces" in jobs.run_job("people", env, worker_client(standin))
-    assert standin.calls_to("users.list") == [] and stored(env, REP).is_deleted is False
+    assert standin.calls_to("users.list") == []
+    assert stored(env, REP).is_deleted is False
 
 
 # -- installs ----------------------------------------------------------------------------------------------
@@ -269,17 +281,20 @@ def test_an_uninstalled_workspace_rests_until_its_next_request(slack, standin, e
 
     workspace_event(slack, {"type": "app_uninstalled"})
     resting = workspace(env)
-    assert resting.active is False and resting.inactive_since == clock.now()
+    assert resting.active is False
+    assert resting.inactive_since == clock.now()
     assert jobs.run_job("digest", env, worker_client(standin)) == "0 digests"
     assert queued_digests(env) == []
 
     revoked = {"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0BOT"]}}
     clock.advance(timedelta(seconds=1))
     workspace_event(slack, revoked)  # Slack sends it with the uninstall: no sign of a reinstall
-    assert workspace(env).active is False and workspace(env).inactive_since == resting.inactive_since
+    assert workspace(env).active is False
+    assert workspace(env).inactive_since == resting.inactive_since
 
     assert "Customers" in slack.command(REP, "/crm", "help").text  # after a reinstall
-    assert workspace(env).active is True and workspace(env).inactive_since is None
+    assert workspace(env).active is True
+    assert workspace(env).inactive_since is None
     assert jobs.run_job("digest", env, worker_client(standin)) == "1 digests"
 
 

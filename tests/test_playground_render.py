@@ -174,20 +174,23 @@ def test_a_customer_card_shows_fields_in_two_columns_and_numbers_its_accessory_a
     assert [c.label for c in rendered.controls] == ["⋯", "Log visit", "Set level", "2026-12-02", "Delete"]
     assert [c.block_id for c in rendered.controls][1:] == ["card.3"] * 4
     assert rendered.controls[4].element["confirm"]["deny"]["text"] == "Keep"  # the session asks before
-    assert "red" in styles_of(rendered, "Delete") and "dim" in styles_of(rendered, "Locked by")
+    assert "red" in styles_of(rendered, "Delete")
+    assert "dim" in styles_of(rendered, "Locked by")
 
 
 def test_numbers_can_continue_from_an_earlier_message_on_the_same_screen():
     rendered = render_message(customer_card(), names=names, first_number=7)
     assert [c.number for c in rendered.controls] == [7, 8, 9, 10, 11]
-    assert "[7] ⋯ ▾" in rendered.text.plain and "[11] Delete" in rendered.text.plain
+    assert "[7] ⋯ ▾" in rendered.text.plain
+    assert "[11] Delete" in rendered.text.plain
     every_button_shown_with_its_number(rendered)
 
 
 def test_a_message_with_only_text_shows_its_text_as_mrkdwn():
     rendered = render_message({"text": ":white_check_mark: *Acme* is yours, <@U0MEI>."}, names=names)
     assert rendered.text.plain == "✅ Acme is yours, @mei."
-    assert rendered.controls == [] and rendered.fields == []
+    assert rendered.controls == []
+    assert rendered.fields == []
 
 
 def test_empty_blocks_fall_back_to_the_text_and_attachments_are_ignored():
@@ -208,7 +211,9 @@ def test_an_image_shows_its_alt_text():
 
 def test_plain_output_without_colour_carries_every_meaning():
     shown = printed(render_message(customer_card(), names=names))
-    assert "[5] Delete" in shown and "[3] Set level ▾" in shown and "\x1b" not in shown
+    assert "[5] Delete" in shown
+    assert "[3] Set level ▾" in shown
+    assert "\x1b" not in shown
 
 
 # -- modals ------------------------------------------------------------------------------------------
@@ -410,7 +415,8 @@ def test_an_input_block_on_the_home_is_a_control():
     view = b.home([b.input_block("filter", "Filter", picker, dispatch_action=True)])
     rendered = render_view(view, names=names)
     assert lines(rendered)[-1] == "Filter: [1] Show ▾"
-    assert rendered.controls[0].block_id == "filter" and rendered.fields == []
+    assert rendered.controls[0].block_id == "filter"
+    assert rendered.fields == []
 
 
 # -- mrkdwn ------------------------------------------------------------------------------------------
@@ -453,7 +459,8 @@ def test_mrkdwn_nests_emphasis_and_styles_mentions():
 
 def test_mrkdwn_never_reads_rich_markup_in_peoples_text():
     text = mrkdwn("[bold red]Acme[/] [link=https://evil]x[/link]", names)
-    assert text.plain == "[bold red]Acme[/] [link=https://evil]x[/link]" and text.spans == []
+    assert text.plain == "[bold red]Acme[/] [link=https://evil]x[/link]"
+    assert text.spans == []
 
 
 def test_option_and_element_labels():
@@ -490,9 +497,11 @@ def test_a_real_customer_card_renders_with_names_and_every_control(slack, standi
     rendered = render_message(card, names=names)
     every_button_shown_with_its_number(rendered)
     assert lines(rendered)[0] == "Acme Trading"
-    assert "Owner: @mei" in rendered.text.plain and "<@" not in rendered.text.plain
+    assert "Owner: @mei" in rendered.text.plain
+    assert "<@" not in rendered.text.plain
     labels = [c.label for c in rendered.controls]
-    assert labels[:3] == ["Log visit", "Log order", "Release"] and "Set level" in labels
+    assert labels[:3] == ["Log visit", "Log order", "Release"]
+    assert "Set level" in labels
     assert "[4] Set level ▾" in rendered.text.plain
 
 
@@ -502,14 +511,16 @@ def test_a_real_home_and_a_real_form_with_the_bots_errors(slack, standin, env):
     slack.open_home(REP)
     home = render_view(standin.last("views.publish")["view"], names=names)
     every_button_shown_with_its_number(home)
-    assert lines(home)[0] == "Home" and "Your customers" in home.text.plain
+    assert lines(home)[0] == "Home"
+    assert "Your customers" in home.text.plain
     seen = standin.count("views.open")
     slack.command(REP, "/complaint", "Acme")
     form = standin.next_call("views.open", after=seen)["view"]
     reply = slack.submit(REP, form, {"category": "quality", "severity": "low", "description": ""})
     rendered = render_view(form, names=names, errors=reply.json["errors"])
     shown = lines(rendered)
-    assert shown[0] == "File a complaint" and shown[-1] == "[Enter] File · Cancel"
+    assert shown[0] == "File a complaint"
+    assert shown[-1] == "[Enter] File · Cancel"
     assert "  (1) Customer*: Acme Trading ▾" in shown
     description = next(i for i, line in enumerate(shown) if "What happened*" in line)
     assert shown[description + 1].strip().startswith("⚠ ")

@@ -111,7 +111,8 @@ def test_register_puts_the_cast_and_the_channels_in_the_standin(sample_standin):
         "Asia/Shanghai",
         "en-US",
     )
-    assert sample_standin.users["U0ADA"]["is_admin"] and sample.admin_ids == {"U0ADA"}
+    assert sample_standin.users["U0ADA"]["is_admin"]
+    assert sample.admin_ids == {"U0ADA"}
     assert {c.name for c in sample.channels} == {"sales", "customer-pool", "complaints"}
     assert {c.channel_id for c in sample.channels} <= set(sample_standin.channels)
     assert sample.person("max").role == "manager"
@@ -123,10 +124,13 @@ def test_seed_writes_the_workspace_through_the_services_and_counts_it(db, sample
     env = make_env(db, sample_standin, sample)
     assert not is_seeded(env, sample.team_id)
     report = seeded(env, sample_standin, sample)
-    assert is_seeded(env, sample.team_id) and not report.kept
+    assert is_seeded(env, sample.team_id)
+    assert not report.kept
     assert 250 <= report.customers <= 290
     assert 0.37 <= report.in_pool / report.customers <= 0.43
-    assert report.visits >= 400 and report.orders >= 800 and report.complaints == 5
+    assert report.visits >= 400
+    assert report.orders >= 800
+    assert report.complaints == 5
     everyone = customers(env, sample.team_id)
     assert len(everyone) == report.customers
     assert sum(1 for _, owner, _ in everyone if owner is None) == report.in_pool
@@ -143,9 +147,11 @@ def test_a_workspace_with_customers_is_left_as_it_is(db, sample_standin):
     env = make_env(db, sample_standin, sample)
     first = seeded(env, sample_standin, sample)
     again = seeded(env, sample_standin, sample, number=8)
-    assert again.kept and dataclasses.replace(again, kept=False) == first
+    assert again.kept
+    assert dataclasses.replace(again, kept=False) == first
     told = first.describe(lang("en"))
-    assert told.startswith("Sample workspace: ") and f"{first.customers} customers" in told
+    assert told.startswith("Sample workspace: ")
+    assert f"{first.customers} customers" in told
     assert again.describe(lang("en")).startswith("Kept from the last run: ")
 
 
@@ -170,21 +176,25 @@ def test_the_story_plays_out_in_the_first_three_days(db, sample_standin):
         run_jobs(env, NOW + timedelta(days=day))
 
     (reminder,) = queued(env, "reminders", MEI, on=NOW)
-    assert "Northwind Supplies" in reminder and "overdue" in reminder
+    assert "Northwind Supplies" in reminder
+    assert "overdue" in reminder
     assert "Harbor Logistics" in queued(env, recycle.WARNING, MEI, on=NOW)[0]
     assert "Summit Hardware" in queued(env, recycle.WARNING, LI, on=NOW)[0]
     (warning,) = queued(env, churn_messages.KIND, MEI, on=NOW)
-    assert "Acme Trading" in warning and "Evergreen Packaging" in warning
+    assert "Acme Trading" in warning
+    assert "Evergreen Packaging" in warning
     assert "Jade Garden Catering" in queued(env, churn_messages.KIND, LI, on=NOW)[0]
     assert queued(env, digest_messages.KIND, MAX, on=NOW)
 
     harbor = customer(env, "Harbor Logistics")
-    assert harbor.owner_id is None and harbor.previous_owner_id == MEI
+    assert harbor.owner_id is None
+    assert harbor.previous_owner_id == MEI
     assert "Harbor Logistics" in queued(env, "announcement", POOL, on=NOW + timedelta(days=1))[0]
     assert customer(env, "Summit Hardware").owner_id is None
     with env.db.session() as session:
         recycled = session.exec(select(OwnershipEvent).where(OwnershipEvent.kind == MOVE_RECYCLE)).all()
-    assert {event.from_owner_id for event in recycled} == {MEI, LI} and len(recycled) == 5
+    assert {event.from_owner_id for event in recycled} == {MEI, LI}
+    assert len(recycled) == 5
     acme = customer(env, "Acme Trading")
     assert (acme.owner_id, acme.level) == (MEI, "A")  # ordered: the churn warnings watch it instead
     assert customer(env, "Blue River Foods").owner_id is None
@@ -196,7 +206,8 @@ def test_on_a_weekend_the_story_waits_for_the_first_working_morning(db, sample_s
     seeded(env, sample_standin, sample)
     run_jobs(env, SATURDAY)
     run_jobs(env, SATURDAY + timedelta(days=1))
-    assert not queued(env, "reminders", MEI) and not queued(env, recycle.WARNING, MEI)
+    assert not queued(env, "reminders", MEI)
+    assert not queued(env, recycle.WARNING, MEI)
     assert customer(env, "Harbor Logistics").owner_id == MEI  # not recycled before anyone was warned
 
     monday = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai

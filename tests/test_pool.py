@@ -43,11 +43,13 @@ def test_pool_lists_pool_customers_with_claim_buttons_and_no_contact_details(sla
     builders.customer(env, "Acme Trading", owner=None, phone="13800138000", region="Shanghai")
     builders.customer(env, "Mine Ltd", owner=REP)
     reply = slack.command(REP, "/pool")
-    assert "Acme Trading" in reply.text and "Shanghai" in reply.text
+    assert "Acme Trading" in reply.text
+    assert "Shanghai" in reply.text
     assert "Mine Ltd" not in reply.text
     assert "13800138000" not in reply.raw
     claims = [b["accessory"] for b in reply.json["blocks"] if b.get("accessory")]
-    assert claims and claims[0]["action_id"] == "pool.claim"
+    assert claims
+    assert claims[0]["action_id"] == "pool.claim"
 
 
 def test_pool_filters_by_level_region_industry_and_name(slack, env):
@@ -110,10 +112,12 @@ def _names_in(message):
 def test_claim_makes_the_rep_the_owner_and_shows_the_contact_and_history(slack, env):
     acme = builders.customer(env, "Acme Trading", owner=None, phone="13800138000")
     reply = slack.command(REP, "/claim", "Acme")
-    assert "is yours now" in reply.text and "Claims left today: 9" in reply.text
+    assert "is yours now" in reply.text
+    assert "Claims left today: 9" in reply.text
     assert owner_of(env, acme) == REP
     card = slack.command(REP, "/customer", "Acme").text
-    assert "13800138000" in card and "claimed it from the pool" in card
+    assert "13800138000" in card
+    assert "claimed it from the pool" in card
 
 
 def test_claim_button_on_a_card_claims_and_answers_with_the_card(slack, standin, env):
@@ -211,7 +215,8 @@ def test_release_without_a_pool_channel_says_how_to_set_one(slack, standin, env)
     acme = builders.customer(env, "Acme Trading", owner=REP)
     release(slack, standin, REP, acme, reason="not_interested")
     answer = told(standin, REP)
-    assert "back in the pool" in answer and "/crm settings" in answer
+    assert "back in the pool" in answer
+    assert "/crm settings" in answer
     assert standin.count("chat.postMessage") == 0
 
 
@@ -225,8 +230,10 @@ def test_release_is_announced_with_a_claim_button_and_no_contact_details(slack, 
     post = standin.last("chat.postMessage")
     text = json.dumps(post, ensure_ascii=False)
     assert post["channel"] == POOL_CHANNEL
-    assert "Acme &lt;!channel&gt; Trading" in text and "Wrong contact details" in text
-    assert f"released by <@{REP}>" in text and "Shanghai" in text
+    assert "Acme &lt;!channel&gt; Trading" in text
+    assert "Wrong contact details" in text
+    assert f"released by <@{REP}>" in text
+    assert "Shanghai" in text
     assert "13800138000" not in text
     assert any(b.get("accessory", {}).get("action_id") == "pool.claim" for b in post["blocks"])
 
@@ -272,7 +279,8 @@ def test_a_private_pool_channel_without_the_bot_makes_the_release_reply_say_so(s
     acme = builders.customer(env, "Acme Trading", owner=REP)
     release(slack, standin, REP, acme, reason="duplicate")
     answer = told(standin, REP)
-    assert "refused the announcement" in answer and "/invite" in answer
+    assert "refused the announcement" in answer
+    assert "/invite" in answer
     assert owner_of(env, acme) is None
 
 
@@ -303,7 +311,8 @@ def test_a_manager_locks_a_team_customer_within_the_lock_cap(slack, standin, env
     slack.button(MANAGER, "customer.lock", str(beta.id))
     assert "the most allowed (1)" in told(standin, MANAGER, 2)
     card = slack.command(REP, "/customer", "Acme").text
-    assert "Locked by" in card and "locked it" in card
+    assert "Locked by" in card
+    assert "locked it" in card
     slack.button(REP, "customer.unlock", str(acme.id))
     assert "Only the owner's manager and admins" in told(standin, REP)
     slack.button(MANAGER, "customer.unlock", str(acme.id))
@@ -324,8 +333,10 @@ def test_a_claim_from_a_pool_page_re_renders_that_page_without_the_row(slack, st
     claim = next(b["accessory"] for b in page.json["blocks"] if "Acme" in str(b) and b.get("accessory"))
     slack.button(REP, "pool.claim", claim["value"])
     replaced, card = standin.wait_for_response(f"btn-{REP}", 2)
-    assert replaced["replace_original"] is True and _names_in(replaced) == {"Beta Works"}
-    assert "Acme Trading" in json.dumps(card) and card["replace_original"] is False
+    assert replaced["replace_original"] is True
+    assert _names_in(replaced) == {"Beta Works"}
+    assert "Acme Trading" in json.dumps(card)
+    assert card["replace_original"] is False
 
 
 def test_a_manager_moves_a_customer_between_team_reps_and_the_card_says_so(slack, env):
@@ -348,7 +359,8 @@ def test_a_rep_cannot_release_a_locked_customer_but_the_manager_can(slack, stand
     release(slack, standin, MANAGER, acme, reason="handed_over")
     assert owner_of(env, acme) is None
     card = slack.command(MANAGER, "/customer", "Acme").text
-    assert "Locked by" not in card and "Handed over to a colleague" in card
+    assert "Locked by" not in card
+    assert "Handed over to a colleague" in card
 
 
 def test_release_with_several_matches_offers_a_release_button_for_each(slack, env):

@@ -50,16 +50,20 @@ def test_a_quick_visit_sent_three_times_logs_one_visit_and_every_copy_gets_the_f
     body = slack.command_body(REP, "/visit", "Acme: called about the renewal", trigger_id=TRIGGER)
     first, again, retried = send(slack, body), send(slack, body), send(slack, body, **RETRY)
     assert [reply.status for reply in (first, again, retried)] == [200, 200, 200]
-    assert "Visit logged for" in first.text and "called about the renewal" in first.text
-    assert again.json == first.json and retried.json == first.json
+    assert "Visit logged for" in first.text
+    assert "called about the renewal" in first.text
+    assert again.json == first.json
+    assert retried.json == first.json
     assert count(env, Visit) == 1
 
 
 def test_a_replayed_command_whose_first_answer_was_empty_is_told_it_was_done_in_chinese(slack, standin, app):
     body = slack.command_body(CHINESE_REP, "/visit", "", trigger_id=TRIGGER)
     first, again = send(slack, body), send(slack, body, **RETRY)
-    assert first.status == 200 and first.raw == "", "the modal opens after an empty ack"
-    assert again.status == 200 and again.text.startswith("这项操作已经完成了。")
+    assert first.status == 200, "the modal opens after an empty ack"
+    assert first.raw == "", "the modal opens after an empty ack"
+    assert again.status == 200
+    assert again.text.startswith("这项操作已经完成了。")
     finish_lazy_work(app)
     assert standin.count("views.open") == 1
 
@@ -69,7 +73,8 @@ def test_an_order_submitted_twice_records_one_order_and_confirms_once(slack, sta
     values = {"customer": str(acme.id), "amount": "1,200.50", "product": "Widgets"}
     first = slack.submit(REP, view, values, view_hash=VIEW_HASH)
     second = slack.submit(REP, view, values, view_hash=VIEW_HASH)
-    assert first.json == {"response_action": "clear"} and second.json == first.json
+    assert first.json == {"response_action": "clear"}
+    assert second.json == first.json
     assert count(env, Order) == 1
     finish_lazy_work(app)
     assert sum("1,200.50" in str(call.args) for call in standin.calls_to("respond")) == 1
@@ -113,7 +118,9 @@ def test_an_event_delivered_twice_is_handled_once(slack, standin, app):
     home_opened = {"type": "app_home_opened", "channel": "D0HOME", "tab": "home", "event_ts": "1"}
     body = slack.event_body(REP, home_opened, event_id="Ev0TIDE0001")
     first, retried = send(slack, body, "application/json"), send(slack, body, "application/json", **RETRY)
-    assert first.status == 200 and retried.status == 200 and retried.raw == ""
+    assert first.status == 200
+    assert retried.status == 200
+    assert retried.raw == ""
     finish_lazy_work(app)
     assert standin.count("views.publish") == 1
 
@@ -152,7 +159,8 @@ def test_the_first_answer_is_kept_as_json_on_the_mark(slack, env):
     send(slack, slack.command_body(REP, "/visit", "Acme: called", trigger_id=TRIGGER))
     with env.db.session() as session:
         mark = session.exec(select(RequestMark)).one()
-    assert mark.key == f"command:{TRIGGER}" and mark.workspace_id == builders.WORKSPACE
+    assert mark.key == f"command:{TRIGGER}"
+    assert mark.workspace_id == builders.WORKSPACE
     assert "Visit logged for" in json.loads(mark.answer or "{}")["text"]
     if env.db.is_sqlite:  # the marks' commits skip the disk wait; the next user of the connection must not
         with env.db.engine.connect() as connection:

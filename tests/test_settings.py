@@ -27,17 +27,18 @@ def test_the_modal_shows_the_defaults_and_saving_logs_each_change(slack, standin
         for b in view["blocks"]
         if b.get("element", {}).get("type") == "number_input"
     }
-    assert (
-        numbers["recycle_days_a"] == "15"
-        and numbers["daily_claim_limit"] == "10"
-        and numbers["lock_cap"] == "20"
-    )
+    assert numbers["recycle_days_a"] == "15"
+    assert numbers["daily_claim_limit"] == "10"
+    assert numbers["lock_cap"] == "20"
     reply = slack.submit(ADMIN, view, {"daily_claim_limit": "5", "cooldown_days": "3"})
     assert reply.json == {"response_action": "clear"}
     saved = json.dumps(standin.last("respond"), ensure_ascii=False)
-    assert "Claims per rep per day: 10 → 5" in saved and "previous owner may claim back: 7 → 3" in saved
+    assert "Claims per rep per day: 10 → 5" in saved
+    assert "previous owner may claim back: 7 → 3" in saved
     current = settings_service.load(env, builders.WORKSPACE)
-    assert current.daily_claim_limit == 5 and current.cooldown_days == 3 and current.holding_cap == 200
+    assert current.daily_claim_limit == 5
+    assert current.cooldown_days == 3
+    assert current.holding_cap == 200
     with env.db.session() as session:
         log = settings_store.recent_changes(session=session, workspace_id=builders.WORKSPACE, limit=10)
     assert {(row.key, row.old_value, row.new_value, row.changed_by) for row in log} == {
@@ -65,7 +66,8 @@ def test_switches_save_and_unticking_is_an_answer(slack, standin, env):
     view = open_settings(slack, standin)
     slack.submit(ADMIN, view, {"dealt_exempt": [], "dealt_count_in_cap": ["on"]})
     current = settings_service.load(env, builders.WORKSPACE)
-    assert current.dealt_exempt is False and current.dealt_count_in_cap is True
+    assert current.dealt_exempt is False
+    assert current.dealt_count_in_cap is True
 
 
 def test_a_private_channel_without_the_bot_is_refused_with_how_to_fix_it(slack, standin, env):

@@ -36,4 +36,5 @@ def test_a_correctly_signed_request_is_accepted(slack, env):
     builders.customer(env, "Acme Trading", owner=REP)
     body = slack.command_body(REP, "/visit", "Acme: stored")
     reply = slack.send_raw(body, "application/x-www-form-urlencoded", headers=sign(SIGNING_SECRET, body))
-    assert reply.status == 200 and "Visit logged" in reply.text
+    assert reply.status == 200
+    assert "Visit logged" in reply.text

@@ -27,8 +27,10 @@ def test_missing_secrets_name_each_one_and_where_to_get_it():
     with pytest.raises(ConfigError) as refused:
         settings.require_slack_secrets()
     message = str(refused.value)
-    assert "SLACK_BOT_TOKEN" in message and "OAuth & Permissions" in message
-    assert "SLACK_SIGNING_SECRET" in message and "Basic Information" in message
+    assert "SLACK_BOT_TOKEN" in message
+    assert "OAuth & Permissions" in message
+    assert "SLACK_SIGNING_SECRET" in message
+    assert "Basic Information" in message
 
 
 def test_serve_with_half_the_secrets_says_what_to_set_and_exits(tmp_path):
@@ -57,8 +59,10 @@ def test_serve_without_any_secret_starts_the_playground_and_says_how_to_connect(
     )
     assert result.returncode == 0, result.stderr
     assert "No Slack secrets are set, so this is the playground" in result.stdout
-    assert "SLACK_BOT_TOKEN" in result.stdout and "SLACK_SIGNING_SECRET" in result.stdout
-    assert "mei> /customer Acme" in result.stdout and "Acme Trading" in result.stdout
+    assert "SLACK_BOT_TOKEN" in result.stdout
+    assert "SLACK_SIGNING_SECRET" in result.stdout
+    assert "mei> /customer Acme" in result.stdout
+    assert "Acme Trading" in result.stdout
     assert not (tmp_path / "tidewater.db").exists(), "the playground keeps its data elsewhere"
 
 

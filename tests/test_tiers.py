@@ -128,18 +128,22 @@ def test_mark_lost_with_a_reason_and_a_new_order_undoes_it(env, standin, slack, 
     assert slack.button(REP, Action.CUSTOMER_MARK_LOST, str(customer.id)).status == 200
     form = dict(standin.next_call("views.open", after=seen)["view"])
     refused = slack.submit(REP, form, {"reason": "  "}).json
-    assert refused["response_action"] == "errors" and "reason" in refused["errors"]
+    assert refused["response_action"] == "errors"
+    assert "reason" in refused["errors"]
     assert slack.submit(REP, form, {"reason": "Went with a competitor"}).json == {"response_action": "clear"}
     lost = rows(env)["Gone Ltd"]
-    assert lost.stage == "lost" and lost.lost_reason == "Went with a competitor"
+    assert lost.stage == "lost"
+    assert lost.lost_reason == "Went with a competitor"
     card = slack.command(REP, "/customer", "Gone Ltd").text
-    assert "Marked lost: Went with a competitor" in card and "marked it lost" in card
+    assert "Marked lost: Went with a competitor" in card
+    assert "marked it lost" in card
     nightly(env, clock)
     assert stage_of(env, "Gone Ltd") == "lost"  # the nightly stages keep it
     clock.set(NOW)
     ordered(env, customer, (0, 100))
     back = rows(env)["Gone Ltd"]
-    assert back.stage == "won_back" and back.lost_at is None
+    assert back.stage == "won_back"
+    assert back.lost_at is None
     with env.db.session() as session:
         assert session.exec(select(OwnershipEvent).where(col(OwnershipEvent.kind) == MOVE_UNLOST)).first()
     assert slack.button(OTHER_REP, Action.CUSTOMER_MARK_LOST, str(customer.id)).status == 200
@@ -156,7 +160,8 @@ def test_set_the_level_by_hand_from_the_card_and_back_to_automatic(env, slack, s
     assert slack.act(REP, action).status == 200
     standin.wait_for_response(f"btn-{REP}")
     picked = rows(env)["Pick Me"]
-    assert picked.level == "A" and picked.level_by_hand
+    assert picked.level == "A"
+    assert picked.level_by_hand
     assert "(set by hand)" in str(standin.responses_to(f"btn-{REP}")[-1])
     action["selected_option"]["value"] = f"{customer.id}:auto"
     slack.act(REP, action)
@@ -172,7 +177,8 @@ def test_the_card_shows_value_and_the_lifetime_estimate(env, slack):
     card = slack.command(REP, "/customer", "Worth Ltd").text
     # 12 months: 3,000 in 3 orders; average over all 4 orders 1,500; 4 orders in 700 days = 2.0857 a
     # year; 3 years (too few customers for the workspace's own retention): 1,500 × 2.0857 × 3 = 9,385.71
-    assert "Last 12 months: CN¥3,000.00 in 3 orders" in card and "average order CN¥1,500.00" in card
+    assert "Last 12 months: CN¥3,000.00 in 3 orders" in card
+    assert "average order CN¥1,500.00" in card
     assert "lifetime value about CN¥9,385.71 (3 years)" in card
     assert "Last 12 months" not in slack.command(OTHER_REP, "/customer", "Worth Ltd").text
 
@@ -185,9 +191,11 @@ def test_retention_sets_the_lifetime_horizon(env, clock):
     nightly(env, clock)
     with env.db.session() as session:
         workspace = session.get(Workspace, builders.WORKSPACE)
-    assert workspace is not None and (workspace.retention_percent, workspace.retention_base) == (75, 40)
+    assert workspace is not None
+    assert (workspace.retention_percent, workspace.retention_base) == (75, 40)
     assert tier_rules.expected_years(75, 40) == 4.0
-    assert tier_rules.expected_years(75, 10) == 3.0 and tier_rules.expected_years(95, 40) == 10.0
+    assert tier_rules.expected_years(75, 10) == 3.0
+    assert tier_rules.expected_years(95, 40) == 10.0
 
 
 def test_tier_percentages_are_checked(env):

@@ -86,16 +86,22 @@ def test_one_short_run_sends_a_due_message_once_from_jobs_kept_in_the_database(s
     finally:
         scheduler.shutdown(wait=True)
 
-    assert sent and ticked_again
+    assert sent
+    assert ticked_again
     posts = standin.calls_to("chat.postMessage")
     assert len(posts) == 1
-    assert posts[0].args["channel"] == REP and "Follow up with Acme" in str(posts[0].args)
+    assert posts[0].args["channel"] == REP
+    assert "Follow up with Acme" in str(posts[0].args)
     rows = stored(db)
-    assert set(rows) == set(jobs.JOBS) and all(at is not None for at in rows.values())
+    assert set(rows) == set(jobs.JOBS)
+    assert all(at is not None for at in rows.values())
     job = SQLAlchemyJobStore(engine=db.engine, tablename=worker.JOB_TABLE).lookup_job("outbox")
-    assert job.func is worker.tick and tuple(job.args) == ("outbox",)
+    assert job.func is worker.tick
+    assert tuple(job.args) == ("outbox",)
     assert job.trigger.interval == timedelta(seconds=1)
-    assert job.coalesce is True and job.max_instances == 1 and job.misfire_grace_time is None
+    assert job.coalesce is True
+    assert job.max_instances == 1
+    assert job.misfire_grace_time is None
 
 
 def test_a_job_that_missed_several_ticks_runs_once_not_once_per_missed_tick(settings, db):
@@ -168,7 +174,8 @@ def test_a_failing_run_is_logged_and_does_not_stop_the_worker(settings, db, monk
         worker.tick("outbox")  # does not raise
     [record] = [r for r in caplog.records if r.name == "tidewater.worker"]
     assert "job outbox failed" in record.getMessage()
-    assert record.exc_info is not None and "Slack is down" in str(record.exc_info[1])
+    assert record.exc_info is not None
+    assert "Slack is down" in str(record.exc_info[1])
 
 
 def test_settling_at_start_reads_every_catalog_and_hides_the_start_from_the_collector():

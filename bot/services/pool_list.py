@@ -77,7 +77,8 @@ class Cursor:
 
     @classmethod
     def of(cls, customer: Customer) -> Cursor:
-        assert customer.pool_since is not None and customer.id is not None
+        assert customer.pool_since is not None
+        assert customer.id is not None
         return cls(customer.pool_since.isoformat(), customer.id)
 
     def to_store(self) -> pool_store.PoolCursor:

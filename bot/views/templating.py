@@ -26,7 +26,8 @@ def _environment(locale: str) -> Environment:
         loader=PackageLoader("bot.views", "templates"),
         extensions=["jinja2.ext.i18n"],
         finalize=_finalize,
-        autoescape=False,
+        # HTML escaping would be wrong for Slack: every value is escaped for mrkdwn by _finalize instead.
+        autoescape=False,  # noqa: S701
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -41,7 +41,8 @@ def open_new_customer_form(slack: SlackRequests, standin: SlackStandIn, user: st
     """`/customer` with no text: an empty ack, then views.open from the lazy listener."""
     opened = standin.count("views.open")
     reply, seconds = timed(lambda: slack.command(user, "/customer"))
-    assert reply.status == 200 and reply.raw == "", "the ack is empty: the modal opens lazily"
+    assert reply.status == 200, "the ack is empty: the modal opens lazily"
+    assert reply.raw == "", "the ack is empty: the modal opens lazily"
     assert seconds < ACK_DEADLINE
     view: dict[str, Any] = standin.next_call("views.open", after=opened, timeout=10)["view"]
     return view
@@ -62,7 +63,8 @@ def create_customer(slack: SlackRequests, standin: SlackStandIn, name: str, user
     """A new customer through /customer → views.open → view_submission, as a person would."""
     view = open_new_customer_form(slack, standin, user)
     reply = slack.submit(user, view, {"name": name})
-    assert reply.status == 200 and reply.json == {"response_action": "clear"}, reply.raw
+    assert reply.status == 200, reply.raw
+    assert reply.json == {"response_action": "clear"}, reply.raw
     wait_for_confirmation(standin, name)
 
 
@@ -90,7 +92,8 @@ def test_a_forged_crm_help_gets_401_and_reaches_nothing(
     # The same request, signed: the bot meets this person for the first time and asks Slack who
     # they are; so had the forged one got through, the stand-in would have seen users.info.
     signed = e2e_slack.command(newcomer, "/crm", "help")
-    assert signed.status == 200 and "/visit" in signed.text
+    assert signed.status == 200
+    assert "/visit" in signed.text
     assert [call.args.get("user") for call in e2e_standin.calls_to("users.info")].count(newcomer) == 1
 
 
@@ -112,11 +115,13 @@ def test_a_forged_new_customer_submission_gets_401_and_saves_nothing(
     time.sleep(LAZY_GRACE)
     assert e2e_standin.calls[calls_before:] == [], "a refused submission reached Slack"
     search = e2e_slack.command(REP, "/customer", name)
-    assert search.status == 200 and "No customer matches" in search.text, search.text
+    assert search.status == 200, search.text
+    assert "No customer matches" in search.text, search.text
 
     # The very same submission, signed, is accepted: only the signature was refused.
     saved = e2e_slack.submit(REP, view, {"name": name})
-    assert saved.status == 200 and saved.json == {"response_action": "clear"}, saved.raw
+    assert saved.status == 200, saved.raw
+    assert saved.json == {"response_action": "clear"}, saved.raw
     wait_for_confirmation(e2e_standin, name)
     assert name in e2e_slack.command(REP, "/customer", name).text
 
@@ -139,7 +144,8 @@ def test_a_forged_visit_gets_401_and_stores_nothing(
     time.sleep(LAZY_GRACE)
     assert e2e_standin.calls[calls_before:] == [], "a refused request reached Slack"
     card = e2e_slack.command(REP, "/customer", name)
-    assert card.status == 200 and name in card.text
+    assert card.status == 200
+    assert name in card.text
     assert "secret note" not in card.text, "the refused visit was not stored"
 
 
@@ -150,7 +156,9 @@ def test_crm_help_answers_in_the_ack(e2e_slack: SlackRequests) -> None:
     reply, seconds = timed(lambda: e2e_slack.command(REP, "/crm", "help"))
 
     assert reply.status == 200
-    assert "/customer" in reply.text and "/visit" in reply.text and "/order" in reply.text
+    assert "/customer" in reply.text
+    assert "/visit" in reply.text
+    assert "/order" in reply.text
     assert seconds < ACK_DEADLINE
 
 
@@ -162,13 +170,15 @@ def test_new_customer_modal_opens_lazily_and_the_saved_customer_is_found(
     assert view["callback_id"] == "customer.new"
 
     saved, save_seconds = timed(lambda: e2e_slack.submit(REP, view, {"name": name}))
-    assert saved.status == 200 and saved.json == {"response_action": "clear"}, saved.raw
+    assert saved.status == 200, saved.raw
+    assert saved.json == {"response_action": "clear"}, saved.raw
     assert save_seconds < ACK_DEADLINE
     wait_for_confirmation(e2e_standin, name)
 
     typed = name.removesuffix(" Trading Ltd")  # the start of the name, as a person types it
     card, search_seconds = timed(lambda: e2e_slack.command(REP, "/customer", typed))
-    assert card.status == 200 and name in card.text, card.text
+    assert card.status == 200, card.text
+    assert name in card.text, card.text
     assert search_seconds < ACK_DEADLINE
 
 
@@ -182,7 +192,8 @@ def test_one_line_visit_with_the_word_payload_is_logged_in_the_ack(
     reply, seconds = timed(lambda: e2e_slack.command(REP, "/visit", f"{typed}: sent the payload spec"))
 
     assert reply.status == 200, reply.raw  # Bolt's own parser drops this body: a 404
-    assert "Visit logged" in reply.text and name in reply.text, reply.text
+    assert "Visit logged" in reply.text, reply.text
+    assert name in reply.text, reply.text
     assert "sent the payload spec" in reply.text
     assert seconds < ACK_DEADLINE
     assert "sent the payload spec" in e2e_slack.command(REP, "/customer", name).text
@@ -192,7 +203,8 @@ def test_a_command_the_bot_does_not_handle_yet_answers_with_help(e2e_slack: Slac
     reply, seconds = timed(lambda: e2e_slack.command(REP, "/frobnicate", ""))
 
     assert reply.status == 200, "never a 404"
-    assert "/customer" in reply.text and "/visit" in reply.text
+    assert "/customer" in reply.text
+    assert "/visit" in reply.text
     assert seconds < ACK_DEADLINE
 
 

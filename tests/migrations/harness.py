@@ -63,7 +63,8 @@ def expected(written_at: Shape, now: dict[str, sa.Table]) -> Rows:
 
 
 def _as_now(name: str, row: Row, written: frozenset[str], table: sa.Table, rows: Story) -> Row:
-    return {c: row[c] if c in written else later_value(name, c, row, rows) for c in table.columns.keys()}
+    names = table.columns.keys()  # the names: iterating the collection itself gives Column objects
+    return {c: row[c] if c in written else later_value(name, c, row, rows) for c in names}
 
 
 def read(engine: sa.Engine, now: dict[str, sa.Table]) -> Rows:

@@ -4,9 +4,11 @@ from bot.rules.followups import follow_up_after_visit, suggested_follow_up
 
 def test_one_line_visit_splits_on_the_first_ascii_or_full_width_colon():
     first = split_one_line_visit("Acme: called: about renewal")
-    assert first is not None and (first.customer_query, first.note) == ("Acme", "called: about renewal")
+    assert first is not None
+    assert (first.customer_query, first.note) == ("Acme", "called: about renewal")
     line = split_one_line_visit("华东贸易：电话沟通续约")
-    assert line is not None and (line.customer_query, line.note) == ("华东贸易", "电话沟通续约")
+    assert line is not None
+    assert (line.customer_query, line.note) == ("华东贸易", "电话沟通续约")
     assert split_one_line_visit("Acme") is None
 
 

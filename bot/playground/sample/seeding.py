@@ -58,7 +58,8 @@ def seed(env: Env, sample: Sample, *, lookup: ProfileLookup, seed: int) -> SeedR
     settings = settings_service.load(env, sample.team_id)
     calendar = Calendar.starting(env.clock.now(), country=settings.country, morning=settings.reminder_at)
     rules = Rules(settings.pool_rules(), settings.tier_a_percent, settings.tier_b_percent)
-    plan = Planner(random.Random(seed), WORDS[sample.lang], calendar, rules).make()
+    sample_random = random.Random(seed)  # noqa: S311 (a seeded, repeatable sample, not a secret)
+    plan = Planner(sample_random, WORDS[sample.lang], calendar, rules).make()
     by_id = {actor.user_id: actor for actor in actors.values()}
     workspace = bulk.workspace_for(env, sample.team_id)
     _import_customers(env, workspace, plan)
