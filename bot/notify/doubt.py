@@ -19,16 +19,16 @@ LOOK_BACK = timedelta(minutes=10)  # a post in doubt is looked for from a little
 HISTORY_PAGES = 5
 
 
-class _Unreadable:
+class UnreadableHistory:
     """The conversation's history could not be read: the post is sent again, flagged."""
 
 
-Unreadable = _Unreadable()
+Unreadable = UnreadableHistory()
 
 
 def look_for(
     client: WebClient, message: OutboxMessage, channel: str, thread_ts: str | None
-) -> tuple[str, str] | _Unreadable | None:
+) -> tuple[str, str] | UnreadableHistory | None:
     """The (ts, channel) of this post if it is already in the conversation (found by its metadata)."""
     assert message.posting_since is not None
     oldest = f"{(message.posting_since - LOOK_BACK).timestamp():.6f}"

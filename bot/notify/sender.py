@@ -20,7 +20,7 @@ from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.env import Env
-from bot.notify.doubt import Unreadable, look_for, may_have_posted
+from bot.notify.doubt import Unreadable, UnreadableHistory, look_for, may_have_posted
 from bot.notify.kinds import KINDS, METADATA_EVENT, REPLY_TO, UPDATE_OF, Rendered, subject_of
 from bot.notify.pacing import Pacer
 from store import outbox as outbox_store
@@ -95,9 +95,8 @@ def deliver_due(env: Env, client: WebClient, *, limit: int = 500, pacer: Pacer |
     with env.db.session() as session:
         waiting = outbox_store.due(session=session, now=env.clock.now(), limit=limit)
     for message in waiting:
-        assert message.id is not None
         pacer.wait_for(message.channel)
-        _take_and_send(env, client, message.id, owner, done)
+        _take_and_send(env, client, _id(message), owner, done)
     return done
 
 
@@ -110,8 +109,7 @@ def deliver_now(env: Env, client: WebClient, keys: Sequence[str], *, workspace_i
     owner = sender_name()
     client = without_retries(client)
     for message in waiting:
-        assert message.id is not None
-        _take_and_send(env, client, message.id, owner, done)
+        _take_and_send(env, client, _id(message), owner, done)
     with env.db.session() as session:
         return outbox_store.refusals(session=session, workspace_id=workspace_id, keys=keys)
 
@@ -169,18 +167,13 @@ def _post(
     env: Env, client: WebClient, message: OutboxMessage, target: Target, args: dict[str, Any], done: Delivery
 ) -> None:
     """chat.postMessage is not idempotent: a post that may already be in Slack is looked for first."""
-    assert message.id is not None
-    again = False
-    if message.posting_since is not None:
-        done.looked_up += 1
-        found = look_for(client, message, target.channel, target.thread_ts)
-        if isinstance(found, tuple):
-            _sent(env, message, message.attempts, *found)
-            done.found += 1
-            return
-        again = found is Unreadable
+    earlier = _earlier_post(client, message, target, done)
+    if isinstance(earlier, tuple):
+        _sent(env, message, message.attempts, *earlier)
+        done.found += 1
+        return
     with env.db.session() as session:
-        outbox_store.mark_posting(session=session, message_id=message.id, at=env.clock.now())
+        outbox_store.mark_posting(session=session, message_id=_id(message), at=env.clock.now())
     try:
         answer = client.chat_postMessage(
             channel=target.channel, thread_ts=target.thread_ts, metadata=_metadata(message.dedupe_key), **args
@@ -195,9 +188,19 @@ def _post(
         str(answer.get("ts")),
         str(answer.get("channel") or target.channel),
     )
-    if again:
-        _flag_possible_duplicate(env, message.id)
+    if earlier is Unreadable:  # it may have been posted before: the admins are told of a possible duplicate
+        _finish(env, _id(message), possible_duplicate=True)
     done.sent += 1
+
+
+def _earlier_post(
+    client: WebClient, message: OutboxMessage, target: Target, done: Delivery
+) -> tuple[str, str] | UnreadableHistory | None:
+    """Where a post in doubt (begun, never confirmed) already is in Slack, if it is."""
+    if message.posting_since is None:
+        return None
+    done.looked_up += 1
+    return look_for(client, message, target.channel, target.thread_ts)
 
 
 def _update(
@@ -245,7 +248,6 @@ def _send_rendered(
 def _parent(env: Env, message: OutboxMessage, key: str, done: Delivery) -> OutboxMessage | None:
     """The message this one replies to or replaces, once Slack has it; None (and this one waits, or
     fails with it) until then."""
-    assert message.id is not None
     with env.db.session() as session:
         parent = outbox_store.by_key(session=session, workspace_id=message.workspace_id, key=key)
         if parent is not None:
@@ -253,79 +255,58 @@ def _parent(env: Env, message: OutboxMessage, key: str, done: Delivery) -> Outbo
     if parent is not None and parent.status == outbox_store.SENT:
         return parent
     if parent is None or parent.status == outbox_store.FAILED:
-        with env.db.session() as session:
-            outbox_store.finish(
-                session=session,
-                message_id=message.id,
-                status=outbox_store.FAILED,
-                last_error="parent_undeliverable",
-            )
+        _finish(env, _id(message), status=outbox_store.FAILED, last_error="parent_undeliverable")
         done.failed += 1
         return None
-    _retry_later(env, message.id, message.attempts, "waiting_for_parent", env.clock.now() + FIRST_BACKOFF)
+    _retry_later(env, _id(message), message.attempts, "waiting_for_parent", env.clock.now() + FIRST_BACKOFF)
     done.retrying += 1
     return None
 
 
 def _sent(env: Env, message: OutboxMessage, attempts: int, ts: str, channel: str) -> None:
-    assert message.id is not None
+    sent = {"attempts": attempts, "ts": ts, "posted_channel": channel, "posting_since": None}
     with env.db.session() as session:
-        values = {
-            "status": outbox_store.SENT,
-            "attempts": attempts,
-            "ts": ts,
-            "posted_channel": channel,
-            "posting_since": None,
-            "sent_at": env.clock.now(),
-        }
-        outbox_store.finish(session=session, message_id=message.id, **values)
+        finished = {"status": outbox_store.SENT, "sent_at": env.clock.now(), **sent}
+        outbox_store.finish(session=session, message_id=_id(message), **finished)
         kind = KINDS.get(message.kind)
         if kind is not None and kind.posted is not None:  # re-rendered or answered later: keep where it is
             kind.posted(session, int(subject_of(message.dedupe_key)), channel, ts)
 
 
-def _flag_possible_duplicate(env: Env, message_id: int) -> None:
-    with env.db.session() as session:
-        outbox_store.finish(session=session, message_id=message_id, possible_duplicate=True)
-
-
 def _not_sent(env: Env, message: OutboxMessage, error: Exception, done: Delivery, *, in_doubt: bool) -> None:
     """Refused for good, or tried again later; a post that may be in Slack stays in doubt."""
-    assert message.id is not None
     attempts = message.attempts + 1
-    kept = {} if in_doubt else {"posting_since": None}
+    kept: dict[str, Any] = {} if in_doubt else {"posting_since": None}
     response = error.response if isinstance(error, SlackApiError) else None
     code = str(response.get("error", "")) if response is not None else ""
     if code in PERMANENT_ERRORS:
-        with env.db.session() as session:
-            outbox_store.finish(
-                session=session,
-                message_id=message.id,
-                status=outbox_store.FAILED,
-                attempts=attempts,
-                last_error=code,
-                **kept,
-            )
+        _finish(env, _id(message), status=outbox_store.FAILED, attempts=attempts, last_error=code, **kept)
         log.warning("outbox message %s refused for good: %s", message.id, code)
         done.failed += 1
         return
-    wait = backoff(attempts)
-    if response is not None and response.status_code == 429:
-        wait = timedelta(seconds=max(1, int((response.headers or {}).get("Retry-After", 0) or 0)))
     reason = code or (f"HTTP {response.status_code}" if response is not None else str(error)[:200])
-    _retry_later(env, message.id, attempts, reason, env.clock.now() + wait, **kept)
+    _retry_later(env, _id(message), attempts, reason, env.clock.now() + _wait(response, attempts), **kept)
     done.retrying += 1
 
 
-def _retry_later(
-    env: Env, message_id: int, attempts: int, error: str, at: datetime, **values: object
-) -> None:
+def _wait(response: Any, attempts: int) -> timedelta:
+    """Slack's Retry-After after a 429 (at least a second); otherwise the backoff."""
+    if response is not None and response.status_code == 429:
+        return timedelta(seconds=max(1, int((response.headers or {}).get("Retry-After", 0) or 0)))
+    return backoff(attempts)
+
+
+def _retry_later(env: Env, message_id: int, attempts: int, error: str, at: datetime, **values: Any) -> None:
+    _finish(env, message_id, attempts=attempts, last_error=error, next_attempt_at=at, **values)
+
+
+def _finish(env: Env, message_id: int, **values: Any) -> None:
+    """Write what became of a message, in a transaction of its own."""
     with env.db.session() as session:
-        outbox_store.finish(
-            session=session,
-            message_id=message_id,
-            attempts=attempts,
-            last_error=error,
-            next_attempt_at=at,
-            **values,
-        )
+        outbox_store.finish(session=session, message_id=message_id, **values)
+
+
+def _id(message: OutboxMessage) -> int:
+    """A message read from the outbox has its id (a type the checker cannot see)."""
+    assert message.id is not None
+    return message.id
