@@ -87,27 +87,33 @@ def score(
 ) -> Scored:
     """Score every dealt customer of the workspace and bring the bands and their history up to date."""
     connection = session.connection()
-    postgres = is_postgresql(connection)
     _scored.drop(connection, checkfirst=True)
     _scored.create(connection)
     try:
-        connection.execute(
-            sa.insert(_scored).from_select(_COLUMNS, _scores_with_states(scoring, signals, bands))
-        )
-        if postgres:
-            connection.execute(sa.text("ANALYZE churn_scored"))  # a temporary table has no statistics
-        connection.execute(
-            sa.insert(_scored).from_select(_COLUMNS, _no_longer_scored(scoring.workspace_id, bands))
-        )
+        _fill_scored(connection, scoring, signals, bands)
         customers, changed, rises = _counts(connection, bands)
         _record_changes(connection, scoring.workspace_id, bands, now)
         _update_states(connection, scoring.workspace_id, bands, now)
-        if postgres and changed * 10 >= max(customers, 1):
+        if is_postgresql(connection) and changed * 10 >= max(customers, 1):
             # As autovacuum would, later: the churn warnings, right after, join the states.
             connection.execute(sa.text("ANALYZE churn_state"))
     finally:
         _scored.drop(connection)
     return Scored(customers, changed, rises)
+
+
+def _fill_scored(
+    connection: sa.Connection, scoring: Scoring, signals: Sequence[WeightedSignal], bands: Bands
+) -> None:
+    """Each score beside its state, then the states of customers that no longer score."""
+    _insert_scored(connection, _scores_with_states(scoring, signals, bands))
+    if is_postgresql(connection):
+        connection.execute(sa.text("ANALYZE churn_scored"))  # a temporary table has no statistics
+    _insert_scored(connection, _no_longer_scored(scoring.workspace_id, bands))
+
+
+def _insert_scored(connection: sa.Connection, rows: sa.Select[Any]) -> None:
+    connection.execute(sa.insert(_scored).from_select(_COLUMNS, rows))
 
 
 def _scores(scoring: Scoring, signals: Sequence[WeightedSignal], bands: Bands) -> sa.Select[Any]:
@@ -198,8 +204,13 @@ def _update_states(connection: sa.Connection, workspace_id: str, bands: Bands, n
     connection.execute(
         sa.delete(state).where(state.c.workspace_id == workspace_id, state.c.customer_id.in_(fallen))
     )
+    connection.execute(_changed_states(state, bands, now))
+    connection.execute(_new_states(state, workspace_id, now))
+
+
+def _changed_states(state: sa.Table, bands: Bands, now: datetime) -> sa.Update:
     rose = _rank(bands, _scored.c.band) > _rank(bands, state.c.band)
-    connection.execute(
+    return (
         sa.update(state)
         .where(state.c.customer_id == _scored.c.customer_id, _scored.c.before.is_not(None), ~_scored.c.same)
         .values(
@@ -211,11 +222,14 @@ def _update_states(connection: sa.Connection, workspace_id: str, bands: Bands, n
             updated_at=now,
         )
     )
+
+
+def _new_states(state: sa.Table, workspace_id: str, now: datetime) -> sa.Insert:
     new = sa.select(
         _scored.c.customer_id, sa.literal(workspace_id), _scored.c.score, _scored.c.band, _scored.c.signals,
         sa.literal(now, state.c.since.type), sa.true(), sa.literal(now, state.c.updated_at.type),
     ).where(_scored.c.before.is_(None))  # fmt: skip
-    connection.execute(sa.insert(state).from_select(_STATE_COLUMNS, new.order_by(_scored.c.customer_id)))
+    return sa.insert(state).from_select(_STATE_COLUMNS, new.order_by(_scored.c.customer_id))
 
 
 @dataclass(frozen=True)
