@@ -109,9 +109,8 @@ def _take(importer: Importer, session: Session, batch: list[tuple[int, dict[str,
     except sa.exc.SQLAlchemyError as error:
         lines = f"lines {batch[0][0]}-{batch[-1][0]}" if batch else "the last lines"
         reason = getattr(error, "orig", None) or error
-        raise BulkError(
-            f"the database refused {lines} ({reason}): the whole import was rolled back"
-        ) from error
+        message = f"the database refused {lines} ({reason}): the whole import was rolled back"
+        raise BulkError(message) from error
 
 
 def import_file(

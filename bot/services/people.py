@@ -64,12 +64,13 @@ class Directory:
         """The manager's reps; an admin's "team" is every rep who has no (active) manager."""
         if manager.is_manager:
             return tuple(p for p in self.active if p.manager_id == manager.user_id)
-        if manager.is_admin:
-            managers = {p.user_id for p in self.active if p.is_manager}
-            return tuple(
-                p for p in self.active if not p.is_admin and p.manager_id not in managers and not p.is_manager
-            )
-        return ()
+        return self._reps_without_manager() if manager.is_admin else ()
+
+    def _reps_without_manager(self) -> tuple[Actor, ...]:
+        managers = {p.user_id for p in self.active if p.is_manager}
+        return tuple(
+            p for p in self.active if not p.is_admin and p.manager_id not in managers and not p.is_manager
+        )
 
     def deactivated_in_team_of(self, manager: Actor) -> tuple[Actor, ...]:
         if manager.is_manager:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -31,20 +31,23 @@ from bot.services.settings_specs import Spec as Spec
 from bot.services.settings_specs import WorkspaceSettings as WorkspaceSettings
 from bot.services.settings_specs import defaults as defaults
 from store import settings as settings_store
+from store.models import SettingChange as ChangeRow
 
 RECENT_CHANGES = 5
 
 
 def _decoded(stored: Mapping[str, str]) -> dict[str, Any]:
     known = {f.name for f in dataclasses.fields(WorkspaceSettings)}
-    values: dict[str, Any] = {}
-    for key, raw in stored.items():
-        if key in known:
-            try:
-                values[key] = json.loads(raw)
-            except ValueError:
-                continue  # a damaged value falls back to its default rather than breaking every request
-    return values
+    return {key: json.loads(raw) for key, raw in stored.items() if key in known and _readable(raw)}
+
+
+def _readable(raw: str) -> bool:
+    """A damaged value falls back to its default rather than breaking every request."""
+    try:
+        json.loads(raw)
+    except ValueError:
+        return False
+    return True
 
 
 def load(env: Env, workspace_id: str) -> WorkspaceSettings:
@@ -85,15 +88,19 @@ def _country(spec: Spec, value: Any) -> str:
 
 
 def _typed(spec: Spec, value: Any) -> Any:
-    if spec.kind is Kind.NUMBER:
-        return _number(spec, value)
+    checked = _CHECKED.get(spec.kind)
+    if checked is not None:
+        return checked(spec, value)
     if spec.kind is Kind.SWITCH:
         return bool(value)
-    if spec.kind is Kind.TIME:
-        return _time_of_day(spec, value)
-    if spec.kind is Kind.COUNTRY:
-        return _country(spec, value)
     return str(value) if value else None
+
+
+_CHECKED: dict[Kind, Callable[[Spec, Any], Any]] = {
+    Kind.NUMBER: _number,
+    Kind.TIME: _time_of_day,
+    Kind.COUNTRY: _country,
+}
 
 
 def validate(answers: Mapping[str, Any], current: WorkspaceSettings) -> WorkspaceSettings:
@@ -186,9 +193,10 @@ class LoggedChange:
 def recent_changes(env: Env, actor: Actor, limit: int = RECENT_CHANGES) -> Sequence[LoggedChange]:
     with env.db.session() as session:
         rows = settings_store.recent_changes(session=session, workspace_id=actor.workspace_id, limit=limit)
-    return [
-        LoggedChange(
-            row.key, json.loads(row.old_value), json.loads(row.new_value), row.changed_by, row.changed_at
-        )
-        for row in rows
-    ]
+    return [_logged(row) for row in rows]
+
+
+def _logged(row: ChangeRow) -> LoggedChange:
+    return LoggedChange(
+        row.key, json.loads(row.old_value), json.loads(row.new_value), row.changed_by, row.changed_at
+    )
