@@ -18,8 +18,6 @@ limit allows (messages / 50 per second: 20 s for 1,000). Goal: within 1.3x of it
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -27,8 +25,9 @@ from datetime import UTC, datetime
 from rich.console import Console
 from sqlmodel import col, func, select
 
+from bench import engines
 from bench.data import WORKSPACE
-from bench.typeahead import environment, postgres_database, sqlite_database
+from bench.typeahead import environment
 from bot import jobs, notify
 from bot.env import Env
 from bot.playground.standin import SlackStandIn
@@ -141,22 +140,13 @@ def measure(url: str, messages: int, console: Console) -> bool:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = engines.parser(__doc__)
     parser.add_argument("--messages", type=int, default=1000, help="DMs, each to a different person")
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL URL")
-    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     console = Console()
-    if not args.skip_sqlite:
-        console.print("[bold]SQLite[/bold]")
-        with sqlite_database() as url:
-            measure(url, args.messages, console)
-    if args.postgres:
-        console.print("[bold]PostgreSQL[/bold]")
-        with postgres_database(args.postgres) as url:
-            measure(url, args.messages, console)
+    for name, url in engines.each(args):
+        console.print(f"[bold]{name}[/bold]")
+        measure(url, args.messages, console)
 
 
 if __name__ == "__main__":

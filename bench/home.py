@@ -22,8 +22,6 @@ Goal: each Home, data and rendering together, under 50 ms at p99.
 
 from __future__ import annotations
 
-import argparse
-import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -32,8 +30,9 @@ from typing import Any
 import sqlalchemy as sa
 from rich.console import Console
 
+from bench import engines
 from bench.data import WORKSPACE
-from bench.typeahead import environment, percentiles, postgres_database, ratio_table, sqlite_database
+from bench.typeahead import environment, percentiles, ratio_table
 from bot.env import Env
 from bot.i18n import lang
 from bot.playground.validation import view_problems
@@ -314,20 +313,12 @@ def run(url: str, name: str, runs: int, console: Console) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = engines.parser(__doc__)
     parser.add_argument("--runs", type=int, default=200, help="runs of each measurement")
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL URL")
-    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     console = Console()
-    if not args.skip_sqlite:
-        with sqlite_database() as url:
-            run(url, "SQLite", args.runs, console)
-    if args.postgres:
-        with postgres_database(args.postgres) as url:
-            run(url, "PostgreSQL", args.runs, console)
+    for name, url in engines.each(args):
+        run(url, name, args.runs, console)
 
 
 if __name__ == "__main__":

@@ -20,9 +20,7 @@ Goal: the import within 3x of the bare insert.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import os
 import random
 import tempfile
 import time
@@ -35,8 +33,9 @@ from typing import Any
 import sqlalchemy as sa
 from rich.console import Console
 
+from bench import engines
 from bench.data import CITIES, LATIN_FIRST, LATIN_SECOND, LATIN_SUFFIXES, SUFFIXES, WORDS, WORKSPACE
-from bench.typeahead import environment, percentiles, postgres_database, ratio_table, sqlite_database
+from bench.typeahead import environment, percentiles, ratio_table
 from bot.rules import names
 from bot.services import bulk
 from store import bulk as store
@@ -213,13 +212,9 @@ def run(name: str, url: str, path: Path, args: Any, console: Console) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = engines.parser(__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=bulk.BATCH_SIZE, help="lines per batch")
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL URL")
-    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     console = Console()
     with tempfile.TemporaryDirectory() as folder:
@@ -228,12 +223,8 @@ def main() -> None:
         write_file(path, args.rows)
         console.print(f"  wrote {args.rows:,} lines ({path.stat().st_size / 1e6:,.0f} MB) in "
                       f"{time.perf_counter() - started:.0f} s")  # fmt: skip
-        if not args.skip_sqlite:
-            with sqlite_database() as url:
-                run("SQLite", url, path, args, console)
-        if args.postgres:
-            with postgres_database(args.postgres) as url:
-                run("PostgreSQL", url, path, args, console)
+        for name, url in engines.each(args):
+            run(name, url, path, args, console)
 
 
 if __name__ == "__main__":

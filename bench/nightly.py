@@ -89,7 +89,8 @@ from bench.data import (
     load_visits,
     spread,
 )
-from bench.typeahead import environment, postgres_database, ratio_table, sqlite_database
+from bench.engines import postgres_database, sqlite_database
+from bench.typeahead import environment, ratio_table
 from bot import worker
 from bot.clock import FixedClock
 from bot.env import Env

@@ -17,8 +17,6 @@ Goals: a claim within 3x of its statement; a /pool page under 20 ms at p99.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -28,8 +26,9 @@ from typing import Any
 import sqlalchemy as sa
 from rich.console import Console
 
+from bench import engines
 from bench.data import CITIES, WORKSPACE, load_customers
-from bench.typeahead import environment, percentiles, postgres_database, ratio_table, sqlite_database
+from bench.typeahead import environment, percentiles, ratio_table
 from bot.env import Env
 from bot.services import pool, pool_list
 from bot.services.people import Actor
@@ -224,21 +223,13 @@ def run(url: str, name: str, args: Any, console: Console) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = engines.parser(__doc__)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--samples", type=int, default=2000, help="claims, and pages, measured")
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL URL")
-    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     console = Console()
-    if not args.skip_sqlite:
-        with sqlite_database() as url:
-            run(url, "SQLite", args, console)
-    if args.postgres:
-        with postgres_database(args.postgres) as url:
-            run(url, "PostgreSQL", args, console)
+    for name, url in engines.each(args):
+        run(url, name, args, console)
 
 
 if __name__ == "__main__":

@@ -15,21 +15,17 @@ Goals: p99 under 10 ms for prefixes and under 20 ms for Chinese parts.
 
 from __future__ import annotations
 
-import argparse
-import os
 import random
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
+from bench import engines
 from bench.data import LATIN_FIRST, LATIN_SECOND, WORDS, WORKSPACE, load_customers
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -60,27 +56,6 @@ def timed(action: Callable[[str], object], queries: list[str]) -> list[float]:
         action(query)
         samples.append((time.perf_counter() - started) * 1000)
     return samples
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory() as folder:
-        yield f"sqlite:///{Path(folder) / 'typeahead.db'}"
-
-
-@contextmanager
-def postgres_database(url: str) -> Iterator[str]:
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    scratch = f"tidewater_typeahead_{os.getpid()}"
-    admin = create_db_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f"CREATE DATABASE {scratch}"))
-    try:
-        yield str(sa.make_url(url).set(database=scratch).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f"DROP DATABASE IF EXISTS {scratch} WITH (FORCE)"))
-        admin.dispose()
 
 
 def environment(url: str) -> Env:
@@ -149,23 +124,14 @@ def report(console: Console, engine_name: str, results: list[tuple[str, float, f
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = engines.parser(__doc__)
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--runs", type=int, default=400, help="queries per kind")
-    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"), help="a PostgreSQL URL")
-    parser.add_argument("--skip-sqlite", action="store_true")
     args = parser.parse_args()
     console = Console()
-    if not args.skip_sqlite:
-        console.print("[bold]SQLite[/bold]")
-        with sqlite_database() as url:
-            report(console, "SQLite", measure(url, args.customers, args.runs, console))
-    if args.postgres:
-        console.print("[bold]PostgreSQL[/bold]")
-        with postgres_database(args.postgres) as url:
-            report(console, "PostgreSQL", measure(url, args.customers, args.runs, console))
+    for name, url in engines.each(args):
+        console.print(f"[bold]{name}[/bold]")
+        report(console, name, measure(url, args.customers, args.runs, console))
 
 
 if __name__ == "__main__":
