@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from sqlmodel import Session
+
 from bot import events
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound, Person, Word
@@ -58,15 +60,9 @@ def validate(draft: ComplaintDraft) -> ComplaintDraft:
         raise InvalidInput(N_("Choose a category."), field="category")
     if draft.severity not in COMPLAINT_SEVERITIES:
         raise InvalidInput(N_("Choose how severe it is."), field="severity")
-    description = draft.description.strip()
-    if not description:
-        raise InvalidInput(N_("Describe the complaint."), field="description")
-    if len(description) > rules.DESCRIPTION_LIMIT:
-        raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."),
-            field="description",
-            limit=rules.DESCRIPTION_LIMIT,
-        )
+    description = _required_text(
+        draft.description, "description", N_("Describe the complaint."), rules.DESCRIPTION_LIMIT
+    )
     if draft.contact_channel and draft.contact_channel not in COMPLAINT_CHANNELS:
         raise InvalidInput(N_("Choose how the customer got in touch."), field="contact_channel")
     return replace(draft, description=description)
@@ -156,25 +152,27 @@ class Handling:
 
 def get(env: Env, actor: Actor, complaint_id: int) -> Handling:
     with env.db.session() as session:
-        complaint = complaint_store.get(
-            session=session, workspace_id=actor.workspace_id, complaint_id=complaint_id
-        )
-        if complaint is None:
-            raise NotFound(N_("That complaint no longer exists."))
+        complaint = _existing(session, actor, complaint_id)
         events = list(complaint_store.events(session=session, complaint_id=complaint_id))
         customer = session.get(Customer, complaint.customer_id)
     assert customer is not None
     return Handling(complaint, customer, events)
 
 
+def _existing(session: Session, actor: Actor, complaint_id: int) -> Complaint:
+    complaint = complaint_store.get(
+        session=session, workspace_id=actor.workspace_id, complaint_id=complaint_id
+    )
+    if complaint is None:
+        raise NotFound(N_("That complaint no longer exists."))
+    return complaint
+
+
 def may_change(people: Directory, actor: Actor, complaint: Complaint) -> bool:
-    if actor.is_admin:
+    """Admins, the assignee and the assignee's manager (an unassigned complaint is the admins')."""
+    if actor.is_admin or actor.user_id == complaint.assignee_id:
         return True
-    if complaint.assignee_id is None:
-        return False
-    if actor.user_id == complaint.assignee_id:
-        return True
-    assignee = people.by_id(complaint.assignee_id)
+    assignee = None if complaint.assignee_id is None else people.by_id(complaint.assignee_id)
     return assignee is not None and assignee.manager_id == actor.user_id and actor.is_manager
 
 
@@ -337,12 +335,8 @@ def assignable_to(people: Directory, actor: Actor) -> list[Actor]:
 
 
 def reassign(env: Env, actor: Actor, complaint_id: int, to_user_id: str) -> Step:
-    handling = get(env, actor, complaint_id)
-    people = _require_change(env, actor, handling.complaint)
-    if not (actor.is_admin or actor.is_manager):
-        raise NotAllowed(N_("Only managers and admins reassign complaints."))
-    if to_user_id not in {person.user_id for person in assignable_to(people, actor)}:
-        raise InvalidInput(N_("Choose someone in your team."), field="assignee")
+    people = _require_change(env, actor, get(env, actor, complaint_id).complaint)
+    _require_assignable(people, actor, to_user_id)
     kind = TAKEN_OVER if to_user_id == actor.user_id else REASSIGNED
     return _apply(
         env, actor, complaint_id, allowed_from=(*rules.UNRESOLVED, rules.RESOLVED),
@@ -350,14 +344,20 @@ def reassign(env: Env, actor: Actor, complaint_id: int, to_user_id: str) -> Step
     )  # fmt: skip
 
 
-def _required_text(text: str, field: str, missing: str) -> str:
+def _require_assignable(people: Directory, actor: Actor, to_user_id: str) -> None:
+    if not (actor.is_admin or actor.is_manager):
+        raise NotAllowed(N_("Only managers and admins reassign complaints."))
+    if to_user_id not in {person.user_id for person in assignable_to(people, actor)}:
+        raise InvalidInput(N_("Choose someone in your team."), field="assignee")
+
+
+def _required_text(text: str, field: str, missing: str, limit: int = rules.NOTE_LIMIT) -> str:
+    """The text stripped: refused when empty (saying `missing`) or longer than the limit."""
     clean = text.strip()
     if not clean:
         raise InvalidInput(missing, field=field)
-    if len(clean) > rules.NOTE_LIMIT:
-        raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."), field=field, limit=rules.NOTE_LIMIT
-        )
+    if len(clean) > limit:
+        raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=field, limit=limit)
     return clean
 
 
