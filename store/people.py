@@ -18,6 +18,12 @@ def get_workspace(*, session: Session, workspace_id: str) -> Workspace | None:
     return session.get(Workspace, workspace_id)
 
 
+def timezone_of(*, session: Session, workspace_id: str) -> str:
+    """The workspace's zone; UTC for a workspace not recorded yet."""
+    workspace = session.get(Workspace, workspace_id)
+    return workspace.timezone if workspace else "UTC"
+
+
 def add_workspace_if_missing(*, session: Session, values: dict[str, Any]) -> Workspace:
     insert_ignore(session, Workspace, values)
     workspace = session.get(Workspace, values["id"], populate_existing=True)

@@ -5,7 +5,7 @@ and a second worker waits for the first and then skips."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TypeVar
 
 from sqlmodel import Session
@@ -38,12 +38,17 @@ def _iso_week(day: date) -> str:
 def _once(env: Env, workspace_id: str, job: str, work: Work[T], period: Callable[[date], str]) -> T | None:
     now = env.clock.now()
     with env.db.session() as session:
-        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
-        today = now.astimezone(zone(workspace.timezone if workspace else "UTC")).date()
+        today = _today(session, workspace_id, now)
         claimed = jobmarks.mark_once(
             session=session, workspace_id=workspace_id, job=job, period=period(today), now=now
         )
         return work(session, today) if claimed else None
+
+
+def _today(session: Session, workspace_id: str, now: datetime) -> date:
+    """The workspace's date at `now`, in its zone."""
+    timezone = people_store.timezone_of(session=session, workspace_id=workspace_id)
+    return now.astimezone(zone(timezone)).date()
 
 
 def done(env: Env, workspace_id: str, marks: Sequence[tuple[str, str]]) -> set[tuple[str, str]]:

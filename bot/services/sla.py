@@ -38,15 +38,18 @@ class TimeLeft:
 
 
 def sla_clock(env: Env, workspace_id: str, settings: settings_service.WorkspaceSettings) -> SlaClock:
-    with env.db.session() as session:
-        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
     return SlaClock(
         mode=WORKING if settings.sla_working_hours else CALENDAR,
-        timezone=workspace.timezone if workspace else "UTC",
+        timezone=_timezone_of(env, workspace_id),
         country=settings.country,
         work_start=settings.work_start_at,
         work_end=settings.work_end_at,
     )
+
+
+def _timezone_of(env: Env, workspace_id: str) -> str:
+    with env.db.session() as session:
+        return people_store.timezone_of(session=session, workspace_id=workspace_id)
 
 
 def time_left(
