@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     default_country: str = "CN"
     default_currency: str = "CNY"
     port: int = Field(default=3000, ge=1, le=65535)
+    # Workers elect one leader (bot/leader.py): it renews its lease every LEADER_CHECK_SECONDS; on SQLite a
+    # standby takes over once the lease has gone LEADER_LEASE_SECONDS without a renewal.
+    leader_lease_seconds: float = Field(default=20, gt=0)
+    leader_check_seconds: float = Field(default=5, gt=0)
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

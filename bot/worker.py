@@ -6,10 +6,12 @@ was down runs once when it is back (coalescing on, one run of a job at a time, n
 Each start replaces the stored jobs with the ones in bot.jobs.JOBS, keeping when each is next due, and
 removes stored jobs that are no longer there (a renamed job does not linger).
 
-Run exactly one worker. A second one would tick the same jobs again, but queues nothing twice (each
-message's dedupe key is unique) and sends each message once, as `bot.notify` says and within what it
-says: a message is taken by one sender at a time (a conditional UPDATE leasing it from the moment of
-taking), and a post in doubt is looked for in its conversation before it is sent again.
+Run as many workers as you like, on one machine or several: they elect one leader (bot/leader.py), and
+only the leader ticks the jobs, so the outbox's pacing stays within Slack's limits. The others stand by
+and take over when the leader dies (within LEADER_CHECK_SECONDS on PostgreSQL; on SQLite once its lease
+has gone LEADER_LEASE_SECONDS without a renewal), catching up once on what fell due meanwhile. Should two
+ever tick at once (a leader stalled past its lease), nothing is queued twice (each message's dedupe key
+is unique) and each message is still sent once, as `bot.notify` says.
 
 The job store pickles each job, so what it calls is `tick` by its dotted name with the job's name as
 the only argument; the process's Env and Slack client live in this module, set by build_scheduler.
@@ -20,19 +22,22 @@ from __future__ import annotations
 import gc
 import logging
 import signal
+import threading
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
-from bot import i18n, jobs
+from bot import i18n, jobs, leader
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.env import Env
+from bot.leader import Leadership
 from store.db import Database
 
 log = logging.getLogger("tidewater.worker")
@@ -136,21 +141,39 @@ def settle() -> None:
     gc.freeze()
 
 
+class Leading:
+    """The scheduler while this worker leads: built afresh each time it becomes the leader (so a tick
+    missed meanwhile runs once), shut down when it stops leading, its running jobs finished first."""
+
+    def __init__(self, settings: Settings, db: Database) -> None:
+        self.settings, self.db = settings, db
+        self.scheduler: BaseScheduler | None = None
+
+    def start(self) -> None:
+        self.scheduler = build_scheduler(self.settings, self.db, scheduler_class=BackgroundScheduler)
+        self.scheduler.start()
+        log.info("leading: ticking %d jobs", len(self.scheduler.get_jobs()))
+
+    def stop(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.scheduler = None
+
+
 def run_worker(settings: Settings) -> None:
+    """Stand by, lead when elected, until SIGTERM or Ctrl-C."""
     db = Database.from_url(settings.sqlalchemy_url)
     if db.is_sqlite:
         db.upgrade()
-    scheduler = build_scheduler(settings, db)
     settle()
-
-    def stop(*_: object) -> None:
-        if not scheduler.running:
-            raise SystemExit(0)  # asked to stop before the scheduler got going
-        scheduler.shutdown(wait=False)
-
-    signal.signal(signal.SIGTERM, stop)
-    log.info("worker started with %d jobs", len(scheduler.get_jobs()))
+    stopping = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+    leadership = Leadership(db, SystemClock(), ttl=timedelta(seconds=settings.leader_lease_seconds))
+    leading = Leading(settings, db)
+    every = timedelta(seconds=settings.leader_check_seconds)
+    log.info("worker %s started: it ticks the jobs while it leads the workers", leadership.holder)
     try:
-        scheduler.start()  # blocks until shut down
+        leader.follow(leadership, stopping, lead=leading.start, step_down=leading.stop, every=every)
     except KeyboardInterrupt:
-        scheduler.shutdown(wait=False)
+        leading.stop()
+        leadership.give_up()

@@ -45,6 +45,7 @@ from store.models.pool import Announcement, AnnouncementRow
 from store.models.recycle import EXTENSION_APPROVED, EXTENSION_DECLINED, EXTENSION_PENDING, ExtensionRequest
 from store.models.settings import SettingChange, WorkspaceSetting
 from store.models.visits import VISIT_KINDS, Visit
+from store.models.workers import WorkerLease
 from store.models.workspaces import Workspace
 
 __all__ = [
@@ -97,6 +98,7 @@ __all__ = [
     "SettingChange",
     "VISIT_KINDS",
     "Visit",
+    "WorkerLease",
     "Workspace",
     "WorkspaceSetting",
 ]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0008"  # the newest revision whose tables and columns these rows fill
+REVISION = "0009"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -199,6 +199,9 @@ def _settings() -> Story:
         "request_mark": [
             {"workspace_id": TEAM, "key": "trigger:1234.5678.abcd", "seen_at": utc(11, 22, 2), "answer": '{"text": "ok"}'},
             {"workspace_id": TEAM, "key": "event:Ev0123", "seen_at": utc(11, 22, 2, 5), "answer": None},
+        ],
+        "worker_lease": [
+            {"name": "worker", "holder": "web-1:4242:ab12cd", "taken_at": utc(11, 20), "renewed_at": utc(11, 22, 2), "expires_at": utc(11, 22, 2, 1)},
         ],
     }  # fmt: skip
 
