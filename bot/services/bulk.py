@@ -62,16 +62,21 @@ IMPORTERS: dict[str, Callable[[Run], Importer]] = {
 
 
 def _encoding_of(path: Path, chosen: str | None) -> str:
+    """The encoding named with --encoding, else the first one the whole file decodes as."""
     if chosen:
-        try:
-            return codecs.lookup(chosen).name
-        except LookupError:
-            raise BulkError(f"unknown encoding {chosen!r} (try utf-8-sig or gb18030)") from None
+        return _named_encoding(chosen)
     for encoding in csv_rows.ENCODINGS:
         with path.open("rb") as raw:
             if csv_rows.decodes_as(iter(lambda: raw.read(1 << 20), b""), encoding):
                 return encoding
     raise BulkError("the file is neither UTF-8 nor GB18030; name its encoding with --encoding")
+
+
+def _named_encoding(chosen: str) -> str:
+    try:
+        return codecs.lookup(chosen).name
+    except LookupError:
+        raise BulkError(f"unknown encoding {chosen!r} (try utf-8-sig or gb18030)") from None
 
 
 def _batches(

@@ -139,7 +139,11 @@ class CustomerImport:
         which = f"{self._describe(match)}, same {how}"
         if self.run.options.on_duplicate != "merge":
             self.run.note(customer.line, DUPLICATE, f"duplicate of {which}")
-            return
+        else:
+            self._merge(customer, match, which)
+
+    def _merge(self, customer: _Customer, match: _Customer, which: str) -> None:
+        """The line's fields fill the ones its match lacks."""
         filled = [name for name, value in customer.fields.items() if value and not match.fields[name]]
         for name in filled:
             match.fields[name] = customer.fields[name]
