@@ -77,10 +77,10 @@ class ChurnRisk:
 
 
 def _churn_risk(session: Session, customer: Customer, today: date) -> ChurnRisk | None:
-    state = churn_store.state_of(session=session, customer_id=customer.id or 0)
+    cid = customer.id or 0
+    state = churn_store.state_of(session=session, customer_id=cid)
     if state is None:
         return None
-    cid = customer.id or 0
     reasons = churn_service.reasons_for(
         session, customer.workspace_id, [(cid, customer, state.signals)], today
     )

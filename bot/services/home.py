@@ -346,12 +346,17 @@ def home_data(env: Env, actor: Actor) -> HomeData:
 
 def list_page(env: Env, actor: Actor, which: str, offset: int) -> ListPage:
     """One page of a Home list for "See all" (a list the person may not see is empty)."""
-    try:
-        chosen = HomeList(which)
-    except ValueError:
-        chosen = HomeList.OVERDUE
+    chosen = _home_list(which)
     start = max(0, offset)
     with env.db.session() as session:
         scope = _scope(env, session, actor)
         rows = LOADERS[chosen](session, scope, start, PAGE_ROWS)
     return ListPage(chosen, start, rows, scope.settings.weekly_visit_target, actor.timezone)
+
+
+def _home_list(which: str) -> HomeList:
+    """The list named, or the overdue one for a name it does not know."""
+    try:
+        return HomeList(which)
+    except ValueError:
+        return HomeList.OVERDUE

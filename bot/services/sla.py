@@ -104,14 +104,21 @@ class Checked:
 def check(env: Env, workspace_id: str) -> Checked:
     """Take the SLA steps due now in a workspace (at most BATCH complaints a run)."""
     now = env.clock.now()
-    with env.db.session() as session:
-        due = list(complaint_store.sla_due(session=session, workspace_id=workspace_id, now=now, limit=BATCH))
+    due = _sla_due(env, workspace_id, now)
     if not due:
         return Checked(0, 0, 0)
-    people = directory(env, workspace_id)
-    settings = settings_service.load(env, workspace_id)
-    sent = [_act(env, complaint, _Team(people, settings), now) for complaint in due]
-    return Checked(len(due), sum(bool(s & NUDGES) for s in sent), sum(bool(s & BREACHES) for s in sent))
+    team = _Team(directory(env, workspace_id), settings_service.load(env, workspace_id))
+    return _tally([_act(env, complaint, team, now) for complaint in due])
+
+
+def _sla_due(env: Env, workspace_id: str, now: datetime) -> list[Complaint]:
+    with env.db.session() as session:
+        return list(complaint_store.sla_due(session=session, workspace_id=workspace_id, now=now, limit=BATCH))
+
+
+def _tally(sent: list[rules.SlaStep]) -> Checked:
+    """The steps sent for each complaint due, counted: the complaints, those nudged, those breached."""
+    return Checked(len(sent), sum(bool(s & NUDGES) for s in sent), sum(bool(s & BREACHES) for s in sent))
 
 
 @dataclass(frozen=True)
