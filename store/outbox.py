@@ -134,26 +134,23 @@ def undeliverable(*, session: Session, workspace_id: str, limit: int) -> Sequenc
 
 
 def pending_with_keys(*, session: Session, workspace_id: str, keys: Sequence[str]) -> Sequence[OutboxMessage]:
-    return session.exec(
-        select(OutboxMessage)
-        .where(
-            col(OutboxMessage.workspace_id) == workspace_id,
-            col(OutboxMessage.dedupe_key).in_(list(keys)),
-            col(OutboxMessage.status) == PENDING,
-        )
-        .order_by(col(OutboxMessage.id))
-    ).all()
+    where = _keyed(workspace_id, keys, PENDING)
+    return session.exec(select(OutboxMessage).where(*where).order_by(col(OutboxMessage.id))).all()
 
 
 def refusals(*, session: Session, workspace_id: str, keys: Sequence[str]) -> dict[str, str]:
-    rows = session.exec(
-        select(OutboxMessage.dedupe_key, OutboxMessage.last_error).where(
-            col(OutboxMessage.workspace_id) == workspace_id,
-            col(OutboxMessage.dedupe_key).in_(list(keys)),
-            col(OutboxMessage.status) == FAILED,
-        )
-    ).all()
+    where = _keyed(workspace_id, keys, FAILED)
+    rows = session.exec(select(OutboxMessage.dedupe_key, OutboxMessage.last_error).where(*where)).all()
     return dict(rows)
+
+
+def _keyed(workspace_id: str, keys: Sequence[str], status: str) -> tuple[sa.ColumnElement[bool], ...]:
+    """The workspace's messages with one of these dedupe keys, in this status."""
+    return (
+        col(OutboxMessage.workspace_id) == workspace_id,
+        col(OutboxMessage.dedupe_key).in_(list(keys)),
+        col(OutboxMessage.status) == status,
+    )
 
 
 def replace_pending_payload(*, session: Bind, workspace_id: str, key: str, payload: str) -> None:
