@@ -1,10 +1,9 @@
-"""Customers: create, fetch, duplicate candidates, type-ahead search and follow-ups due."""
+"""Customers: create, fetch, duplicate candidates and type-ahead search."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -128,40 +127,3 @@ def hits_by_key_prefix(*, session: Session, workspace_id: str, prefix: str, limi
     """Customers whose whole normalized name starts with `prefix`."""
     rows = session.execute(_BY_KEY_PREFIX, _prefix_range(workspace_id, prefix, limit)).all()
     return [NameHit(*row) for row in rows]
-
-
-def _follow_ups(
-    workspace_id: str, owner_id: str, start: date | None, through: date
-) -> list[sa.ColumnElement[bool]]:
-    conditions: list[sa.ColumnElement[bool]] = [
-        col(Customer.workspace_id) == workspace_id,
-        col(Customer.owner_id) == owner_id,
-        col(Customer.next_follow_up) <= through,
-    ]
-    conditions.append(
-        col(Customer.next_follow_up) >= start if start else col(Customer.next_follow_up).is_not(None)
-    )
-    return conditions
-
-
-def follow_ups_due(
-    *, session: Session, workspace_id: str, owner_id: str, start: date | None, through: date, limit: int
-) -> Sequence[Customer]:
-    """The owner's customers with a follow-up between `start` (or ever) and `through`, oldest first."""
-    return session.exec(
-        select(Customer)
-        .where(*_follow_ups(workspace_id, owner_id, start, through))
-        .order_by(col(Customer.next_follow_up), col(Customer.name))
-        .limit(limit)
-    ).all()
-
-
-def count_follow_ups_due(
-    *, session: Session, workspace_id: str, owner_id: str, start: date | None, through: date
-) -> int:
-    query = (
-        sa.select(sa.func.count())
-        .select_from(Customer)
-        .where(*_follow_ups(workspace_id, owner_id, start, through))
-    )
-    return int(session.scalar(query) or 0)
