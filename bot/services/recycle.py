@@ -169,11 +169,7 @@ class Asked:
 
 def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
     customer = get_customer(env, actor, customer_id)
-    if customer.owner_id != actor.user_id:
-        raise NotAllowed(N_("Only the owner of %(name)s can ask for more days."), name=customer.name)
-    recycle = next_recycle(env, customer)
-    if recycle is None:
-        raise InvalidInput(N_("%(name)s is not due to go back to the pool."), name=customer.name)
+    recycle = _askable(env, actor, customer)
     now = env.clock.now()
     approvers = tuple(directory(env, actor.workspace_id).approvers_for(actor.user_id))
     request = ExtensionRequest(
@@ -189,6 +185,16 @@ def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
         session.flush()
         keys = events.publish(env, session, ExtensionAsked(request, customer, approvers))
     return Asked(request, customer, tuple(a.user_id for a in approvers), keys)
+
+
+def _askable(env: Env, actor: Actor, customer: Customer) -> Recycle:
+    """When the customer goes back to the pool: only its owner asks for more days, and only if it is due."""
+    if customer.owner_id != actor.user_id:
+        raise NotAllowed(N_("Only the owner of %(name)s can ask for more days."), name=customer.name)
+    recycle = next_recycle(env, customer)
+    if recycle is None:
+        raise InvalidInput(N_("%(name)s is not due to go back to the pool."), name=customer.name)
+    return recycle
 
 
 def _refuse_asked_twice(session: Session, workspace_id: str, customer: Customer) -> None:
@@ -270,17 +276,23 @@ def _record_decision(session: Session, actor: Actor, decision: Decision) -> date
     if not decision.approve or days is None:
         return None
     until = extended_until(days, request.recycle_at, decision.customer.recycle_extended_until, now)
-    recycle_store.extend(
-        session=session,
-        workspace_id=actor.workspace_id,
-        customer_id=decision.customer.id or 0,
-        owner_id=request.asked_by,
-        until=until,
-        days=days,
-        actor_id=actor.user_id,
-        now=now,
-    )
+    _extend(session, actor, decision.customer, request.asked_by, _Extension(days, until, now))
     return until
+
+
+@dataclass(frozen=True)
+class _Extension:
+    days: int
+    until: datetime  # the recycle held until then
+    at: datetime
+
+
+def _extend(session: Session, actor: Actor, customer: Customer, owner_id: str, extension: _Extension) -> bool:
+    """Hold the customer's recycle if `owner_id` still owns it (False when not), written to its history."""
+    return recycle_store.extend(
+        session=session, workspace_id=actor.workspace_id, customer_id=customer.id or 0, owner_id=owner_id,
+        until=extension.until, days=extension.days, actor_id=actor.user_id, now=extension.at,
+    )  # fmt: skip
 
 
 def extend_now(env: Env, actor: Actor, customer_id: int) -> tuple[Customer, datetime]:
@@ -294,16 +306,7 @@ def extend_now(env: Env, actor: Actor, customer_id: int) -> tuple[Customer, date
     days = settings_service.load(env, actor.workspace_id).extension_days
     until = extended_until(days, recycle.at if recycle else now, customer.recycle_extended_until, now)
     with env.db.session() as session:
-        done = recycle_store.extend(
-            session=session,
-            workspace_id=actor.workspace_id,
-            customer_id=customer_id,
-            owner_id=customer.owner_id,
-            until=until,
-            days=days,
-            actor_id=actor.user_id,
-            now=now,
-        )
+        done = _extend(session, actor, customer, customer.owner_id, _Extension(days, until, now))
     if not done:
         raise NotAllowed(
             N_("%(name)s changed hands a moment ago. Open its card to see who has it."), name=customer.name
