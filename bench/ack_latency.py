@@ -190,7 +190,19 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, dict[int, tuple
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         url, names = prepare_database(folder, args.customers)
-        serve = [sys.executable, "-m", "bot", "serve", "--port", "{port}", "--workers", "2", "--threads", "8"]
+        serve = [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--web-only",
+            "--port",
+            "{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "8",
+        ]
         with serving(serve, bot_env(standin, url), folder / "bot.log") as events:
             slack = SlackRequests(secret=SECRET, standin=standin, transport=over_http(events))
             latencies(customer_requests(slack, names), len(USERS) * 4, 8)  # first contacts, warm caches

@@ -85,7 +85,19 @@ def children(pid: int) -> list[int]:
 def web_process(folder: Path, standin: SlackStandIn) -> Iterator[WebProcess]:
     port = free_port()
     env = bot_env(standin, f"sqlite:///{folder / 'bench.db'}")
-    serve = [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2", "--threads", "8"]
+    serve = [
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        "--web-only",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        "--threads",
+        "8",
+    ]
     with (folder / "serve.log").open("wb") as log:
         process = subprocess.Popen(serve, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     web = WebProcess(process, port)

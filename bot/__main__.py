@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import logging
+import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -75,7 +76,9 @@ def _run_job(settings: Settings, name: str, at: str | None) -> str:
     return f"{name}: {jobs.run_job(name, env, client)}"
 
 
-def serve(settings: Settings, *, port: int, workers: int, threads: int) -> None:
+def serve(settings: Settings, *, port: int, workers: int, threads: int, web_only: bool = False) -> None:
+    """The web process (HTTP or Socket Mode) and, unless `web_only`, a worker beside it, so that one
+    command runs the whole bot; the worker stops when the web process does."""
     if (
         not settings.slack_bot_token.get_secret_value()
         and not settings.slack_signing_secret.get_secret_value()
@@ -86,10 +89,35 @@ def serve(settings: Settings, *, port: int, workers: int, threads: int) -> None:
     except ConfigError as error:
         raise SystemExit(str(error)) from None
     _upgrade_embedded(settings)
-    if settings.slack_app_token and settings.slack_app_token.get_secret_value():
-        _serve_socket_mode(settings)
-        return
-    _serve_http(port=port, workers=workers, threads=threads)
+    worker = None if web_only else _start_worker()
+    try:
+        if settings.slack_app_token and settings.slack_app_token.get_secret_value():
+            _serve_socket_mode(settings)
+        else:
+            _serve_http(port=port, workers=workers, threads=threads)
+    finally:
+        if worker is not None:
+            _stop_worker(worker)
+
+
+WORKER_STOP_SECONDS = 30  # a job running when asked to stop finishes first; past this it is killed
+
+
+def _start_worker() -> subprocess.Popen[bytes]:
+    """`python -m bot worker` beside the web process, with the same settings. It leads the workers, or
+    stands by if a leader runs elsewhere (bot/leader.py), so a second one is harmless."""
+    logging.getLogger("tidewater").info("starting the worker beside the web process")
+    return subprocess.Popen([sys.executable, "-m", "bot", "worker"])
+
+
+def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+    try:
+        worker.wait(timeout=WORKER_STOP_SECONDS)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+        worker.wait()
 
 
 def _playground_instead() -> None:
@@ -294,7 +322,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve_parser.add_argument("--workers", type=int, default=2)
     serve_parser.add_argument("--threads", type=int, default=8)
-    commands.add_parser("worker", help="run the scheduler (run exactly one)")
+    serve_parser.add_argument(
+        "--web-only", action="store_true", help="no worker beside it (production runs workers of their own)"
+    )
+    commands.add_parser("worker", help="run the scheduler (any number: one leads, the others stand by)")
     jobs_parser = commands.add_parser("jobs", help="run a scheduled job now")
     jobs_parser.add_argument("action", choices=["run"])
     jobs_parser.add_argument("name", help="the job: outbox")
@@ -311,7 +342,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     if args.command == "serve":
-        serve(settings, port=args.port or settings.port, workers=args.workers, threads=args.threads)
+        port = args.port or settings.port
+        serve(settings, port=port, workers=args.workers, threads=args.threads, web_only=args.web_only)
     elif args.command == "worker":
         from bot.worker import run_worker
 

@@ -83,7 +83,13 @@ def build_scheduler(
     now = datetime.now(UTC)
     for job in jobs.JOBS.values():
         _add_tick(
-            scheduler, job.name, overrides.get(job.name, job.every_seconds), next_runs.get(job.name), now
+            # A job the store has never seen runs at once: each is a catch-up function of now, and a
+            # first start (or a new job) should not wait a whole interval to do what is already due.
+            scheduler,
+            job.name,
+            overrides.get(job.name, job.every_seconds),
+            next_runs.get(job.name, now),
+            now,
         )
     return scheduler
 
@@ -171,7 +177,7 @@ def run_worker(settings: Settings) -> None:
     leadership = Leadership(db, SystemClock(), ttl=timedelta(seconds=settings.leader_lease_seconds))
     leading = Leading(settings, db)
     every = timedelta(seconds=settings.leader_check_seconds)
-    log.info("worker %s started: it ticks the jobs while it leads the workers", leadership.holder)
+    log.info("worker started as %s: it ticks the jobs while it leads the workers", leadership.holder)
     try:
         leader.follow(leadership, stopping, lead=leading.start, step_down=leading.stop, every=every)
     except KeyboardInterrupt:

@@ -169,7 +169,19 @@ def web_process(tmp_path_factory: pytest.TempPathFactory, e2e_standin: SlackStan
     log_path = workdir / "serve.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "2", "--threads", "4"],
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--web-only",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+            ],
             cwd=workdir,
             env=env,
             stdout=log_file,

@@ -70,7 +70,19 @@ def _start(workdir: Path, env: dict[str, str], name: str) -> WebProcess:
     log_path = workdir / f"{name}.log"
     with log_path.open("wb") as log_file:
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve", "--port", str(port), "--workers", "1", "--threads", "12"],
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--web-only",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--threads",
+                "12",
+            ],
             cwd=workdir,
             env=env,
             stdout=log_file,

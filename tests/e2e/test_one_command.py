@@ -1,0 +1,115 @@
+"""The README's run command runs the whole bot: `python -m bot serve` on the embedded SQLite default answers
+Slack's requests and, with no other command typed, its worker sends what falls due (here the recycle of a
+customer nobody visited, announced in the pool channel: it falls due any day, where a follow-up waits for
+a working morning). SIGTERM stops the web process and the worker with it.
+
+Always on an embedded SQLite file of its own, whatever TEST_DATABASE_URL says: that is the default the
+README's command runs on."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.env import Env
+from bot.playground.standin import SlackStandIn
+from store.db import Database
+from store.models import Customer, WorkerLease, WorkspaceSetting
+from tests import builders
+from tests.conftest import ADMIN, REP
+from tests.e2e.conftest import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    START_TIMEOUT,
+    _clean_env,
+    _free_port,
+    _healthy,
+    _stop,
+)
+
+POOL_CHANNEL = "C0POOL"
+LONG_AGO = timedelta(days=200)  # past every level's days without a visit
+
+
+@pytest.fixture
+def standin() -> Iterator[SlackStandIn]:
+    slack = SlackStandIn().start()
+    slack.add_user(ADMIN, "Ada", is_admin=True)
+    slack.add_user(REP, "Mei")
+    slack.add_channel(POOL_CHANNEL, "pool", is_member=True)
+    yield slack
+    slack.stop()
+
+
+def seeded(url: str) -> Database:
+    """A database at the newest schema with a rep, a pool channel, and a customer the rep has not
+    visited for 200 days: due back in the pool as soon as the recycle job runs."""
+    db = Database.from_url(url)
+    db.upgrade()
+    env = Env(db=db, clock=SystemClock(), settings=Settings(_env_file=None))
+    builders.person(env, REP)
+    long_ago = datetime.now(UTC) - LONG_AGO
+    forgotten = builders.customer(env, "Forgotten Trading", owner=REP)
+    with db.session() as session:
+        customer = session.get(Customer, forgotten.id)
+        assert customer is not None
+        customer.owned_since = customer.recycle_clock_from = customer.created_at = long_ago
+        setting = WorkspaceSetting(
+            workspace_id=builders.WORKSPACE,
+            key="pool_channel",
+            value=f'"{POOL_CHANNEL}"',
+            updated_by=ADMIN,
+            updated_at=long_ago,
+        )
+        session.add(setting)
+    return db
+
+
+def test_one_command_answers_slack_and_its_worker_sends_what_falls_due(tmp_path: Path, standin: SlackStandIn):
+    db = seeded(f"sqlite:///{tmp_path / 'tidewater.db'}")
+    env = _clean_env(
+        SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, SLACK_API_URL=standin.api_url
+    )
+    port = _free_port()
+    log_path = tmp_path / "serve.log"
+    with log_path.open("wb") as log_file:  # no DATABASE_URL: the default, tidewater.db in the folder
+        command = [
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--threads",
+            "2",
+        ]
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while not _healthy(f"http://127.0.0.1:{port}/healthz"):
+            assert process.poll() is None, log_path.read_text()
+            assert time.monotonic() < deadline, log_path.read_text()
+            time.sleep(0.1)
+        posts = standin.wait_for("chat.postMessage", timeout=60)
+        assert [post.args["channel"] for post in posts] == [POOL_CHANNEL], log_path.read_text()
+        assert "Forgotten Trading" in str(posts[0].args["blocks"])
+    finally:
+        _stop(process)
+    assert process.returncode == 0, log_path.read_text()
+    with db.session() as session:
+        lease = session.get(WorkerLease, "worker")
+    assert lease is not None
+    assert lease.expires_at <= datetime.now(UTC), (
+        "the worker stopped with the web process and gave up its lease"
+    )
+    db.engine.dispose()
