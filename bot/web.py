@@ -1,4 +1,5 @@
-"""The WSGI entry for gunicorn: Slack's requests on /slack/events, a health check on /healthz.
+"""The WSGI entry for gunicorn: Slack's requests on /slack/events, /healthz (alive) and /readyz (able to
+work: bot/health.py says what is checked; 503 with the reasons when not).
 
 Slack's requests are read with care, in this order: a body over MAX_BODY_BYTES is refused with 413
 (unread when its Content-Length says so, after MAX_BODY_BYTES + 1 bytes when it is chunked); the
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -20,13 +22,16 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
+from bot import health
 from bot.app import build_app
 from bot.config import Settings
+from bot.health import Readiness
 from store.db import Database
 
 MAX_BODY_BYTES = 1_048_576  # Slack's own payloads are far smaller
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 READ_CHUNK = 65_536
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -42,8 +47,10 @@ class Refused(Exception):
         self.response = WsgiHttpResponse(status, {"content-type": ["text/plain; charset=utf-8"]}, text)
 
 
-def wsgi_app(app: App, *, signing_secret: str | None = None) -> WsgiApp:
-    """`app` behind the edge; the signing secret is the app's own unless given."""
+def wsgi_app(
+    app: App, *, signing_secret: str | None = None, ready: Callable[[], Readiness] | None = None
+) -> WsgiApp:
+    """`app` behind the edge; the signing secret is the app's own unless given; `ready` answers /readyz."""
     verifier = SignatureVerifier(signing_secret or app._signing_secret)  # Bolt keeps no public copy
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
@@ -51,6 +58,8 @@ def wsgi_app(app: App, *, signing_secret: str | None = None) -> WsgiApp:
         path, method = environ.get("PATH_INFO", ""), environ.get("REQUEST_METHOD", "GET")
         if path == HEALTH_PATH:
             return answer(start_response, WsgiHttpResponse(200, {"content-type": ["text/plain"]}, "ok"))
+        if path == READY_PATH and ready is not None:
+            return answer(start_response, readiness_response(ready()))
         try:
             if method == "POST" and path == EVENTS_PATH:
                 return answer(start_response, slack_request(app, verifier, environ))
@@ -60,6 +69,14 @@ def wsgi_app(app: App, *, signing_secret: str | None = None) -> WsgiApp:
         return bolt(environ, start_response)
 
     return application
+
+
+def readiness_response(readiness: Readiness) -> WsgiHttpResponse:
+    """200 "ready", or 503 with what stands in the way, one reason a line."""
+    text = "ready" if readiness.ready else "\n".join(readiness.problems)
+    return WsgiHttpResponse(
+        200 if readiness.ready else 503, {"content-type": ["text/plain; charset=utf-8"]}, text
+    )
 
 
 def answer(start_response: Callable[..., Any], response: WsgiHttpResponse) -> Iterable[bytes]:
@@ -170,4 +187,5 @@ def create_application() -> WsgiApp:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
     settings.require_slack_secrets()
-    return wsgi_app(build_app(settings, Database.from_url(settings.sqlalchemy_url)))
+    db = Database.from_url(settings.sqlalchemy_url)
+    return wsgi_app(build_app(settings, db), ready=lambda: health.readiness(db, datetime.now(UTC)))

@@ -73,6 +73,15 @@ def seeded(url: str) -> Database:
     return db
 
 
+def wait_for_ready(url: str, seconds: float = 30) -> bool:
+    deadline = time.monotonic() + seconds
+    while not _healthy(url):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def test_one_command_answers_slack_and_its_worker_sends_what_falls_due(tmp_path: Path, standin: SlackStandIn):
     db = seeded(f"sqlite:///{tmp_path / 'tidewater.db'}")
     env = _clean_env(
@@ -100,6 +109,8 @@ def test_one_command_answers_slack_and_its_worker_sends_what_falls_due(tmp_path:
             assert process.poll() is None, log_path.read_text()
             assert time.monotonic() < deadline, log_path.read_text()
             time.sleep(0.1)
+        ready = wait_for_ready(f"http://127.0.0.1:{port}/readyz")
+        assert ready, "/readyz says 200 once the worker beside the web process leads"
         posts = standin.wait_for("chat.postMessage", timeout=60)
         assert [post.args["channel"] for post in posts] == [POOL_CHANNEL], log_path.read_text()
         assert "Forgotten Trading" in str(posts[0].args["blocks"])
