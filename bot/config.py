@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # standby takes over once the lease has gone LEADER_LEASE_SECONDS without a renewal.
     leader_lease_seconds: float = Field(default=20, gt=0)
     leader_check_seconds: float = Field(default=5, gt=0)
+    # How long the machinery's own rows are kept (bot/services/retention.py): sent messages, job marks.
+    outbox_kept_days: int = Field(default=30, ge=1)
+    job_marks_kept_days: int = Field(default=90, ge=1)
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

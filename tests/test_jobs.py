@@ -63,7 +63,7 @@ def test_a_wrong_job_or_time_is_explained(standin, database_url):
     unknown = run_jobs(database_url, standin, "nightly")
     assert unknown.returncode != 0
     assert (
-        "No job called 'nightly'. Jobs: churn, digest, followups, home, outbox, people, recycle, sla, tiers"
+        "No job called 'nightly'. Jobs: churn, digest, followups, home, outbox, people, recycle, retention, sla, tiers"
         in unknown.stderr
     )
     naive = run_jobs(database_url, standin, "outbox", "--at", "2026-12-01 09:00")
@@ -84,12 +84,14 @@ def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut
         "sla",
         "home",
         "people",
+        "retention",
     }
     for job in ticked.values():
         assert job.coalesce is True
         assert job.max_instances == 1
         assert job.misfire_grace_time is None
     assert ticked["followups"].trigger.interval.total_seconds() == 15 * 60
+    assert ticked["retention"].trigger.interval.total_seconds() == 6 * 60 * 60
 
 
 def test_work_is_done_once_per_day_and_once_per_week_of_the_workspace(env, clock):

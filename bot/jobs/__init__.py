@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 import bot.messaging  # noqa: F401  (registers what the bot says on its own about each event)
 from bot import notify
 from bot.env import Env
-from bot.jobs import churn, digest, followups, home, people, recycle, sla, tiers
+from bot.jobs import churn, digest, followups, home, people, recycle, retention, sla, tiers
 from bot.services import replays
 
 log = logging.getLogger("tidewater.jobs")
@@ -47,6 +47,7 @@ def _queues_only(run: Callable[[Env], str]) -> Callable[[Env, WebClient], str]:
 
 TICK = 15 * 60  # each job is a catch-up function of now: ticking every 15 minutes is enough
 SLA_TICK = 60  # an urgent complaint's hour to respond leaves no room for a 15-minute lag
+RETENTION_TICK = 6 * 60 * 60  # ages are counted in days: four runs a day keep up
 JOBS = {
     job.name: job
     for job in (
@@ -59,6 +60,7 @@ JOBS = {
         Job("sla", SLA_TICK, _queues_only(sla.run)),
         Job("home", TICK, home.run),  # publishes each Home itself: views.publish is not a message
         Job("people", TICK, people.run),  # reads users.list once a day per workspace
+        Job("retention", RETENTION_TICK, _queues_only(retention.run)),
     )
 }
 

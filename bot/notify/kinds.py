@@ -48,6 +48,12 @@ def register_kind(name: str, kind: Kind) -> None:
     KINDS[name] = kind
 
 
+def answered_later() -> frozenset[str]:
+    """The kinds whose posted messages later ones answer in their thread or update (they keep where
+    they were posted): kept past the outbox's retention, so those threads go on."""
+    return frozenset(name for name, kind in KINDS.items() if kind.posted is not None)
+
+
 def dedupe_key(kind: str, recipient: str, subject: str, period: str) -> str:
     return f"{kind}:{recipient}:{subject}:{period}"[:200]
 
