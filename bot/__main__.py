@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot import logs
 from bot.config import ConfigError, Settings
 from store.db import Database, UpgradeFailed
 
@@ -361,7 +362,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "try":  # needs no settings: it makes its own
@@ -369,7 +370,9 @@ def main(argv: list[str] | None = None) -> None:
 
         raise SystemExit(cli.main(args))
 
-    _run(_settings(), args)
+    settings = _settings()
+    logs.configure(settings.log_format, quiet_libraries=args.command not in ("serve", "worker"))
+    _run(settings, args)
 
 
 if __name__ == "__main__":

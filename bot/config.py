@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     leader_lease_seconds: float = Field(default=20, gt=0)
     leader_check_seconds: float = Field(default=5, gt=0)
     # How long the machinery's own rows are kept (bot/services/retention.py): sent messages, job marks.
+    log_format: Literal["text", "json"] = "text"  # json: one object a line (bot/logs.py)
     outbox_kept_days: int = Field(default=30, ge=1)
     job_marks_kept_days: int = Field(default=90, ge=1)
 

@@ -22,7 +22,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot import health
+from bot import health, logs
 from bot.app import build_app
 from bot.config import Settings
 from bot.health import Readiness
@@ -184,8 +184,8 @@ def kind(request: BoltRequest) -> str:
 
 def create_application() -> WsgiApp:
     """Used by gunicorn (`bot.web:create_application()`): settings from the environment."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings()
+    logs.configure(settings.log_format)
     settings.require_slack_secrets()
     db = Database.from_url(settings.sqlalchemy_url)
     return wsgi_app(build_app(settings, db), ready=lambda: health.readiness(db, datetime.now(UTC)))

@@ -23,6 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
+from bot import logs
 from bot.env import Env
 from bot.errors import GuestRefused, UserError
 from bot.i18n import N_, Lang, lang
@@ -204,7 +205,9 @@ def _explain(call: Call, error: UserError) -> None:
 
 def _fail(call: Call, error: Exception) -> None:
     reference = secrets.token_hex(4)
-    log.error("listener failed (ref %s): %s", reference, error, exc_info=error)
+    log.error(
+        "listener failed (ref %s): %s", reference, error, exc_info=error, extra={"reference": reference}
+    )
     text = common.failure_text(call.lang, reference)
     try:
         if call.kind == "view_submission" and not call.acked:
@@ -230,6 +233,19 @@ def _acting(kit: Kit, call: Call) -> Actor:
 
 
 def _run(kit: Kit, handler: Handler, call: Call) -> None:
+    with logs.scoped(workspace=_team_of(call.body), user=_user_of(call.body), listener=handler.__name__):
+        _handle(kit, handler, call)
+
+
+def _team_of(body: dict[str, Any]) -> str | None:
+    return body.get("team_id") or (body.get("team") or {}).get("id")
+
+
+def _user_of(body: dict[str, Any]) -> str | None:
+    return body.get("user_id") or (body.get("user") or {}).get("id")
+
+
+def _handle(kit: Kit, handler: Handler, call: Call) -> None:
     try:
         call.actor = _acting(kit, call)
         handler(call)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 
 import bot.messaging  # noqa: F401  (registers what the bot says on its own about each event)
-from bot import notify
+from bot import logs, notify
 from bot.env import Env
 from bot.jobs import churn, digest, followups, home, people, recycle, retention, sla, tiers
 from bot.services import replays
@@ -72,6 +72,7 @@ def outbox_client(token: str, base_url: str) -> WebClient:
 
 
 def run_job(name: str, env: Env, client: WebClient) -> str:
-    summary = JOBS[name].run(env, client)
-    log.info("job %s at %s: %s", name, env.clock.now().isoformat(timespec="seconds"), summary)
+    with logs.scoped(job=name):
+        summary = JOBS[name].run(env, client)
+        log.info("job %s at %s: %s", name, env.clock.now().isoformat(timespec="seconds"), summary)
     return summary
