@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import logging
+import os
 import subprocess
 import sys
 from datetime import datetime
@@ -321,8 +322,12 @@ def _parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--port", type=int, default=None, help="port to listen on (default: PORT or 3000)"
     )
-    serve_parser.add_argument("--workers", type=int, default=2)
-    serve_parser.add_argument("--threads", type=int, default=8)
+    serve_parser.add_argument(
+        "--workers", type=int, default=None, help="processes (default: WEB_CONCURRENCY or 2)"
+    )
+    serve_parser.add_argument(
+        "--threads", type=int, default=None, help="threads each (default: WEB_THREADS or 8)"
+    )
     serve_parser.add_argument(
         "--web-only", action="store_true", help="no worker beside it (production runs workers of their own)"
     )
@@ -343,8 +348,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(settings: Settings, args: argparse.Namespace) -> None:
     if args.command == "serve":
-        port = args.port or settings.port
-        serve(settings, port=port, workers=args.workers, threads=args.threads, web_only=args.web_only)
+        if args.threads:  # the web processes read it from the settings to size their pools
+            os.environ["WEB_THREADS"] = str(args.threads)
+            settings = settings.model_copy(update={"web_threads": args.threads})
+        workers, threads = args.workers or settings.web_concurrency, settings.web_threads
+        serve(
+            settings,
+            port=args.port or settings.port,
+            workers=workers,
+            threads=threads,
+            web_only=args.web_only,
+        )
     elif args.command == "worker":
         from bot.worker import run_worker
 

@@ -23,7 +23,6 @@ from store.db import Database
 
 log = logging.getLogger("tidewater")
 
-LAZY_WORKERS = 16
 PROFILE_TIMEOUT_SECONDS = 2
 
 
@@ -64,7 +63,8 @@ def build_app(
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
         token_verification_enabled=False,
-        listener_executor=executor or ThreadPoolExecutor(max_workers=LAZY_WORKERS, thread_name_prefix="lazy"),
+        listener_executor=executor
+        or ThreadPoolExecutor(max_workers=settings.lazy_threads, thread_name_prefix="lazy"),
         raise_error_for_unhandled_request=False,
     )
     env = Env(db=db, clock=clock or SystemClock(), settings=settings)

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     default_country: str = "CN"
     default_currency: str = "CNY"
     port: int = Field(default=3000, ge=1, le=65535)
+    # The web process: gunicorn processes, and request threads in each (each runs twice as many lazy
+    # listener threads). Database connections follow from them: see `web_connections`.
+    web_concurrency: int = Field(default=2, ge=1)
+    web_threads: int = Field(default=8, ge=1)
     # Workers elect one leader (bot/leader.py): it renews its lease every LEADER_CHECK_SECONDS; on SQLite a
     # standby takes over once the lease has gone LEADER_LEASE_SECONDS without a renewal.
     leader_lease_seconds: float = Field(default=20, gt=0)
@@ -50,6 +54,16 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"  # json: one object a line (bot/logs.py)
     outbox_kept_days: int = Field(default=30, ge=1)
     job_marks_kept_days: int = Field(default=90, ge=1)
+
+    @property
+    def lazy_threads(self) -> int:
+        """Lazy listeners per web process: two for each request thread (most acks hand one over)."""
+        return 2 * self.web_threads
+
+    @property
+    def web_connections(self) -> int:
+        """A web process's database pool: one connection for each of its threads, requests and lazy."""
+        return self.web_threads + self.lazy_threads
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

@@ -187,5 +187,5 @@ def create_application() -> WsgiApp:
     settings = Settings()
     logs.configure(settings.log_format)
     settings.require_slack_secrets()
-    db = Database.from_url(settings.sqlalchemy_url)
+    db = Database.from_url(settings.sqlalchemy_url, connections=settings.web_connections)
     return wsgi_app(build_app(settings, db), ready=lambda: health.readiness(db, datetime.now(UTC)))

@@ -21,6 +21,7 @@ from store.bulk import backup_sqlite, sqlite_file
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 5000
+POOL_SPARE = 2  # beyond the threads' one connection each: a pool never waits on a rare second one
 
 log = logging.getLogger("tidewater.db")
 
@@ -28,6 +29,8 @@ log = logging.getLogger("tidewater.db")
 def create_db_engine(url: str, **kwargs: Any) -> sa.Engine:
     """An engine tuned for the bot: SQLite in WAL mode with a busy timeout; PostgreSQL pooled."""
     if url.startswith("sqlite"):
+        kwargs.pop("pool_size", None)
+        kwargs.pop("max_overflow", None)
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
@@ -57,8 +60,10 @@ class Database:
         self._sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
 
     @classmethod
-    def from_url(cls, url: str) -> Database:
-        return cls(create_db_engine(url))
+    def from_url(cls, url: str, *, connections: int | None = None) -> Database:
+        """`connections`: the PostgreSQL pool's size, with POOL_SPARE more for a moment's need."""
+        sized = {} if connections is None else {"pool_size": connections, "max_overflow": POOL_SPARE}
+        return cls(create_db_engine(url, **sized))
 
     @property
     def is_sqlite(self) -> bool:
