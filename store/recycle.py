@@ -156,6 +156,9 @@ def _nearly_due_columns() -> list[sa.ColumnElement[Any]]:
     return [*(getattr(Customer, name) for name in facts), asked.label("asked")]
 
 
+OWNERS_BOUND = 100  # see nearly_due
+
+
 def nearly_due(
     *,
     session: Session,
@@ -171,16 +174,20 @@ def nearly_due(
 
     The owners are compared through coalesce() on purpose: as a plain `owner_id IN (...)` the planner
     walks the whole team's book on the owner index (46 ms for 50 reps in bench.home on SQLite), where
-    the recycle indexes hold only what the nightly recycle has not taken yet (12 ms)."""
+    the recycle indexes hold only what the nightly recycle has not taken yet (12 ms). More than
+    OWNERS_BOUND owners (a morning's warnings: nearly everyone) cost more bound into each statement
+    than checked here, row by row."""
     if owners is not None and not owners:
         return []
-    team = [sa.func.coalesce(col(Customer.owner_id), "").in_(list(owners))] if owners is not None else []
+    bound = owners is not None and len(owners) <= OWNERS_BOUND
+    team = [sa.func.coalesce(col(Customer.owner_id), "").in_(list(owners or ()))] if bound else []
     found: dict[int, NearlyDue] = {}
     columns = _nearly_due_columns()
     for _, conditions in due_conditions(rules, workspace_id=workspace_id, by=by, after=after):
         for row in session.execute(sa.select(*columns).where(*conditions, *team)):
             found[row[0]] = NearlyDue._make(row)
-    return list(found.values())
+    chosen = None if bound or owners is None else set(owners)
+    return [row for row in found.values() if chosen is None or row.owner_id in chosen]
 
 
 def extend(

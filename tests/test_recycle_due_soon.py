@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -158,9 +159,15 @@ EXAMPLES = settings(
 )
 
 
+# The owners bound into each statement (a team's, up to OWNERS_BOUND), or checked row by row (more).
+BOUND = st.sampled_from([recycle_store.OWNERS_BOUND, 0])
+
+
 @EXAMPLES
-@given(customers=CUSTOMERS, rules=_rules(), now=CLOCK, within=WITHIN, owners=WHOSE)
-def test_back_in_the_pool_soon_is_the_pure_rules_window(env, clock, customers, rules, now, within, owners):
+@given(customers=CUSTOMERS, rules=_rules(), now=CLOCK, within=WITHIN, owners=WHOSE, bound=BOUND)
+def test_back_in_the_pool_soon_is_the_pure_rules_window(
+    env, clock, customers, rules, now, within, owners, bound
+):
     stored = _store(env, customers)
     clock.set(now)
     expected = {}
@@ -168,7 +175,8 @@ def test_back_in_the_pool_soon_is_the_pure_rules_window(env, clock, customers, r
         due = _due(rules, drawn)
         if due is not None and now < due.at <= now + within and (owners is None or drawn.owner in owners):
             expected[customer_id] = (drawn.owner, due, drawn.asked)
-    found = recycle.due_soon(env, builders.WORKSPACE, owners=owners, within=within, rules=rules)
+    with patch.object(recycle_store, "OWNERS_BOUND", bound):
+        found = recycle.due_soon(env, builders.WORKSPACE, owners=owners, within=within, rules=rules)
     got = {w.customer.id: (owner, w.recycle, w.asked) for owner, rows in found.items() for w in rows}
     assert got == expected
     for rows in found.values():
