@@ -37,6 +37,9 @@ log = logging.getLogger("tidewater.handlers")
 
 T = TypeVar("T")
 HANDED = "tidewater_handed"  # the ack's typed result, for the lazy step
+REFUSAL = (
+    "tidewater_refusal"  # what the ack refused, for the lazy step to tell (interactive acks carry no text)
+)
 ACTOR = "tidewater_actor"  # the acting person, resolved once per request (by the ack)
 
 ALREADY_DONE = N_("That was already done.")
@@ -100,9 +103,9 @@ class Call:
             self.answer = kwargs
         self.acked = True
 
-    def defer(self, **outcome: Any) -> None:
-        """Hand plain values from the ack function to the lazy one (Bolt copies the context)."""
-        self.context["outcome"] = {**self.outcome, **outcome}
+    def refuse_later(self, text: str) -> None:
+        """An interactive ack carries no message: the lazy step tells the person this (safe mrkdwn)."""
+        self.context[REFUSAL] = str(text)
 
     def hand_over(self, outcome: object) -> None:
         """Hand the ack's result to the lazy step: one frozen dataclass per kind of outcome (Bolt
@@ -118,11 +121,7 @@ class Call:
 
     @property
     def has_handed_over(self) -> bool:
-        return HANDED in self.context or bool(self.outcome)
-
-    @property
-    def outcome(self) -> dict[str, Any]:
-        return dict(self.context.get("outcome") or {})
+        return HANDED in self.context or REFUSAL in self.context
 
     def metadata(self) -> dict[str, Any]:
         """Where a modal was opened from, so its confirmation can go back there."""
@@ -199,7 +198,7 @@ def _explain(call: Call, error: UserError) -> None:
         call.tell(common.problem(text))
     else:
         # Interactive acks carry no message: the lazy twin tells the person (deferred as safe mrkdwn).
-        call.defer(problem=str(text))
+        call.refuse_later(str(text))
         call.ack()
 
 
@@ -217,7 +216,7 @@ def _fail(call: Call, error: Exception) -> None:
         elif call.ack_fn is None and call.actor is not None:
             call.tell(common.problem(text))
         else:
-            call.defer(problem=escape(text))
+            call.refuse_later(escape(text))
     except (SlackApiError, OSError) as tell_error:  # telling failed too: the log has the reference
         log.error("could not tell the person about ref %s: %s", reference, tell_error)
 
@@ -291,14 +290,14 @@ def lazy(kit: Kit, handler: Handler, *, when_deferred: bool = False) -> Callable
         call = Call(kit=kit, body=body, context=context, client=client, ack_fn=None)
         if when_deferred and not call.has_handed_over:
             return
-        problem = call.outcome.get("problem")
+        problem = context.get(REFUSAL)
         if problem:
             try:
                 call.actor = _acting(kit, call)
                 call.tell(common.problem(Mrkdwn(problem)))
             except Exception as error:
                 _fail(call, error)
-            if set(call.outcome) == {"problem"} and HANDED not in context:
+            if HANDED not in context:
                 return  # nothing else was handed over: the refusal was the whole answer
         _run(kit, handler, call)
 
