@@ -1,4 +1,4 @@
-"""One command line: `python -m bot serve|worker|jobs run|db upgrade|import|export|backup|try`."""
+"""One command line: `python -m bot serve|worker|jobs run|db upgrade|import|export|backup|restore|try`."""
 
 from __future__ import annotations
 
@@ -211,6 +211,8 @@ def _bulk_parsers(commands: Any) -> None:
     exporter.add_argument("--team", **team)
     backup = commands.add_parser("backup", help="copy the embedded SQLite database, even while the bot runs")
     backup.add_argument("file", type=Path, help="the copy to write (replaced if it exists)")
+    restore = commands.add_parser("restore", help="put a backup in place of the embedded SQLite database")
+    restore.add_argument("file", type=Path, help="a copy written by backup (the bot stopped meanwhile)")
 
 
 def _bulk(settings: Settings, args: argparse.Namespace) -> int:
@@ -234,6 +236,26 @@ def _bulk(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     finally:
         env.db.engine.dispose()
+
+
+def _restore(settings: Settings, source: Path) -> int:
+    """restore: the backup in place, the database it replaced kept aside, then upgraded if older."""
+    from bot.clock import SystemClock
+    from bot.env import Env
+    from bot.services import bulk
+
+    env = Env(db=Database.from_url(settings.sqlalchemy_url), clock=SystemClock(), settings=settings)
+    try:
+        aside = bulk.restore(env, source, env.clock.now())
+    except bulk.BulkError as error:
+        print(f"Nothing was done: {error}.", file=sys.stderr)
+        return 1
+    finally:
+        env.db.engine.dispose()
+    _upgrade_embedded(settings)
+    kept = f" The database it replaced is in {aside}." if aside else ""
+    print(f"Restored the database from {source}.{kept} Start the bot again.")
+    return 0
 
 
 def _import(env: Env, workspace: Workspace, args: argparse.Namespace) -> int:
@@ -366,6 +388,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
         run_worker(settings)
     elif args.command == "jobs":
         print(_run_job(settings, args.name, args.at))
+    elif args.command == "restore":
+        raise SystemExit(_restore(settings, args.file))
     elif args.command in ("import", "export", "backup"):
         raise SystemExit(_bulk(settings, args))
     elif args.command == "db" and args.action == "revision":

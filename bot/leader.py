@@ -35,7 +35,7 @@ from store.db import Database
 
 log = logging.getLogger("tidewater.leader")
 
-LEASE = "worker"
+LEASE = leases.WORKER
 TTL = timedelta(seconds=20)
 EVERY = timedelta(seconds=5)
 

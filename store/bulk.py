@@ -11,6 +11,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -341,4 +342,31 @@ def backup_sqlite(*, engine: sa.Engine, target: Path) -> None:
             copy.close()
     finally:
         source.close()
+    os.replace(partial, target)
+
+
+def backup_revision(source: Path) -> str | None:
+    """The schema revision a backup file holds, read without writing to it; None: not a bot's database."""
+    try:
+        with closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True)) as copy:
+            row = copy.execute("SELECT version_num FROM alembic_version").fetchone()
+    except sqlite3.DatabaseError:  # not SQLite at all, or no alembic_version table
+        return None
+    return None if row is None else str(row[0])
+
+
+def restore_sqlite(*, source: Path, target: Path, aside: Path) -> None:
+    """Put the backup `source` in place of the database file `target`, the current file (with its
+    -wal and -shm) moved to `aside` first. The copy is written beside the target and renamed: a failed
+    restore leaves the current database where it was."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    reading = closing(sqlite3.connect(f"file:{source}?mode=ro", uri=True))
+    with reading as backup, closing(sqlite3.connect(partial)) as copy:
+        backup.backup(copy)
+        copy.execute("PRAGMA journal_mode=DELETE")
+    for suffix in ("", "-wal", "-shm"):
+        current = target.with_name(target.name + suffix)
+        if current.exists():
+            os.replace(current, aside.with_name(aside.name + suffix))
     os.replace(partial, target)

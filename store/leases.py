@@ -17,6 +17,7 @@ from store.sql import insert_for
 
 # One number for the whole installation (pg_try_advisory_lock takes a bigint): "tidewate" in ASCII.
 ADVISORY_KEY = 0x7469646577617465
+WORKER = "worker"  # the one lease there is: who leads the workers
 LEASES: sa.Table = WorkerLease.__table__  # type: ignore[attr-defined]
 
 

@@ -25,6 +25,7 @@ from bot.rules.csv_rows import Record, RowError
 from bot.services.bulk_customers import CustomerImport
 from bot.services.bulk_export import backup as backup
 from bot.services.bulk_export import export as export
+from bot.services.bulk_export import restore as restore
 from bot.services.bulk_export import workspace_for as workspace_for
 from bot.services.bulk_lines import OrderImport, VisitImport
 from bot.services.bulk_run import BATCH_SIZE as BATCH_SIZE

@@ -4,6 +4,7 @@ command works on."""
 from __future__ import annotations
 
 import csv
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
@@ -16,6 +17,7 @@ from bot.services.bulk_run import (
     BulkError,
 )
 from store import bulk as store
+from store import leases
 from store.models import Workspace
 
 # The columns of each export: header, or header=column where the row names it otherwise. The headers
@@ -99,3 +101,42 @@ def workspace_for(env: Env, team: str | None) -> Workspace:
     if len(workspaces) > 1:
         raise BulkError(f"there are {len(workspaces)} workspaces: choose one with --team ({listed})")
     return workspaces[0]
+
+
+def restore(env: Env, source: Path, now: datetime) -> Path | None:
+    """Put the backup `source` in place of the embedded database (the bot stopped): where the database
+    it replaced went (None: there was none). The caller upgrades the restored schema if it is older."""
+    target = _restorable(env, source)
+    _refuse_while_a_worker_leads(env, now)
+    aside = target.with_name(f"{target.name}.before-restore-{now:%Y%m%dT%H%M%S}.bak")
+    had_one = target.exists()
+    env.db.engine.dispose()  # no connection of ours stays on the file being replaced
+    store.restore_sqlite(source=source.resolve(), target=target, aside=aside)
+    return aside if had_one else None
+
+
+def _restorable(env: Env, source: Path) -> Path:
+    if not env.db.is_sqlite:
+        raise BulkError(
+            "restore replaces the embedded SQLite database; this one is PostgreSQL: use pg_restore "
+            '(e.g. pg_restore --clean --if-exists --no-owner --dbname "$DATABASE_URL" tidewater.dump)'
+        )
+    target = store.sqlite_file(env.db.engine)
+    if target is None:
+        raise BulkError("the database lives in memory: there is no file to restore into")
+    if not source.is_file():
+        raise BulkError(f"there is no file {source}")
+    if store.backup_revision(source) is None:
+        raise BulkError(f"{source} is not a backup of this bot's database")
+    return target
+
+
+def _refuse_while_a_worker_leads(env: Env, now: datetime) -> None:
+    with env.db.connection() as connection:
+        lease = (
+            leases.current(connection, name="worker")
+            if sa.inspect(connection).has_table("worker_lease")
+            else None
+        )
+    if lease is not None and lease.expires_at > now:
+        raise BulkError(f"a worker is running on this database ({lease.holder}): stop the bot first")
