@@ -23,7 +23,9 @@ def test_the_web_threads_decide_the_lazy_threads_and_the_connections(monkeypatch
 
 def test_the_defaults_need_fewer_connections_than_postgresql_allows_for_two_processes_and_a_worker():
     settings = Settings(_env_file=None)
-    used = settings.web_concurrency * (settings.web_connections + POOL_SPARE) + WORKER_CONNECTIONS + POOL_SPARE
+    used = (
+        settings.web_concurrency * (settings.web_connections + POOL_SPARE) + WORKER_CONNECTIONS + POOL_SPARE
+    )
     assert used == 66
     assert used < 100, "PostgreSQL's default max_connections"
 

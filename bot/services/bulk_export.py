@@ -64,14 +64,12 @@ def export(env: Env, what: str, out: TextIO, *, workspace: Workspace) -> int:
 
 def backup(env: Env, target: Path) -> int:
     """Copy the embedded SQLite database to `target` while the bot runs; the copy's size in bytes."""
-    if not env.db.is_sqlite:
-        raise BulkError(
-            "backup copies the embedded SQLite database; this one is PostgreSQL: use pg_dump "
-            '(e.g. pg_dump --format=custom --file=tidewater.dump "$DATABASE_URL")'
-        )
-    source = store.sqlite_file(env.db.engine)
-    if source is None:
-        raise BulkError("the database lives in memory: there is no file to back up")
+    source = _embedded_file(
+        env,
+        doing="backup copies",
+        instead='use pg_dump (e.g. pg_dump --format=custom --file=tidewater.dump "$DATABASE_URL")',
+        missing="to back up",
+    )
     target = target.expanduser().resolve()
     if (
         target.name in {source.name, f"{source.name}-wal", f"{source.name}-shm"}
@@ -116,14 +114,8 @@ def restore(env: Env, source: Path, now: datetime) -> Path | None:
 
 
 def _restorable(env: Env, source: Path) -> Path:
-    if not env.db.is_sqlite:
-        raise BulkError(
-            "restore replaces the embedded SQLite database; this one is PostgreSQL: use pg_restore "
-            '(e.g. pg_restore --clean --if-exists --no-owner --dbname "$DATABASE_URL" tidewater.dump)'
-        )
-    target = store.sqlite_file(env.db.engine)
-    if target is None:
-        raise BulkError("the database lives in memory: there is no file to restore into")
+    instead = 'use pg_restore (e.g. pg_restore --clean --if-exists --no-owner --dbname "$DATABASE_URL" tidewater.dump)'
+    target = _embedded_file(env, doing="restore replaces", instead=instead, missing="to restore into")
     if not source.is_file():
         raise BulkError(f"there is no file {source}")
     if store.backup_revision(source) is None:
@@ -140,3 +132,13 @@ def _refuse_while_a_worker_leads(env: Env, now: datetime) -> None:
         )
     if lease is not None and lease.expires_at > now:
         raise BulkError(f"a worker is running on this database ({lease.holder}): stop the bot first")
+
+
+def _embedded_file(env: Env, *, doing: str, instead: str, missing: str) -> Path:
+    """The embedded SQLite database's file, or why what is `doing` it cannot be done here."""
+    if not env.db.is_sqlite:
+        raise BulkError(f"{doing} the embedded SQLite database; this one is PostgreSQL: {instead}")
+    found = store.sqlite_file(env.db.engine)
+    if found is None:
+        raise BulkError(f"the database lives in memory: there is no file {missing}")
+    return found
