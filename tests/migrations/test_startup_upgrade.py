@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from bot.__main__ import _upgrade_embedded
 from bot.config import Settings
+from bot.startup import upgrade_embedded as _upgrade_embedded
 from store.db import create_db_engine
 from tests.migrations.harness import (
     HEAD,
