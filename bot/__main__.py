@@ -24,6 +24,21 @@ def _settings() -> Settings:
         raise SystemExit(f"Tidewater cannot start: the settings are not valid.\n{error}") from None
 
 
+def _status(settings: Settings) -> int:
+    """0 when ready, 1 when not (for scripts), after showing why."""
+    from datetime import UTC
+
+    from rich.console import Console
+
+    from bot import status
+
+    db = Database.from_url(settings.sqlalchemy_url)
+    try:
+        return 0 if status.show(db, datetime.now(UTC), Console(highlight=False)) else 1
+    finally:
+        db.engine.dispose()
+
+
 def _run_job(settings: Settings, name: str, at: str | None) -> str:
     from bot import jobs
     from bot.clock import FixedClock, SystemClock
@@ -166,6 +181,7 @@ def _parser() -> argparse.ArgumentParser:
     serve_parser.add_argument(
         "--web-only", action="store_true", help="no worker beside it (production runs workers of their own)"
     )
+    commands.add_parser("status", help="show whether the bot can work: readiness, the leader, the outbox")
     commands.add_parser("worker", help="run the scheduler (any number: one leads, the others stand by)")
     jobs_parser = commands.add_parser("jobs", help="run a scheduled job now")
     jobs_parser.add_argument("action", choices=["run"])
@@ -194,6 +210,8 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
             threads=threads,
             web_only=args.web_only,
         )
+    elif args.command == "status":
+        raise SystemExit(_status(settings))
     elif args.command == "worker":
         from bot.worker import run_worker
 
