@@ -4,6 +4,7 @@ the latest messages Slack refused, from the database as it is."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from rich.console import Console
@@ -16,8 +17,13 @@ from tests import builders
 from tests.conftest import NOW, REP
 
 
-def message(key: str, status_: str, **values: object) -> OutboxMessage:
-    fields = {"channel": REP, "next_attempt_at": NOW, "created_at": NOW - timedelta(minutes=30), **values}
+def message(key: str, status_: str, **values: Any) -> OutboxMessage:
+    fields: dict[str, Any] = {
+        "channel": REP,
+        "next_attempt_at": NOW,
+        "created_at": NOW - timedelta(minutes=30),
+        **values,
+    }
     return OutboxMessage(
         workspace_id=builders.WORKSPACE,
         dedupe_key=key,
