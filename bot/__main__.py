@@ -7,7 +7,9 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot import data_commands, logs
@@ -122,8 +124,29 @@ def _serve_socket_mode(settings: Settings) -> None:
     handler.start()  # type: ignore[no-untyped-call]  # Bolt leaves this one unannotated
 
 
+def _metrics_folder() -> None:
+    """Where the web processes keep their counts for /metrics to sum (prometheus-client's multiprocess
+    mode): PROMETHEUS_MULTIPROC_DIR if given, emptied of an earlier run's files, else a fresh folder.
+    Set before any process imports the client, which reads it once."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not given:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="tidewater-metrics-")
+        return
+    for stale in Path(given).glob("*.db"):
+        stale.unlink()
+
+
+def _forget_process(_server: object, worker: Any) -> None:
+    """gunicorn's child_exit: a web process that ended stops counting in the live figures."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]  # unannotated upstream
+
+
 def _serve_http(*, port: int, workers: int, threads: int) -> None:
     from gunicorn.app.base import BaseApplication
+
+    _metrics_folder()
 
     class Gunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
         def load_config(self) -> None:
@@ -137,6 +160,7 @@ def _serve_http(*, port: int, workers: int, threads: int) -> None:
                 # gunicorn's control socket sits at one fixed path per user: two bots on one
                 # machine (or the tests beside a running bot) would fight over it.
                 "control_socket_disable": True,
+                "child_exit": _forget_process,
             }
             for key, value in options.items():
                 self.cfg.set(key, value)

@@ -15,6 +15,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
@@ -22,7 +23,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot import health, logs
+from bot import health, logs, metrics
 from bot.app import build_app
 from bot.config import Settings
 from bot.health import Readiness
@@ -32,6 +33,7 @@ MAX_BODY_BYTES = 1_048_576  # Slack's own payloads are far smaller
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 READ_CHUNK = 65_536
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -48,9 +50,14 @@ class Refused(Exception):
 
 
 def wsgi_app(
-    app: App, *, signing_secret: str | None = None, ready: Callable[[], Readiness] | None = None
+    app: App,
+    *,
+    signing_secret: str | None = None,
+    ready: Callable[[], Readiness] | None = None,
+    measured: Callable[[], bytes] | None = None,
 ) -> WsgiApp:
-    """`app` behind the edge; the signing secret is the app's own unless given; `ready` answers /readyz."""
+    """`app` behind the edge; the signing secret is the app's own unless given; `ready` answers /readyz
+    and `measured` /metrics."""
     verifier = SignatureVerifier(signing_secret or app._signing_secret)  # Bolt keeps no public copy
     bolt = SlackRequestHandler(app, path=EVENTS_PATH)
 
@@ -60,6 +67,11 @@ def wsgi_app(
             return answer(start_response, WsgiHttpResponse(200, {"content-type": ["text/plain"]}, "ok"))
         if path == READY_PATH and ready is not None:
             return answer(start_response, readiness_response(ready()))
+        if path == METRICS_PATH and measured is not None:
+            return answer(
+                start_response,
+                WsgiHttpResponse(200, {"content-type": [metrics.CONTENT_TYPE]}, measured().decode()),
+            )
         try:
             if method == "POST" and path == EVENTS_PATH:
                 return answer(start_response, slack_request(app, verifier, environ))
@@ -91,7 +103,9 @@ def slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any]
         log.info("refused a request without a valid Slack signature (%d bytes)", len(body))
         raise Refused(401, "invalid request")
     request = bolt_request(body, environ.get("QUERY_STRING", ""), headers)
-    answer = app.dispatch(request)
+    with metrics.ACK_SECONDS.labels(kind(request)).time():
+        answer = app.dispatch(request)
+    metrics.REQUESTS.labels(kind(request)).inc()
     if answer.status == 404:  # signed, but no listener took it: Slack would count a failure
         log.info("no listener acknowledged a %s request; answered 200", kind(request))
         answer = BoltResponse(status=200, body="")
@@ -188,4 +202,9 @@ def create_application() -> WsgiApp:
     logs.configure(settings.log_format)
     settings.require_slack_secrets()
     db = Database.from_url(settings.sqlalchemy_url, connections=settings.web_connections)
-    return wsgi_app(build_app(settings, db), ready=lambda: health.readiness(db, datetime.now(UTC)))
+    now = partial(datetime.now, UTC)
+    return wsgi_app(
+        build_app(settings, db),
+        ready=lambda: health.readiness(db, now()),
+        measured=lambda: metrics.exposition(db, now),
+    )

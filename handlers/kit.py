@@ -23,7 +23,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
-from bot import logs
+from bot import logs, metrics
 from bot.env import Env
 from bot.errors import GuestRefused, UserError
 from bot.i18n import N_, Lang, lang
@@ -207,6 +207,8 @@ def _fail(call: Call, error: Exception) -> None:
     log.error(
         "listener failed (ref %s): %s", reference, error, exc_info=error, extra={"reference": reference}
     )
+    if call.ack_fn is None:
+        metrics.LAZY_FAILURES.inc()
     text = common.failure_text(call.lang, reference)
     try:
         if call.kind == "view_submission" and not call.acked:

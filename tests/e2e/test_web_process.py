@@ -10,16 +10,18 @@ from __future__ import annotations
 
 import secrets
 import time
+import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from bot.playground.requests import Reply, SlackRequests
 from bot.playground.standin import SlackStandIn
 from tests.conftest import REP
-from tests.e2e.conftest import ACK_DEADLINE, FORGERIES, NEWCOMERS
+from tests.e2e.conftest import ACK_DEADLINE, FORGERIES, NEWCOMERS, WebProcess
 
 FORM = "application/x-www-form-urlencoded"
 LAZY_GRACE = 0.3  # a lazy listener, had one started, would have called the stand-in by then
@@ -226,3 +228,23 @@ def test_twenty_concurrent_customer_searches_all_answer_with_the_card_in_time(
     assert [reply.status for reply, _ in results] == [200] * 20
     assert all(name in reply.text for reply, _ in results), [reply.raw[:200] for reply, _ in results]
     assert max(seconds for _, seconds in results) < ACK_DEADLINE
+
+
+def _requests_counted(web_process: WebProcess, kind: str) -> float:
+    with urllib.request.urlopen(f"{web_process.base_url}/metrics", timeout=5) as response:
+        text = response.read().decode()
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "tidewater_requests_total" and sample.labels.get("kind") == kind
+    )
+
+
+def test_metrics_sum_what_every_web_process_counted(
+    web_process: WebProcess, e2e_slack: SlackRequests
+) -> None:
+    before = _requests_counted(web_process, "/crm")
+    for _ in range(8):  # spread over the two gunicorn processes
+        assert e2e_slack.command(REP, "/crm", "help").status == 200
+    assert _requests_counted(web_process, "/crm") - before == 8
