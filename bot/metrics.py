@@ -45,7 +45,7 @@ class Machinery(Collector):
         now = self.now()
         with self.db.engine.connect() as connection:
             figures = health_store.outbox_figures(connection, since=now - timedelta(days=1))
-            lease = leases.current(connection, name=leases.WORKER)
+            lease = leases.leader(connection)
         oldest = figures.oldest_pending_at
         yield _gauge("outbox_pending", "Messages waiting to be sent", figures.pending)
         yield _gauge("outbox_retrying", "Waiting messages that failed at least once", figures.retrying)

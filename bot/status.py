@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from rich.console import Console
 from rich.table import Table
 
 from bot import health
-from bot.leader import LEASE
 from store import health as health_store
 from store import leases
 from store.db import Database
@@ -28,17 +26,13 @@ def show(db: Database, now: datetime, out: Console) -> bool:
     if any(problem.startswith("the database does not answer") for problem in readiness.problems):
         return False
     with db.engine.connect() as connection:
-        lease = leases.current(connection, name=LEASE) if _has(connection, "worker_lease") else None
+        lease = leases.leader(connection)
         figures = health_store.outbox_figures(connection, since=now - timedelta(days=1))
         refusals = health_store.latest_refusals(connection, limit=REFUSALS_SHOWN)
     out.print(_overview(lease, figures, now))
     if refusals:
         out.print(_refusals(refusals))
     return readiness.ready
-
-
-def _has(connection: sa.Connection, table: str) -> bool:
-    return bool(sa.inspect(connection).has_table(table))
 
 
 def _overview(lease: WorkerLease | None, figures: health_store.OutboxFigures, now: datetime) -> Table:

@@ -103,11 +103,12 @@ def slack_request(app: App, verifier: SignatureVerifier, environ: dict[str, Any]
         log.info("refused a request without a valid Slack signature (%d bytes)", len(body))
         raise Refused(401, "invalid request")
     request = bolt_request(body, environ.get("QUERY_STRING", ""), headers)
-    with metrics.ACK_SECONDS.labels(kind(request)).time():
+    kind_of_request = kind(request)
+    with metrics.ACK_SECONDS.labels(kind_of_request).time():
         answer = app.dispatch(request)
-    metrics.REQUESTS.labels(kind(request)).inc()
+    metrics.REQUESTS.labels(kind_of_request).inc()
     if answer.status == 404:  # signed, but no listener took it: Slack would count a failure
-        log.info("no listener acknowledged a %s request; answered 200", kind(request))
+        log.info("no listener acknowledged a %s request; answered 200", kind_of_request)
         answer = BoltResponse(status=200, body="")
     return WsgiHttpResponse(answer.status, answer.headers, answer.body)
 

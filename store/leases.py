@@ -60,3 +60,11 @@ def try_lock(connection: sa.Connection) -> bool:
     """PostgreSQL: take the leader's advisory lock on this session, without waiting."""
     locked = connection.execute(sa.text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY})
     return bool(locked.scalar())
+
+
+def leader(connection: sa.Connection) -> WorkerLease | None:
+    """The workers' lease as it stands; None when no worker has led, or the schema predates the table
+    (a database not upgraded yet, read by `status` or `restore`)."""
+    if not sa.inspect(connection).has_table(LEASES.name):
+        return None
+    return current(connection, name=WORKER)

@@ -125,11 +125,7 @@ def _restorable(env: Env, source: Path) -> Path:
 
 def _refuse_while_a_worker_leads(env: Env, now: datetime) -> None:
     with env.db.connection() as connection:
-        lease = (
-            leases.current(connection, name="worker")
-            if sa.inspect(connection).has_table("worker_lease")
-            else None
-        )
+        lease = leases.leader(connection)
     if lease is not None and lease.expires_at > now:
         raise BulkError(f"a worker is running on this database ({lease.holder}): stop the bot first")
 
