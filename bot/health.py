@@ -26,6 +26,7 @@ HEARTBEAT_WITHIN = timedelta(minutes=2)
 @dataclass(frozen=True)
 class Readiness:
     problems: tuple[str, ...]
+    schema_current: bool = True  # False: the database did not answer, or its tables are not this release's
 
     @property
     def ready(self) -> bool:
@@ -45,10 +46,11 @@ def readiness(db: Database, now: datetime) -> Readiness:
             revision = MigrationContext.configure(connection).get_current_revision()
             lease = leases.current(connection, name=LEASE) if revision == newest_revision() else None
     except SQLAlchemyError as error:
-        return Readiness((f"the database does not answer: {type(error).__name__}",))
+        return Readiness((f"the database does not answer: {type(error).__name__}",), schema_current=False)
     if revision != newest_revision():
-        return Readiness((f"the schema is at {revision}, this release needs {newest_revision()}: "
-                          "run python -m bot db upgrade",))  # fmt: skip
+        at = f"is at {revision}" if revision else "has no tables yet"
+        upgrade = f"the schema {at}, this release needs {newest_revision()}: run python -m bot db upgrade"
+        return Readiness((upgrade,), schema_current=False)
     if lease is None:
         return Readiness(("no worker has led yet: start python -m bot worker",))
     silent = now - lease.renewed_at

@@ -12,6 +12,7 @@ from rich.console import Console
 from bot import status
 from bot.__main__ import main
 from store import leases
+from store.db import Database
 from store.models import OutboxMessage
 from tests import builders
 from tests.conftest import NOW, REP
@@ -75,3 +76,16 @@ def test_without_a_worker_the_status_says_why_it_is_not_ready_and_exits_1(db, mo
         main(["status"])
     assert done.value.code == 1
     assert "Not ready" in capsys.readouterr().out
+
+
+def test_a_database_without_tables_is_said_so_and_nothing_more_is_read(tmp_path):
+    empty = Database.from_url(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        ready, text = shown(empty, NOW)
+    finally:
+        empty.engine.dispose()
+    assert not ready
+    assert (
+        text
+        == "Not ready the schema has no tables yet, this release needs 0009: run python -m bot db upgrade"
+    )
