@@ -4,7 +4,7 @@ Counted in each web process where it happens: the requests Slack sent, by kind, 
 answer (the ack), and the lazy listeners that failed. Under gunicorn's several processes the client
 keeps each one's figures in files in PROMETHEUS_MULTIPROC_DIR (`serve` makes a fresh folder when none
 is given) and `/metrics` sums them. Read from the database at each scrape, alike in every process: the
-outbox's figures and the leader's heartbeat.
+outbox's figures, the leader's heartbeat, and each job's latest run with what it counted per workspace.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from store import health as health_store
-from store import leases
+from store import job_runs, leases
 from store.db import Database
+from store.models import JobRun, WorkerLease
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 REQUESTS = Counter("tidewater_requests", "Requests Slack sent, answered, by kind", ["kind"])
@@ -36,7 +37,7 @@ LAZY_FAILURES = Counter(
 
 
 class Machinery(Collector):
-    """The outbox's figures and the leader's heartbeat, read when scraped."""
+    """The outbox's figures, the leader's heartbeat and the jobs' latest runs, read when scraped."""
 
     def __init__(self, db: Database, now: Callable[[], datetime]) -> None:
         self.db, self.now = db, now
@@ -46,21 +47,54 @@ class Machinery(Collector):
         with self.db.engine.connect() as connection:
             figures = health_store.outbox_figures(connection, since=now - timedelta(days=1))
             lease = leases.leader(connection)
-        oldest = figures.oldest_pending_at
-        yield _gauge("outbox_pending", "Messages waiting to be sent", figures.pending)
-        yield _gauge("outbox_retrying", "Waiting messages that failed at least once", figures.retrying)
-        yield _gauge(
-            "outbox_oldest_pending_age_seconds", "Age of the oldest waiting message", _age(now, oldest)
-        )
-        yield _gauge("outbox_sent_last_day", "Messages Slack took in the last 24 hours", figures.sent_since)
-        yield _gauge("outbox_undeliverable", "Messages Slack refused for good", figures.refused)
-        yield _gauge("leader_heartbeat_age_seconds", "Since the leading worker last renewed its lease",
-                     _age(now, lease.renewed_at if lease else None))  # fmt: skip
-        yield _gauge(
-            "leader_present",
-            "1 while a worker's lease runs",
-            int(lease is not None and lease.expires_at > now),
-        )
+            runs, counts = job_runs.latest_runs(connection), job_runs.latest_counts(connection)
+        yield from _outbox(now, figures)
+        yield from _leader(now, lease)
+        yield from _jobs(runs, counts)
+
+
+def _outbox(now: datetime, figures: health_store.OutboxFigures) -> Iterator[Metric]:
+    oldest = figures.oldest_pending_at
+    yield _gauge("outbox_pending", "Messages waiting to be sent", figures.pending)
+    yield _gauge("outbox_retrying", "Waiting messages that failed at least once", figures.retrying)
+    yield _gauge("outbox_oldest_pending_age_seconds", "Age of the oldest waiting message", _age(now, oldest))
+    yield _gauge("outbox_sent_last_day", "Messages Slack took in the last 24 hours", figures.sent_since)
+    yield _gauge("outbox_undeliverable", "Messages Slack refused for good", figures.refused)
+
+
+def _leader(now: datetime, lease: WorkerLease | None) -> Iterator[Metric]:
+    yield _gauge("leader_heartbeat_age_seconds", "Since the leading worker last renewed its lease",
+                 _age(now, lease.renewed_at if lease else None))  # fmt: skip
+    yield _gauge(
+        "leader_present",
+        "1 while a worker's lease runs",
+        int(lease is not None and lease.expires_at > now),
+    )
+
+
+def _jobs(runs: list[JobRun], counts: list[job_runs.Count]) -> Iterator[Metric]:
+    started = _by_job("job_last_run_timestamp_seconds", "When each job's latest run started (Unix time)")
+    seconds = _by_job("job_last_run_duration_seconds", "How long each job's latest run took")
+    succeeded = _by_job("job_last_run_succeeded", "1 when each job's latest run succeeded, 0 when it failed")
+    success = _by_job("job_last_success_timestamp_seconds", "When each job last succeeded (Unix time)")
+    for run in runs:
+        started.add_metric([run.job], run.started_at.timestamp())
+        seconds.add_metric([run.job], run.seconds)
+        succeeded.add_metric([run.job], int(run.succeeded))
+        if run.succeeded_at is not None:
+            success.add_metric([run.job], run.succeeded_at.timestamp())
+    counted = GaugeMetricFamily(
+        "tidewater_job_counted",
+        "What each job's latest successful run counted, per workspace (empty: the whole installation)",
+        labels=["job", "workspace", "count"],
+    )
+    for count in counts:
+        counted.add_metric([count.job, count.workspace_id, count.name], count.value)
+    yield from (started, seconds, succeeded, success, counted)
+
+
+def _by_job(name: str, documentation: str) -> GaugeMetricFamily:
+    return GaugeMetricFamily(f"tidewater_{name}", documentation, labels=["job"])
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -1,7 +1,8 @@
 """The scheduled jobs, each an idempotent catch-up function of `now` (the clock it is given).
 
 `python -m bot jobs run NAME [--at ISO-TIME]` runs one now, or as if the clock said that time; the
-worker ticks the same functions. Each run returns one line saying what it did.
+worker ticks the same functions. Each run counts what it did per workspace (a `Tally`, summed into one
+line) and is recorded, success or failure, as the job's latest run (bot/services/job_runs.py).
 
 Each job is thin: for each active workspace, a service decides (`bot.services`) and `bot.messaging`
 says it. The jobs that send messages (followups, recycle, churn, digest, sla) only queue them in the
@@ -11,8 +12,10 @@ outbox, each under its dedupe key; the `outbox` job is the one that talks to Sla
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from slack_sdk import WebClient
 
@@ -20,7 +23,8 @@ import bot.messaging  # noqa: F401  (registers what the bot says on its own abou
 from bot import logs, notify
 from bot.env import Env
 from bot.jobs import churn, digest, followups, home, people, recycle, retention, sla, tiers
-from bot.services import replays
+from bot.services import job_runs, replays
+from bot.services.job_runs import INSTALLATION, Tally
 
 log = logging.getLogger("tidewater.jobs")
 
@@ -29,19 +33,27 @@ log = logging.getLogger("tidewater.jobs")
 class Job:
     name: str
     every_seconds: int
-    run: Callable[[Env, WebClient], str]
+    run: Callable[[Env, WebClient], Tally]
 
 
-def deliver_outbox(env: Env, client: WebClient) -> str:
+def deliver_outbox(env: Env, client: WebClient) -> Tally:
     done = notify.deliver_due(env, client)
-    forgotten = replays.forget_old(env)
-    return (
-        f"sent {done.sent}, retrying {done.retrying}, undeliverable {done.failed}, taken by another {done.skipped}"
-        f"; request marks forgotten {forgotten}"
+    tally = Tally()
+    tally.add(
+        INSTALLATION,
+        sent=done.sent,
+        retrying=done.retrying,
+        undeliverable=done.failed,
+        skipped=done.skipped,
+        forgotten=replays.forget_old(env),
+    )
+    return tally.said(
+        "sent {sent}, retrying {retrying}, undeliverable {undeliverable}, taken by another {skipped}"
+        "; request marks forgotten {forgotten}"
     )
 
 
-def _queues_only(run: Callable[[Env], str]) -> Callable[[Env, WebClient], str]:
+def _queues_only(run: Callable[[Env], Tally]) -> Callable[[Env, WebClient], Tally]:
     return lambda env, _client: run(env)
 
 
@@ -72,7 +84,22 @@ def outbox_client(token: str, base_url: str) -> WebClient:
 
 
 def run_job(name: str, env: Env, client: WebClient) -> str:
+    """Run the job called `name` once and record the run; its summary. A failure is recorded, then raised."""
     with logs.scoped(job=name):
-        summary = JOBS[name].run(env, client)
-        log.info("job %s at %s: %s", name, env.clock.now().isoformat(timespec="seconds"), summary)
-    return summary
+        started_at, started = env.clock.now(), time.monotonic()
+        try:
+            tally = JOBS[name].run(env, client)
+        except Exception as error:
+            _record_failure(env, name, started_at, time.monotonic() - started, error)
+            raise
+        seconds = time.monotonic() - started
+        job_runs.record_success(env, name, started_at=started_at, seconds=seconds, tally=tally)
+        log.info("job %s at %s: %s", name, started_at.isoformat(timespec="seconds"), tally.summary)
+    return tally.summary
+
+
+def _record_failure(env: Env, name: str, started_at: datetime, seconds: float, error: Exception) -> None:
+    try:
+        job_runs.record_failure(env, name, started_at=started_at, seconds=seconds, error=error)
+    except Exception:  # the database that failed the job may well fail this too: the log has both
+        log.exception("could not record that job %s failed", name)

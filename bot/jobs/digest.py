@@ -9,14 +9,15 @@ from bot.messaging import digest as messaging
 from bot.messaging.digest import DueSoon
 from bot.rules.pool import PoolRules
 from bot.services import digest
+from bot.services.job_runs import Tally
 from bot.services.people import workspace_ids
 
 
-def run(env: Env) -> str:
-    sent = 0
+def run(env: Env) -> Tally:
+    tally = Tally()
     for workspace_id in workspace_ids(env):
-        sent += messaging.send_digests(env, workspace_id, back_in_the_pool_soon)
-    return f"{sent} digests"
+        tally.add(workspace_id, digests=messaging.send_digests(env, workspace_id, back_in_the_pool_soon))
+    return tally.said("{digests} digests")
 
 
 def back_in_the_pool_soon(env: Env, workspace_id: str, rules: PoolRules) -> DueSoon:

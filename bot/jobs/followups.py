@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from bot.env import Env
 from bot.messaging import followups as messaging
+from bot.services.job_runs import Tally
 from bot.services.people import workspace_ids
 
 
-def run(env: Env) -> str:
-    sent = rows = 0
+def run(env: Env) -> Tally:
+    tally = Tally()
     for workspace_id in workspace_ids(env):
-        people, count = messaging.remind(env, workspace_id)
-        sent, rows = sent + people, rows + count
-    return f"{sent} reps reminded of {rows} follow-ups"
+        reps, followups = messaging.remind(env, workspace_id)
+        tally.add(workspace_id, reps=reps, followups=followups)
+    return tally.said("{reps} reps reminded of {followups} follow-ups")

@@ -10,11 +10,12 @@ from slack_sdk import WebClient
 
 from bot.env import Env
 from bot.messaging import home as messaging
+from bot.services.job_runs import Tally
 from bot.services.people import workspace_ids
 
 
-def run(env: Env, client: WebClient, *, sleep: messaging.Sleep = time.sleep) -> str:
-    published = 0
+def run(env: Env, client: WebClient, *, sleep: messaging.Sleep = time.sleep) -> Tally:
+    tally = Tally()
     for workspace_id in workspace_ids(env):
-        published += messaging.publish_due(env, client, workspace_id, sleep)
-    return f"{published} Home tabs published"
+        tally.add(workspace_id, published=messaging.publish_due(env, client, workspace_id, sleep))
+    return tally.said("{published} Home tabs published")

@@ -17,18 +17,18 @@ from slack_sdk.errors import SlackApiError
 from bot.env import Env
 from bot.messaging import people as directory
 from bot.services import people
+from bot.services.job_runs import Tally
 
 log = logging.getLogger("tidewater.jobs.people")
 
 
-def run(env: Env, client: WebClient) -> str:
+def run(env: Env, client: WebClient) -> Tally:
     slack = directory.directory_reader(client)
-    done = updated = 0
+    tally = Tally()
     for workspace_id in people.workspace_ids(env):
         changed = sync_workspace(env, slack, workspace_id)
-        if changed is not None:
-            done, updated = done + 1, updated + changed
-    return f"{done} workspaces synced with Slack: {updated} people updated"
+        tally.add(workspace_id, synced=int(changed is not None), updated=changed or 0)
+    return tally.said("{synced} workspaces synced with Slack: {updated} people updated")
 
 
 def sync_workspace(env: Env, slack: WebClient, workspace_id: str) -> int | None:

@@ -14,18 +14,26 @@ from bot.rules.pool import PoolRules
 from bot.services import recycle
 from bot.services import settings as settings_service
 from bot.services.home_types import Warned
+from bot.services.job_runs import Tally
 from bot.services.people import workspace_ids
 
 
-def run(env: Env) -> str:
-    owners = warned = moved = messages = 0
+def run(env: Env) -> Tally:
+    tally = Tally()
     for workspace_id in workspace_ids(env):
         settings = settings_service.load(env, workspace_id)
-        people, count = messaging.warn_owners(env, workspace_id, settings)
-        owners, warned = owners + people, warned + count
+        owners, warned = messaging.warn_owners(env, workspace_id, settings)
         done = recycle.recycle_due(env, workspace_id, settings)
-        moved, messages = moved + len(done.moved), messages + len(done.announcements)
-    return f"warned {owners} owners about {warned} customers; recycled {moved} customers in {messages} announcements"
+        tally.add(
+            workspace_id,
+            owners=owners,
+            warned=warned,
+            moved=len(done.moved),
+            announcements=len(done.announcements),
+        )
+    return tally.said(
+        "warned {owners} owners about {warned} customers; recycled {moved} customers in {announcements} announcements"
+    )
 
 
 def nearly_due_by_owner(

@@ -6,8 +6,11 @@ from __future__ import annotations
 from bot import notify
 from bot.env import Env
 from bot.services import retention
+from bot.services.job_runs import INSTALLATION, Tally
 
 
-def run(env: Env) -> str:
+def run(env: Env) -> Tally:
     forgotten = retention.forget_old(env, kept_kinds=notify.answered_later())
-    return f"forgot {forgotten.messages} sent messages and {forgotten.marks} job marks"
+    tally = Tally()
+    tally.add(INSTALLATION, messages=forgotten.messages, marks=forgotten.marks)
+    return tally.said("forgot {messages} sent messages and {marks} job marks")

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from bot.env import Env
 from bot.services import sla
+from bot.services.job_runs import Tally
 from bot.services.people import workspace_ids
 
 
-def run(env: Env) -> str:
-    due = nudged = breached = 0
+def run(env: Env) -> Tally:
+    tally = Tally()
     for workspace_id in workspace_ids(env):
         checked = sla.check(env, workspace_id)
-        due, nudged, breached = due + checked.due, nudged + checked.nudged, breached + checked.breached
-    return f"{due} complaints due: {nudged} nudged, {breached} breached"
+        tally.add(workspace_id, due=checked.due, nudged=checked.nudged, breached=checked.breached)
+    return tally.said("{due} complaints due: {nudged} nudged, {breached} breached")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from bot.env import Env
 from bot.services import tiers
+from bot.services.job_runs import Tally
 from bot.services.people import workspace_ids
 
 
-def run(env: Env) -> str:
-    levels = stages = done = 0
+def run(env: Env) -> Tally:
+    tally = Tally()
     for workspace_id in workspace_ids(env):
-        changed = tiers.tier_today(env, workspace_id)
-        if changed is not None:
-            done += 1
-            levels, stages = levels + changed[0], stages + changed[1]
-    return f"{done} workspaces: {levels} levels and {stages} stages changed"
+        changed = tiers.tier_today(env, workspace_id)  # None: the day's tiers are done already
+        levels, stages = (0, 0) if changed is None else changed
+        tally.add(workspace_id, tiered=int(changed is not None), levels=levels, stages=stages)
+    return tally.said("{tiered} workspaces: {levels} levels and {stages} stages changed")

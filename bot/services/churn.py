@@ -46,6 +46,9 @@ class Warning:
     reasons: Sequence[rules.Reason]
 
 
+NOTHING_SCORED = churn_store.Scored(customers=0, changes=0, rises=0)  # a day already scored
+
+
 def score_today(env: Env, workspace_id: str) -> churn_store.Scored | None:
     """Today's scores (the workspace's day), once: None when this day's scores are already done."""
 

@@ -45,7 +45,7 @@ from store.models.pool import Announcement, AnnouncementRow
 from store.models.recycle import EXTENSION_APPROVED, EXTENSION_DECLINED, EXTENSION_PENDING, ExtensionRequest
 from store.models.settings import SettingChange, WorkspaceSetting
 from store.models.visits import VISIT_KINDS, Visit
-from store.models.workers import WorkerLease
+from store.models.workers import JobRun, JobRunCount, WorkerLease
 from store.models.workspaces import Workspace
 
 __all__ = [
@@ -71,6 +71,8 @@ __all__ = [
     "EXTENSION_PENDING",
     "ExtensionRequest",
     "JobMark",
+    "JobRun",
+    "JobRunCount",
     "LEVELS",
     "LOSING_MOVES",
     "MOVES",

@@ -1,10 +1,11 @@
-"""Who leads the workers. An installation-wide table, not a workspace's: one row per lease, read by the
-workers and by the web process's readiness check (a small reference table in a distributed database)."""
+"""The workers' own tables, installation-wide rather than a workspace's: who leads them, and what each
+job's latest run did. Read by the workers, `/readyz`, `/metrics` and `python -m bot status`."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from store.models.columns import utc_column
@@ -22,3 +23,30 @@ class WorkerLease(SQLModel, table=True):
     taken_at: datetime = Field(sa_column=utc_column())
     renewed_at: datetime = Field(sa_column=utc_column())
     expires_at: datetime = Field(sa_column=utc_column())
+
+
+class JobRun(SQLModel, table=True):
+    """A job's latest run, one row per job, replaced by each run: when it started, how long it took,
+    whether it succeeded (and the error when not), its one-line summary, and when it last succeeded."""
+
+    __tablename__ = "job_run"
+
+    job: str = Field(primary_key=True, max_length=32)
+    started_at: datetime = Field(sa_column=utc_column())
+    seconds: float
+    succeeded: bool
+    summary: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    error: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    succeeded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class JobRunCount(SQLModel, table=True):
+    """What a job's latest successful run counted in one workspace (e.g. recycle's `moved`); the empty
+    workspace id is the installation as a whole (the outbox, retention). Replaced with each success."""
+
+    __tablename__ = "job_run_count"
+
+    job: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(primary_key=True, max_length=32)
+    value: int

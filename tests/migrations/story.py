@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0009"  # the newest revision whose tables and columns these rows fill
+REVISION = "0010"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -202,6 +202,14 @@ def _settings() -> Story:
         ],
         "worker_lease": [
             {"name": "worker", "holder": "web-1:4242:ab12cd", "taken_at": utc(11, 20), "renewed_at": utc(11, 22, 2), "expires_at": utc(11, 22, 2, 1)},
+        ],
+        "job_run": [
+            {"job": "recycle", "started_at": utc(11, 22, 2), "seconds": 0.25, "succeeded": True, "summary": "recycled 1 customers in 1 announcements", "error": None, "succeeded_at": utc(11, 22, 2)},
+            {"job": "outbox", "started_at": utc(11, 22, 2, 1), "seconds": 30.5, "succeeded": False, "summary": "", "error": "OperationalError: the database went away", "succeeded_at": utc(11, 22, 1)},
+        ],
+        "job_run_count": [
+            {"job": "recycle", "workspace_id": TEAM, "name": "moved", "value": 1},
+            {"job": "outbox", "workspace_id": "", "name": "sent", "value": 12},
         ],
     }  # fmt: skip
 
