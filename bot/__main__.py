@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
+import signal
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ from bot import data_commands, logs
 from bot.config import ConfigError, Settings
 from bot.startup import upgrade as _upgrade
 from bot.startup import upgrade_embedded as _upgrade_embedded
+from bot.stopping import cut_off_after
 from store.db import Database
 
 
@@ -74,17 +78,20 @@ def serve(settings: Settings, *, port: int, workers: int, threads: int, web_only
         raise SystemExit(str(error)) from None
     _upgrade_embedded(settings)
     worker = None if web_only else _start_worker()
+    parent = os.getpid()
     try:
         if settings.slack_app_token and settings.slack_app_token.get_secret_value():
             _serve_socket_mode(settings)
         else:
-            _serve_http(port=port, workers=workers, threads=threads)
+            _serve_http(port=port, workers=workers, threads=threads, stop_seconds=settings.stop_seconds)
     finally:
-        if worker is not None:
-            _stop_worker(worker)
+        # gunicorn's web processes are forks of this one and leave through here too: only the parent
+        # owns the worker.
+        if worker is not None and os.getpid() == parent:
+            _stop_worker(worker, settings.stop_seconds + WORKER_STOP_MARGIN)
 
 
-WORKER_STOP_SECONDS = 30  # a job running when asked to stop finishes first; past this it is killed
+WORKER_STOP_MARGIN = 5  # the worker ends itself at STOP_SECONDS; killed only if even that fails
 
 
 def _start_worker() -> subprocess.Popen[bytes]:
@@ -94,11 +101,11 @@ def _start_worker() -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "bot", "worker"])
 
 
-def _stop_worker(worker: subprocess.Popen[bytes]) -> None:
+def _stop_worker(worker: subprocess.Popen[bytes], seconds: float) -> None:
     if worker.poll() is None:
         worker.terminate()
     try:
-        worker.wait(timeout=WORKER_STOP_SECONDS)
+        worker.wait(timeout=seconds)
     except subprocess.TimeoutExpired:
         worker.kill()
         worker.wait()
@@ -113,15 +120,29 @@ def _playground_instead() -> None:
 
 
 def _serve_socket_mode(settings: Settings) -> None:
+    """Socket Mode until Ctrl-C or SIGTERM; then no new event is taken and the lazy listeners running
+    have STOP_SECONDS to finish (bot/stopping.py)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.app import build_app
 
-    app = build_app(settings, Database.from_url(settings.sqlalchemy_url))
+    lazy = ThreadPoolExecutor(max_workers=settings.lazy_threads, thread_name_prefix="lazy")
+    app = build_app(settings, Database.from_url(settings.sqlalchemy_url), executor=lazy)
     assert settings.slack_app_token is not None
     logging.getLogger("tidewater").info("connecting to Slack in Socket Mode")
     handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
-    handler.start()  # type: ignore[no-untyped-call]  # Bolt leaves this one unannotated
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        handler.start()  # type: ignore[no-untyped-call]  # Bolt leaves this one unannotated
+    except KeyboardInterrupt:
+        cut_off_after(settings.stop_seconds, "Socket Mode")
+        handler.close()  # type: ignore[no-untyped-call]
+        lazy.shutdown(wait=True)
+
+
+def _interrupt(*_: object) -> None:
+    """SIGTERM stops Socket Mode as Ctrl-C does."""
+    raise KeyboardInterrupt
 
 
 def _metrics_folder() -> None:
@@ -143,7 +164,7 @@ def _forget_process(_server: object, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]  # unannotated upstream
 
 
-def _serve_http(*, port: int, workers: int, threads: int) -> None:
+def _serve_http(*, port: int, workers: int, threads: int, stop_seconds: float) -> None:
     from gunicorn.app.base import BaseApplication
 
     _metrics_folder()
@@ -157,6 +178,9 @@ def _serve_http(*, port: int, workers: int, threads: int) -> None:
                 "worker_class": "gthread",
                 "accesslog": "-",
                 "timeout": 60,
+                # SIGTERM: requests and lazy listeners in flight get this long, then the process is
+                # killed (bot/stopping.py says why nothing is half done).
+                "graceful_timeout": math.ceil(stop_seconds),  # gunicorn takes whole seconds
                 # gunicorn's control socket sits at one fixed path per user: two bots on one
                 # machine (or the tests beside a running bot) would fight over it.
                 "control_socket_disable": True,

@@ -50,8 +50,11 @@ class Settings(BaseSettings):
     # standby takes over once the lease has gone LEADER_LEASE_SECONDS without a renewal.
     leader_lease_seconds: float = Field(default=20, gt=0)
     leader_check_seconds: float = Field(default=5, gt=0)
-    # How long the machinery's own rows are kept (bot/services/retention.py): sent messages, job marks.
+    # Ctrl-C or SIGTERM: what a process is doing (a request, lazy listeners, a job, a send) has this long
+    # to finish before the process ends (bot/stopping.py). Below the 30 s most platforms allow.
+    stop_seconds: float = Field(default=25, gt=0)
     log_format: Literal["text", "json"] = "text"  # json: one object a line (bot/logs.py)
+    # How long the machinery's own rows are kept (bot/services/retention.py): sent messages, job marks.
     outbox_kept_days: int = Field(default=30, ge=1)
     job_marks_kept_days: int = Field(default=90, ge=1)
 

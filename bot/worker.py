@@ -38,6 +38,7 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.env import Env
 from bot.leader import Leadership
+from bot.stopping import cut_off_after
 from store.db import Database
 
 log = logging.getLogger("tidewater.worker")
@@ -173,13 +174,21 @@ WORKER_CONNECTIONS = 10 + 2
 
 
 def run_worker(settings: Settings) -> None:
-    """Stand by, lead when elected, until SIGTERM or Ctrl-C."""
+    """Stand by, lead when elected, until SIGTERM or Ctrl-C; then a running job has STOP_SECONDS to
+    finish before the process ends (bot/stopping.py), and the lease is given up for a standby."""
     db = Database.from_url(settings.sqlalchemy_url, connections=WORKER_CONNECTIONS)
     if db.is_sqlite:
         db.upgrade()
     settle()
     stopping = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopping.set())
+
+    def stop(*_: object) -> None:
+        if not stopping.is_set():
+            log.info("stopping: a job running now has %g s to finish", settings.stop_seconds)
+            stopping.set()
+            cut_off_after(settings.stop_seconds, "the worker")
+
+    signal.signal(signal.SIGTERM, stop)
     leadership = Leadership(db, SystemClock(), ttl=timedelta(seconds=settings.leader_lease_seconds))
     leading = Leading(settings, db)
     every = timedelta(seconds=settings.leader_check_seconds)
@@ -187,5 +196,6 @@ def run_worker(settings: Settings) -> None:
     try:
         leader.follow(leadership, stopping, lead=leading.start, step_down=leading.stop, every=every)
     except KeyboardInterrupt:
+        stop()
         leading.stop()
         leadership.give_up()

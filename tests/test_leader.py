@@ -121,7 +121,7 @@ def no_job_table_left_behind(db: Database) -> Iterator[None]:
         connection.execute(sa.text(f"DROP TABLE IF EXISTS {worker.JOB_TABLE}"))
 
 
-def start_worker(database_url: str, api_url: str) -> subprocess.Popen[str]:
+def start_worker(database_url: str, api_url: str, **settings: str) -> subprocess.Popen[str]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DEFAULT_", "LEADER_"))},
         "DATABASE_URL": database_url,
@@ -130,6 +130,7 @@ def start_worker(database_url: str, api_url: str) -> subprocess.Popen[str]:
         "SLACK_API_URL": api_url,
         "LEADER_LEASE_SECONDS": "3",
         "LEADER_CHECK_SECONDS": "0.5",
+        **settings,
     }
     command = [sys.executable, "-m", "bot", "worker"]
     return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
