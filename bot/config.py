@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     # Ctrl-C or SIGTERM: what a process is doing (a request, lazy listeners, a job, a send) has this long
     # to finish before the process ends (bot/stopping.py). Below the 30 s most platforms allow.
     stop_seconds: float = Field(default=25, gt=0)
+    # How long a sender holds a queued message it took (bot/notify): longer than a request to Slack may
+    # last (30 s); a sender that dies mid-send gives the message back after it.
+    outbox_lease_seconds: float = Field(default=120, gt=0)
     log_format: Literal["text", "json"] = "text"  # json: one object a line (bot/logs.py)
     # How long the machinery's own rows are kept (bot/services/retention.py): sent messages, job marks.
     outbox_kept_days: int = Field(default=30, ge=1)

@@ -83,15 +83,11 @@ def build_scheduler(
     overrides = every_seconds_override or {}
     now = datetime.now(UTC)
     for job in jobs.JOBS.values():
-        _add_tick(
-            # A job the store has never seen runs at once: each is a catch-up function of now, and a
-            # first start (or a new job) should not wait a whole interval to do what is already due.
-            scheduler,
-            job.name,
-            overrides.get(job.name, job.every_seconds),
-            next_runs.get(job.name, now),
-            now,
-        )
+        # A job the store has never seen runs at once: each is a catch-up function of now, and a first
+        # start (or a new job) should not wait a whole interval to do what is already due. So does the
+        # outbox: a leader taking over from one that died sends what waited meanwhile without delay.
+        stored = now if job.name == jobs.OUTBOX else next_runs.get(job.name, now)
+        _add_tick(scheduler, job.name, overrides.get(job.name, job.every_seconds), stored, now)
     return scheduler
 
 

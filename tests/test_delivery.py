@@ -128,7 +128,7 @@ def test_a_sender_killed_after_slack_took_its_post_leaves_nothing_to_post_twice(
     assert deliver(env, client).skipped == 0
     assert standin.count("chat.postMessage") == 1
     assert rows(env)[0].status == "pending"
-    clock.advance(notify.LEASE)
+    clock.advance(notify.lease(env))
     done = deliver(env, client)
     assert (done.looked_up, done.found, done.sent) == (1, 1, 0)
     assert standin.count("chat.postMessage") == 1
@@ -159,7 +159,7 @@ def test_two_senders_in_a_run_longer_than_the_lease_post_each_message_once(env, 
         first = senders.submit(notify.deliver_due, env, client, pacer=notify.Pacer(sleep=one_second_later))
         second = senders.submit(second_sender)
         done = [first.result(timeout=120), second.result(timeout=120)]
-    assert clock.now() - start > notify.LEASE
+    assert clock.now() - start > notify.lease(env)
     assert posted_texts(standin) == Counter(texts)
     assert (done[0].sent, done[1].sent) == (len(texts), 0)
     assert {row.status for row in rows(env)} == {"sent"}

@@ -57,13 +57,14 @@ def _queues_only(run: Callable[[Env], Tally]) -> Callable[[Env, WebClient], Tall
     return lambda env, _client: run(env)
 
 
+OUTBOX = "outbox"  # the job that talks to Slack
 TICK = 15 * 60  # each job is a catch-up function of now: ticking every 15 minutes is enough
 SLA_TICK = 60  # an urgent complaint's hour to respond leaves no room for a 15-minute lag
 RETENTION_TICK = 6 * 60 * 60  # ages are counted in days: four runs a day keep up
 JOBS = {
     job.name: job
     for job in (
-        Job("outbox", 30, deliver_outbox),
+        Job(OUTBOX, 30, deliver_outbox),
         Job("followups", TICK, _queues_only(followups.run)),
         Job("recycle", TICK, _queues_only(recycle.run)),
         Job("churn", TICK, _queues_only(churn.run)),

@@ -5,7 +5,8 @@ so it exists if and only if the change was committed; `deliver_due` (the worker'
 `deliver_now` (a person is waiting) send it. What is true of delivery, exactly:
 
 - A message is taken by one sender at a time: a conditional UPDATE leases it from the clock at the
-  moment of taking (`LEASE`, longer than a request to Slack may last), just before it is sent.
+  moment of taking (`OUTBOX_LEASE_SECONDS`, 120 by default, longer than a request to Slack may last),
+  just before it is sent. A sender that dies mid-send holds it until then.
 - Each is retried until Slack has it or refuses it for good: 429 waits for Retry-After; server errors
   and network failures back off from 30 s to an hour; refusals that will not change (an archived
   channel, invalid blocks) are recorded as undeliverable for the admins.
@@ -41,7 +42,6 @@ from bot.notify.pacing import CHANNEL_GAP_SECONDS, WORKSPACE_GAP_SECONDS, WORKSP
 from bot.notify.sender import (
     CURRENT_WITHIN,
     FIRST_BACKOFF,
-    LEASE,
     LONGEST_BACKOFF,
     PERMANENT_ERRORS,
     Delivery,
@@ -49,6 +49,7 @@ from bot.notify.sender import (
     backoff,
     deliver_due,
     deliver_now,
+    lease,
     sender_name,
     without_retries,
 )
@@ -62,7 +63,7 @@ __all__ = [
     "HISTORY_PAGES",
     "KINDS",
     "answered_later",
-    "LEASE",
+    "lease",
     "LONGEST_BACKOFF",
     "LOOK_BACK",
     "METADATA_EVENT",

@@ -47,7 +47,11 @@ PERMANENT_ERRORS = frozenset(
 )
 FIRST_BACKOFF = timedelta(seconds=30)
 LONGEST_BACKOFF = timedelta(hours=1)
-LEASE = timedelta(minutes=2)  # a sender that dies mid-send gives the message back after this
+
+
+def lease(env: Env) -> timedelta:
+    """How long a sender holds a message it took: a sender that dies mid-send gives it back after this."""
+    return timedelta(seconds=env.settings.outbox_lease_seconds)
 
 
 @dataclass
@@ -118,7 +122,7 @@ def _take_and_send(env: Env, client: WebClient, message_id: int, owner: str, don
     now = env.clock.now()
     with env.db.session() as session:
         message = outbox_store.take(
-            session=session, message_id=message_id, owner=owner, now=now, until=now + LEASE
+            session=session, message_id=message_id, owner=owner, now=now, until=now + lease(env)
         )
         if message is not None:
             session.expunge(message)
