@@ -47,11 +47,13 @@ def the_night(env, standin) -> set[int]:
     standin.add_channel(POOL, "customer-pool", is_member=True)
     admin = Actor(builders.WORKSPACE, ADMIN, "Ada", "admin", None, "Asia/Shanghai", "en")
     settings_service.save(env, admin, {"pool_channel": POOL})
-    due = set()
+    due: set[int] = set()
     for number in range(DUE_BACK):
         owner = OWNERS[number % len(OWNERS)]
         builders.person(env, owner)
-        due.add(builders.customer(env, f"Quiet Trading {number:03d}", owner=owner).id)
+        customer_id = builders.customer(env, f"Quiet Trading {number:03d}", owner=owner).id
+        assert customer_id is not None
+        due.add(customer_id)
     long_ago = NOW - timedelta(days=200)
     with env.db.session() as session:
         session.execute(sa.update(Customer).values(owned_since=long_ago, recycle_clock_from=long_ago))
