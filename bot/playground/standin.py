@@ -50,6 +50,7 @@ class SlackStandIn(WebApi, Faults):
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
         self.calls: list[Recorded] = []
+        self._opened: dict[str, Recorded] = {}  # views.open calls by trigger id
         self.problems: list[str] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.messages: dict[str, list[dict[str, Any]]] = {}  # by conversation, oldest first
@@ -163,6 +164,18 @@ class SlackStandIn(WebApi, Faults):
                 self._lock.wait(left)
             return [c for c in self.calls if c.method == method]
 
+    def opened_for(self, trigger_id: str, timeout: float = 5.0) -> Recorded | None:
+        """The views.open call made with `trigger_id` (the request it answers), once it arrives; None if
+        none arrives within `timeout`. Found by its key, however many calls came before."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while trigger_id not in self._opened:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return None
+                self._lock.wait(left)
+            return self._opened[trigger_id]
+
     def responses_to(self, key: str) -> list[dict[str, Any]]:
         """Everything posted to the response_url made with `key` (see `response_url`), oldest first."""
         with self._lock:
@@ -194,6 +207,7 @@ class SlackStandIn(WebApi, Faults):
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()
+            self._opened.clear()
             self.problems.clear()
             self._rate_limit = None
             self._outage = None
@@ -219,7 +233,10 @@ class SlackStandIn(WebApi, Faults):
             method = request.path.removeprefix("/api/").strip("/")
         status, answer, headers = self._answer(method, args, request.headers.get("Authorization") or "")
         with self._lock:
-            self.calls.append(Recorded(method, args, status, answer, path=request.path))
+            recorded = Recorded(method, args, status, answer, path=request.path)
+            self.calls.append(recorded)
+            if method == "views.open":
+                self._opened[str(args.get("trigger_id"))] = recorded
             self._lock.notify_all()
             dropped = self._take_drop(method)
             slow = self._slow.get(method, 0.0)
