@@ -109,7 +109,27 @@ class Group(StrEnum):
 
 
 # Countries offered for working days (the holidays package knows each, China's make-up days included).
-COUNTRIES = ("CN", "HK", "TW", "SG", "MY", "JP", "KR", "IN", "AU", "GB", "DE", "FR", "US", "CA")
+# Their public holidays and weekends (the holidays package's): Israel and Saudi Arabia work Sunday to
+# Thursday, the United Arab Emirates Monday to Friday.
+COUNTRIES = (
+    "CN",
+    "HK",
+    "TW",
+    "SG",
+    "MY",
+    "JP",
+    "KR",
+    "IN",
+    "AU",
+    "GB",
+    "DE",
+    "FR",
+    "US",
+    "CA",
+    "AE",
+    "IL",
+    "SA",
+)
 
 
 @dataclass(frozen=True)

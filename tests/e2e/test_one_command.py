@@ -1,7 +1,12 @@
 """The README's run command runs the whole bot: `python -m bot serve` on the embedded SQLite default answers
-Slack's requests and, with no other command typed, its worker sends what falls due (here the recycle of a
-customer nobody visited, announced in the pool channel: it falls due any day, where a follow-up waits for
-a working morning). SIGTERM stops the web process and the worker with it.
+Slack's requests and, with no other command typed, its worker sends what falls due: the rep's follow-up
+reminder (the workspace's reminder time set to the minute before the bot starts) and the recycle of a
+customer nobody visited, announced in the pool channel. SIGTERM stops the web process and the worker
+with it.
+
+A reminder goes on a working morning in the rep's zone, and the worker runs on the real clock: the rep's
+zone and the workspace's country are chosen so that it is a working day there now, whatever the day
+(from Saturday to Sunday morning, when no zone has a weekday, a Sunday in Israel: its week starts on Sunday).
 
 Always on an embedded SQLite file of its own, whatever TEST_DATABASE_URL says: that is the default the
 README's command runs on."""
@@ -13,7 +18,9 @@ import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,8 +28,9 @@ from bot.clock import SystemClock
 from bot.config import Settings
 from bot.env import Env
 from bot.playground.standin import SlackStandIn
+from bot.rules.calendar import is_working_day
 from store.db import Database
-from store.models import Customer, WorkerLease, WorkspaceSetting
+from store.models import Customer, Person, WorkerLease, WorkspaceSetting
 from tests import builders
 from tests.conftest import ADMIN, REP
 from tests.e2e.conftest import (
@@ -49,27 +57,48 @@ def standin() -> Iterator[SlackStandIn]:
     slack.stop()
 
 
+ZONES = ("Pacific/Kiritimati", "Asia/Shanghai", "Europe/London", "America/New_York", "Pacific/Pago_Pago")
+
+
+def a_working_morning(now: datetime) -> tuple[str, str, datetime]:
+    """A country and a zone where it is a working day now, well clear of midnight; the local time."""
+    for country in ("CN", "IL"):
+        for name in ZONES:
+            local = now.astimezone(ZoneInfo(name))
+            if clock_time(0, 10) < local.time() < clock_time(23, 30) and is_working_day(
+                local.date(), country
+            ):
+                return country, name, local
+    raise AssertionError(f"no working day anywhere at {now}")
+
+
 def seeded(url: str) -> Database:
-    """A database at the newest schema with a rep, a pool channel, and a customer the rep has not
-    visited for 200 days: due back in the pool as soon as the recycle job runs."""
+    """A database at the newest schema with a rep, a pool channel, a customer whose follow-up is today
+    (the reminder time a minute ago in the rep's zone), and a customer the rep has not visited for 200
+    days: due back in the pool as soon as the recycle job runs."""
     db = Database.from_url(url)
     db.upgrade()
     env = Env(db=db, clock=SystemClock(), settings=Settings(_env_file=None))
+    country, zone, local = a_working_morning(datetime.now(UTC))
     builders.person(env, REP)
     long_ago = datetime.now(UTC) - LONG_AGO
     forgotten = builders.customer(env, "Forgotten Trading", owner=REP)
+    builders.customer(env, "Harbor Lights", owner=REP, next_follow_up=local.date())
+    reminder_time = (local - timedelta(minutes=1)).strftime("%H:%M")
     with db.session() as session:
         customer = session.get(Customer, forgotten.id)
         assert customer is not None
         customer.owned_since = customer.recycle_clock_from = customer.created_at = long_ago
-        setting = WorkspaceSetting(
-            workspace_id=builders.WORKSPACE,
-            key="pool_channel",
-            value=f'"{POOL_CHANNEL}"',
-            updated_by=ADMIN,
-            updated_at=long_ago,
-        )
-        session.add(setting)
+        rep = session.get(Person, (builders.WORKSPACE, REP))
+        assert rep is not None
+        rep.timezone = zone
+        for key, value in (
+            ("pool_channel", POOL_CHANNEL),
+            ("reminder_time", reminder_time),
+            ("country", country),
+        ):
+            session.add(WorkspaceSetting(workspace_id=builders.WORKSPACE, key=key, value=f'"{value}"',
+                                         updated_by=ADMIN, updated_at=long_ago))  # fmt: skip
     return db
 
 
@@ -111,9 +140,11 @@ def test_one_command_answers_slack_and_its_worker_sends_what_falls_due(tmp_path:
             time.sleep(0.1)
         ready = wait_for_ready(f"http://127.0.0.1:{port}/readyz")
         assert ready, "/readyz says 200 once the worker beside the web process leads"
-        posts = standin.wait_for("chat.postMessage", timeout=60)
-        assert [post.args["channel"] for post in posts] == [POOL_CHANNEL], log_path.read_text()
-        assert "Forgotten Trading" in str(posts[0].args["blocks"])
+        posts = standin.wait_for("chat.postMessage", 2, timeout=60)
+        by_channel = {post.args["channel"]: str(post.args["blocks"]) for post in posts}
+        assert set(by_channel) == {POOL_CHANNEL, REP}, log_path.read_text()
+        assert "Forgotten Trading" in by_channel[POOL_CHANNEL]
+        assert "Harbor Lights" in by_channel[REP], "the follow-up reminder, in the rep's DM"
     finally:
         _stop(process)
     assert process.returncode == 0, log_path.read_text()

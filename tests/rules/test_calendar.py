@@ -26,6 +26,13 @@ def test_a_country_the_package_does_not_know_works_monday_to_friday():
     assert not is_working_day(date(2026, 11, 28), "XX")
 
 
+@pytest.mark.parametrize("country", ["IL", "SA"])
+def test_in_israel_and_saudi_arabia_the_week_runs_from_sunday_to_thursday(country):
+    sunday, friday = date(2026, 11, 29), date(2026, 11, 27)
+    assert is_working_day(sunday, country)
+    assert not is_working_day(friday, country)
+
+
 def test_a_morning_send_is_due_from_its_hour_on_a_working_day_in_the_persons_zone():
     before = datetime(2026, 11, 23, 0, 59, tzinfo=UTC)  # 08:59 in Shanghai
     after = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
