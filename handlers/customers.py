@@ -8,9 +8,11 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.services import customers, tiers
+from bot.services import customers, customers_edit, tiers
 from bot.services.customers import CustomerDraft, PossibleDuplicates
+from bot.services.customers_edit import Edited
 from bot.views import customers as views
+from bot.views import customers_edit as edit_views
 from bot.views.blocks import option_for
 from bot.views.ids import Action, Callback, Command
 from handlers.kit import Call, Kit, just_ack, lazy, listener
@@ -51,6 +53,13 @@ def register(app: App, kit: Kit) -> None:
     app.action(Action.CUSTOMER_MARK_LOST)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_lost_form)])
     app.view(Callback.MARK_LOST)(
         ack=listener(kit, submit_lost), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
+    )
+    app.action(Action.CUSTOMER_EDIT)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_edit_form)])
+    app.view(Callback.CUSTOMER_EDIT)(
+        ack=listener(kit, submit_edit), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
+    )
+    app.view(Callback.CUSTOMER_EDIT_CONFIRM)(
+        ack=listener(kit, save_edit_anyway), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
     )
 
 
@@ -137,6 +146,41 @@ def submit_lost(call: Call) -> None:
     lost = tiers.mark_lost(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
     call.hand_over(Changed(lost.id or 0, replace=False))
     call.ack(response_action="clear")
+
+
+def open_edit_form(call: Call) -> None:
+    """Refused before it opens for one who may not edit the customer."""
+    customer, draft = customers_edit.open_edit(call.env, call.me, int(call.action_value or 0))
+    metadata = {**call.metadata(), "customer": customer.id, "shown": dataclasses.asdict(draft)}
+    view = edit_views.edit_customer_modal(call.lang, customer.name, draft, metadata)
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def submit_edit(call: Call) -> None:
+    metadata = call.view_metadata()
+    typed = _draft(call)
+    try:
+        edited = _save_edit(call, metadata, typed, confirmed=False)
+    except PossibleDuplicates as duplicates:
+        again = {**metadata, "typed": dataclasses.asdict(typed)}
+        modal = views.duplicates_modal(call.lang, duplicates.matches, again, Callback.CUSTOMER_EDIT_CONFIRM)
+        call.ack(response_action="push", view=modal)
+        return
+    call.hand_over(Changed(edited.customer_id, replace=False))
+    call.ack(response_action="clear")
+
+
+def save_edit_anyway(call: Call) -> None:
+    metadata = call.view_metadata()
+    edited = _save_edit(call, metadata, CustomerDraft(**metadata.get("typed", {})), confirmed=True)
+    call.hand_over(Changed(edited.customer_id, replace=False))
+    call.ack(response_action="clear")
+
+
+def _save_edit(call: Call, metadata: dict[str, Any], typed: CustomerDraft, *, confirmed: bool) -> Edited:
+    shown = CustomerDraft(**metadata.get("shown", {"name": ""}))
+    customer_id = int(metadata.get("customer") or 0)
+    return customers_edit.save_edit(call.env, call.me, customer_id, shown, typed, confirmed=confirmed)
 
 
 def show_changed_card(call: Call) -> None:

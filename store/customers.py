@@ -1,14 +1,14 @@
-"""Customers: create, fetch, duplicate candidates and type-ahead search."""
+"""Customers: create, fetch, edit, duplicate candidates and type-ahead search."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import Customer, CustomerTerm
+from store.models import Customer, CustomerChange, CustomerTerm
 
 # The highest code point: `term < prefix + TOP` bounds a prefix range for byte-wise comparison.
 TOP = "\U0010ffff"
@@ -127,3 +127,42 @@ def hits_by_key_prefix(*, session: Session, workspace_id: str, prefix: str, limi
     """Customers whose whole normalized name starts with `prefix`."""
     rows = session.execute(_BY_KEY_PREFIX, _prefix_range(workspace_id, prefix, limit)).all()
     return [NameHit(*row) for row in rows]
+
+
+# -- edits by hand (the Edit form) -----------------------------------------------------------------------
+def update_if_unchanged(
+    *,
+    session: Session,
+    workspace_id: str,
+    customer_id: int,
+    shown: Mapping[str, str],
+    values: Mapping[str, object],
+) -> bool:
+    """Write `values` if each field in `shown` still holds what the form showed (one conditional UPDATE):
+    False when someone changed one of them meanwhile, and nothing is written."""
+    unchanged = [col(getattr(Customer, name)) == value for name, value in shown.items()]
+    result = session.execute(
+        sa.update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.workspace_id) == workspace_id, *unchanged)
+        .values(**values)
+    )
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
+
+
+def replace_terms(*, session: Session, workspace_id: str, customer_id: int, terms: Iterable[str]) -> None:
+    """The search terms of a renamed customer: the old name's go, the new name's come."""
+    session.execute(sa.delete(CustomerTerm).where(col(CustomerTerm.customer_id) == customer_id))
+    session.add_all(
+        CustomerTerm(customer_id=customer_id, term=term, workspace_id=workspace_id) for term in terms
+    )
+
+
+def recent_changes(
+    *, session: Session, workspace_id: str, customer_id: int, limit: int
+) -> Sequence[CustomerChange]:
+    return session.exec(
+        select(CustomerChange)
+        .where(CustomerChange.workspace_id == workspace_id, CustomerChange.customer_id == customer_id)
+        .order_by(col(CustomerChange.at).desc(), col(CustomerChange.id).desc())
+        .limit(limit)
+    ).all()

@@ -29,6 +29,11 @@ def may_work_on(standing: Standing) -> bool:
     return standing.actor_is_admin or standing.is_owner or standing.manages_owner
 
 
+def may_edit(standing: Standing) -> bool:
+    """Correct a customer's details: as for logging visits (pool customers: admins)."""
+    return may_work_on(standing)
+
+
 def may_see_contact(standing: Standing) -> bool:
     """Phone and email: the owner, the owner's manager and admins only."""
     return may_work_on(standing)

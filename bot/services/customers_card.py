@@ -18,11 +18,12 @@ from bot.services.people import Actor
 from store import activity
 from store import churn as churn_store
 from store import complaints as complaint_store
+from store import customers as customer_store
 from store import people as people_store
 from store import pool as pool_store
 from store import recycle as recycle_store
 from store import tiers as tiers_store
-from store.models import Complaint, Customer, ExtensionRequest, Order, OwnershipEvent, Visit
+from store.models import Complaint, Customer, CustomerChange, ExtensionRequest, Order, OwnershipEvent, Visit
 
 CARD_HISTORY = 5
 
@@ -61,6 +62,7 @@ class CustomerCard:
     revenue_minor: int = 0
     currency: str = "CNY"
     moves: Sequence[OwnershipEvent] = field(default_factory=list)
+    changes: Sequence[CustomerChange] = field(default_factory=list)  # its details corrected by hand
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
     complaints: Sequence[Complaint] = field(default_factory=list)  # the latest few
@@ -140,6 +142,9 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
         where = standing_in(session, actor, customer)
         history = _history(session, customer)
         moves = pool_store.recent_moves(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
+        changes = customer_store.recent_changes(
+            session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+        )
         extension = (
             recycle_store.latest_request(session=session, workspace_id=ws, customer_id=cid)
             if customer.owner_id
@@ -157,6 +162,7 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
         can_work_on=may_work_on(where),
         can_lock=may_lock(where),
         moves=moves,
+        changes=changes,
         extension=extension,
         churn=churn,
         complaints=filed,

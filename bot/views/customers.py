@@ -20,29 +20,16 @@ from bot.views import blocks as b
 from bot.views import churn as churn_views
 from bot.views import complaints as complaint_views
 from bot.views import labels
+from bot.views.customer_history import NOTE_PREVIEW, history_lines
 from bot.views.ids import Action, Callback, Field
 from bot.views.recycle import decision_line
 from bot.views.templating import render
-from bot.views.text import Mrkdwn, clip, day, escape, mention, moment, say
+from bot.views.text import Mrkdwn, clip, escape, mention, say
 from store.models import (
     LEVELS,
-    MOVE_ASSIGN,
-    MOVE_CLAIM,
-    MOVE_EXTEND,
-    MOVE_LEVEL,
-    MOVE_LOCK,
-    MOVE_LOST,
-    MOVE_RECYCLE,
-    MOVE_RELEASE,
-    MOVE_SNOOZE,
-    MOVE_UNLOCK,
-    MOVE_UNLOST,
     Customer,
-    OwnershipEvent,
     Person,
 )
-
-NOTE_PREVIEW = 300
 
 
 def level_options(lang: Lang) -> list[dict[str, Any]]:
@@ -70,7 +57,7 @@ TEXT_FIELDS = (
 )
 
 
-def _text_field(
+def text_field(
     lang: Lang, draft: CustomerDraft, field: Field, label: str, hint: str | None, multiline: bool
 ) -> b.Block:
     name = field.value
@@ -91,7 +78,7 @@ def new_customer_modal(
     """The form. `owners` is None for reps (they always own what they add)."""
     _ = lang.gettext
     d = draft or CustomerDraft(name="")
-    blocks = [_text_field(lang, d, *spec) for spec in TEXT_FIELDS]
+    blocks = [text_field(lang, d, *spec) for spec in TEXT_FIELDS]
     levels = b.static_select(Field.LEVEL.value, level_options(lang), initial=d.level)
     blocks.append(b.input_block(Field.LEVEL.value, _("Level"), levels))
     if owners is not None:
@@ -108,7 +95,10 @@ def new_customer_modal(
 
 
 def duplicates_modal(
-    lang: Lang, matches: Sequence[DuplicateMatch], metadata: dict[str, Any]
+    lang: Lang,
+    matches: Sequence[DuplicateMatch],
+    metadata: dict[str, Any],
+    callback: str = Callback.CUSTOMER_CONFIRM,
 ) -> dict[str, Any]:
     """Pushed over the form: lists each match with its owner; Back returns to the form."""
     _ = lang.gettext
@@ -127,7 +117,7 @@ def duplicates_modal(
     return b.modal(
         title=_("Possible duplicate"),
         blocks=blocks,
-        callback_id=Callback.CUSTOMER_CONFIRM,
+        callback_id=callback,
         submit=_("Save anyway"),
         close=_("Back"),
         private_metadata=json.dumps(metadata, ensure_ascii=False),
@@ -190,9 +180,9 @@ def _card_history(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
         blocks.extend(b.section(order_line(lang, order)) for order in data.orders)
     if data.complaints:
         blocks.append(b.section(complaint_views.complaints_on_card(lang, data.complaints)))
-    if data.moves:
-        moves = "\n".join(move_line(lang, move, data.timezone) for move in data.moves)
-        blocks.append(b.section("*" + escape(_("History")) + "*\n" + moves))
+    if data.moves or data.changes:
+        lines = history_lines(lang, data.moves, data.changes, data.timezone, show_contact=data.show_contact)
+        blocks.append(b.section("*" + escape(_("History")) + "*\n" + "\n".join(lines)))
     return blocks
 
 
@@ -265,8 +255,9 @@ def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
     customer = data.customer
     value = str(customer.id)
     complaint = b.button(_("File complaint"), Action.COMPLAINT_NEW, value)  # anyone may file one
+    edit = [b.button(_("Edit"), Action.CUSTOMER_EDIT, value)] if data.can_work_on else []
     if customer.owner_id is None:
-        return [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary"), complaint]
+        return [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary"), *edit, complaint]
     buttons = []
     if data.can_work_on:
         buttons += [
@@ -282,59 +273,7 @@ def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
             buttons.append(b.button(_("Unlock"), Action.CUSTOMER_UNLOCK, value))
         else:
             buttons.append(b.button(_("Lock"), Action.CUSTOMER_LOCK, value))
-    return [*buttons, complaint]
-
-
-MOVE_LINES = {
-    MOVE_CLAIM: N_("%(actor)s claimed it from the pool"),
-    MOVE_RELEASE: N_("%(actor)s released it to the pool"),
-    MOVE_RECYCLE: N_("went back to the pool from %(previous)s"),
-    MOVE_LOCK: N_("%(actor)s locked it"),
-    MOVE_UNLOCK: N_("%(actor)s unlocked it"),
-    MOVE_LOST: N_("%(actor)s marked it lost"),
-    MOVE_UNLOST: N_("%(actor)s logged an order: no longer lost"),
-}
-
-
-def level_move_line(lang: Lang, move: OwnershipEvent, actor: str) -> Mrkdwn:
-    """A level change: by the nightly tiers (no actor), set by hand, or cleared back to automatic."""
-    before, _, after = move.reason.partition(">")
-    old, new = labels.level(before, lang), labels.level(after, lang)
-    if move.actor_id is None:
-        return say(lang, N_("level %(old)s → %(new)s by revenue"), old=old, new=new)
-    if move.note == "cleared":
-        return say(lang, N_("%(actor)s set the level back to automatic"), actor=actor)
-    return say(lang, N_("%(actor)s set the level %(old)s → %(new)s"), actor=actor, old=old, new=new)
-
-
-def move_line(lang: Lang, move: OwnershipEvent, timezone: str) -> str:
-    when = moment(move.at, timezone, lang)
-    actor = mention(move.actor_id) if move.actor_id else "Tidewater"
-    previous = mention(move.from_owner_id) if move.from_owner_id else "—"
-    if move.kind in (MOVE_EXTEND, MOVE_SNOOZE):
-        message = (
-            N_("%(actor)s gave %(days)s more days before the recycle (until %(day)s)")
-            if move.kind == MOVE_EXTEND
-            else N_("%(actor)s moved the follow-up to %(day)s")
-        )
-        text = say(lang, message, actor=actor, days=move.days or 0, day=day(move.to_day, lang))
-    elif move.kind == MOVE_ASSIGN:
-        message = (
-            N_("%(actor)s assigned it to %(new)s")
-            if move.from_owner_id is None
-            else N_("%(actor)s moved it from %(previous)s to %(new)s")
-        )
-        text = say(lang, message, actor=actor, previous=previous, new=mention(move.to_owner_id or ""))
-    elif move.kind == MOVE_LEVEL:
-        return f"{escape(when)} · {level_move_line(lang, move, actor)}"
-    else:
-        text = say(lang, MOVE_LINES.get(move.kind, move.kind), actor=actor, previous=previous)
-    reason = labels.reason(move.reason, lang)
-    if reason:
-        text = Mrkdwn(text + " · " + escape(reason))
-    if move.note:
-        text = Mrkdwn(text + " — “" + escape(clip(move.note, NOTE_PREVIEW)) + "”")
-    return f"{escape(when)} · {text}"
+    return [*buttons, *edit, complaint]
 
 
 def mark_lost_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> dict[str, Any]:

@@ -33,6 +33,7 @@ class Action(StrEnum):
     CUSTOMER_UNLOCK = "customer.unlock"
     CUSTOMER_LEVEL = "customer.level"  # a select; value: "<customer id>:<A|B|C|auto>"
     CUSTOMER_MARK_LOST = "customer.mark_lost"  # value: a customer id
+    CUSTOMER_EDIT = "customer.edit"  # value: a customer id
     SETTINGS_CHANNEL = "settings.channel"
     SNOOZE = "followup.snooze"  # value: "<customer id>:<days>"
     SNOOZE_DATE = "followup.snooze_date"  # a datepicker in block "followup.<customer id>"
@@ -61,6 +62,8 @@ class Action(StrEnum):
 class Callback(StrEnum):
     CUSTOMER_NEW = "customer.new"
     CUSTOMER_CONFIRM = "customer.confirm"
+    CUSTOMER_EDIT = "customer.edit"
+    CUSTOMER_EDIT_CONFIRM = "customer.edit_confirm"
     VISIT_LOG = "visit.log"
     ORDER_LOG = "order.log"
     LOG_AS_VISIT = "visit.from_message"  # the message shortcut

@@ -34,6 +34,7 @@ from store.models.customers import (
     MOVES,
     STAGES,
     Customer,
+    CustomerChange,
     CustomerTerm,
     OwnershipEvent,
 )
@@ -65,6 +66,7 @@ __all__ = [
     "Complaint",
     "ComplaintEvent",
     "Customer",
+    "CustomerChange",
     "CustomerTerm",
     "EXTENSION_APPROVED",
     "EXTENSION_DECLINED",

@@ -224,3 +224,22 @@ class OwnershipEvent(SQLModel, table=True):
     to_day: date | None = None
     days: int | None = None
     at: datetime = Field(sa_column=utc_column())
+
+
+class CustomerChange(SQLModel, table=True):
+    """One field of a customer changed by hand (the Edit form): which, from what to what, by whom, when.
+    Shown in the card's history; kept for good, as the ownership history is."""
+
+    __tablename__ = "customer_change"
+    __table_args__ = (sa.Index("ix_customer_change_customer", "workspace_id", "customer_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    customer_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
+    )
+    field: str = Field(max_length=32)
+    old_value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    new_value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    actor_id: str = Field(max_length=32)
+    at: datetime = Field(sa_column=utc_column())

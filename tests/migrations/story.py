@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0010"  # the newest revision whose tables and columns these rows fill
+REVISION = "0011"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -202,6 +202,9 @@ def _settings() -> Story:
         ],
         "worker_lease": [
             {"name": "worker", "holder": "web-1:4242:ab12cd", "taken_at": utc(11, 20), "renewed_at": utc(11, 22, 2), "expires_at": utc(11, 22, 2, 1)},
+        ],
+        "customer_change": [
+            {"id": 1, "workspace_id": TEAM, "customer_id": ACME, "field": "phone", "old_value": "021 5555 0100", "new_value": "021 5555 0199", "actor_id": MEI, "at": utc(11, 21, 3)},
         ],
         "job_run": [
             {"job": "recycle", "started_at": utc(11, 22, 2), "seconds": 0.25, "succeeded": True, "summary": "recycled 1 customers in 1 announcements", "error": None, "succeeded_at": utc(11, 22, 2)},
