@@ -8,6 +8,8 @@ reader's language where the error is shown, so no service formats text for Slack
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -31,6 +33,40 @@ class UserError(Exception):
 
 class InvalidInput(UserError):
     """A value typed by the person is wrong; nothing was written."""
+
+
+class InvalidFields(InvalidInput):
+    """Several values typed are wrong: a form flags each at once (`problems`); nothing was written."""
+
+    def __init__(self, problems: list[InvalidInput]) -> None:
+        first = problems[0]
+        super().__init__(first.message, field=first.field, **first.params)
+        self.problems = problems
+
+
+class Checks:
+    """What is wrong with a form's values, gathered so that every wrong field is flagged at once:
+    each check runs in `with checks.field():`, and `done()` raises what was found."""
+
+    def __init__(self) -> None:
+        self.problems: list[InvalidInput] = []
+
+    @contextmanager
+    def field(self) -> Iterator[None]:
+        try:
+            yield
+        except InvalidInput as problem:
+            self.problems.append(problem)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+    def done(self) -> None:
+        if len(self.problems) == 1:
+            raise self.problems[0]
+        if self.problems:
+            raise InvalidFields(self.problems)
 
 
 class NotFound(UserError):

@@ -25,7 +25,7 @@ from slack_sdk.webhook import WebhookClient
 
 from bot import logs, metrics
 from bot.env import Env
-from bot.errors import GuestRefused, UserError
+from bot.errors import GuestRefused, InvalidFields, UserError
 from bot.i18n import N_, Lang, lang
 from bot.services.people import Actor, ProfileLookup, resolve_actor
 from bot.views import common
@@ -179,15 +179,22 @@ def _first_input_block(body: dict[str, Any]) -> str:
     return ""
 
 
-def _view_errors(call: Call, field_name: str | None, text: str) -> None:
+def _view_errors(call: Call, problems: list[tuple[str | None, str]]) -> None:
+    """Each problem under its field's input (a problem of no field under the first input)."""
     block_ids = {block.get("block_id") for block in call.body["view"].get("blocks", [])}
-    target = next((bid for bid in block_ids if bid and field_name and bid.split(".")[0] == field_name), None)
-    call.ack(response_action="errors", errors={target or _first_input_block(call.body): text})
+    errors: dict[str, str] = {}
+    for field_name, text in problems:
+        target = next(
+            (bid for bid in block_ids if bid and field_name and bid.split(".")[0] == field_name), None
+        )
+        errors.setdefault(target or _first_input_block(call.body), text)
+    call.ack(response_action="errors", errors=errors)
 
 
 def _explain(call: Call, error: UserError) -> None:
     if call.kind == "view_submission" and not call.acked:
-        _view_errors(call, error.field, error_views.plain(error, call.lang))
+        each = error.problems if isinstance(error, InvalidFields) else [error]
+        _view_errors(call, [(problem.field, error_views.plain(problem, call.lang)) for problem in each])
         return
     text = error_views.mrkdwn(error, call.lang)
     if call.kind == "block_suggestion":
@@ -212,7 +219,7 @@ def _fail(call: Call, error: Exception) -> None:
     text = common.failure_text(call.lang, reference)
     try:
         if call.kind == "view_submission" and not call.acked:
-            _view_errors(call, None, text)
+            _view_errors(call, [(None, text)])
         elif call.ack_fn is not None and call.kind == "command" and not call.acked:
             call.ack(**common.problem(text))
         elif call.ack_fn is None and call.actor is not None:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.env import Env
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import Checks, InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import names
 from bot.rules.access import may_work_on
@@ -64,20 +64,29 @@ class CustomerDraft:
 
 
 def validate_draft(draft: CustomerDraft) -> CustomerDraft:
-    """The draft with spaces tidied; InvalidInput names the first field that is wrong."""
+    """The draft with spaces tidied; InvalidInput (InvalidFields for several) flags every wrong field."""
     clean = draft.cleaned()
-    if not names.name_key(clean.name):
-        raise InvalidInput(N_("Give the customer a name (letters or digits)."), field="name")
+    checks = Checks()
     for name, limit in FIELD_LIMITS.items():
-        if len(getattr(clean, name)) > limit:
-            raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=name, limit=limit)
-    if clean.email and not _EMAIL.match(clean.email):
-        raise InvalidInput(N_("That does not look like an e-mail address (name@example.com)."), field="email")
-    if clean.phone and not re.search(r"\d{5,}", re.sub(r"[\s\-().]", "", clean.phone)):
-        raise InvalidInput(N_("That does not look like a phone number."), field="phone")
-    if clean.level not in LEVELS:
-        raise InvalidInput(N_("The level must be A, B or C."), field="level")
+        with checks.field():
+            _check_field(clean, name, limit)
+    with checks.field():
+        if clean.level not in LEVELS:
+            raise InvalidInput(N_("The level must be A, B or C."), field="level")
+    checks.done()
     return clean
+
+
+def _check_field(clean: CustomerDraft, name: str, limit: int) -> None:
+    value = getattr(clean, name)
+    if name == "name" and not names.name_key(value):
+        raise InvalidInput(N_("Give the customer a name (letters or digits)."), field="name")
+    if len(value) > limit:
+        raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=name, limit=limit)
+    if name == "email" and value and not _EMAIL.match(value):
+        raise InvalidInput(N_("That does not look like an e-mail address (name@example.com)."), field="email")
+    if name == "phone" and value and not re.search(r"\d{5,}", re.sub(r"[\s\-().]", "", value)):
+        raise InvalidInput(N_("That does not look like a phone number."), field="phone")
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from bot.env import Env
-from bot.errors import InvalidInput, NotFound
+from bot.errors import Checks, InvalidInput, NotFound
 from bot.i18n import N_
 from bot.rules import money
 from bot.services.customers import get_customer, require_work_access
@@ -61,27 +61,46 @@ class ValidOrder:
 
 
 def validate_order(draft: OrderDraft, *, base_currency: str, today: date) -> ValidOrder:
+    """The order as it will be stored; every wrong field flagged at once (InvalidFields for several).
+    The amount and the rate are read only in a known currency."""
     currency = (draft.currency or base_currency).strip().upper()
-    if not money.is_currency_code(currency):
-        raise InvalidInput(N_("Choose a currency such as CNY or USD."), field="currency")
+    product = " ".join(draft.product.split())
+    checks = Checks()
+    amount, rate = Decimal(0), Decimal(1)
+    with checks.field():
+        if not money.is_currency_code(currency):
+            raise InvalidInput(N_("Choose a currency such as CNY or USD."), field="currency")
+    if not checks.failed:
+        with checks.field():
+            amount = _amount(draft.amount, currency)
+        with checks.field():
+            rate = _rate(draft.rate, currency, base_currency)
+    with checks.field():
+        _check_order_day(draft.ordered_on, today)
+    with checks.field():
+        if len(product) > PRODUCT_LIMIT:
+            raise InvalidInput(
+                N_("This is too long: at most %(limit)s characters."), field="product", limit=PRODUCT_LIMIT
+            )
+    checks.done()
+    return ValidOrder(amount, currency, rate, draft.ordered_on, product)
+
+
+def _amount(text: str, currency: str) -> Decimal:
     try:
-        amount = money.parse_amount(draft.amount, currency)
+        return money.parse_amount(text, currency)
     except money.AmountError as error:
         digits = money.precision(currency)
         raise InvalidInput(
             _AMOUNT_ERRORS[error.reason], field="amount", currency=currency, digits=digits
         ) from None
-    rate = _rate(draft.rate, currency, base_currency)
-    if draft.ordered_on > today:
+
+
+def _check_order_day(ordered_on: date, today: date) -> None:
+    if ordered_on > today:
         raise InvalidInput(N_("The order date is in the future."), field="ordered_on")
-    if draft.ordered_on < today - BACKDATE_LIMIT:
+    if ordered_on < today - BACKDATE_LIMIT:
         raise InvalidInput(N_("The order date is more than ten years ago."), field="ordered_on")
-    product = " ".join(draft.product.split())
-    if len(product) > PRODUCT_LIMIT:
-        raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."), field="product", limit=PRODUCT_LIMIT
-        )
-    return ValidOrder(amount, currency, rate, draft.ordered_on, product)
 
 
 def _rate(text: str, currency: str, base_currency: str) -> Decimal:

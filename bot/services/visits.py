@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from sqlmodel import Session
 
 from bot.env import Env
-from bot.errors import InvalidInput, NotFound
+from bot.errors import Checks, InvalidInput, NotFound
 from bot.i18n import N_
 from bot.rules.followups import follow_up_after_visit, suggested_follow_up
 from bot.rules.pool import recycle_clock_after_visit
@@ -49,26 +49,44 @@ def check_note(note: str) -> None:
 
 
 def validate_visit(draft: VisitDraft, *, today: date) -> VisitDraft:
+    """The draft with its note tidied; every wrong field flagged at once (InvalidFields for several)."""
     note = draft.note.strip()
-    if draft.kind not in VISIT_KINDS:
-        raise InvalidInput(
-            N_("Choose how you were in touch: call, on-site visit, email, message or meeting."), field="kind"
-        )
-    check_note(note)
-    if draft.visited_on > today:
+    checks = Checks()
+    with checks.field():
+        if draft.kind not in VISIT_KINDS:
+            raise InvalidInput(
+                N_("Choose how you were in touch: call, on-site visit, email, message or meeting."),
+                field="kind",
+            )
+    with checks.field():
+        check_note(note)
+    with checks.field():
+        _check_visit_day(draft.visited_on, today)
+    with checks.field():
+        if draft.satisfaction is not None and not 1 <= draft.satisfaction <= 5:
+            raise InvalidInput(N_("Satisfaction is a number from 1 to 5."), field="satisfaction")
+    with checks.field():
+        _check_follow_up(draft.next_follow_up, today)
+    checks.done()
+    return VisitDraft(
+        draft.customer_id, draft.kind, draft.visited_on, note, draft.satisfaction, draft.next_follow_up
+    )
+
+
+def _check_visit_day(visited_on: date, today: date) -> None:
+    if visited_on > today:
         raise InvalidInput(
             N_("The visit date is in the future. Log a visit once it has happened."), field="visited_on"
         )
-    if draft.visited_on < today - BACKDATE_LIMIT:
+    if visited_on < today - BACKDATE_LIMIT:
         raise InvalidInput(N_("The visit date is more than a year ago."), field="visited_on")
-    if draft.satisfaction is not None and not 1 <= draft.satisfaction <= 5:
-        raise InvalidInput(N_("Satisfaction is a number from 1 to 5."), field="satisfaction")
-    follow_up = draft.next_follow_up
+
+
+def _check_follow_up(follow_up: date | None, today: date) -> None:
     if follow_up is not None and follow_up < today:
         raise InvalidInput(N_("The next follow-up date is in the past."), field="next_follow_up")
     if follow_up is not None and follow_up > today + FOLLOW_UP_HORIZON:
         raise InvalidInput(N_("The next follow-up is more than two years away."), field="next_follow_up")
-    return VisitDraft(draft.customer_id, draft.kind, draft.visited_on, note, draft.satisfaction, follow_up)
 
 
 def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
