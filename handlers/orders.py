@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 
+from bot.errors import InvalidInput
+from bot.i18n import N_
 from bot.messaging.home import refresh_home
+from bot.rules.commands import OneLineOrder, split_one_line_order
 from bot.services import customers, orders
 from bot.services.orders import OrderDraft
 from bot.views import customers as customer_views
@@ -41,16 +44,42 @@ def register(app: App, kit: Kit) -> None:
 
 
 def order_command(call: Call) -> None:
-    """`/order` opens the form; `/order name` opens it for that customer, or lists the matches."""
+    """`/order` opens the form; `/order name` opens it for that customer, or lists the matches;
+    `/order name: 12800 dyed yarn` logs it in the ack, with the form's checks."""
     text = unescape_slack(call.text)
     if not text:
         call.hand_over(OpenForm())
+        return
+    one_line = split_one_line_order(text)
+    if one_line is not None:
+        _log_one_line(call, one_line)
         return
     found = customers.resolve_one(call.env, call.me, text)
     if not isinstance(found, list):
         call.hand_over(OpenForm(found.id))
     else:
         call.ack(**customer_views.search_results(call.lang, text, found))
+
+
+USAGE = N_(
+    "Name the customer, then the amount, an optional currency code and the product: "
+    "/order Acme: 12800 dyed yarn. /order alone opens the form."
+)
+
+
+def _log_one_line(call: Call, one_line: OneLineOrder) -> None:
+    if not one_line.customer_query or not one_line.amount:
+        raise InvalidInput(USAGE)
+    found = customers.resolve_one(call.env, call.me, one_line.customer_query)
+    if isinstance(found, list):
+        call.ack(**customer_views.search_results(call.lang, one_line.customer_query, found))
+        return
+    if one_line.currency and one_line.currency != call.me.currency:
+        message = N_("An order in %(currency)s needs its rate: open the form with /order %(name)s.")
+        raise InvalidInput(message, currency=one_line.currency, name=found.name)
+    today = call.me.today(call.env)
+    draft = OrderDraft(found.id or 0, one_line.amount, one_line.currency, today, one_line.product)
+    call.ack(**views.order_logged(call.lang, orders.log_order(call.env, call.me, draft)))
 
 
 def _open_form(call: Call, customer: customers.Customer | None) -> None:

@@ -36,6 +36,12 @@ class Logged:
     visit_id: int
 
 
+USAGE = N_(
+    "Name the customer before the colon: /visit Acme: called about the renewal, or "
+    "/visit Acme: meeting: agreed the renewal with the visit's type. /visit alone opens the form."
+)
+
+
 def register(app: App, kit: Kit) -> None:
     app.command(Command.VISIT)(
         ack=listener(kit, visit_command), lazy=[lazy(kit, open_visit_form_for_command, when_deferred=True)]
@@ -61,16 +67,19 @@ def visit_command(call: Call) -> None:
     if one_line is None:
         _pick_or_open(call, text)
         return
+    if not one_line.customer_query:
+        raise InvalidInput(USAGE)
     visits.check_note(one_line.note)
     found = customers.resolve_one(call.env, call.me, one_line.customer_query)
     if not isinstance(found, list):
-        draft = visits.one_line_draft(found, one_line.note, call.me.today(call.env))
+        draft = visits.one_line_draft(found, one_line.note, call.me.today(call.env), one_line.kind)
         call.ack(**views.visit_logged(call.lang, visits.log_visit(call.env, call.me, draft)))
         return
     if not one_line.note:
         raise InvalidInput(N_("Write a note after the colon: /visit Acme: called about the renewal"))
     if _fits_in_buttons(found, one_line.note):
-        call.ack(**views.visit_candidates(call.lang, one_line.customer_query, found, one_line.note))
+        query, note = one_line.customer_query, one_line.note
+        call.ack(**views.visit_candidates(call.lang, query, found, note, one_line.kind))
     else:
         call.hand_over(OpenForm(note=one_line.note))  # too long to ride in a button: the form opens instead
 
@@ -119,7 +128,7 @@ def open_visit_form_for_message(call: Call) -> None:
 def log_picked_candidate(call: Call) -> None:
     picked = json.loads(call.action_value)
     customer = customers.get_customer(call.env, call.me, int(picked["c"]))
-    draft = visits.one_line_draft(customer, str(picked["n"]), call.me.today(call.env))
+    draft = visits.one_line_draft(customer, str(picked["n"]), call.me.today(call.env), picked.get("k"))
     call.tell(views.visit_logged(call.lang, visits.log_visit(call.env, call.me, draft)), replace=True)
     refresh_home(call.client, call.env, call.me)
 

@@ -161,13 +161,14 @@ def suggestion_for(customer: Customer, visited_on: date) -> date:
     return suggested_follow_up(customer.level, visited_on)
 
 
-def one_line_draft(customer: Customer, note: str, today: date) -> VisitDraft:
-    """A visit logged in one line: a call today, the follow-up suggested from the level's cadence."""
+def one_line_draft(customer: Customer, note: str, today: date, kind: str | None = None) -> VisitDraft:
+    """A visit logged in one line: today, a call unless its type was named, the follow-up suggested from
+    the level's cadence."""
     if not note.strip():
         raise InvalidInput(N_("Write a note after the colon: /visit Acme: called about the renewal"))
     return VisitDraft(
         customer_id=customer.id or 0,
-        kind="call",
+        kind=kind or "call",
         visited_on=today,
         note=note,
         next_follow_up=suggestion_for(customer, today),

@@ -94,7 +94,9 @@ def visit_logged(lang: Lang, logged: VisitLogged) -> dict[str, Any]:
     return b.message(body, [b.section(body)])
 
 
-def visit_candidates(lang: Lang, query: str, customers: list[Customer], note: str | None) -> dict[str, Any]:
+def visit_candidates(
+    lang: Lang, query: str, customers: list[Customer], note: str | None, kind: str | None = None
+) -> dict[str, Any]:
     """Several customers match `/visit name: note`: one button each (the note rides in the value)."""
     _ = lang.gettext
     intro = escape(_("Several customers match “%(query)s”. Which one did you visit?") % {"query": query})
@@ -104,7 +106,9 @@ def visit_candidates(lang: Lang, query: str, customers: list[Customer], note: st
         if note is None:
             button = b.button(_("Choose"), Action.VISIT_OPEN, str(customer.id))
         else:
-            value = json.dumps({"c": customer.id, "n": note}, ensure_ascii=False)
+            value = json.dumps(
+                {"c": customer.id, "n": note, **({"k": kind} if kind else {})}, ensure_ascii=False
+            )
             button = b.button(_("Log here"), Action.VISIT_PICK, value)
         blocks.append(b.section(line, accessory=button))
     return b.message(intro, blocks)
