@@ -82,8 +82,19 @@ class Leadership:
         try:
             with self.db.connection() as connection:
                 leases.give_up(connection, name=LEASE, holder=self.holder, now=self.clock.now())
+            self._unlock()
         finally:
             self.drop_lock()
+
+    def _unlock(self) -> None:
+        """Release the lock on its connection, so a standby may take it at once rather than when the
+        server notices the connection gone; a connection already dead took the lock with it."""
+        if self._locked is None:
+            return
+        try:
+            leases.unlock(self._locked)
+        except SQLAlchemyError:
+            log.info("the lock's connection was gone already: so is the lock")
 
     def _lock(self) -> bool:
         if self._locked is None:

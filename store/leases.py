@@ -62,6 +62,11 @@ def try_lock(connection: sa.Connection) -> bool:
     return bool(locked.scalar())
 
 
+def unlock(connection: sa.Connection) -> None:
+    """PostgreSQL: let the leader's advisory lock go now, before its connection closes."""
+    connection.execute(sa.text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+
+
 def leader(connection: sa.Connection) -> WorkerLease | None:
     """The workers' lease as it stands; None when no worker has led, or the schema predates the table
     (a database not upgraded yet, read by `status` or `restore`)."""
