@@ -19,9 +19,11 @@ TEXT_MATCHES = 200  # a name filter looks at this many best matches
 FILTER_LIMIT = 60
 _KEYWORDS = {
     "level": "level",
+    "等级": "level",
     "级别": "level",
     "region": "region",
-    "地区": "region",
+    "区域": "region",
+    "地区": "region",  # the everyday word, read too; the bot writes 区域
     "industry": "industry",
     "行业": "industry",
 }
@@ -46,7 +48,7 @@ class PoolQuery:
 
 
 def parse_query(typed: str) -> PoolQuery:
-    """`/pool level:A region:上海 acme` (or 级别：A 地区：上海): keywords first, the rest is a name."""
+    """`/pool level:A region:上海 acme` (or 等级：A 区域：上海): keywords first, the rest is a name."""
     found: dict[str, str] = {}
 
     def take(match: re.Match[str]) -> str:

@@ -51,9 +51,7 @@ SECTION_LIMIT = 3000
 SATISFACTION_TEXT = N_("Satisfaction on the follow-up call: %(score)s of 5")
 FILED_IN_CHANNEL = N_("Complaint #%(number)s about %(customer)s is filed and posted in %(channel)s.")
 FILED_TO_PERSON = N_("Complaint #%(number)s about %(customer)s is filed; its card went to %(who)s.")
-CLOSE_TEXT = N_(
-    "Call the customer back (回访) and record how satisfied they are. The call is logged as a visit."
-)
+CLOSE_TEXT = N_("Call the customer back and record how satisfied they are. The call is logged as a visit.")
 NUDGE_TEXT = N_(
     ":stopwatch: Half the time is gone for complaint #%(number)s (%(customer)s): %(step)s by %(due)s."
 )
