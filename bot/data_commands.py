@@ -8,7 +8,7 @@ import csv
 import io
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.config import Settings
 from bot.startup import upgrade_embedded as _upgrade_embedded
@@ -156,12 +156,29 @@ def _write_report(path: Path, report: ImportReport) -> None:
         writer.writerows([outcome.line, outcome.status, outcome.reason] for outcome in report.outcomes)
 
 
+def _open_out(path: Path) -> TextIO:
+    """The export's file, or BulkError saying why it cannot be written (before anything is read)."""
+    from bot.services.bulk import BulkError
+
+    if path.is_dir():
+        raise BulkError(f"{path} is a folder: give a file name, such as {path / 'customers.csv'}")
+    if not path.parent.is_dir():
+        raise BulkError(
+            f"the folder {path.parent} does not exist: create it, or give a file in another folder"
+        )
+    try:
+        return path.open("w", encoding="utf-8-sig", newline="")
+    except OSError as error:
+        raise BulkError(f"cannot write {path}: {error.strerror}") from None
+
+
 def _export(env: Env, workspace: Workspace, args: argparse.Namespace) -> int:
     from bot.services import bulk
 
     # UTF-8 with a BOM: what spreadsheet tools need to read Chinese from a CSV file correctly.
     if args.out:
-        with args.out.open("w", encoding="utf-8-sig", newline="") as file:
+        file = _open_out(args.out)
+        with file:
             count = bulk.export(env, args.what, file, workspace=workspace)
     else:
         stdout = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8-sig", newline="")

@@ -554,9 +554,37 @@ def test_the_workspace_is_the_only_one_or_named_with_team(team):
         bulk.workspace_for(env, "T9")
 
 
-def test_without_a_workspace_the_commands_say_so(env):
-    with pytest.raises(bulk.BulkError, match="no workspace yet"):
+def test_without_a_workspace_the_commands_say_so_and_what_to_do(env):
+    with pytest.raises(bulk.BulkError, match="no workspace in this database yet") as refused:
         bulk.workspace_for(env, None)
+    assert "act on DATABASE_URL (by default tidewater.db in this folder)" in str(refused.value)
+    assert "start the bot and use any command once" in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("where", "said"),
+    [
+        (
+            "missing/customers.csv",
+            "the folder {tmp}/missing does not exist: create it, or give a file in another folder",
+        ),
+        ("", "{tmp} is a folder: give a file name, such as {tmp}/customers.csv"),
+    ],
+)
+def test_an_export_to_a_place_it_cannot_write_says_so_and_writes_nothing(
+    team, tmp_path, monkeypatch, capsys, where, said
+):
+    monkeypatch.setenv("DATABASE_URL", str(team.db.engine.url.render_as_string(hide_password=False)))
+    builders.customer(team, "Acme Trading", owner=REP)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    with pytest.raises(SystemExit) as exit_code:
+        main(["export", "customers", "--out", str(folder / where) if where else str(folder)])
+    assert exit_code.value.code == 1
+    printed = capsys.readouterr()
+    assert f"Nothing was done: {said.format(tmp=folder)}." in printed.err
+    assert "Traceback" not in printed.err
+    assert list(folder.iterdir()) == []
 
 
 @pytest.mark.skipif(bool(POSTGRES_URL), reason="the backup copies the embedded SQLite database")

@@ -95,7 +95,11 @@ def workspace_for(env: Env, team: str | None) -> Workspace:
                 return workspace
         raise BulkError(f"there is no workspace {team}; workspaces here: {listed or 'none'}")
     if not workspaces:
-        raise BulkError("there is no workspace yet: the bot records its workspace when someone first uses it")
+        raise BulkError(
+            "there is no workspace in this database yet: the bot records its workspace when someone first "
+            "uses it in Slack. Import and export act on DATABASE_URL (by default tidewater.db in this folder); "
+            "on a fresh clone, start the bot and use any command once, then import"
+        )
     if len(workspaces) > 1:
         raise BulkError(f"there are {len(workspaces)} workspaces: choose one with --team ({listed})")
     return workspaces[0]
