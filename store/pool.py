@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
 from store.models import LOSING_MOVES, MOVE_CLAIM, Customer, OwnershipEvent, Person, WorkspaceSetting
@@ -364,6 +365,13 @@ def _cursor(cursor: PoolCursor) -> sa.Tuple:
     )
 
 
+def _word_start(column: Mapped[str], typed: str) -> sa.ColumnElement[bool]:
+    """`typed` starts the value or one of its words, in any case ("east" finds "East China" and "North
+    East"); LIKE's wildcards in what was typed are taken as themselves."""
+    lowered, value = sa.func.lower(column), typed.lower()
+    return sa.or_(lowered.startswith(value, autoescape=True), lowered.contains(" " + value, autoescape=True))
+
+
 def pool_page(
     *,
     session: Session,
@@ -383,9 +391,9 @@ def pool_page(
     if where.level:
         query = query.where(col(Customer.level) == where.level)
     if where.region:
-        query = query.where(sa.func.lower(col(Customer.region)) == where.region.lower())
+        query = query.where(_word_start(col(Customer.region), where.region))
     if where.industry:
-        query = query.where(sa.func.lower(col(Customer.industry)) == where.industry.lower())
+        query = query.where(_word_start(col(Customer.industry), where.industry))
     if where.ids is not None:
         query = query.where(col(Customer.id).in_(where.ids))
     position = sa.tuple_(col(Customer.pool_since), col(Customer.id))

@@ -64,6 +64,23 @@ def test_pool_filters_by_level_region_industry_and_name(slack, env):
     assert "level must be A, B or C" in slack.command(REP, "/pool", "level:Z").text
 
 
+def test_pool_filters_take_quoted_values_match_the_start_of_any_word_and_say_what_they_read(slack, env):
+    builders.customer(env, "Acme Trading", owner=None, region="East China", industry="Food & beverage")
+    builders.customer(env, "Beta Works", owner=None, region="North East", industry="Food processing")
+    builders.customer(env, "Gamma Steel", owner=None, region="Eastbourne", industry="Steel")
+    builders.customer(env, "Delta 100%", owner=None, region="Central", industry="50% off")
+    reply = slack.command(REP, "/pool", 'region:"East China" industry:"food & beverage"')
+    assert _names(reply) == {"Acme Trading"}
+    assert "region “East China” · industry “food &amp; beverage”" in reply.text, "the filters as read"
+    assert _names(slack.command(REP, "/pool", "region:east")) == {"Acme Trading", "Beta Works", "Gamma Steel"}
+    assert _names(slack.command(REP, "/pool", "industry:food")) == {"Acme Trading", "Beta Works"}
+    assert _names(slack.command(REP, "/pool", "区域：“north east”")) == {"Beta Works"}
+    assert _names(slack.command(REP, "/pool", "industry:50%")) == {"Delta 100%"}
+    none = slack.command(REP, "/pool", "industry:%")  # a wildcard is taken as itself
+    assert "No customer in the pool matches industry “%”." in none.text
+    assert _names(slack.command(REP, "/pool", "region:ast")) == set(), "the start of a word, not any part"
+
+
 def _names(reply):
     return {b["text"]["text"].split("*")[1] for b in reply.json["blocks"] if b.get("accessory")}
 

@@ -27,7 +27,8 @@ _KEYWORDS = {
     "industry": "industry",
     "行业": "industry",
 }
-_TOKEN = re.compile(r"(\w+)[:：](\S+)")
+# keyword:value, the value quoted when it has spaces: region:"East China", 区域：“华东 南部”, or 'x y'.
+_TOKEN = re.compile(r"""(\w+)[:：]\s*(?:"([^"]*)"|“([^”]*)”|'([^']*)'|(\S+))""")
 
 
 @dataclass(frozen=True)
@@ -48,14 +49,15 @@ class PoolQuery:
 
 
 def parse_query(typed: str) -> PoolQuery:
-    """`/pool level:A region:上海 acme` (or 等级：A 区域：上海): keywords first, the rest is a name."""
+    """`/pool level:A region:"East China" acme` (or 等级：A 区域：上海): the keywords, a value quoted when it
+    has spaces; the rest is a name."""
     found: dict[str, str] = {}
 
     def take(match: re.Match[str]) -> str:
         keyword = _KEYWORDS.get(match.group(1).lower())
         if keyword is None:
             return match.group(0)
-        found[keyword] = match.group(2)
+        found[keyword] = next(value for value in match.groups()[1:] if value is not None)
         return " "
 
     rest = _TOKEN.sub(take, typed)

@@ -97,7 +97,7 @@ def pool_page(lang: Lang, page: PoolPage, *, state: dict[str, Any]) -> dict[str,
     filters = _filters_text(lang, page.query)
     if not page.rows:
         empty = (
-            _("No customer in the pool matches these filters.")
+            _("No customer in the pool matches %(filters)s.") % {"filters": filters}
             if page.query.is_filtered
             else _("The pool is empty.")
         )
@@ -118,13 +118,17 @@ def pool_page(lang: Lang, page: PoolPage, *, state: dict[str, Any]) -> dict[str,
 
 
 def _filters_text(lang: Lang, query: PoolQuery) -> str:
+    """The filters as they were read, each named: level A · region “East China” · name “acme”."""
     _ = lang.gettext
     parts = []
     if query.level:
-        parts.append(labels.level(query.level, lang))
-    parts += [value for value in (query.region, query.industry) if value]
+        parts.append(_("level %(level)s") % {"level": labels.level(query.level, lang)})
+    if query.region:
+        parts.append(_("region “%(value)s”") % {"value": query.region})
+    if query.industry:
+        parts.append(_("industry “%(value)s”") % {"value": query.industry})
     if query.text:
-        parts.append(f"“{query.text}”")
+        parts.append(_("name “%(value)s”") % {"value": query.text})
     return " · ".join(parts)
 
 
