@@ -29,6 +29,7 @@ from rich.console import Console
 from bench import engines
 from bench.data import CITIES, WORKSPACE, load_customers
 from bench.typeahead import environment, percentiles, ratio_table
+import bot.messaging  # noqa: F401  (what a claim says: the announcements it updates)
 from bot.env import Env
 from bot.services import pool, pool_list
 from bot.services.people import Actor
@@ -40,8 +41,10 @@ CLAIM_STATEMENT = sa.text(
     "UPDATE customer SET owner_id = :user, owned_since = :now, pool_since = NULL, updated_at = :now "
     "WHERE workspace_id = :ws AND id = :id AND owner_id IS NULL"
 )
+# The region filter matches the start of the value or of any word in it, as the /pool page does.
 PAGE_STATEMENT = sa.text(
-    "SELECT * FROM customer WHERE workspace_id = :ws AND owner_id IS NULL AND lower(region) = :region "
+    "SELECT * FROM customer WHERE workspace_id = :ws AND owner_id IS NULL "
+    "AND (lower(region) LIKE :region || '%' OR lower(region) LIKE '% ' || :region || '%') "
     "ORDER BY pool_since DESC, id DESC LIMIT 11"
 )
 Result = tuple[str, float, float]

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.services import customers, customers_edit, tiers
+from bot.services import customers, customers_edit, pool, tiers
 from bot.services.customers import CustomerDraft, PossibleDuplicates
 from bot.services.customers_edit import Edited
 from bot.views import customers as views
@@ -73,7 +73,14 @@ def customer_command(call: Call) -> None:
     if isinstance(found, list):
         call.ack(**views.search_results(call.lang, call.text, found))
         return
-    call.ack(**views.customer_card(call.lang, customers.card_of(call.env, call.me, found)))
+    call.ack(**_card_message(call, customers.card_of(call.env, call.me, found)))
+
+
+def _card_message(call: Call, card: customers.CustomerCard) -> dict[str, Any]:
+    """The card; a pool customer's without Claim, and why, when this person may not claim it now."""
+    customer = card.customer
+    refused = pool.claim_refusal(call.env, call.me, customer.id or 0) if customer.owner_id is None else None
+    return views.customer_card(call.lang, card, claim_refusal=refused)
 
 
 def open_new_customer_form(call: Call) -> None:
@@ -84,7 +91,7 @@ def open_new_customer_form(call: Call) -> None:
 
 def show_card(call: Call) -> None:
     card = customers.card(call.env, call.me, int(call.action_value))
-    call.tell(views.customer_card(call.lang, card), replace=True)
+    call.tell(_card_message(call, card), replace=True)
 
 
 def _draft(call: Call) -> CustomerDraft:
@@ -115,7 +122,7 @@ def save_anyway(call: Call) -> None:
 
 def confirm_saved(call: Call) -> None:
     created = call.handed(Created)
-    call.tell(views.customer_card(call.lang, customers.card(call.env, call.me, created.customer_id)))
+    call.tell(_card_message(call, customers.card(call.env, call.me, created.customer_id)))
 
 
 def suggest_customers(call: Call) -> None:
@@ -186,4 +193,4 @@ def _save_edit(call: Call, metadata: dict[str, Any], typed: CustomerDraft, *, co
 def show_changed_card(call: Call) -> None:
     changed = call.handed(Changed)
     card = customers.card(call.env, call.me, changed.customer_id)
-    call.tell(views.customer_card(call.lang, card), replace=changed.replace)
+    call.tell(_card_message(call, card), replace=changed.replace)

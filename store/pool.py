@@ -62,6 +62,18 @@ def count_claim(*, session: Executor, workspace_id: str, user_id: str, day: date
     return int(row[0]) if row else None
 
 
+def claims_so_far(*, session: Executor, workspace_id: str, user_id: str, day: date) -> int | None:
+    """The person's claims on `day`, read without counting one (None: no such person)."""
+    row = session.execute(
+        sa.select(col(Person.claims_on_day), col(Person.claims_day)).where(
+            col(Person.workspace_id) == workspace_id, col(Person.user_id) == user_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return int(row[0]) if row[1] == day else 0
+
+
 def hold_person(*, session: Executor, workspace_id: str, user_id: str) -> bool:
     """Hold the person's row (a no-op write) so moves that count their customers run one at a time."""
     return _rowcount(session.execute(_HOLD_PERSON, {"ws": workspace_id, "user": user_id})) == 1

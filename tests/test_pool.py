@@ -177,6 +177,36 @@ def test_the_daily_limit_names_when_it_frees_up_in_the_reps_time_zone(slack, env
     assert "Nov 24 00:00" in refused  # midnight in Shanghai, where the rep is
 
 
+def card_buttons(slack, user: str, name: str) -> set[str]:
+    card = slack.command(user, "/customer", name).json
+    return {e["action_id"] for b in card["blocks"] if b["type"] == "actions" for e in b["elements"]}
+
+
+def test_a_card_offers_claim_only_to_one_who_may_claim_now_and_says_why_not(slack, standin, env):
+    builders.person(env, REP)
+    builders.person(env, OTHER_REP)
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    release(slack, standin, REP, acme, reason="not_interested")
+    card = slack.command(REP, "/customer", "Acme Trading")
+    assert "pool.claim" not in card_buttons(slack, REP, "Acme Trading")
+    assert "You released Acme Trading on Nov 23; you can claim it again from Nov 30 10:00." in card.text
+    assert "pool.claim" in card_buttons(slack, OTHER_REP, "Acme Trading"), "a colleague may claim it"
+    set_rules(env, holding_cap="1")
+    builders.customer(env, "Held One", owner=OTHER_REP)
+    other = slack.command(OTHER_REP, "/customer", "Acme Trading")
+    assert "pool.claim" not in card_buttons(slack, OTHER_REP, "Acme Trading")
+    assert "the most one rep may hold (1)" in other.text
+    assert claims_counted(env, OTHER_REP) == 0, "looking at a card counts no claim"
+
+
+def claims_counted(env, user: str) -> int:
+    with env.db.session() as session:
+        from store.models import Person
+
+        person = session.get(Person, (builders.WORKSPACE, user))
+        return person.claims_on_day if person else 0
+
+
 def test_the_holding_cap_refuses_and_customers_who_ordered_do_not_count(slack, env):
     set_rules(env, holding_cap="1")
     builders.customer(env, "Held One", owner=REP)

@@ -88,20 +88,7 @@ def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
         facts = pool_store.claim_facts(session=session, workspace_id=ws, user_id=me, customer_id=customer_id)
         if facts is None or claims is None:
             raise NotFound(N_("That customer no longer exists."))
-        pool_rules = settings_service.from_stored(facts.settings).pool_rules()
-        holding = facts.holding_all if pool_rules.dealt_count_in_cap else facts.holding_not_dealt
-        _refuse_owned(facts, me, raced=False)
-        check = rules.ClaimFacts(
-            now=now,
-            timezone=actor.timezone,
-            may_claim=not actor.is_guest,
-            holding=holding,
-            claims_today=claims - 1,
-            last_let_go_at=facts.lost_at,
-        )
-        refusal = rules.check_claim(pool_rules, check)
-        if refusal is not None:
-            raise _refusal_error(refusal, pool_rules, facts, holding, actor)
+        pool_rules, holding = _check_claim(env, actor, facts, claims - 1)
         if not pool_store.take_from_pool(
             session=session, workspace_id=ws, customer_id=customer_id, user_id=me, now=now
         ):
@@ -109,6 +96,43 @@ def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
         updates = events.publish(env, session, CustomerClaimed(ws, customer_id))
     left = max(0, pool_rules.daily_claim_limit - claims)
     return Claimed(customer_id, facts.name, left, holding + 1, pool_rules.holding_cap, updates)
+
+
+def claim_refusal(env: Env, actor: Actor, customer_id: int) -> UserError | None:
+    """Why `actor` may not claim this pool customer now (a card offers no Claim then, and says why), or
+    None when a claim would pass its checks. Reads only: nothing is counted."""
+    ws, me = actor.workspace_id, actor.user_id
+    with env.db.connection() as session:
+        claims = pool_store.claims_so_far(session=session, workspace_id=ws, user_id=me, day=actor.today(env))
+        facts = pool_store.claim_facts(session=session, workspace_id=ws, user_id=me, customer_id=customer_id)
+    if facts is None or claims is None:
+        return None  # a person not recorded yet, or a customer gone: the press itself says so
+    try:
+        _check_claim(env, actor, facts, claims)
+    except UserError as refused:
+        return refused
+    return None
+
+
+def _check_claim(
+    env: Env, actor: Actor, facts: pool_store.ClaimFacts, claims_before: int
+) -> tuple[rules.PoolRules, int]:
+    """The claim's checks in PRODUCT.md's order; the rules and the person's holding when they pass."""
+    pool_rules = settings_service.from_stored(facts.settings).pool_rules()
+    holding = facts.holding_all if pool_rules.dealt_count_in_cap else facts.holding_not_dealt
+    _refuse_owned(facts, actor.user_id, raced=False)
+    check = rules.ClaimFacts(
+        now=env.clock.now(),
+        timezone=actor.timezone,
+        may_claim=not actor.is_guest,
+        holding=holding,
+        claims_today=claims_before,
+        last_let_go_at=facts.lost_at,
+    )
+    refusal = rules.check_claim(pool_rules, check)
+    if refusal is not None:
+        raise _refusal_error(refusal, pool_rules, facts, holding, actor)
+    return pool_rules, holding
 
 
 def _now_owned(

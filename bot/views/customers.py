@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from bot.errors import UserError
 from bot.i18n import N_, Lang
 from bot.rules.tiers import Value
 from bot.services.customers import (
@@ -19,6 +20,7 @@ from bot.services.customers import (
 from bot.views import blocks as b
 from bot.views import churn as churn_views
 from bot.views import complaints as complaint_views
+from bot.views import errors as error_views
 from bot.views import labels
 from bot.views.customer_history import NOTE_PREVIEW, history_lines
 from bot.views.ids import Action, Callback, Field
@@ -124,7 +126,9 @@ def duplicates_modal(
     )
 
 
-def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
+def customer_card(
+    lang: Lang, data: CustomerCard, *, claim_refusal: UserError | None = None
+) -> dict[str, Any]:
     _ = lang.gettext
     customer = data.customer
     body = render(
@@ -142,9 +146,10 @@ def customer_card(lang: Lang, data: CustomerCard) -> dict[str, Any]:
         b.header(escape(customer.name)),
         b.section(body),
         *_card_notes(lang, data),
+        *([b.context(error_views.mrkdwn(claim_refusal, lang))] if claim_refusal else []),
         *_card_history(lang, data),
     ]
-    buttons = _card_buttons(lang, data)
+    buttons = _card_buttons(lang, data, claimable=claim_refusal is None)
     if buttons:
         blocks.append(b.actions(*buttons))
     return b.message(_("Customer %(name)s") % {"name": escape(customer.name)}, blocks)
@@ -250,14 +255,15 @@ def _level_picker(lang: Lang, customer: Customer) -> dict[str, Any]:
     return b.static_select(Action.CUSTOMER_LEVEL, options, placeholder=_("Set level"))
 
 
-def _card_buttons(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
+def _card_buttons(lang: Lang, data: CustomerCard, *, claimable: bool = True) -> list[dict[str, Any]]:
     _ = lang.gettext
     customer = data.customer
     value = str(customer.id)
     complaint = b.button(_("File complaint"), Action.COMPLAINT_NEW, value)  # anyone may file one
     edit = [b.button(_("Edit"), Action.CUSTOMER_EDIT, value)] if data.can_work_on else []
     if customer.owner_id is None:
-        return [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary"), *edit, complaint]
+        claim = [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary")] if claimable else []
+        return [*claim, *edit, complaint]
     buttons = []
     if data.can_work_on:
         buttons += [
