@@ -26,10 +26,10 @@ from typing import Any
 import sqlalchemy as sa
 from rich.console import Console
 
+import bot.messaging  # noqa: F401  (what a claim says: the announcements it updates)
 from bench import engines
 from bench.data import CITIES, WORKSPACE, load_customers
 from bench.typeahead import environment, percentiles, ratio_table
-import bot.messaging  # noqa: F401  (what a claim says: the announcements it updates)
 from bot.env import Env
 from bot.services import pool, pool_list
 from bot.services.people import Actor
