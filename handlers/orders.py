@@ -79,7 +79,8 @@ def _log_one_line(call: Call, one_line: OneLineOrder) -> None:
         raise InvalidInput(message, currency=one_line.currency, name=found.name)
     today = call.me.today(call.env)
     draft = OrderDraft(found.id or 0, one_line.amount, one_line.currency, today, one_line.product)
-    call.ack(**views.order_logged(call.lang, orders.log_order(call.env, call.me, draft)))
+    logged = orders.log_order(call.env, call.me, draft)
+    call.ack(**views.order_logged(call.lang, logged, call.me.currency))
 
 
 def _open_form(call: Call, customer: customers.Customer | None) -> None:
@@ -122,5 +123,5 @@ def submit_order(call: Call) -> None:
 def confirm_order(call: Call) -> None:
     handed = call.handed(Logged)
     logged = orders.logged_order(call.env, call.me, handed.order_id, first_order=handed.first_order)
-    call.tell(views.order_logged(call.lang, logged))
+    call.tell(views.order_logged(call.lang, logged, call.me.currency))
     refresh_home(call.client, call.env, call.me)

@@ -49,6 +49,8 @@ def test_another_currency_needs_its_rate_and_converts(slack, standin, env):
     missing = slack.submit(REP, view, {"customer": str(acme.id), "amount": "100", "currency": "USD"})
     assert "how many CNY is one USD" in missing.json["errors"]["rate"]
     slack.submit(REP, view, {"customer": str(acme.id), "amount": "100", "currency": "USD", "rate": "7.1"})
+    confirmed = str(standin.last("respond")["blocks"])
+    assert "US$100.00 ≈ CN¥710.00" in confirmed, "both amounts, each symbol naming one currency"
     card = slack.command(REP, "/customer", "Acme").text
     assert "¥710.00" in card
     assert "$100.00" in card

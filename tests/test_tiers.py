@@ -179,7 +179,7 @@ def test_the_card_shows_value_and_the_lifetime_estimate(env, slack):
     # year; 3 years (too few customers for the workspace's own retention): 1,500 × 2.0857 × 3 = 9,385.71
     assert "Last 12 months: CN¥3,000.00 in 3 orders" in card
     assert "average order CN¥1,500.00" in card
-    assert "lifetime value about CN¥9,385.71 (3 years)" in card
+    assert "lifetime value about CN¥9,390 (3 years)" in card, "an estimate, to three figures"
     assert "Last 12 months" not in slack.command(OTHER_REP, "/customer", "Worth Ltd").text
 
 

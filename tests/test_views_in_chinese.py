@@ -197,7 +197,7 @@ MESSAGES = {
     "visit logged": lambda: visits.visit_logged(ZH, VisitLogged(customer=CUSTOMER, visit=VISIT)),
     "visit candidates": lambda: visits.visit_candidates(ZH, "华东", [CUSTOMER], "备注"),
     "order logged": lambda: orders.order_logged(
-        ZH, OrderLogged(customer=CUSTOMER, order=ORDER, first_order=True)
+        ZH, OrderLogged(customer=CUSTOMER, order=ORDER, first_order=True), "CNY"
     ),
     "role": lambda: admin.role_set(ZH, RoleChange(user_id="U1", role="manager", left_team_of="U2")),
     "team": lambda: admin.team_changed(

@@ -242,7 +242,7 @@ def value_line(lang: Lang, value: Value, currency: str) -> Mrkdwn:
         revenue=labels.amount(value.revenue_12m, currency, lang),
         orders=value.orders_12m,
         average=labels.amount(value.average_order, currency, lang),
-        lifetime=labels.amount(value.lifetime, currency, lang),
+        lifetime=labels.rough_amount(value.lifetime, currency, lang),
         years=f"{value.years:.1f}".rstrip("0").rstrip("."),
     )
 

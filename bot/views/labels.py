@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from bot.i18n import N_, Lang
 from bot.rules.money import from_minor
@@ -78,6 +78,31 @@ def owner_mrkdwn(owner_id: str | None, lang: Lang) -> Mrkdwn:
 
 def amount(minor: int, currency: str, lang: Lang) -> str:
     return format_currency(from_minor(minor, currency), currency, locale=lang.babel)
+
+
+# Symbols that name one currency only, for when two currencies stand side by side (US$5,000.00 ≈
+# CN¥35,617.28): "$" and "¥" alone say which dollar or yuan only to a reader who already knows.
+UNAMBIGUOUS_SYMBOLS = {
+    "USD": "US$", "CNY": "CN¥", "JPY": "JP¥", "HKD": "HK$", "TWD": "NT$", "SGD": "S$", "AUD": "A$",
+    "CAD": "CA$", "NZD": "NZ$", "KRW": "₩", "EUR": "€", "GBP": "£",
+}  # fmt: skip
+
+
+def unambiguous_amount(minor: int, currency: str, lang: Lang) -> str:
+    """The amount with a symbol no other currency shares, digits as the reader's language writes them."""
+    symbol = UNAMBIGUOUS_SYMBOLS.get(currency, currency + " ")
+    number = format_decimal(from_minor(minor, currency), format="#,##0.00", locale=lang.babel)
+    return f"{symbol}{number}"
+
+
+def rough_amount(minor: int, currency: str, lang: Lang) -> str:
+    """An estimate to three significant figures, without cents (about CN¥5,250,000): an estimate's
+    last digits would claim a precision it does not have."""
+    value = from_minor(minor, currency)
+    if value:
+        digits = 3 - value.adjusted() - 1
+        value = value.quantize(Decimal(1)) if digits >= 0 else round(value, digits)
+    return format_currency(value, currency, format="¤#,##0", currency_digits=False, locale=lang.babel)
 
 
 def decimal_amount(value: Decimal, currency: str, lang: Lang) -> str:

@@ -70,14 +70,21 @@ def _amount_blocks(lang: Lang, base_currency: str) -> list[dict[str, Any]]:
     ]
 
 
-def order_logged(lang: Lang, logged: OrderLogged) -> dict[str, Any]:
+def order_logged(lang: Lang, logged: OrderLogged, base_currency: str) -> dict[str, Any]:
+    """The confirmation; an order in another currency shows both amounts (US$5,000.00 ≈ CN¥35,617.28)."""
     order = logged.order
+    amount = labels.amount(order.amount_minor, order.currency, lang)
+    if order.currency != base_currency:
+        amount = (
+            f"{labels.unambiguous_amount(order.amount_minor, order.currency, lang)} ≈ "
+            f"{labels.unambiguous_amount(order.amount_base_minor, base_currency, lang)}"
+        )
     body = render(
         "order_logged.md.j2",
         lang,
         customer=logged.customer,
         order=order,
-        amount=labels.amount(order.amount_minor, order.currency, lang),
+        amount=amount,
         product=order.product,
         first_order=logged.first_order,
     )
