@@ -95,6 +95,19 @@ def forging(url: str, forgery: str) -> Callable[[str, dict[str, str]], tuple[int
     return forge
 
 
+POOL_CHANNEL = "C0POOL"
+
+
+def pool_standin() -> Iterator[SlackStandIn]:
+    """A stand-in of its own with an admin, a rep and a pool channel the bot is in, stopped after."""
+    slack = SlackStandIn().start()
+    slack.add_user(ADMIN, "Ada", is_admin=True)
+    slack.add_user(REP, "Mei")
+    slack.add_channel(POOL_CHANNEL, "pool", is_member=True)
+    yield slack
+    slack.stop()
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))

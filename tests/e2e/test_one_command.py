@@ -35,26 +35,22 @@ from tests import builders
 from tests.conftest import ADMIN, REP
 from tests.e2e.conftest import (
     BOT_TOKEN,
+    POOL_CHANNEL,
     SIGNING_SECRET,
     START_TIMEOUT,
     _clean_env,
     _free_port,
     _healthy,
     _stop,
+    pool_standin,
 )
 
-POOL_CHANNEL = "C0POOL"
 LONG_AGO = timedelta(days=200)  # past every level's days without a visit
 
 
 @pytest.fixture
 def standin() -> Iterator[SlackStandIn]:
-    slack = SlackStandIn().start()
-    slack.add_user(ADMIN, "Ada", is_admin=True)
-    slack.add_user(REP, "Mei")
-    slack.add_channel(POOL_CHANNEL, "pool", is_member=True)
-    yield slack
-    slack.stop()
+    yield from pool_standin()
 
 
 ZONES = ("Pacific/Kiritimati", "Asia/Shanghai", "Europe/London", "America/New_York", "Pacific/Pago_Pago")

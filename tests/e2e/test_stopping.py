@@ -28,19 +28,21 @@ from store.db import Database
 from store.models import Customer, OutboxMessage, WorkspaceSetting
 from tests import builders
 from tests.conftest import ADMIN, REP
-from tests.e2e.conftest import BOT_TOKEN, SIGNING_SECRET, START_TIMEOUT, _clean_env, _free_port, _healthy
-
-POOL_CHANNEL = "C0POOL"
+from tests.e2e.conftest import (
+    BOT_TOKEN,
+    POOL_CHANNEL,
+    SIGNING_SECRET,
+    START_TIMEOUT,
+    _clean_env,
+    _free_port,
+    _healthy,
+    pool_standin,
+)
 
 
 @pytest.fixture
 def standin() -> Iterator[SlackStandIn]:
-    slack = SlackStandIn().start()
-    slack.add_user(ADMIN, "Ada", is_admin=True)
-    slack.add_user(REP, "Mei")
-    slack.add_channel(POOL_CHANNEL, "pool", is_member=True)
-    yield slack
-    slack.stop()
+    yield from pool_standin()
 
 
 @pytest.fixture(autouse=True)
