@@ -15,6 +15,7 @@ from bot.views import customers as views
 from bot.views import customers_edit as edit_views
 from bot.views.blocks import option_for
 from bot.views.ids import Action, Callback, Command
+from bot.views.text import unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, text_of
 
@@ -69,9 +70,10 @@ def without_text(body: dict[str, Any]) -> bool:
 
 def customer_command(call: Call) -> None:
     """`/customer text` answers with a card (or the candidates) in the ack."""
-    found = customers.resolve_one(call.env, call.me, call.text)
+    text = unescape_slack(call.text)  # Slack sends &, < and > in a command's text as entities
+    found = customers.resolve_one(call.env, call.me, text)
     if isinstance(found, list):
-        call.ack(**views.search_results(call.lang, call.text, found))
+        call.ack(**views.search_results(call.lang, text, found))
         return
     call.ack(**_card_message(call, customers.card_of(call.env, call.me, found)))
 

@@ -185,3 +185,9 @@ def test_a_full_name_with_a_company_suffix_is_found_among_many_sharing_its_words
     assert "Prime Crest Components 9710 Inc" in reply.text
     middle = slack.command(REP, "/customer", "9710 components").text
     assert "Prime Crest Components 9710 Inc" in middle
+
+
+def test_a_search_reads_the_text_as_slack_sends_it_with_entities(slack, env):
+    builders.customer(env, "Smith & Sons", owner=REP)
+    card = slack.command(REP, "/customer", "Smith &amp; Sons")  # Slack sends & as &amp;
+    assert card.json["blocks"][0]["text"]["text"] == "Smith &amp; Sons", "the card of Smith & Sons"

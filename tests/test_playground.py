@@ -70,10 +70,10 @@ SHOWN_IN_ORDER = {
 NEVER_SHOWN = ["Not a playground command", "Choose one of", "There is no [", "Traceback", "went wrong"]
 
 
-def replay(lang: str) -> tuple[str, Playground]:
+def replay(lang: str, script: str | None = None) -> tuple[str, Playground]:
     out = io.StringIO()
     console = Console(file=out, width=cli.TRANSCRIPT_WIDTH, no_color=True, highlight=False)
-    script = (TOURS / f"{lang}.txt").read_text(encoding="utf-8")
+    script = script if script is not None else (TOURS / f"{lang}.txt").read_text(encoding="utf-8")
     ask = cli.replayed(iter(script.splitlines()), console)
     playground = Playground(Options(lang=lang, start=START), console=console, ask=ask)
     playground.start()
@@ -114,3 +114,10 @@ def test_the_chinese_tour_is_in_chinese():
         "Assignee",
     ):
         assert english not in transcript, english
+
+
+def test_commands_are_sent_escaped_as_slack_sends_them_so_mentions_work():
+    transcript, playground = replay("en", "as @max\n/assign Blue River @li\n/customer A & B <x>\nquit\n")
+    assert "Blue River Foods now belongs to @li." in transcript, transcript
+    assert "No customer matches “A & B <x>”" in transcript, "decoded once, shown as typed"
+    assert all(reply.status == 200 for reply in playground.slack.replies)

@@ -3,6 +3,7 @@ last shown, and the posts, notices and conversations as the terminal prints them
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,9 @@ class Target:
     view: dict[str, Any] | None = None
 
 
+_NAMED = re.compile(r"(?<![\w&])([@#])([\w.\-]+)")  # @handle or #channel, not inside a word
+
+
 class Lookups:
     def __init__(self, cast: sample.Sample) -> None:
         self.people = {person.user_id: person for person in cast.people}
@@ -45,6 +49,20 @@ class Lookups:
             if wanted in (channel.name, channel.channel_id.casefold()):
                 return channel.channel_id
         return None
+
+    def as_slack_sends(self, text: str) -> str:
+        """A command's text as Slack sends it when the command asks to be escaped (manifest.yml's
+        should_escape): &, < and > as entities, @handle as a user mention, #name as a channel link."""
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+        def link(match: re.Match[str]) -> str:
+            sign, name = match.groups()
+            found = self.user_id(name) if sign == "@" else self.channel_id(name)
+            if found is None:
+                return match.group(0)
+            return f"<@{found}|{name}>" if sign == "@" else f"<#{found}|{name}>"
+
+        return _NAMED.sub(link, escaped)
 
     def name_of(self, some_id: str) -> str:
         if some_id in self.people:

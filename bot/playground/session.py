@@ -178,7 +178,7 @@ class Playground(Modals):
         body = self.slack.command_body(
             self.me,
             command,
-            text,
+            self.lookups.as_slack_sends(text),
             channel=self.channel,
             response_url=self.world.response_url_for(origin),
             trigger_id=self.world.trigger_for(self.me),
