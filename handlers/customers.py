@@ -8,7 +8,8 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.services import customers, customers_edit, pool, tiers
+from bot import notify
+from bot.services import customers, customers_edit, pool, tiers, undo
 from bot.services.customers import CustomerDraft, PossibleDuplicates
 from bot.services.customers_edit import Edited
 from bot.views import customers as views
@@ -56,6 +57,7 @@ def register(app: App, kit: Kit) -> None:
         ack=listener(kit, submit_lost), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
     )
     app.action(Action.CUSTOMER_EDIT)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_edit_form)])
+    app.action(Action.CUSTOMER_UNDO)(ack=listener(kit, just_ack), lazy=[lazy(kit, undo_change)])
     app.view(Callback.CUSTOMER_EDIT)(
         ack=listener(kit, submit_edit), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
     )
@@ -190,6 +192,13 @@ def _save_edit(call: Call, metadata: dict[str, Any], typed: CustomerDraft, *, co
     shown = CustomerDraft(**metadata.get("shown", {"name": ""}))
     customer_id = int(metadata.get("customer") or 0)
     return customers_edit.save_edit(call.env, call.me, customer_id, shown, typed, confirmed=confirmed)
+
+
+def undo_change(call: Call) -> None:
+    """Undo the person's release or mark lost; the card, as it is again, replaces the confirmation."""
+    undone = undo.undo(call.env, call.me, int(call.action_value or 0))
+    notify.deliver_now(call.env, call.client, undone.updates, workspace_id=call.me.workspace_id)
+    call.tell(_card_message(call, customers.card(call.env, call.me, undone.customer_id)), replace=True)
 
 
 def show_changed_card(call: Call) -> None:

@@ -303,9 +303,11 @@ def add_move(
     at: datetime,
     reason: str = "",
     note: str = "",
+    undo: str | None = None,
 ) -> None:
     """Write one move of the ownership history (a prebuilt INSERT: no ORM object to build)."""
     values = {
+        "undo": undo,
         "workspace_id": workspace_id,
         "customer_id": customer_id,
         "kind": kind,
@@ -319,7 +321,13 @@ def add_move(
     session.execute(_ADD_MOVE, values)
 
 
-_LAST_CLAIM = (
+def latest_move(*, session: Session, workspace_id: str, customer_id: int) -> OwnershipEvent | None:
+    """The customer's latest move of any kind (the history's last line)."""
+    moves = recent_moves(session=session, workspace_id=workspace_id, customer_id=customer_id, limit=1)
+    return moves[0] if moves else None
+
+
+_RECENT_MOVES = (
     select(OwnershipEvent)
     .where(col(OwnershipEvent.workspace_id) == _WS, col(OwnershipEvent.customer_id) == _CUSTOMER)
     .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
@@ -331,7 +339,7 @@ def recent_moves(
     *, session: Session, workspace_id: str, customer_id: int, limit: int
 ) -> Sequence[OwnershipEvent]:
     params = {"ws": workspace_id, "customer": customer_id, "limit": limit}
-    return session.exec(_LAST_CLAIM, params=params).all()
+    return session.exec(_RECENT_MOVES, params=params).all()
 
 
 def last_moves(

@@ -87,5 +87,5 @@ def test_a_database_without_tables_is_said_so_and_nothing_more_is_read(tmp_path)
     assert not ready
     assert (
         text
-        == "Not ready the schema has no tables yet, this release needs 0011: run python -m bot db upgrade"
+        == "Not ready the schema has no tables yet, this release needs 0012: run python -m bot db upgrade"
     )

@@ -14,6 +14,7 @@ from bot.rules import churn as churn_rules
 from bot.rules import tiers as tier_rules
 from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
 from bot.services import churn as churn_service
+from bot.services import snapshots
 from bot.services.people import Actor
 from store import activity
 from store import churn as churn_store
@@ -63,6 +64,7 @@ class CustomerCard:
     currency: str = "CNY"
     moves: Sequence[OwnershipEvent] = field(default_factory=list)
     changes: Sequence[CustomerChange] = field(default_factory=list)  # its details corrected by hand
+    can_undo: bool = False  # the looker's own release or mark lost of the last minutes
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
     complaints: Sequence[Complaint] = field(default_factory=list)  # the latest few
@@ -163,6 +165,7 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
         can_lock=may_lock(where),
         moves=moves,
         changes=changes,
+        can_undo=snapshots.may_undo(moves[0] if moves else None, actor.user_id, env.clock.now()),
         extension=extension,
         churn=churn,
         complaints=filed,

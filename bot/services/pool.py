@@ -22,6 +22,7 @@ from bot.i18n import N_, Moment
 from bot.rules import pool as rules
 from bot.rules.access import may_work_on
 from bot.services import settings as settings_service
+from bot.services import snapshots
 from bot.services.customers import get_customer, standing
 from bot.services.people import Actor
 from store import people as people_store
@@ -213,8 +214,9 @@ def record_move(
     to_owner: str | None,
     reason: str = "",
     note: str = "",
+    undo: str | None = None,
 ) -> None:
-    """Write one move of the ownership history, made by `actor`."""
+    """Write one move of the ownership history, made by `actor` (`undo`: what it changed, as it was)."""
     pool_store.add_move(
         session=session,
         workspace_id=actor.workspace_id,
@@ -226,6 +228,7 @@ def record_move(
         reason=reason,
         note=note,
         at=now,
+        undo=undo,
     )
 
 
@@ -304,6 +307,7 @@ def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str)
             to_owner=None,
             reason=reason,
             note=note,
+            undo=snapshots.snapshot(customer, snapshots.RELEASED_FIELDS),
         )
         released = CustomerReleased(actor.workspace_id, customer_id, channel)
         keys = events.publish(env, session, released)

@@ -15,7 +15,7 @@ from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.rules import churn as churn_rules
 from bot.rules import tiers as rules
-from bot.services import periods
+from bot.services import periods, snapshots
 from bot.services import settings as settings_service
 from bot.services.customers import get_customer, require_work_access
 from bot.services.people import Actor
@@ -55,13 +55,19 @@ def tier_today(env: Env, workspace_id: str) -> tuple[int, int] | None:
 
 
 def _record(
-    session: Session, customer: Customer, actor: Actor, kind: str, reason: str, note: str = ""
+    session: Session,
+    customer: Customer,
+    actor: Actor,
+    kind: str,
+    reason: str,
+    note: str = "",
+    undo: str | None = None,
 ) -> None:
     session.add(
         OwnershipEvent(
             workspace_id=customer.workspace_id, customer_id=customer.id or 0, kind=kind, actor_id=actor.user_id,
             from_owner_id=customer.owner_id, to_owner_id=customer.owner_id, reason=reason[:32], note=note[:500],
-            at=customer.updated_at,
+            at=customer.updated_at, undo=undo,
         )
     )  # fmt: skip
 
@@ -98,6 +104,8 @@ def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer
     require_work_access(env, actor, customer)
     now = env.clock.now()
     with env.db.session() as session:
+        before = session.get(Customer, customer_id, with_for_update=True)  # what an undo puts back
+        kept = snapshots.snapshot(before, snapshots.LOST_FIELDS) if before is not None else None
         result = session.execute(
             sa.update(Customer)
             .where(col(Customer.id) == customer_id, col(Customer.lost_at).is_(None))
@@ -107,5 +115,5 @@ def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer
             raise InvalidInput(N_("%(name)s is already marked lost."), name=customer.name)
         fresh = session.get(Customer, customer_id, populate_existing=True)
         assert fresh is not None
-        _record(session, fresh, actor, MOVE_LOST, "", text)
+        _record(session, fresh, actor, MOVE_LOST, "", text, undo=kept)
         return fresh

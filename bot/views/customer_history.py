@@ -20,6 +20,7 @@ from store.models import (
     MOVE_RECYCLE,
     MOVE_RELEASE,
     MOVE_SNOOZE,
+    MOVE_UNDO,
     MOVE_UNLOCK,
     MOVE_UNLOST,
     CustomerChange,
@@ -85,6 +86,13 @@ def move_line(lang: Lang, move: OwnershipEvent, timezone: str) -> str:
     when = moment(move.at, timezone, lang)
     actor = mention(move.actor_id) if move.actor_id else "Tidewater"
     previous = mention(move.from_owner_id) if move.from_owner_id else "—"
+    if move.kind == MOVE_UNDO:
+        undone = (
+            N_("%(actor)s undid the release")
+            if move.reason == MOVE_RELEASE
+            else N_("%(actor)s undid marking it lost")
+        )
+        return f"{escape(when)} · {say(lang, undone, actor=actor)}"
     if move.kind in (MOVE_EXTEND, MOVE_SNOOZE):
         message = (
             N_("%(actor)s gave %(days)s more days before the recycle (until %(day)s)")

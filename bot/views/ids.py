@@ -34,6 +34,7 @@ class Action(StrEnum):
     CUSTOMER_LEVEL = "customer.level"  # a select; value: "<customer id>:<A|B|C|auto>"
     CUSTOMER_MARK_LOST = "customer.mark_lost"  # value: a customer id
     CUSTOMER_EDIT = "customer.edit"  # value: a customer id
+    CUSTOMER_UNDO = "customer.undo"  # value: a customer id; undoes the person's release or mark lost
     SETTINGS_CHANNEL = "settings.channel"
     SNOOZE = "followup.snooze"  # value: "<customer id>:<days>"
     SNOOZE_DATE = "followup.snooze_date"  # a datepicker in block "followup.<customer id>"

@@ -258,8 +258,14 @@ def announced_note(lang: Lang, announced: Announced) -> Mrkdwn:
 
 
 def released(lang: Lang, done: Released, announced: Announced) -> dict[str, Any]:
+    """The release's confirmation, with Undo for the minutes it may be undone."""
     text = say(lang, N_("*%(name)s* is back in the pool."), name=done.name)
-    return b.message(text, [b.section(text), b.context(announced_note(lang, announced))])
+    undo = b.button(lang.gettext("Undo"), Action.CUSTOMER_UNDO, str(done.customer_id))
+    hint = lang.gettext("You can undo it for 10 minutes, unless someone claims it first.")
+    return b.message(
+        text,
+        [b.section(text, accessory=undo), b.context(announced_note(lang, announced) + " " + escape(hint))],
+    )
 
 
 def assigned(lang: Lang, done: Assigned) -> dict[str, Any]:

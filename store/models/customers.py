@@ -30,6 +30,8 @@ MOVE_SNOOZE = "snooze"
 MOVE_LEVEL = "level"
 MOVE_LOST = "lost"
 MOVE_UNLOST = "unlost"
+# A release or a mark lost taken back by the person who made it, within minutes (reason: which).
+MOVE_UNDO = "undo"
 MOVES = (
     MOVE_CLAIM,
     MOVE_RELEASE,
@@ -42,6 +44,7 @@ MOVES = (
     MOVE_LEVEL,
     MOVE_LOST,
     MOVE_UNLOST,
+    MOVE_UNDO,
 )
 # Moves that take a customer away from its owner: the previous-owner cooldown runs from these.
 LOSING_MOVES = (MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
@@ -224,6 +227,9 @@ class OwnershipEvent(SQLModel, table=True):
     to_day: date | None = None
     days: int | None = None
     at: datetime = Field(sa_column=utc_column())
+    # A release or a mark lost: the customer's fields it changed, as they were (JSON), so the person who
+    # made it can undo it within minutes (bot/services/undo.py).
+    undo: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
 
 
 class CustomerChange(SQLModel, table=True):

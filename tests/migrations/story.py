@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0011"  # the newest revision whose tables and columns these rows fill
+REVISION = "0012"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -161,14 +161,15 @@ def _pool_history() -> Story:
         base = {"actor_id": None, "from_owner_id": None, "to_owner_id": None, "reason": "", "note": ""}
         return {
             "id": id, "workspace_id": TEAM, "customer_id": customer, "kind": kind, "at": at,
-            "to_day": None, "days": None, **base, **values,
+            "to_day": None, "days": None, "undo": None, **base, **values,
         }  # fmt: skip
 
     return {
         "ownership_event": [
             event(1, HAICHAO, "claim", utc(9, 12, 2), actor_id=MEI, to_owner_id=MEI),
             event(2, LANTERN, "assign", utc(9, 15, 2), actor_id=MAX, to_owner_id=LI, reason="assigned"),
-            event(3, LANTERN, "release", utc(11, 1, 16), actor_id=LI, from_owner_id=LI, reason="lost", note="价格"),
+            event(3, LANTERN, "release", utc(11, 1, 16), actor_id=LI, from_owner_id=LI, reason="lost", note="价格",
+                  undo='{"owned_since": "2026-09-15T02:00:00+00:00", "next_follow_up": "2026-11-20"}'),
             event(4, ACME, "lock", utc(11, 15, 4), actor_id=MAX),
             event(5, ACME, "extend", utc(11, 16, 4), actor_id=MAX, to_day=date(2026, 12, 24), days=30),
         ],
