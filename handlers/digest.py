@@ -10,7 +10,7 @@ from slack_bolt import App
 from bot import notify
 from bot.errors import InvalidInput
 from bot.i18n import N_
-from bot.services import customers, digest, pool
+from bot.services import customers, digest, pool_assign
 from bot.views import common
 from bot.views import digest as digest_views
 from bot.views.ids import Action, Callback, Field
@@ -69,7 +69,7 @@ def submit_reassign(call: Call) -> None:
     if not rep_id:
         raise InvalidInput(N_("Choose who takes the customer."), field=Field.OWNER.value)
     customer_id = int(call.view_metadata().get("customer") or 0)
-    done = pool.assign(call.env, call.me, customer_id, str(rep_id))
+    done = pool_assign.assign(call.env, call.me, customer_id, str(rep_id))
     call.hand_over(Reassigned(done.name, str(rep_id)))
     call.ack(response_action="clear")
 

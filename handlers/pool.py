@@ -19,7 +19,7 @@ from bot.i18n import N_
 from bot.messaging import pool as messaging
 from bot.messaging.home import refresh_home
 from bot.rules.commands import mentioned_users
-from bot.services import customers, pool, pool_list, recycle
+from bot.services import customers, pool, pool_assign, pool_list, recycle
 from bot.services.pool_list import Cursor, PoolQuery
 from bot.views import customers as customer_views
 from bot.views import pool as views
@@ -277,7 +277,7 @@ def assign_command(call: Call) -> None:
     if isinstance(found, list):
         raise InvalidInput(N_("Several customers match “%(query)s”; type more of the name."), query=query)
     assert found.id is not None
-    done = pool.assign(call.env, call.me, found.id, reps[0])
+    done = pool_assign.assign(call.env, call.me, found.id, reps[0])
     call.hand_over(Queued(done.messages))
     call.ack(**views.assigned(call.lang, done))
 

@@ -1,5 +1,5 @@
-"""The pool's statements: the claim's conditional writes, ownership moves, the pool page (locks are
-store/recycle.py's).
+"""The pool's statements: the claim's conditional writes, owners moved, the pool page (the history of
+moves is store/moves.py's, locks store/recycle.py's).
 
 The hot ones (every claim runs them) are built once with bound parameters.
 """
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped
 from sqlmodel import Session, col, select
 
+from store import moves
 from store.models import LOSING_MOVES, MOVE_CLAIM, Customer, OwnershipEvent, Person, WorkspaceSetting
 from store.types import UTCDateTime
 
@@ -222,7 +223,7 @@ def take_from_pool(
         return session.execute(_TAKE_AND_RECORD, params).first() is not None
     if _rowcount(session.execute(_TAKE_FROM_POOL, params)) != 1:
         return False
-    add_move(
+    moves.add_move(
         session=session,
         workspace_id=workspace_id,
         customer_id=customer_id,
@@ -288,79 +289,6 @@ def owner_of(*, session: Executor, workspace_id: str, customer_id: int) -> str |
 
 
 # -- the ownership history ------------------------------------------------------------------------
-_ADD_MOVE = sa.insert(OwnershipEvent)
-
-
-def add_move(
-    *,
-    session: Executor,
-    workspace_id: str,
-    customer_id: int,
-    kind: str,
-    actor_id: str | None,
-    from_owner_id: str | None,
-    to_owner_id: str | None,
-    at: datetime,
-    reason: str = "",
-    note: str = "",
-    undo: str | None = None,
-) -> None:
-    """Write one move of the ownership history (a prebuilt INSERT: no ORM object to build)."""
-    values = {
-        "undo": undo,
-        "workspace_id": workspace_id,
-        "customer_id": customer_id,
-        "kind": kind,
-        "actor_id": actor_id,
-        "from_owner_id": from_owner_id,
-        "to_owner_id": to_owner_id,
-        "reason": reason,
-        "note": note,
-        "at": at,
-    }
-    session.execute(_ADD_MOVE, values)
-
-
-def latest_move(*, session: Session, workspace_id: str, customer_id: int) -> OwnershipEvent | None:
-    """The customer's latest move of any kind (the history's last line)."""
-    moves = recent_moves(session=session, workspace_id=workspace_id, customer_id=customer_id, limit=1)
-    return moves[0] if moves else None
-
-
-_RECENT_MOVES = (
-    select(OwnershipEvent)
-    .where(col(OwnershipEvent.workspace_id) == _WS, col(OwnershipEvent.customer_id) == _CUSTOMER)
-    .order_by(col(OwnershipEvent.at).desc(), col(OwnershipEvent.id).desc())
-    .limit(sa.bindparam("limit"))
-)
-
-
-def recent_moves(
-    *, session: Session, workspace_id: str, customer_id: int, limit: int
-) -> Sequence[OwnershipEvent]:
-    params = {"ws": workspace_id, "customer": customer_id, "limit": limit}
-    return session.exec(_RECENT_MOVES, params=params).all()
-
-
-def last_moves(
-    *, session: Session, workspace_id: str, customer_ids: Sequence[int], kinds: Sequence[str]
-) -> dict[int, OwnershipEvent]:
-    """The latest move of one of `kinds` for each customer (for announcements: why each one left)."""
-    if not customer_ids:
-        return {}
-    latest = (
-        sa.select(sa.func.max(col(OwnershipEvent.id)))
-        .where(
-            col(OwnershipEvent.workspace_id) == workspace_id,
-            col(OwnershipEvent.customer_id).in_(customer_ids),
-            col(OwnershipEvent.kind).in_(kinds),
-        )
-        .group_by(col(OwnershipEvent.customer_id))
-    )
-    rows = session.exec(select(OwnershipEvent).where(col(OwnershipEvent.id).in_(latest))).all()
-    return {row.customer_id: row for row in rows}
-
-
 # -- the pool page --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class PoolFilter:

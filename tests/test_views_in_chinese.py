@@ -12,7 +12,8 @@ from bot.services.home import DueList, HomeData
 from bot.services.home_types import Warned
 from bot.services.orders import OrderLogged
 from bot.services.people import RoleChange, TeamChange, TeamListing
-from bot.services.pool import Assigned, Claimed, Released
+from bot.services.pool import Claimed, Released
+from bot.services.pool_assign import Assigned
 from bot.services.pool_list import PoolPage, PoolQuery
 from bot.services.recycle import LockChanged
 from bot.services.settings import LoggedChange, SettingChange, WorkspaceSettings

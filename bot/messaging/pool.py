@@ -21,13 +21,13 @@ from sqlmodel import Session
 from bot import events, notify
 from bot.env import Env
 from bot.i18n import lang
-from bot.services import pool
+from bot.services import pool, pool_assign
 from bot.services import settings as settings_service
 from bot.services.people import directory, workspace_locale
 from bot.views import pool as views
 from bot.views.pool import Announced
 from store import announcements as announcement_store
-from store import pool as pool_store
+from store import moves as moves_store
 from store.models import MOVE_RECYCLE, MOVE_RELEASE, Announcement, AnnouncementRow, OwnershipEvent
 from store.sql import Bind
 
@@ -50,14 +50,14 @@ def refresh_after_claim(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> 
     return queue_refresh(env, bind, claimed.workspace_id, claimed.customer_id)
 
 
-@events.on(pool.CustomerAssigned)
-def tell_new_owner(env: Env, bind: Bind, assigned: pool.CustomerAssigned) -> Sequence[str]:
+@events.on(pool_assign.CustomerAssigned)
+def tell_new_owner(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> Sequence[str]:
     """The new owner's DM (not when they assigned it to themselves), then the announcements' updates."""
     keys = [] if assigned.to == assigned.by else [_assigned_dm(env, bind, assigned)]
     return keys + queue_refresh(env, bind, assigned.workspace_id, assigned.customer_id)
 
 
-def _assigned_dm(env: Env, bind: Bind, assigned: pool.CustomerAssigned) -> str:
+def _assigned_dm(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> str:
     """In the new owner's language (the assigner's when the owner is not known yet)."""
     rep = directory(env, assigned.workspace_id).by_id(assigned.to)
     words = rep.lang if rep is not None else lang(assigned.by_locale)
@@ -139,7 +139,7 @@ def _store_batch(
     env: Env, session: Session, workspace_id: str, channel: str, locale: str, ids: Sequence[int]
 ) -> Announcement:
     now = env.clock.now()
-    moves = pool_store.last_moves(
+    moves = moves_store.last_moves(
         session=session, workspace_id=workspace_id, customer_ids=ids, kinds=(MOVE_RELEASE, MOVE_RECYCLE)
     )
     rows = [

@@ -20,8 +20,8 @@ from store import activity
 from store import churn as churn_store
 from store import complaints as complaint_store
 from store import customers as customer_store
+from store import moves as moves_store
 from store import people as people_store
-from store import pool as pool_store
 from store import recycle as recycle_store
 from store import tiers as tiers_store
 from store.models import Complaint, Customer, CustomerChange, ExtensionRequest, Order, OwnershipEvent, Visit
@@ -143,7 +143,9 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
     with env.db.session() as session:
         where = standing_in(session, actor, customer)
         history = _history(session, customer)
-        moves = pool_store.recent_moves(session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY)
+        moves = moves_store.recent_moves(
+            session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+        )
         changes = customer_store.recent_changes(
             session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
         )

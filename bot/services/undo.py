@@ -20,7 +20,7 @@ from bot.i18n import N_
 from bot.services import snapshots
 from bot.services.people import Actor
 from bot.services.pool import CustomerClaimed, record_move
-from store import pool as pool_store
+from store import moves as moves_store
 from store.models import MOVE_CLAIM, MOVE_LOST, MOVE_RELEASE, MOVE_UNDO, Customer, OwnershipEvent
 
 
@@ -40,7 +40,7 @@ def undo(env: Env, actor: Actor, customer_id: int) -> Undone:
         customer = session.get(Customer, customer_id, with_for_update=True)
         if customer is None or customer.workspace_id != ws:
             raise NotFound(N_("That customer no longer exists."))
-        last = pool_store.latest_move(session=session, workspace_id=ws, customer_id=customer_id)
+        last = moves_store.latest_move(session=session, workspace_id=ws, customer_id=customer_id)
         move = _undoable(last, customer, actor, now)
         restored = snapshots.restored(move.undo or "{}")
         back_to = _put_back(session, customer, move, restored, now)

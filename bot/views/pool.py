@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.i18n import N_, Lang
-from bot.services.pool import RELEASE_REASONS, Assigned, Claimed, Released
+from bot.services.pool import RELEASE_REASONS, Claimed, Released
+from bot.services.pool_assign import Assigned
 from bot.services.pool_list import Cursor, PoolPage, PoolQuery
 from bot.services.recycle import LockChanged
 from bot.views import blocks as b
