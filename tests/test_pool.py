@@ -347,6 +347,22 @@ def test_a_manager_assigns_to_their_team_and_the_rep_hears_of_it(slack, standin,
     assert "Only managers and admins can assign" in slack.command(REP, "/assign", f"Acme <@{REP}|mei>").text
 
 
+def test_an_announcement_says_assigned_to_when_a_manager_gave_the_customer_away(slack, standin, env):
+    standin.add_channel(POOL_CHANNEL, "pool")
+    set_rules(env, pool_channel=POOL_CHANNEL)
+    builders.person(env, MANAGER, role="manager")
+    builders.person(env, REP, manager_id=MANAGER)
+    builders.person(env, OTHER_REP, manager_id=MANAGER)
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    release(slack, standin, REP, acme, reason="not_interested")
+    standin.wait_for("chat.postMessage")
+    seen_updates = standin.count("chat.update")
+    slack.command(MANAGER, "/assign", f"Acme <@{OTHER_REP}|li>")
+    update = json.dumps(standin.next_call("chat.update", after=seen_updates), ensure_ascii=False)
+    assert f"assigned to <@{OTHER_REP}>" in update
+    assert "claimed by" not in update
+
+
 def test_a_manager_locks_a_team_customer_within_the_lock_cap(slack, standin, env):
     set_rules(env, lock_cap="1")
     builders.person(env, MANAGER, role="manager")

@@ -155,7 +155,15 @@ def _render(
     assert announcement.id is not None
     rows = announcement_store.rows_of(session=session, announcement_id=announcement.id)
     state = tuple((customer.id or 0, customer.owner_id) for _, customer in rows)
-    return views.announcement(lang(announcement.locale), rows), state
+    owned = [customer.id or 0 for _, customer in rows if customer.owner_id is not None]
+    moves = moves_store.last_moves(
+        session=session,
+        workspace_id=announcement.workspace_id,
+        customer_ids=owned,
+        kinds=list(views.TAKEN_BY),
+    )
+    taken_by = {customer_id: move.kind for customer_id, move in moves.items()}
+    return views.announcement(lang(announcement.locale), rows, taken_by), state
 
 
 def queue_refresh(env: Env, bind: Bind, workspace_id: str, customer_id: int) -> list[str]:

@@ -4,7 +4,7 @@ announcements (customers back in the pool, each row showing its state now) and t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +17,7 @@ from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
 from bot.views.text import Mrkdwn, clip, day, escape, mention, say
-from store.models import MOVE_RECYCLE, AnnouncementRow, Customer
+from store.models import MOVE_ASSIGN, MOVE_CLAIM, MOVE_RECYCLE, MOVE_UNDO, AnnouncementRow, Customer
 
 NOTE_PREVIEW = 200
 
@@ -55,22 +55,37 @@ def _why(lang: Lang, row: AnnouncementRow) -> Mrkdwn:
     return why
 
 
-def announcement_row(lang: Lang, row: AnnouncementRow, customer: Customer) -> b.Block:
+# How a customer of an announcement found its owner, by the move that gave it (a claim by default).
+TAKEN_BY = {
+    MOVE_CLAIM: N_("claimed by %(owner)s"),
+    MOVE_ASSIGN: N_("assigned to %(owner)s"),
+    MOVE_UNDO: N_("taken back by %(owner)s"),
+}
+
+
+def announcement_row(
+    lang: Lang, row: AnnouncementRow, customer: Customer, taken_by: str = MOVE_CLAIM
+) -> b.Block:
     text = facts_of(lang, customer) + " · " + _why(lang, row)
     if customer.owner_id is not None:
-        claimed = say(lang, N_("claimed by %(owner)s"), owner=mention(customer.owner_id))
-        return b.section(f"~{facts_of(lang, customer).splitlines()[0]}~\n:white_check_mark: {claimed}")
+        taken = say(lang, TAKEN_BY.get(taken_by, TAKEN_BY[MOVE_CLAIM]), owner=mention(customer.owner_id))
+        return b.section(f"~{facts_of(lang, customer).splitlines()[0]}~\n:white_check_mark: {taken}")
     claim = b.button(lang.gettext("Claim"), Action.POOL_CLAIM, str(customer.id), style="primary")
     return b.section(text, accessory=claim)
 
 
-def announcement(lang: Lang, rows: Sequence[tuple[AnnouncementRow, Customer]]) -> dict[str, Any]:
+def announcement(
+    lang: Lang, rows: Sequence[tuple[AnnouncementRow, Customer]], taken_by: Mapping[int, str] | None = None
+) -> dict[str, Any]:
+    """The announcement as it stands: each customer still in the pool with Claim, the others struck
+    through with who has them now and how (`taken_by`: the move that gave each its owner)."""
     _ = lang.gettext
     intro = say(
         lang, N_("Back in the pool: %(count)s. The first to claim a customer owns it."), count=len(rows)
     )
     blocks = [b.section(f":ocean: {intro}")]
-    blocks += [announcement_row(lang, row, customer) for row, customer in rows]
+    how = taken_by or {}
+    blocks += [announcement_row(lang, row, c, how.get(c.id or 0, MOVE_CLAIM)) for row, c in rows]
     blocks.append(
         b.context(escape(_("Contact details show once you own the customer. /pool lists the whole pool.")))
     )
