@@ -12,7 +12,9 @@ from slack_bolt import App
 from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.messaging.home import refresh_home
+from bot.rules.calendar import next_working_day
 from bot.services import customers, followups
+from bot.services import settings as settings_service
 from bot.views import common
 from bot.views import followups as followup_views
 from bot.views.ids import Action, Callback, Field
@@ -26,6 +28,7 @@ class Moved:
 
     name: str
     to_day: date
+    planned: bool = False  # a visit planned (Plan visit), not a follow-up snoozed
 
 
 def register(app: App, kit: Kit) -> None:
@@ -66,16 +69,18 @@ def snooze_dated(call: Call) -> None:
 
 def tell_moved(call: Call) -> None:
     moved = call.handed(Moved)
-    call.tell(common.notice(followup_views.snoozed(call.lang, moved.name, moved.to_day)))
+    said = followup_views.planned if moved.planned else followup_views.snoozed
+    call.tell(common.notice(said(call.lang, moved.name, moved.to_day)))
     refresh_home(call.client, call.env, call.me)
 
 
 def open_plan_form(call: Call) -> None:
     customer = customers.get_customer(call.env, call.me, number(call.action_value))
     customers.require_work_access(call.env, call.me, customer)
-    tomorrow = date.fromordinal(call.me.today(call.env).toordinal() + 1)
+    country = settings_service.load(call.env, call.me.workspace_id).country
+    suggested = next_working_day(call.me.today(call.env), country)
     view = followup_views.plan_visit_modal(
-        call.lang, customer.id or 0, customer.name, tomorrow, call.metadata()
+        call.lang, customer.id or 0, customer.name, suggested, call.metadata()
     )
     call.client.views_open(trigger_id=call.trigger_id, view=view)
 
@@ -89,5 +94,5 @@ def submit_plan(call: Call) -> None:
         moved = followups.move_follow_up(call.env, call.me, customer_id, to_day=picked)
     except InvalidInput as error:
         raise InvalidInput(error.message, field=Field.NEXT_FOLLOW_UP.value, **error.params) from None
-    call.hand_over(Moved(moved.name, moved.to_day))
+    call.hand_over(Moved(moved.name, moved.to_day, planned=True))
     call.ack(response_action="clear")

@@ -238,12 +238,16 @@ def test_plan_visit_from_a_warning_sets_the_next_follow_up(env, standin, slack):
     view = dict(standin.next_call("views.open", after=seen)["view"])
     assert view["callback_id"] == Callback.PLAN_VISIT
     assert "Slump Ltd" in str(view)
+    pickers = [b["element"] for b in view["blocks"] if b.get("element", {}).get("type") == "datepicker"]
+    assert pickers[0]["initial_date"] == "2026-11-24", "the next working day suggested"
     planned = TODAY + timedelta(days=2)
     assert slack.submit(REP, view, {"next_follow_up": planned.isoformat()}).json == {
         "response_action": "clear"
     }
     with env.db.session() as session:
         assert session.get(Customer, c["slump"].id).next_follow_up == planned
+    said = str(standin.wait_for_response(f"btn-{REP}")[-1])
+    assert "Visit to Slump Ltd planned for Nov 25, 2026: it is the next follow-up." in said
 
 
 def test_warnings_are_queued_once_per_owner_and_day(env, standin):

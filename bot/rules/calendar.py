@@ -37,6 +37,16 @@ def is_working_day(day: date, country: str) -> bool:
     return bool(calendar.is_working_day(day))
 
 
+def next_working_day(after: date, country: str) -> date:
+    """The first working day after `after` in `country` (a Friday's is the Monday; a holiday skipped)."""
+    day = after + timedelta(days=1)
+    for _ in range(60):  # the longest Chinese holiday is 8 days
+        if is_working_day(day, country):
+            return day
+        day += timedelta(days=1)
+    return after + timedelta(days=1)
+
+
 def due_day(now: datetime, timezone: str, hour: time, country: str) -> date | None:
     """The person's local day whose `hour` send is due as of `now`: today, if it is a working day and
     the hour has come; else None. A job run later the same day still finds it (catch-up); the next

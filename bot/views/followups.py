@@ -68,6 +68,15 @@ def reminder(lang: Lang, rows: Sequence[DueRow], today: date) -> dict[str, Any]:
     return b.message(title, blocks)
 
 
+def planned(lang: Lang, name: str, to_day: date) -> Mrkdwn:
+    return say(
+        lang,
+        N_(":spiral_calendar_pad: Visit to %(name)s planned for %(day)s: it is the next follow-up."),
+        name=name,
+        day=day(to_day, lang),
+    )
+
+
 def snoozed(lang: Lang, name: str, to_day: date) -> Mrkdwn:
     return say(
         lang, N_(":zzz: The follow-up with %(name)s is now on %(day)s."), name=name, day=day(to_day, lang)
@@ -75,15 +84,16 @@ def snoozed(lang: Lang, name: str, to_day: date) -> Mrkdwn:
 
 
 def plan_visit_modal(
-    lang: Lang, customer_id: int, name: str, tomorrow: date, metadata: dict[str, Any]
+    lang: Lang, customer_id: int, name: str, suggested: date, metadata: dict[str, Any]
 ) -> dict[str, Any]:
+    """When to contact the customer next, the next working day suggested."""
     _ = lang.gettext
     intro = say(lang, N_("When will you next contact %(name)s? It becomes the next follow-up."), name=name)
     return b.modal(
         title=_("Plan a visit"),
         blocks=[
             b.section(intro),
-            b.input_block(Field.NEXT_FOLLOW_UP, _("Date"), b.date_picker(Field.NEXT_FOLLOW_UP, tomorrow)),
+            b.input_block(Field.NEXT_FOLLOW_UP, _("Date"), b.date_picker(Field.NEXT_FOLLOW_UP, suggested)),
         ],
         callback_id=Callback.PLAN_VISIT,
         submit=_("Plan"),

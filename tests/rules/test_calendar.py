@@ -2,7 +2,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bot.rules.calendar import due_day, is_working_day, next_send_at
+from bot.rules.calendar import due_day, is_working_day, next_send_at, next_working_day
 
 NINE = time(9, 0)
 
@@ -31,6 +31,18 @@ def test_in_israel_and_saudi_arabia_the_week_runs_from_sunday_to_thursday(countr
     sunday, friday = date(2026, 11, 29), date(2026, 11, 27)
     assert is_working_day(sunday, country)
     assert not is_working_day(friday, country)
+
+
+@pytest.mark.parametrize(
+    ("after", "next_day"),
+    [
+        ("2026-11-23", "2026-11-24"),  # Monday → Tuesday
+        ("2026-11-27", "2026-11-30"),  # Friday → Monday
+        ("2026-09-30", "2026-10-08"),  # before the National Day holiday (Oct 1–7) → after it
+    ],
+)
+def test_the_next_working_day_skips_weekends_and_holidays(after, next_day):
+    assert next_working_day(date.fromisoformat(after), "CN") == date.fromisoformat(next_day)
 
 
 def test_a_morning_send_is_due_from_its_hour_on_a_working_day_in_the_persons_zone():
