@@ -347,6 +347,20 @@ def test_a_manager_assigns_to_their_team_and_the_rep_hears_of_it(slack, standin,
     assert "Only managers and admins can assign" in slack.command(REP, "/assign", f"Acme <@{REP}|mei>").text
 
 
+def test_a_customer_moved_between_reps_tells_both(slack, standin, env):
+    builders.person(env, MANAGER, role="manager")
+    builders.person(env, REP, manager_id=MANAGER)
+    builders.person(env, OTHER_REP, manager_id=MANAGER)
+    builders.customer(env, "Acme Trading", owner=REP)
+    seen = standin.count("chat.postMessage")
+    assert "now belongs to" in slack.command(MANAGER, "/assign", f"Acme <@{OTHER_REP}|li>").text
+    posts = {
+        call.args["channel"]: str(call.args) for call in standin.wait_for("chat.postMessage", seen + 2)[seen:]
+    }
+    assert f"<@{MANAGER}> assigned *Acme Trading* to you." in posts[OTHER_REP]
+    assert f"<@{MANAGER}> moved *Acme Trading* from you to <@{OTHER_REP}>." in posts[REP]
+
+
 def test_an_announcement_says_assigned_to_when_a_manager_gave_the_customer_away(slack, standin, env):
     standin.add_channel(POOL_CHANNEL, "pool")
     set_rules(env, pool_channel=POOL_CHANNEL)

@@ -183,6 +183,7 @@ MESSAGES = {
     ),
     "assigned": lambda: pool.assigned(ZH, Assigned(7, "华东贸易", None, "U2")),
     "assigned to you": lambda: pool.assigned_to_you(ZH, "U1", 7, CUSTOMER.name),
+    "taken from you": lambda: pool.taken_from_you(ZH, "U1", "U2", CUSTOMER.name),
     "locked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", True, "U1", 3, 20)),
     "unlocked": lambda: pool.lock_changed(ZH, LockChanged(7, "华东贸易", False, "U1", 2, 20)),
     "settings saved": lambda: settings.settings_saved(

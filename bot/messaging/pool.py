@@ -37,6 +37,7 @@ ROWS_PER_MESSAGE = 40  # 40 rows + a header and a footer: well within 50 blocks
 KEPT_CURRENT_FOR = timedelta(days=30)  # older messages are left as they are
 REFRESH = "announcement_refresh"  # an update of a posted announcement; its subject is the announcement's id
 ASSIGNED_DM = "assigned"  # the new owner's DM; its subject is the customer's id
+TAKEN_AWAY_DM = "assigned_away"  # the previous owner's DM when a manager moved the customer
 
 
 # -- the services' events -----------------------------------------------------------------------------
@@ -54,7 +55,26 @@ def refresh_after_claim(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> 
 def tell_new_owner(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> Sequence[str]:
     """The new owner's DM (not when they assigned it to themselves), then the announcements' updates."""
     keys = [] if assigned.to == assigned.by else [_assigned_dm(env, bind, assigned)]
+    if assigned.taken_from not in (None, assigned.by, assigned.to):
+        keys.append(_taken_away_dm(env, bind, assigned))
     return keys + queue_refresh(env, bind, assigned.workspace_id, assigned.customer_id)
+
+
+def _taken_away_dm(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> str:
+    """The previous owner hears who moved the customer to whom, in their language."""
+    assert assigned.taken_from is not None
+    rep = directory(env, assigned.workspace_id).by_id(assigned.taken_from)
+    words = rep.lang if rep is not None else lang(assigned.by_locale)
+    return notify.enqueue(
+        env,
+        workspace_id=assigned.workspace_id,
+        kind=TAKEN_AWAY_DM,
+        recipient=assigned.taken_from,
+        subject=str(assigned.customer_id),
+        period=f"{env.clock.now().timestamp():.6f}",
+        message=views.taken_from_you(words, assigned.by, assigned.to, assigned.name),
+        session=bind,
+    )
 
 
 def _assigned_dm(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> str:

@@ -26,7 +26,8 @@ from store.models import MOVE_ASSIGN, Customer
 @dataclass(frozen=True)
 class CustomerAssigned(events.Event):
     """A manager or admin gave a customer to a rep (who hears of it by DM, unless they gave it to
-    themselves; the announcements showing it are brought up to date)."""
+    themselves, and so does the rep it was taken from; the announcements showing it are brought up to
+    date)."""
 
     workspace_id: str
     customer_id: int
@@ -34,6 +35,7 @@ class CustomerAssigned(events.Event):
     by: str
     by_locale: str  # the DM's language when the new owner's is not known
     to: str
+    taken_from: str | None = None  # the previous owner; None: it came from the pool
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,13 @@ def assign(env: Env, actor: Actor, customer_id: int, rep_id: str) -> Assigned:
             session, actor, customer_id, MOVE_ASSIGN, now, from_owner=customer.owner_id, to_owner=rep_id
         )
         assigned = CustomerAssigned(
-            actor.workspace_id, customer_id, customer.name, actor.user_id, actor.locale, rep_id
+            actor.workspace_id,
+            customer_id,
+            customer.name,
+            actor.user_id,
+            actor.locale,
+            rep_id,
+            customer.owner_id,
         )
         messages = events.publish(env, session, assigned)
     return Assigned(customer_id, customer.name, customer.owner_id, rep_id, messages)

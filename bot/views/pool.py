@@ -311,6 +311,18 @@ def lock_changed(lang: Lang, done: LockChanged) -> dict[str, Any]:
     return b.message(text, [b.section(text)])
 
 
+def taken_from_you(lang: Lang, manager_id: str, rep_id: str, name: str) -> dict[str, Any]:
+    """The direct message a rep gets when a manager moves one of their customers to someone else."""
+    text = say(
+        lang,
+        N_("%(manager)s moved *%(name)s* from you to %(rep)s."),
+        manager=mention(manager_id),
+        name=name,
+        rep=mention(rep_id),
+    )
+    return b.message(text, [b.section(text)])
+
+
 def assigned_to_you(lang: Lang, manager_id: str, customer_id: int, name: str) -> dict[str, Any]:
     """The direct message a rep gets when a manager gives them a customer (queued with the assignment)."""
     text = say(lang, N_("%(manager)s assigned *%(name)s* to you."), manager=mention(manager_id), name=name)
