@@ -45,6 +45,7 @@ class Recycled:
     customer_id: int
     previous_owner_id: str
     reason: str  # NO_VISIT or NO_ORDER
+    name: str = ""  # the customer's, for the previous owner's message
 
 
 def _not_held_back(now: datetime) -> list[sa.ColumnElement[bool]]:
@@ -98,10 +99,10 @@ def recycle_due(*, session: Session, workspace_id: str, rules: RecycleRules, now
                 next_follow_up=None,
                 updated_at=now,
             )
-            .returning(col(Customer.id), col(Customer.previous_owner_id))
+            .returning(col(Customer.id), col(Customer.previous_owner_id), col(Customer.name))
             .execution_options(synchronize_session=False)
         )
-        moved += [Recycled(int(row[0]), str(row[1]), reason) for row in result]
+        moved += [Recycled(int(row[0]), str(row[1]), reason, str(row[2])) for row in result]
     _record(session, workspace_id, moved, now)
     return moved
 

@@ -285,10 +285,11 @@ def test_a_recycle_that_fails_before_its_announcement_is_queued_moves_nothing(
         assert session.get(Customer, stale.id).owner_id == REP  # nothing half-done
     monkeypatch.undo()
 
-    assert "recycled 1 customers in 1 announcements" in recycle.run(env).summary
+    assert "recycled 1 customers in 1 announcements; told 1 previous owners" in recycle.run(env).summary
     assert "recycled 0 customers" in recycle.run(env).summary
-    assert deliver(env, client).sent == 1
+    assert deliver(env, client).sent == 2, "the announcement and the previous owner's message"
     assert deliver(env, client).sent == 0
-    [post] = standin.calls_to("chat.postMessage")
-    assert post.args["channel"] == POOL
-    assert "Stale Foods" in str(post.args["blocks"])
+    posts = {call.args["channel"]: str(call.args["blocks"]) for call in standin.calls_to("chat.postMessage")}
+    assert set(posts) == {POOL, REP}
+    assert "Stale Foods" in posts[POOL]
+    assert "Stale Foods" in posts[REP]

@@ -142,7 +142,7 @@ def test_the_status_shows_each_jobs_latest_run_and_what_it_counted(env, db, monk
     _, text = shown(db, NOW + timedelta(minutes=3))
 
     assert "│ recycle │ 3 min ago │" in text
-    assert "│ ok │ warned 0 owners about 0 customers; recycled 1 customers in 0 announcements │" in text
+    assert "│ ok │ warned 0 owners about 0 customers; recycled 1 customers in 0 announcements; told 1" in text
     assert "│ tiers │ 3 min ago │" in text
     assert "failed (last ok never) │ ZeroDivisionError: division by zero │" in text
-    assert "│ T0TIDE │ recycle │ moved 1 │" in text
+    assert "│ T0TIDE │ recycle │ moved 1, told 1 │" in text

@@ -30,9 +30,11 @@ def run(env: Env) -> Tally:
             warned=warned,
             moved=len(done.moved),
             announcements=len(done.announcements),
+            told=len(done.told),
         )
     return tally.said(
         "warned {owners} owners about {warned} customers; recycled {moved} customers in {announcements} announcements"
+        "; told {told} previous owners"
     )
 
 

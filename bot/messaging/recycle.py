@@ -14,6 +14,7 @@ from bot.i18n import lang
 from bot.messaging import pool as pool_messages
 from bot.messaging.mornings import due_at_reminder_time, queue_all
 from bot.services import recycle
+from bot.services.people import directory
 from bot.services.settings import WorkspaceSettings
 from bot.views import recycle as views
 from store.sql import Bind
@@ -44,10 +45,35 @@ def warn_owners(env: Env, workspace_id: str, settings: WorkspaceSettings) -> tup
     return len(messages), count
 
 
+RECYCLED_DM = "recycled"  # a previous owner's message about their customers a run recycled
+
+
 @events.on(recycle.Recycled)
 def announce_recycled(env: Env, bind: Bind, recycled: recycle.Recycled) -> Sequence[str]:
     """The night's batch, in the pool channel (the pool's announcements, in the same transaction)."""
     return pool_messages.announce(env, bind, recycled.workspace_id, recycled.channel, recycled.customer_ids)
+
+
+@events.on(recycle.RecycledFromOwners)
+def tell_previous_owners(env: Env, bind: Bind, recycled: recycle.RecycledFromOwners) -> Sequence[str]:
+    """One message to each previous owner (still a member) listing theirs, in their language."""
+    by_owner: dict[str, list[tuple[str, str]]] = {}
+    for owner, name, reason in recycled.lost:
+        by_owner.setdefault(owner, []).append((name, reason))
+    people = directory(env, recycled.workspace_id)
+    period = f"{env.clock.now().timestamp():.6f}"
+    keys = []
+    for owner, lost in by_owner.items():
+        person = people.by_id(owner)
+        if person is None:
+            continue  # someone who left the workspace hears nothing
+        keys.append(
+            notify.enqueue(
+                env, workspace_id=recycled.workspace_id, kind=RECYCLED_DM, recipient=owner, subject="",
+                period=period, message=views.recycled_from_you(person.lang, lost), session=bind,
+            )
+        )  # fmt: skip
+    return keys
 
 
 @events.on(recycle.ExtensionAsked)

@@ -129,9 +129,18 @@ class Recycled(events.Event):
 
 
 @dataclass(frozen=True)
+class RecycledFromOwners(events.Event):
+    """The same run's customers by previous owner: each owner hears of theirs in one message."""
+
+    workspace_id: str
+    lost: tuple[tuple[str, str, str], ...]  # (previous owner, customer's name, reason)
+
+
+@dataclass(frozen=True)
 class RecycleRun:
     moved: tuple[int, ...]
     announcements: tuple[str, ...]  # queued in the transaction that moved them
+    told: tuple[str, ...] = ()  # the previous owners' messages, queued in it too
 
 
 def recycle_due(env: Env, workspace_id: str, settings: WorkspaceSettings) -> RecycleRun:
@@ -144,9 +153,12 @@ def recycle_due(env: Env, workspace_id: str, settings: WorkspaceSettings) -> Rec
             session=session, workspace_id=workspace_id, rules=rules, now=env.clock.now()
         )
         moved = tuple(move.customer_id for move in moves)
-        recycled = Recycled(workspace_id, settings.pool_channel, moved)
-        keys = events.publish(env, session, recycled) if moved else ()
-    return RecycleRun(moved, keys)
+        if not moved:
+            return RecycleRun((), ())
+        keys = events.publish(env, session, Recycled(workspace_id, settings.pool_channel, moved))
+        lost = tuple((m.previous_owner_id, m.name, m.reason) for m in moves)
+        told = events.publish(env, session, RecycledFromOwners(workspace_id, lost))
+    return RecycleRun(moved, tuple(keys), tuple(told))
 
 
 # -- more days -----------------------------------------------------------------------------------------

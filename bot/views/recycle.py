@@ -11,7 +11,7 @@ from bot.services.home_types import Warned
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action
-from bot.views.text import Mrkdwn, day, escape, mention, moment, say, say_n
+from bot.views.text import Mrkdwn, clip, day, escape, mention, moment, say, say_n
 from store.models import EXTENSION_APPROVED, EXTENSION_DECLINED, Customer, ExtensionRequest
 
 ROWS_SHOWN = 20  # 2 blocks a row
@@ -137,3 +137,25 @@ def extended(lang: Lang, customer: Customer, until: datetime, timezone: str) -> 
         when=moment(until, timezone, lang),
     )
     return b.message(text, [b.section(text)])
+
+
+RECYCLED_SHOWN = 25  # names in a previous owner's message (within a section's 3,000 characters)
+
+
+def recycled_from_you(lang: Lang, lost: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """A previous owner's one message about the customers a run took back to the pool: each with why."""
+    title = say_n(
+        lang,
+        "%(count)s of your customers went back to the pool",
+        "%(count)s of your customers went back to the pool",
+        len(lost),
+    )
+    lines = [
+        f"• *{escape(clip(name, 60))}* · {escape(labels.reason(reason, lang))}"
+        for name, reason in lost[:RECYCLED_SHOWN]
+    ]
+    blocks: list[b.Block] = [b.section(f":ocean: *{title}*"), b.section("\n".join(lines))]
+    if len(lost) > RECYCLED_SHOWN:
+        blocks.append(b.context(say(lang, N_("…and %(count)s more."), count=len(lost) - RECYCLED_SHOWN)))
+    blocks.append(b.context(say(lang, N_("Anyone may claim them now; /pool lists them."))))
+    return b.message(title, blocks)
