@@ -19,7 +19,7 @@ from bot.i18n import N_
 from bot.messaging import pool as messaging
 from bot.messaging.home import refresh_home
 from bot.rules.commands import mentioned_users
-from bot.services import customers, pool, pool_assign, pool_list, recycle
+from bot.services import customers, pool, pool_assign, pool_list, recycle_locks
 from bot.services.pool_list import Cursor, PoolQuery
 from bot.views import customers as customer_views
 from bot.views import pool as views
@@ -290,7 +290,7 @@ def tell_new_owner(call: Call) -> None:
 
 def _set_lock(call: Call, *, locked: bool) -> None:
     value = call.action_value
-    done = recycle.set_lock(call.env, call.me, number(value), locked=locked)
+    done = recycle_locks.set_lock(call.env, call.me, number(value), locked=locked)
     call.tell(views.lock_changed(call.lang, done))
 
 

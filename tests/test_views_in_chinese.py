@@ -15,7 +15,7 @@ from bot.services.people import RoleChange, TeamChange, TeamListing
 from bot.services.pool import Claimed, Released
 from bot.services.pool_assign import Assigned
 from bot.services.pool_list import PoolPage, PoolQuery
-from bot.services.recycle import LockChanged
+from bot.services.recycle_locks import LockChanged
 from bot.services.settings import LoggedChange, SettingChange, WorkspaceSettings
 from bot.services.visits import VisitLogged
 from bot.views import (

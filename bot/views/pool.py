@@ -12,7 +12,7 @@ from bot.i18n import N_, Lang
 from bot.services.pool import RELEASE_REASONS, Claimed, Released
 from bot.services.pool_assign import Assigned
 from bot.services.pool_list import Cursor, PoolPage, PoolQuery
-from bot.services.recycle import LockChanged
+from bot.services.recycle_locks import LockChanged
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
