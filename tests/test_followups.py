@@ -248,11 +248,13 @@ def test_the_warning_lists_only_the_window_and_an_extension_ending_in_it(env, st
             .where(col(Customer.id) == extended.id)
             .values(recycle_extended_until=NOW + timedelta(days=2))
         )
-    [warning] = [m for m in run(env, standin, "recycle") if m["channel"] == REP]
-    shown = str(warning["blocks"])
+    to_mei = [str(m["blocks"]) for m in run(env, standin, "recycle") if m["channel"] == REP]
+    [shown] = [text for text in to_mei if "back to the pool soon" in text]  # the warning
     assert "Extended Ltd" in shown
     assert "Past Due" not in shown
     assert "Far Away" not in shown
+    [recycled] = [text for text in to_mei if "went back to the pool" in text]  # and what was recycled
+    assert "Past Due" in recycled
 
 
 def test_no_first_order_in_time_recycles_with_its_reason(env, standin):
