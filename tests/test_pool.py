@@ -377,6 +377,21 @@ def test_an_announcement_says_assigned_to_when_a_manager_gave_the_customer_away(
     assert "claimed by" not in update
 
 
+def test_a_card_offers_no_lock_on_a_customer_who_ordered_but_still_unlocks_one(slack, env):
+    builders.person(env, MANAGER, role="manager")
+    builders.person(env, REP, manager_id=MANAGER)
+    builders.customer(env, "Acme Trading", owner=REP)
+    builders.customer(env, "Dealt Foods", owner=REP, dealt_at=NOW)
+    builders.customer(env, "Locked Dealt", owner=REP, dealt_at=NOW, locked_by=MANAGER, locked_at=NOW)
+    assert "customer.lock" in card_buttons(slack, MANAGER, "Acme Trading")
+    assert "customer.lock" not in card_buttons(slack, MANAGER, "Dealt Foods"), (
+        "never recycled: no lock needed"
+    )
+    assert "customer.unlock" in card_buttons(slack, MANAGER, "Locked Dealt")
+    set_rules(env, dealt_exempt=[])  # the switch turned off
+    assert "customer.lock" in card_buttons(slack, MANAGER, "Dealt Foods"), "recycled like any other now"
+
+
 def test_a_manager_locks_a_team_customer_within_the_lock_cap(slack, standin, env):
     set_rules(env, lock_cap="1")
     builders.person(env, MANAGER, role="manager")

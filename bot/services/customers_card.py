@@ -14,6 +14,7 @@ from bot.rules import churn as churn_rules
 from bot.rules import tiers as tier_rules
 from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
 from bot.services import churn as churn_service
+from bot.services import settings as settings_service
 from bot.services import snapshots
 from bot.services.people import Actor
 from store import activity
@@ -57,6 +58,7 @@ class CustomerCard:
     show_contact: bool
     can_work_on: bool
     can_lock: bool = False
+    lock_needed: bool = True  # False for a customer who ordered where such are never recycled
     visits: Sequence[Visit] = field(default_factory=list)
     orders: Sequence[Order] = field(default_factory=list)
     order_count: int = 0
@@ -160,11 +162,14 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
         )
         churn = _churn_risk(session, customer, actor.today(env)) if insight else None
+        exempt = customer.dealt_at is not None and settings_service.load_in(session, ws).dealt_exempt
+        lock_needed = not exempt
     return CustomerCard(
         customer=customer,
         show_contact=may_see_contact(where),
         can_work_on=may_work_on(where),
         can_lock=may_lock(where),
+        lock_needed=lock_needed,
         moves=moves,
         changes=changes,
         can_undo=snapshots.may_undo(moves[0] if moves else None, actor.user_id, env.clock.now()),

@@ -275,11 +275,10 @@ def _card_buttons(lang: Lang, data: CustomerCard, *, claimable: bool = True) -> 
         ]
         if customer.lost_at is None:
             buttons.append(b.button(_("Mark lost"), Action.CUSTOMER_MARK_LOST, value))
-    if data.can_lock:
-        if customer.locked_by:
-            buttons.append(b.button(_("Unlock"), Action.CUSTOMER_UNLOCK, value))
-        else:
-            buttons.append(b.button(_("Lock"), Action.CUSTOMER_LOCK, value))
+    if data.can_lock and customer.locked_by:
+        buttons.append(b.button(_("Unlock"), Action.CUSTOMER_UNLOCK, value))
+    elif data.can_lock and data.lock_needed:  # a customer never recycled needs no lock
+        buttons.append(b.button(_("Lock"), Action.CUSTOMER_LOCK, value))
     return [*buttons, *edit, complaint]
 
 
