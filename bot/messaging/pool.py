@@ -12,18 +12,20 @@ state at that moment, and a claim of another row is never lost.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlmodel import Session
 
 from bot import events, notify
 from bot.env import Env
-from bot.i18n import lang
+from bot.i18n import Lang, lang
 from bot.services import pool, pool_assign
 from bot.services import settings as settings_service
-from bot.services.people import directory, workspace_locale
+from bot.services.people import Directory, directory, workspace_locale
 from bot.views import pool as views
 from bot.views.pool import Announced
 from store import announcements as announcement_store
@@ -53,42 +55,43 @@ def refresh_after_claim(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> 
 
 @events.on(pool_assign.CustomerAssigned)
 def tell_new_owner(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> Sequence[str]:
-    """The new owner's DM (not when they assigned it to themselves), then the announcements' updates."""
-    keys = [] if assigned.to == assigned.by else [_assigned_dm(env, bind, assigned)]
+    """The new owner's DM (not when they assigned it to themselves) and the previous owner's (not when
+    they moved it themselves), each in its reader's language, then the announcements' updates."""
+    people = directory(env, assigned.workspace_id)
+    keys = []
+    if assigned.to != assigned.by:
+        said = partial(
+            views.assigned_to_you,
+            manager_id=assigned.by,
+            customer_id=assigned.customer_id,
+            name=assigned.name,
+        )
+        keys.append(_dm(env, bind, assigned, people, ASSIGNED_DM, assigned.to, said))
     if assigned.taken_from not in (None, assigned.by, assigned.to):
-        keys.append(_taken_away_dm(env, bind, assigned))
+        said = partial(views.taken_from_you, manager_id=assigned.by, rep_id=assigned.to, name=assigned.name)
+        keys.append(_dm(env, bind, assigned, people, TAKEN_AWAY_DM, str(assigned.taken_from), said))
     return keys + queue_refresh(env, bind, assigned.workspace_id, assigned.customer_id)
 
 
-def _taken_away_dm(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> str:
-    """The previous owner hears who moved the customer to whom, in their language."""
-    assert assigned.taken_from is not None
-    rep = directory(env, assigned.workspace_id).by_id(assigned.taken_from)
-    words = rep.lang if rep is not None else lang(assigned.by_locale)
+def _dm(
+    env: Env,
+    bind: Bind,
+    assigned: pool_assign.CustomerAssigned,
+    people: Directory,
+    kind: str,
+    to: str,
+    said: Callable[[Lang], dict[str, Any]],
+) -> str:
+    """One DM about the assignment, in the reader's language (the assigner's when theirs is not known)."""
+    reader = people.by_id(to)
     return notify.enqueue(
         env,
         workspace_id=assigned.workspace_id,
-        kind=TAKEN_AWAY_DM,
-        recipient=assigned.taken_from,
+        kind=kind,
+        recipient=to,
         subject=str(assigned.customer_id),
         period=f"{env.clock.now().timestamp():.6f}",
-        message=views.taken_from_you(words, assigned.by, assigned.to, assigned.name),
-        session=bind,
-    )
-
-
-def _assigned_dm(env: Env, bind: Bind, assigned: pool_assign.CustomerAssigned) -> str:
-    """In the new owner's language (the assigner's when the owner is not known yet)."""
-    rep = directory(env, assigned.workspace_id).by_id(assigned.to)
-    words = rep.lang if rep is not None else lang(assigned.by_locale)
-    return notify.enqueue(
-        env,
-        workspace_id=assigned.workspace_id,
-        kind=ASSIGNED_DM,
-        recipient=assigned.to,
-        subject=str(assigned.customer_id),
-        period=f"{env.clock.now().timestamp():.6f}",
-        message=views.assigned_to_you(words, assigned.by, assigned.customer_id, assigned.name),
+        message=said(reader.lang if reader is not None else lang(assigned.by_locale)),
         session=bind,
     )
 

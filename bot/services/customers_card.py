@@ -162,8 +162,9 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
         )
         churn = _churn_risk(session, customer, actor.today(env)) if insight else None
-        exempt = customer.dealt_at is not None and settings_service.load_in(session, ws).dealt_exempt
-        lock_needed = not exempt
+        # The settings are read only when they can change what the card offers: a lock on one who ordered.
+        asks = may_lock(where) and customer.dealt_at is not None
+        lock_needed = not (asks and settings_service.load_in(session, ws).dealt_exempt)
     return CustomerCard(
         customer=customer,
         show_contact=may_see_contact(where),
