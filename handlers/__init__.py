@@ -8,6 +8,7 @@ import bot.messaging  # noqa: F401  (registers what the bot says on its own abou
 from handlers import (
     admin,
     complaints,
+    corrections,
     customers,
     digest,
     edge,
@@ -29,6 +30,7 @@ def register(app: App, kit: Kit) -> None:
         customers,
         visits,
         orders,
+        corrections,
         pool,
         recycle,
         complaints,

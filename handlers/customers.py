@@ -77,10 +77,10 @@ def customer_command(call: Call) -> None:
     if isinstance(found, list):
         call.ack(**views.search_results(call.lang, text, found))
         return
-    call.ack(**_card_message(call, customers.card_of(call.env, call.me, found)))
+    call.ack(**card_message(call, customers.card_of(call.env, call.me, found)))
 
 
-def _card_message(call: Call, card: customers.CustomerCard) -> dict[str, Any]:
+def card_message(call: Call, card: customers.CustomerCard) -> dict[str, Any]:
     """The card; a pool customer's without Claim, and why, when this person may not claim it now."""
     customer = card.customer
     refused = pool.claim_refusal(call.env, call.me, customer.id or 0) if customer.owner_id is None else None
@@ -95,7 +95,7 @@ def open_new_customer_form(call: Call) -> None:
 
 def show_card(call: Call) -> None:
     card = customers.card(call.env, call.me, int(call.action_value))
-    call.tell(_card_message(call, card), replace=True)
+    call.tell(card_message(call, card), replace=True)
 
 
 def _draft(call: Call) -> CustomerDraft:
@@ -126,7 +126,7 @@ def save_anyway(call: Call) -> None:
 
 def confirm_saved(call: Call) -> None:
     created = call.handed(Created)
-    call.tell(_card_message(call, customers.card(call.env, call.me, created.customer_id)))
+    call.tell(card_message(call, customers.card(call.env, call.me, created.customer_id)))
 
 
 def suggest_customers(call: Call) -> None:
@@ -198,10 +198,10 @@ def undo_change(call: Call) -> None:
     """Undo the person's release or mark lost; the card, as it is again, replaces the confirmation."""
     undone = undo.undo(call.env, call.me, int(call.action_value or 0))
     notify.deliver_now(call.env, call.client, undone.updates, workspace_id=call.me.workspace_id)
-    call.tell(_card_message(call, customers.card(call.env, call.me, undone.customer_id)), replace=True)
+    call.tell(card_message(call, customers.card(call.env, call.me, undone.customer_id)), replace=True)
 
 
 def show_changed_card(call: Call) -> None:
     changed = call.handed(Changed)
     card = customers.card(call.env, call.me, changed.customer_id)
-    call.tell(_card_message(call, card), replace=changed.replace)
+    call.tell(card_message(call, card), replace=changed.replace)

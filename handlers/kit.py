@@ -90,8 +90,9 @@ class Call:
 
     @property
     def action_value(self) -> str:
-        actions = self.body.get("actions") or [{}]
-        return str(actions[0].get("value") or "")
+        """A button's value, or the option chosen in an overflow menu or a select."""
+        action = (self.body.get("actions") or [{}])[0]
+        return str(action.get("value") or (action.get("selected_option") or {}).get("value") or "")
 
     @property
     def trigger_id(self) -> str:

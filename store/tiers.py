@@ -195,3 +195,23 @@ def totals_since(*, session: Session, workspace_id: str, customer_id: int, since
         )
     ).one()
     return int(revenue), int(count)
+
+
+def refresh_stage(
+    *, session: Session, customer_id: int, rules: StageRules, today: date, now: datetime
+) -> None:
+    """One customer's stage as of today, as the nightly `update_stages` would set it (after one of its
+    orders was corrected or deleted)."""
+    state = ChurnState.__table__  # type: ignore[attr-defined]
+    stage = stage_expression(rules, today, now, state.c.band)
+    found = session.execute(
+        sa.select(stage)
+        .select_from(sa.outerjoin(Customer, state, state.c.customer_id == col(Customer.id)))
+        .where(col(Customer.id) == customer_id, col(Customer.stage) != stage)
+    ).first()
+    if found is not None:
+        session.execute(
+            sa.update(Customer)
+            .where(col(Customer.id) == customer_id)
+            .values(stage=found[0], stage_since=now, updated_at=now)
+        )

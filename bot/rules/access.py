@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,14 @@ def may_lock(standing: Standing) -> bool:
     return (
         standing.actor_is_admin or standing.manages_owner or (standing.actor_is_manager and standing.is_owner)
     )
+
+
+CORRECTION_DAYS = 7  # how long the author of a visit or an order may correct or delete it
+
+
+def may_correct(standing: Standing, *, author_id: str, logged_at: datetime, now: datetime) -> bool:
+    """Correct or delete a visit or an order: its author within 7 days of logging it; the owner's
+    manager and admins at any time."""
+    if standing.actor_is_admin or standing.manages_owner:
+        return True
+    return author_id == standing.actor_id and now - logged_at <= timedelta(days=CORRECTION_DAYS)

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
 from bot.env import Env
 from bot.rules import churn as churn_rules
 from bot.rules import tiers as tier_rules
-from bot.rules.access import Standing, may_lock, may_see_contact, may_work_on
+from bot.rules.access import Standing, may_correct, may_lock, may_see_contact, may_work_on
 from bot.services import churn as churn_service
 from bot.services import settings as settings_service
 from bot.services import snapshots
@@ -66,6 +66,7 @@ class CustomerCard:
     currency: str = "CNY"
     moves: Sequence[OwnershipEvent] = field(default_factory=list)
     changes: Sequence[CustomerChange] = field(default_factory=list)  # its details corrected by hand
+    correctable: frozenset[str] = frozenset()  # the visits and orders shown the looker may correct
     can_undo: bool = False  # the looker's own release or mark lost of the last minutes
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
@@ -139,6 +140,16 @@ def _history(session: Session, customer: Customer) -> _History:
     return _History(visits, orders, count, revenue)
 
 
+def _correctable(where: Standing, history: _History, now: datetime) -> frozenset[str]:
+    """The records ("visit:12", "order:5") whose lines offer Correct and Delete to this person."""
+    records = [("visit", visit) for visit in history.visits] + [("order", order) for order in history.orders]
+    return frozenset(
+        f"{kind}:{record.id}"
+        for kind, record in records
+        if may_correct(where, author_id=record.author_id, logged_at=record.created_at, now=now)
+    )
+
+
 def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
     """Everything the customer card shows, read in one transaction."""
     ws, cid = actor.workspace_id, customer.id or 0
@@ -148,40 +159,42 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
         moves = moves_store.recent_moves(
             session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
         )
-        changes = customer_store.recent_changes(
-            session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+        card = CustomerCard(
+            customer=customer,
+            show_contact=may_see_contact(where),
+            can_work_on=may_work_on(where),
+            can_lock=may_lock(where),
+            moves=moves,
+            changes=customer_store.recent_changes(
+                session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+            ),
+            can_undo=snapshots.may_undo(moves[0] if moves else None, actor.user_id, env.clock.now()),
+            complaints=complaint_store.of_customer(
+                session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
+            ),
+            timezone=actor.timezone,
+            visits=history.visits,
+            orders=history.orders,
+            correctable=_correctable(where, history, env.clock.now()),
+            order_count=history.count,
+            revenue_minor=history.revenue,
+            currency=actor.currency,
         )
-        extension = (
-            recycle_store.latest_request(session=session, workspace_id=ws, customer_id=cid)
-            if customer.owner_id
-            else None
+        _add_insight(session, card, where, actor.today(env))
+    return card
+
+
+def _add_insight(session: Session, card: CustomerCard, where: Standing, today: date) -> None:
+    """The extension asked for, the value and churn risk (for those who see contact details), and
+    whether a lock is needed at all."""
+    customer = card.customer
+    if customer.owner_id:
+        card.extension = recycle_store.latest_request(
+            session=session, workspace_id=customer.workspace_id, customer_id=customer.id or 0
         )
-        insight = customer.dealt_at is not None and may_see_contact(where)
-        value = _value_of(session, customer, actor.today(env)) if insight else None
-        filed = complaint_store.of_customer(
-            session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY
-        )
-        churn = _churn_risk(session, customer, actor.today(env)) if insight else None
-        # The settings are read only when they can change what the card offers: a lock on one who ordered.
-        asks = may_lock(where) and customer.dealt_at is not None
-        lock_needed = not (asks and settings_service.load_in(session, ws).dealt_exempt)
-    return CustomerCard(
-        customer=customer,
-        show_contact=may_see_contact(where),
-        can_work_on=may_work_on(where),
-        can_lock=may_lock(where),
-        lock_needed=lock_needed,
-        moves=moves,
-        changes=changes,
-        can_undo=snapshots.may_undo(moves[0] if moves else None, actor.user_id, env.clock.now()),
-        extension=extension,
-        churn=churn,
-        complaints=filed,
-        value=value,
-        timezone=actor.timezone,
-        visits=history.visits,
-        orders=history.orders,
-        order_count=history.count,
-        revenue_minor=history.revenue,
-        currency=actor.currency,
-    )
+    if customer.dealt_at is not None and may_see_contact(where):
+        card.value = _value_of(session, customer, today)
+        card.churn = _churn_risk(session, customer, today)
+    # The settings are read only when they can change what the card offers: a lock on one who ordered.
+    if may_lock(where) and customer.dealt_at is not None:
+        card.lock_needed = not settings_service.load_in(session, customer.workspace_id).dealt_exempt

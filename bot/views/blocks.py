@@ -78,6 +78,11 @@ def button(text: str, action_id: str, value: str = "", *, style: str | None = No
     return element
 
 
+def overflow(action_id: str, options: list[dict[str, Any]]) -> dict[str, Any]:
+    """The "⋯" menu of a line: up to 5 options, each a choice the listener reads from its value."""
+    return {"type": "overflow", "action_id": action_id, "options": options[:5]}
+
+
 def option(text: str, value: str) -> dict[str, Any]:
     return {"text": plain(text, OPTION_TEXT_LIMIT), "value": value}
 

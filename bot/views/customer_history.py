@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.i18n import N_, Lang
 from bot.services.customers import CARD_HISTORY
 from bot.views import labels
+from bot.views.corrections import record_change_line
 from bot.views.text import Mrkdwn, clip, day, escape, mention, moment, say
 from store.models import (
     MOVE_ASSIGN,
@@ -137,4 +138,6 @@ def change_line(lang: Lang, change: CustomerChange, *, show_contact: bool) -> Mr
 
 def dated_change_line(lang: Lang, change: CustomerChange, timezone: str, *, show_contact: bool) -> str:
     when = moment(change.at, timezone, lang)
+    if change.record:
+        return f"{escape(when)} · {record_change_line(lang, change)}"
     return f"{escape(when)} · {change_line(lang, change, show_contact=show_contact)}"

@@ -9,6 +9,7 @@ from typing import Any
 from bot.errors import UserError
 from bot.i18n import N_, Lang
 from bot.rules.tiers import Value
+from bot.services.corrections import ORDER, VISIT, RecordRef
 from bot.services.customers import (
     FIELD_LIMITS,
     OWNER_ME,
@@ -22,6 +23,7 @@ from bot.views import churn as churn_views
 from bot.views import complaints as complaint_views
 from bot.views import errors as error_views
 from bot.views import labels
+from bot.views.corrections import record_menu
 from bot.views.customer_history import NOTE_PREVIEW, history_lines
 from bot.views.ids import Action, Callback, Field
 from bot.views.recycle import decision_line
@@ -179,16 +181,26 @@ def _card_history(lang: Lang, data: CustomerCard) -> list[dict[str, Any]]:
     blocks = []
     if data.visits:
         blocks.append(b.section("*" + escape(_("Recent visits")) + "*"))
-        blocks.extend(b.section(visit_line(lang, visit)) for visit in data.visits)
+        blocks.extend(
+            b.section(visit_line(lang, visit), accessory=_menu(lang, data, RecordRef(VISIT, visit.id or 0)))
+            for visit in data.visits
+        )
     if data.orders:
         blocks.append(b.section("*" + escape(_("Recent orders")) + "*"))
-        blocks.extend(b.section(order_line(lang, order)) for order in data.orders)
+        blocks.extend(
+            b.section(order_line(lang, order), accessory=_menu(lang, data, RecordRef(ORDER, order.id or 0)))
+            for order in data.orders
+        )
     if data.complaints:
         blocks.append(b.section(complaint_views.complaints_on_card(lang, data.complaints)))
     if data.moves or data.changes:
         lines = history_lines(lang, data.moves, data.changes, data.timezone, show_contact=data.show_contact)
         blocks.append(b.section("*" + escape(_("History")) + "*\n" + "\n".join(lines)))
     return blocks
+
+
+def _menu(lang: Lang, data: CustomerCard, ref: RecordRef) -> dict[str, Any] | None:
+    return record_menu(lang, ref) if str(ref) in data.correctable else None
 
 
 def visit_line(lang: Lang, visit: Any) -> str:

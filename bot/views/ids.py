@@ -35,6 +35,7 @@ class Action(StrEnum):
     CUSTOMER_MARK_LOST = "customer.mark_lost"  # value: a customer id
     CUSTOMER_EDIT = "customer.edit"  # value: a customer id
     CUSTOMER_UNDO = "customer.undo"  # value: a customer id; undoes the person's release or mark lost
+    RECORD_MENU = "record.menu"  # a visit's or order's overflow; value: "correct:visit:12", "delete:order:5"
     SETTINGS_CHANNEL = "settings.channel"
     SNOOZE = "followup.snooze"  # value: "<customer id>:<days>"
     SNOOZE_DATE = "followup.snooze_date"  # a datepicker in block "followup.<customer id>"
@@ -68,6 +69,9 @@ class Callback(StrEnum):
     VISIT_LOG = "visit.log"
     ORDER_LOG = "order.log"
     LOG_AS_VISIT = "visit.from_message"  # the message shortcut
+    CORRECT_VISIT = "record.correct_visit"
+    CORRECT_ORDER = "record.correct_order"
+    DELETE_RECORD = "record.delete"
     RELEASE = "pool.release"
     MARK_LOST = "customer.mark_lost"
     POOL_FILTER = "pool.filter"

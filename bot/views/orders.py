@@ -23,7 +23,7 @@ def order_modal(
     _ = lang.gettext
     blocks = [
         b.input_block(Field.CUSTOMER.value, _("Customer"), customer_picker(lang, customer)),
-        *_amount_blocks(lang, base_currency),
+        *amount_blocks(lang, base_currency),
         b.input_block(Field.ORDERED_ON.value, _("Date"), b.date_picker(Field.ORDERED_ON.value, today)),
         b.input_block(
             Field.PRODUCT.value,
@@ -42,27 +42,32 @@ def order_modal(
     )
 
 
-def _amount_blocks(lang: Lang, base_currency: str) -> list[dict[str, Any]]:
-    """The amount, its currency (the workspace's first) and the rate for another currency."""
+def amount_blocks(
+    lang: Lang, base_currency: str, *, amount: str = "", currency: str = "", rate: str = ""
+) -> list[dict[str, Any]]:
+    """The amount, its currency (the workspace's first) and the rate for another currency; filled in
+    when an order is corrected."""
     _ = lang.gettext
     currencies = [base_currency] + [code for code in COMMON_CURRENCIES if code != base_currency]
+    if currency and currency not in currencies:
+        currencies.append(currency)
     return [
         b.input_block(
             Field.AMOUNT.value,
             _("Amount"),
-            b.text_input(Field.AMOUNT.value, max_length=32, placeholder="1200.00"),
+            b.text_input(Field.AMOUNT.value, initial=amount, max_length=32, placeholder="1200.00"),
         ),
         b.input_block(
             Field.CURRENCY.value,
             _("Currency"),
             b.static_select(
-                Field.CURRENCY.value, [b.option(c, c) for c in currencies], initial=base_currency
+                Field.CURRENCY.value, [b.option(c, c) for c in currencies], initial=currency or base_currency
             ),
         ),
         b.input_block(
             Field.RATE.value,
             _("Rate to %(currency)s") % {"currency": base_currency},
-            b.text_input(Field.RATE.value, max_length=32),
+            b.text_input(Field.RATE.value, initial=rate, max_length=32),
             optional=True,
             hint=_("Only for another currency: how many %(currency)s one unit is worth.")
             % {"currency": base_currency},

@@ -35,13 +35,12 @@ def visit_modal(
     follow_up: date | None = None,
 ) -> dict[str, Any]:
     _ = lang.gettext
-    kinds = [b.option(labels.kind(kind, lang), kind) for kind in VISIT_KINDS]
     picker = customer_picker(lang, customer)
     blocks = [
         b.input_block(Field.CUSTOMER.value, _("Customer"), picker, dispatch_action=True),
-        b.input_block(Field.KIND.value, _("Type"), b.static_select(Field.KIND.value, kinds, initial="call")),
+        kind_block(lang),
         b.input_block(Field.VISITED_ON.value, _("Date"), b.date_picker(Field.VISITED_ON.value, today)),
-        *_note_blocks(lang, note),
+        *note_blocks(lang, note),
         b.input_block(
             follow_up_block_id(customer.id if customer else None),
             _("Next follow-up"),
@@ -60,7 +59,14 @@ def visit_modal(
     )
 
 
-def _note_blocks(lang: Lang, note: str) -> list[dict[str, Any]]:
+def kind_block(lang: Lang, initial: str = "call") -> dict[str, Any]:
+    kinds = [b.option(labels.kind(kind, lang), kind) for kind in VISIT_KINDS]
+    return b.input_block(
+        Field.KIND.value, lang.gettext("Type"), b.static_select(Field.KIND.value, kinds, initial=initial)
+    )
+
+
+def note_blocks(lang: Lang, note: str, satisfaction: int | None = None) -> list[dict[str, Any]]:
     """The visit's note and the customer's satisfaction, both optional."""
     _ = lang.gettext
     scores = [b.option(str(score), str(score)) for score in range(1, 6)]
@@ -76,7 +82,12 @@ def _note_blocks(lang: Lang, note: str) -> list[dict[str, Any]]:
         b.input_block(
             Field.SATISFACTION.value,
             _("Customer satisfaction (1–5)"),
-            b.static_select(Field.SATISFACTION.value, scores, placeholder=_("Not asked")),
+            b.static_select(
+                Field.SATISFACTION.value,
+                scores,
+                initial=str(satisfaction) if satisfaction else None,
+                placeholder=_("Not asked"),
+            ),
             optional=True,
         ),
     ]

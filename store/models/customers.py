@@ -233,7 +233,8 @@ class OwnershipEvent(SQLModel, table=True):
 
 
 class CustomerChange(SQLModel, table=True):
-    """One field of a customer changed by hand (the Edit form): which, from what to what, by whom, when.
+    """One field of a customer changed by hand (the Edit form), or of one of its visits or orders
+    corrected, or one of them deleted: which, from what to what, by whom, when (and why, for a delete).
     Shown in the card's history; kept for good, as the ownership history is."""
 
     __tablename__ = "customer_change"
@@ -244,8 +245,12 @@ class CustomerChange(SQLModel, table=True):
     customer_id: int = Field(
         sa_column=sa.Column(sa.ForeignKey("customer.id", ondelete="CASCADE"), nullable=False)
     )
+    # "" for the customer's own details; "visit:12" or "order:5" for a visit or an order corrected or
+    # deleted (field "deleted": old_value keeps the whole record as JSON, reason says why).
+    record: str = Field(default="", max_length=24)
     field: str = Field(max_length=32)
     old_value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     new_value: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    reason: str = Field(default="", max_length=300)
     actor_id: str = Field(max_length=32)
     at: datetime = Field(sa_column=utc_column())

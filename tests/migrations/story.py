@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0012"  # the newest revision whose tables and columns these rows fill
+REVISION = "0013"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -205,7 +205,8 @@ def _settings() -> Story:
             {"name": "worker", "holder": "web-1:4242:ab12cd", "taken_at": utc(11, 20), "renewed_at": utc(11, 22, 2), "expires_at": utc(11, 22, 2, 1)},
         ],
         "customer_change": [
-            {"id": 1, "workspace_id": TEAM, "customer_id": ACME, "field": "phone", "old_value": "021 5555 0100", "new_value": "021 5555 0199", "actor_id": MEI, "at": utc(11, 21, 3)},
+            {"id": 1, "workspace_id": TEAM, "customer_id": ACME, "record": "", "field": "phone", "old_value": "021 5555 0100", "new_value": "021 5555 0199", "reason": "", "actor_id": MEI, "at": utc(11, 21, 3)},
+            {"id": 2, "workspace_id": TEAM, "customer_id": HAICHAO, "record": "visit:1", "field": "note", "old_value": "看仓库", "new_value": "看了仓库", "reason": "", "actor_id": ADA, "at": utc(11, 22, 1)},
         ],
         "job_run": [
             {"job": "recycle", "started_at": utc(11, 22, 2), "seconds": 0.25, "succeeded": True, "summary": "recycled 1 customers in 1 announcements", "error": None, "succeeded_at": utc(11, 22, 2)},
@@ -362,6 +363,8 @@ DEFAULTS: dict[tuple[str, str], Any] = {
     ("customer", "order_count"): 0,
     ("customer", "level_by_hand"): False,
     ("customer", "lost_reason"): "",
+    ("customer_change", "record"): "",
+    ("customer_change", "reason"): "",
     ("workspace", "retention_base"): 0,
     ("workspace", "active"): True,
     ("outbox_message", "possible_duplicate"): False,
