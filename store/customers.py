@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from store.merge import merged_namespace
 from store.models import Customer, CustomerChange, CustomerTerm
 
 # The highest code point: `term < prefix + TOP` bounds a prefix range for byte-wise comparison.
@@ -25,7 +26,14 @@ def add_customer(*, session: Session, customer: Customer, terms: Iterable[str]) 
 
 
 def get_customer(*, session: Session, workspace_id: str, customer_id: int) -> Customer | None:
+    """The customer, or the one it was merged into (old buttons and links lead there)."""
     customer = session.get(Customer, customer_id)
+    if (
+        customer is not None
+        and customer.merged_into
+        and customer.workspace_id == merged_namespace(workspace_id)
+    ):
+        customer = session.get(Customer, customer.merged_into)
     if customer is None or customer.workspace_id != workspace_id:
         return None
     return customer

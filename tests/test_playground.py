@@ -27,6 +27,7 @@ SHOWN_IN_ORDER = {
         "Visit logged for Northwind Supplies (meeting, Nov 23, 2026).",
         "Order logged for Acme Trading: CN¥18,000.00 · Corrugated boxes (Nov 20, 2026).",
         "@mei corrected an order: the amount from “CN¥18,000.00” to “CN¥180,000.00”",
+        "@max merged the duplicate “Harbor Lights” into it",
         "@mei claimed it from the pool",  # Mei pressed Claim first: the card is hers
         "@mei claimed Blue River Foods first.",  # Li, a moment late
         "── #customer-pool ──",  # the release's announcement
@@ -53,6 +54,7 @@ SHOWN_IN_ORDER = {
         "已记录对“北风商贸”的拜访（会议，2026年11月23日）。",
         "已记录“明辉贸易”的订单：¥18,000.00 · 瓦楞纸箱（2026年11月20日）。",
         "@mei 更正了一笔订单：金额从“¥18,000.00”改为“¥28,000.00”",
+        "@max 把重复客户“港灯”合并了进来",
         "@mei 从公海领取",
         "@mei 抢先领取了 蓝河食品。",
         "── #customer-pool ──",

@@ -13,6 +13,7 @@ from bot.messaging import (
     digest,  # noqa: F401
     followups,  # noqa: F401
     home,  # noqa: F401
+    merge,  # noqa: F401
     mornings,  # noqa: F401
     people,  # noqa: F401
     pool,  # noqa: F401

@@ -58,3 +58,10 @@ def may_correct(standing: Standing, *, author_id: str, logged_at: datetime, now:
     if standing.actor_is_admin or standing.manages_owner:
         return True
     return author_id == standing.actor_id and now - logged_at <= timedelta(days=CORRECTION_DAYS)
+
+
+def may_merge(standing: Standing) -> bool:
+    """Merge duplicates: admins; a manager for customers of their team or their own (pool: admins)."""
+    if standing.actor_is_admin:
+        return True
+    return standing.actor_is_manager and (standing.manages_owner or standing.is_owner)

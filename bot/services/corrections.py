@@ -239,12 +239,12 @@ def delete_record(env: Env, actor: Actor, ref: RecordRef, reason: str) -> Correc
 
 def _refresh(session: Session, env: Env, actor: Actor, customer: Customer, kind: str, now: datetime) -> None:
     if kind == VISIT:
-        _refresh_visit_facts(session, customer, now)
+        refresh_visit_facts(session, customer, now)
     else:
-        _refresh_order_facts(session, customer, actor.today(env), now)
+        refresh_order_facts(session, customer, actor.today(env), now)
 
 
-def _refresh_visit_facts(session: Session, customer: Customer, now: datetime) -> None:
+def refresh_visit_facts(session: Session, customer: Customer, now: datetime) -> None:
     """Last visit, last satisfaction and the recycle clock, as the remaining visits set them."""
     cid = customer.id or 0
     facts = store.visit_facts(session=session, workspace_id=customer.workspace_id, customer_id=cid)
@@ -262,7 +262,7 @@ def _refresh_visit_facts(session: Session, customer: Customer, now: datetime) ->
     store.save_facts(session=session, customer_id=cid, values=values)
 
 
-def _refresh_order_facts(session: Session, customer: Customer, today: date, now: datetime) -> None:
+def refresh_order_facts(session: Session, customer: Customer, today: date, now: datetime) -> None:
     """Order days and count, the deal (when the first remaining order was logged), and the stage."""
     cid = customer.id or 0
     facts = store.order_facts(session=session, workspace_id=customer.workspace_id, customer_id=cid)

@@ -19,6 +19,7 @@ from bot.services.customers_card import card_of as card_of
 from bot.services.customers_card import standing as standing
 from bot.services.people import Actor
 from store import customers as customer_store
+from store import merge as merge_store
 from store import people as people_store
 from store.models import LEVELS, Person
 from store.models import Customer as Customer  # handlers name the rows this service returns
@@ -262,6 +263,10 @@ def resolve_one(env: Env, actor: Actor, query: str) -> Customer | list[Customer]
         return same_name[0]  # the whole name, typed: no need to rank candidates
     matches = search(env, workspace_id=actor.workspace_id, query=query)
     if not matches:
+        with env.db.session() as session:  # the name of a duplicate merged into another
+            survivors = merge_store.survivors_named(session=session, workspace_id=actor.workspace_id, key=key)
+        if len(set(survivors)) == 1:
+            return get_customer(env, actor, survivors[0])
         raise NotFound(
             N_("No customer matches “%(query)s”. Check the spelling, or add it with /customer."), query=query
         )

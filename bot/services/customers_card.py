@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.env import Env
 from bot.rules import churn as churn_rules
 from bot.rules import tiers as tier_rules
-from bot.rules.access import Standing, may_correct, may_lock, may_see_contact, may_work_on
+from bot.rules.access import Standing, may_correct, may_lock, may_merge, may_see_contact, may_work_on
 from bot.services import churn as churn_service
 from bot.services import settings as settings_service
 from bot.services import snapshots
@@ -58,6 +58,7 @@ class CustomerCard:
     show_contact: bool
     can_work_on: bool
     can_lock: bool = False
+    can_merge: bool = False  # a manager for their team's customers, or an admin
     lock_needed: bool = True  # False for a customer who ordered where such are never recycled
     visits: Sequence[Visit] = field(default_factory=list)
     orders: Sequence[Order] = field(default_factory=list)
@@ -164,6 +165,7 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             show_contact=may_see_contact(where),
             can_work_on=may_work_on(where),
             can_lock=may_lock(where),
+            can_merge=may_merge(where),
             moves=moves,
             changes=customer_store.recent_changes(
                 session=session, workspace_id=ws, customer_id=cid, limit=CARD_HISTORY

@@ -50,6 +50,7 @@ def nudge(env: Env, actor: Actor, rep_id: str, customer_id: int) -> Nudged:
     if not (actor.is_admin or (actor.is_manager and rep.manager_id == actor.user_id)):
         raise NotAllowed(N_("Only the rep's manager or an admin can nudge them."))
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     asked = RepNudged(
         actor.workspace_id, actor.user_id, rep_id, rep.locale, customer_id, customer.name, rep.today(env)
     )

@@ -50,6 +50,7 @@ class Moved:
 def move_follow_up(env: Env, actor: Actor, customer_id: int, *, to_day: date) -> Moved:
     """Set the customer's next follow-up to `to_day` (after today, within two years)."""
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     require_work_access(env, actor, customer)
     today = actor.today(env)
     if to_day <= today:

@@ -126,7 +126,7 @@ def log_order(env: Env, actor: Actor, draft: OrderDraft) -> OrderLogged:
     now = env.clock.now()
     order = Order(
         workspace_id=actor.workspace_id,
-        customer_id=draft.customer_id,
+        customer_id=customer.id or 0,
         author_id=actor.user_id,
         amount_minor=money.to_minor(valid.amount, valid.currency),
         currency=valid.currency,

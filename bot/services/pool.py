@@ -25,6 +25,7 @@ from bot.services import settings as settings_service
 from bot.services import snapshots
 from bot.services.customers import get_customer, standing
 from bot.services.people import Actor
+from store import merge as merge_store
 from store import moves as moves_store
 from store import pool as pool_store
 from store.models import MOVE_ASSIGN, MOVE_RECYCLE, MOVE_RELEASE, Customer
@@ -80,7 +81,18 @@ class Claimed:
 
 
 def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
-    """Claim a pool customer for `actor`: the checks in PRODUCT.md's order, then the atomic write."""
+    """Claim a pool customer for `actor`: the checks in PRODUCT.md's order, then the atomic write. A
+    merged duplicate's old Claim button claims its survivor."""
+    try:
+        return _claim(env, actor, customer_id)
+    except NotFound:
+        survivor = _survivor(env, actor, customer_id)
+        if survivor is None:
+            raise
+        return _claim(env, actor, survivor)
+
+
+def _claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
     now = env.clock.now()
     ws, me = actor.workspace_id, actor.user_id
     # One Core transaction of prebuilt statements: the claim is the pool's hottest path.
@@ -97,6 +109,13 @@ def claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
         updates = events.publish(env, session, CustomerClaimed(ws, customer_id))
     left = max(0, pool_rules.daily_claim_limit - claims)
     return Claimed(customer_id, facts.name, left, holding + 1, pool_rules.holding_cap, updates)
+
+
+def _survivor(env: Env, actor: Actor, customer_id: int) -> int | None:
+    with env.db.session() as session:
+        return merge_store.survivor_of(
+            session=session, workspace_id=actor.workspace_id, customer_id=customer_id
+        )
 
 
 def claim_refusal(env: Env, actor: Actor, customer_id: int) -> UserError | None:
@@ -254,6 +273,7 @@ class Released:
 def check_release(env: Env, actor: Actor, customer_id: int) -> Customer:
     """The customer, if `actor` may release it now (before the form opens)."""
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     if customer.owner_id is None:
         raise InvalidInput(N_("%(name)s is already in the pool."), name=customer.name)
     where = standing(env, actor, customer)
@@ -288,6 +308,7 @@ def _release_note(reason: str, note: str) -> str:
 def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str) -> Released:
     note = _release_note(reason, note)
     customer = check_release(env, actor, customer_id)
+    customer_id = customer.id or 0
     owner = customer.owner_id
     assert owner is not None
     channel = settings_service.load(env, actor.workspace_id).pool_channel

@@ -66,6 +66,7 @@ def assign(env: Env, actor: Actor, customer_id: int, rep_id: str) -> Assigned:
             N_("Only managers and admins can assign customers. Reps claim them from the pool with /claim.")
         )
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     _check_assign(env, actor, customer, rep_id)
     pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
     now = env.clock.now()

@@ -176,6 +176,7 @@ class Asked:
 
 def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     recycle = _askable(env, actor, customer)
     now = env.clock.now()
     approvers = tuple(directory(env, actor.workspace_id).approvers_for(actor.user_id))
@@ -305,6 +306,7 @@ def _extend(session: Session, actor: Actor, customer: Customer, owner_id: str, e
 def extend_now(env: Env, actor: Actor, customer_id: int) -> tuple[Customer, datetime]:
     """A manager or admin extends the recycle clock straight away (the digest's Extend)."""
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     if customer.owner_id is None:
         raise InvalidInput(N_("%(name)s is already in the pool."), name=customer.name)
     _require_decider(directory(env, actor.workspace_id), actor, customer.owner_id, customer.name)

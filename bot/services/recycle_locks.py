@@ -46,6 +46,7 @@ def _require_lock_rights(customer: Customer, where: Standing) -> str:
 def set_lock(env: Env, actor: Actor, customer_id: int, *, locked: bool) -> LockChanged:
     """Lock a customer against the nightly recycle (within the owner's lock cap), or unlock it."""
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     owner = _require_lock_rights(customer, standing(env, actor, customer))
     pool_rules = settings_service.load(env, actor.workspace_id).pool_rules()
     if locked and customer.dealt_at is not None and pool_rules.dealt_exempt:

@@ -77,6 +77,7 @@ def set_level(env: Env, actor: Actor, customer_id: int, level: str | None) -> Cu
     if level is not None and level not in LEVELS:
         raise InvalidInput(N_("Choose level A, B or C."))
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     require_work_access(env, actor, customer)
     now = env.clock.now()
     with env.db.session() as session:
@@ -101,6 +102,7 @@ def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer
             N_("This is too long: at most %(limit)s characters."), field="reason", limit=LOST_REASON_LIMIT
         )
     customer = get_customer(env, actor, customer_id)
+    customer_id = customer.id or 0
     require_work_access(env, actor, customer)
     now = env.clock.now()
     with env.db.session() as session:

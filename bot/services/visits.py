@@ -96,7 +96,7 @@ def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
     require_work_access(env, actor, customer)
     visit = Visit(
         workspace_id=actor.workspace_id,
-        customer_id=clean.customer_id,
+        customer_id=customer.id or 0,
         author_id=actor.user_id,
         kind=clean.kind,
         visited_on=clean.visited_on,

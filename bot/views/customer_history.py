@@ -136,8 +136,18 @@ def change_line(lang: Lang, change: CustomerChange, *, show_contact: bool) -> Mr
     return say(lang, message, actor=actor, field=field, old=old, new=new)
 
 
+# A merge, on each side (bot.services.merge: MERGED, MERGED_INTO).
+MERGE_LINES = {
+    "merged": N_("%(actor)s merged the duplicate “%(name)s” into it"),
+    "merged_into": N_("%(actor)s merged it into “%(name)s”"),
+}
+
+
 def dated_change_line(lang: Lang, change: CustomerChange, timezone: str, *, show_contact: bool) -> str:
     when = moment(change.at, timezone, lang)
     if change.record:
         return f"{escape(when)} · {record_change_line(lang, change)}"
+    if change.field in MERGE_LINES:
+        name = change.old_value if change.field == "merged" else change.new_value
+        return f"{escape(when)} · {say(lang, MERGE_LINES[change.field], actor=mention(change.actor_id), name=name)}"
     return f"{escape(when)} · {change_line(lang, change, show_contact=show_contact)}"

@@ -273,6 +273,7 @@ def _card_buttons(lang: Lang, data: CustomerCard, *, claimable: bool = True) -> 
     value = str(customer.id)
     complaint = b.button(_("File complaint"), Action.COMPLAINT_NEW, value)  # anyone may file one
     edit = [b.button(_("Edit"), Action.CUSTOMER_EDIT, value)] if data.can_work_on else []
+    edit += [b.button(_("Merge…"), Action.CUSTOMER_MERGE, value)] if data.can_merge else []
     edit += [b.button(_("Undo"), Action.CUSTOMER_UNDO, value)] if data.can_undo else []
     if customer.owner_id is None:
         claim = [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary")] if claimable else []

@@ -34,6 +34,7 @@ class Action(StrEnum):
     CUSTOMER_LEVEL = "customer.level"  # a select; value: "<customer id>:<A|B|C|auto>"
     CUSTOMER_MARK_LOST = "customer.mark_lost"  # value: a customer id
     CUSTOMER_EDIT = "customer.edit"  # value: a customer id
+    CUSTOMER_MERGE = "customer.merge"  # value: the survivor's id
     CUSTOMER_UNDO = "customer.undo"  # value: a customer id; undoes the person's release or mark lost
     RECORD_MENU = "record.menu"  # a visit's or order's overflow; value: "correct:visit:12", "delete:order:5"
     SETTINGS_CHANNEL = "settings.channel"
@@ -69,6 +70,8 @@ class Callback(StrEnum):
     VISIT_LOG = "visit.log"
     ORDER_LOG = "order.log"
     LOG_AS_VISIT = "visit.from_message"  # the message shortcut
+    MERGE_PICK = "customer.merge_pick"
+    MERGE_CONFIRM = "customer.merge_confirm"
     CORRECT_VISIT = "record.correct_visit"
     CORRECT_ORDER = "record.correct_order"
     DELETE_RECORD = "record.delete"

@@ -185,6 +185,10 @@ class Customer(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime = Field(sa_column=utc_column())
     updated_at: datetime = Field(sa_column=utc_column())
+    # A duplicate merged into another customer: the row is kept whole (its id is never given to another
+    # customer, so old buttons and links keep their meaning) under its workspace's merged namespace
+    # (store.customers.merged_namespace), which no query of the workspace reads; this names the survivor.
+    merged_into: int | None = Field(default=None, index=True)
 
 
 class CustomerTerm(SQLModel, table=True):

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0013"  # the newest revision whose tables and columns these rows fill
+REVISION = "0014"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -76,7 +76,7 @@ def _customer(id: int, name: str, name_key: str, **values: Any) -> Row:
         "recycle_extended_until": None, "previous_owner_id": None, "first_order_on": None,
         "order_count": 0, "last_satisfaction": None, "last_satisfaction_on": None,
         "level_by_hand": False, "stage_since": None, "lost_reason": "", "lost_at": None,
-        **values,
+        "merged_into": None, **values,
     }  # fmt: skip
 
 
