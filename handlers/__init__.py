@@ -7,6 +7,7 @@ from slack_bolt import App
 import bot.messaging  # noqa: F401  (registers what the bot says on its own about each event)
 from handlers import (
     admin,
+    approvals,
     complaints,
     corrections,
     customers,
@@ -33,6 +34,7 @@ def register(app: App, kit: Kit) -> None:
         orders,
         corrections,
         merge,
+        approvals,
         pool,
         recycle,
         complaints,

@@ -9,7 +9,7 @@ from typing import Any
 from slack_bolt import App
 
 from bot import notify
-from bot.services import customers, customers_edit, pool, tiers, undo
+from bot.services import approvals, customers, customers_edit, pool, undo
 from bot.services.customers import CustomerDraft, PossibleDuplicates
 from bot.services.customers_edit import Edited
 from bot.views import customers as views
@@ -17,6 +17,7 @@ from bot.views import customers_edit as edit_views
 from bot.views.blocks import option_for
 from bot.views.ids import Action, Callback, Command
 from bot.views.text import unescape_slack
+from handlers.approvals import AskedApproval, told_if_asked
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, text_of
 
@@ -140,9 +141,18 @@ def set_level(call: Call) -> None:
     """The card's level select: "<customer id>:<A|B|C|auto>"; written in the ack, the card shown again."""
     action = (call.body.get("actions") or [{}])[0]
     customer_id, _, level = str((action.get("selected_option") or {}).get("value", "")).partition(":")
-    changed = tiers.set_level(call.env, call.me, int(customer_id or 0), None if level == "auto" else level)
-    call.hand_over(Changed(changed.id or 0, replace=True))
+    changed = approvals.set_level(
+        call.env, call.me, int(customer_id or 0), None if level == "auto" else level
+    )
+    call.hand_over(_outcome(changed, replace=True))
     call.ack()
+
+
+def _outcome(done: customers.Customer | approvals.Asked, *, replace: bool) -> Changed | AskedApproval:
+    """The card shown again after a change, or the rep told that their manager was asked."""
+    if isinstance(done, approvals.Asked):
+        return AskedApproval(done)
+    return Changed(done.id or 0, replace=replace)
 
 
 def open_lost_form(call: Call) -> None:
@@ -154,8 +164,8 @@ def open_lost_form(call: Call) -> None:
 
 def submit_lost(call: Call) -> None:
     reason = text_of(form_values(call.body), "reason")
-    lost = tiers.mark_lost(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
-    call.hand_over(Changed(lost.id or 0, replace=False))
+    lost = approvals.mark_lost(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
+    call.hand_over(_outcome(lost, replace=False))
     call.ack(response_action="clear")
 
 
@@ -202,6 +212,8 @@ def undo_change(call: Call) -> None:
 
 
 def show_changed_card(call: Call) -> None:
+    if told_if_asked(call):
+        return
     changed = call.handed(Changed)
     card = customers.card(call.env, call.me, changed.customer_id)
     call.tell(card_message(call, card), replace=changed.replace)

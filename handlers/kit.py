@@ -113,6 +113,11 @@ class Call:
         deep-copies the context for the lazy step, after the ack function returned)."""
         self.context[HANDED] = outcome
 
+    def handed_if(self, kind: type[T]) -> T | None:
+        """What the ack handed over, if it is of this kind (an ack with two outcomes)."""
+        outcome = self.context.get(HANDED)
+        return outcome if isinstance(outcome, kind) else None
+
     def handed(self, kind: type[T]) -> T:
         """What the ack handed over, as the type the lazy step expects."""
         outcome = self.context.get(HANDED)

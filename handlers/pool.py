@@ -19,12 +19,13 @@ from bot.i18n import N_
 from bot.messaging import pool as messaging
 from bot.messaging.home import refresh_home
 from bot.rules.commands import mentioned_users
-from bot.services import customers, pool, pool_assign, pool_list, recycle_locks
+from bot.services import approvals, customers, pool, pool_assign, pool_list, recycle_locks
 from bot.services.pool_list import Cursor, PoolQuery
 from bot.views import customers as customer_views
 from bot.views import pool as views
 from bot.views.ids import Action, Callback, Command, Field
 from bot.views.text import unescape_slack
+from handlers.approvals import AskedApproval, told_if_asked
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values, number, text_of
 
@@ -246,19 +247,22 @@ def open_release_form(call: Call) -> None:
 def submit_release(call: Call) -> None:
     values = form_values(call.body)
     customer_id = int(call.view_metadata().get("customer") or 0)
-    done = pool.release(
+    done = approvals.release(
         call.env,
         call.me,
         customer_id,
         reason=text_of(values, Field.REASON.value),
         note=text_of(values, Field.NOTE.value),
     )
-    call.hand_over(ReleaseDone(done))
+    call.hand_over(AskedApproval(done) if isinstance(done, approvals.Asked) else ReleaseDone(done))
     call.ack(response_action="clear")
 
 
 def announce_release(call: Call) -> None:
-    """Send the announcement queued with the release, and tell the rep whether the channel took it."""
+    """Send the announcement queued with the release, and tell the rep whether the channel took it (or
+    that their manager was asked)."""
+    if told_if_asked(call):
+        return
     done = call.handed(ReleaseDone).done
     ws = call.me.workspace_id
     announced = messaging.send_now(call.env, call.client, ws, done.channel, done.announcements)

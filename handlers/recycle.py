@@ -14,10 +14,10 @@ from bot.i18n import N_
 from bot.services import customers, recycle
 from bot.views import common
 from bot.views import recycle as recycle_views
-from bot.views.ids import Action
+from bot.views.ids import Action, Callback, Field
 from bot.views.text import Mrkdwn, mention, say
 from handlers.kit import Call, Kit, lazy, listener
-from handlers.state import number
+from handlers.state import form_values, number, text_of
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,9 @@ class Extended:
 
 def register(app: App, kit: Kit) -> None:
     app.action(Action.ASK_MORE_DAYS)(
+        ack=listener(kit, check_ask), lazy=[lazy(kit, open_ask_form, when_deferred=True)]
+    )
+    app.view(Callback.ASK_MORE_DAYS)(
         ack=listener(kit, ask_more_days), lazy=[lazy(kit, send_request, when_deferred=True)]
     )
     for action, approve in ((Action.EXTENSION_APPROVE, True), (Action.EXTENSION_DECLINE, False)):
@@ -55,10 +58,29 @@ def register(app: App, kit: Kit) -> None:
     )
 
 
-def ask_more_days(call: Call) -> None:
-    asked = recycle.ask(call.env, call.me, number(call.action_value))
-    call.hand_over(Asked(asked.customer.name, tuple(asked.approvers), tuple(asked.keys)))
+@dataclass(frozen=True)
+class AskOpened:
+    customer_id: int
+
+
+def check_ask(call: Call) -> None:
+    """Refused in the ack (not the owner, or not due back in the pool), before any form opens."""
+    customer = recycle.check_ask(call.env, call.me, number(call.action_value))
+    call.hand_over(AskOpened(customer.id or 0))
     call.ack()
+
+
+def open_ask_form(call: Call) -> None:
+    customer = customers.get_customer(call.env, call.me, call.handed(AskOpened).customer_id)
+    view = recycle_views.ask_modal(call.lang, customer, {**call.metadata(), "customer": customer.id})
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def ask_more_days(call: Call) -> None:
+    reason = text_of(form_values(call.body), Field.REASON.value)
+    asked = recycle.ask(call.env, call.me, int(call.view_metadata().get("customer") or 0), reason)
+    call.hand_over(Asked(asked.customer.name, tuple(asked.approvers), tuple(asked.keys)))
+    call.ack(response_action="clear")
 
 
 def send_request(call: Call) -> None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.models import (
+    ApprovalRequest,
     ChurnChange,
     ChurnState,
     Complaint,
@@ -23,7 +24,9 @@ from store.models import (
 )
 
 # Everything a customer has that is part of its story: it follows the customer into the survivor.
-MOVED_WITH_IT = (Visit, Order, Complaint, OwnershipEvent, CustomerChange, ExtensionRequest, ChurnChange)
+MOVED_WITH_IT = (
+    Visit, Order, Complaint, OwnershipEvent, CustomerChange, ExtensionRequest, ApprovalRequest, ChurnChange,
+)  # fmt: skip
 
 
 def merged_namespace(workspace_id: str) -> str:

@@ -285,12 +285,15 @@ def test_locked_customers_are_never_recycled(env, standin):
 def test_ask_for_more_days_goes_to_the_manager_who_approves_and_the_recycle_waits(env, standin, slack, clock):
     team(env)
     acme = aged(env, "Acme Trading", owner=REP, level="A", days_owned=13)
-    slack.button(REP, Action.ASK_MORE_DAYS, str(acme.id))
+    form = ask_form(slack, standin, acme)
+    assert "reason" in slack.submit(REP, form, {"reason": "  "}).json["errors"], "the manager needs a why"
+    assert slack.submit(REP, form, {"reason": "Signing next week"}).json == {"response_action": "clear"}
     [told] = standin.wait_for_response(f"btn-{REP}")
     assert f"<@{MANAGER}>" in str(told)
     request_dm = standin.wait_for("chat.postMessage")[-1].args
     assert request_dm["channel"] == MANAGER
     assert "Approve" in str(request_dm["blocks"])
+    assert "“Signing next week”" in request_dm["text"]
     with env.db.session() as session:
         [request] = session.exec(select(ExtensionRequest)).all()
 
@@ -327,11 +330,17 @@ def test_ask_for_more_days_goes_to_the_manager_who_approves_and_the_recycle_wait
         assert session.get(Customer, acme.id).owner_id is None
 
 
+def ask_form(slack, standin, customer: Customer) -> dict:
+    seen = standin.count("views.open")
+    slack.button(REP, Action.ASK_MORE_DAYS, str(customer.id))
+    return dict(standin.next_call("views.open", after=seen)["view"])
+
+
 def test_a_rep_without_a_manager_asks_the_admins(env, standin, slack):
     builders.person(env, ADMIN, role="admin")
     builders.person(env, REP, name="Mei")
     acme = aged(env, "Acme Trading", owner=REP, level="A", days_owned=13)
-    slack.button(REP, Action.ASK_MORE_DAYS, str(acme.id))
+    slack.submit(REP, ask_form(slack, standin, acme), {"reason": "Waiting for their budget"})
     standin.wait_for_response(f"btn-{REP}")
     assert standin.wait_for("chat.postMessage")[-1].args["channel"] == ADMIN
 

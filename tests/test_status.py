@@ -16,6 +16,7 @@ from store.db import Database
 from store.models import OutboxMessage
 from tests import builders
 from tests.conftest import NOW, REP
+from tests.migrations.harness import HEAD
 
 
 def message(key: str, status_: str, **values: Any) -> OutboxMessage:
@@ -85,7 +86,6 @@ def test_a_database_without_tables_is_said_so_and_nothing_more_is_read(tmp_path)
     finally:
         empty.engine.dispose()
     assert not ready
-    assert (
-        text
-        == "Not ready the schema has no tables yet, this release needs 0012: run python -m bot db upgrade"
+    assert text == (
+        f"Not ready the schema has no tables yet, this release needs {HEAD}: run python -m bot db upgrade"
     )

@@ -15,7 +15,7 @@ from bot.services import tiers
 from bot.views.ids import Action
 from store.models import MOVE_LEVEL, MOVE_UNLOST, ChurnState, Customer, OwnershipEvent, Workspace
 from tests import builders
-from tests.conftest import NOW, OTHER_REP, REP
+from tests.conftest import MANAGER, NOW, OTHER_REP, REP
 from tests.test_churn import ordered, rep
 from tests.test_followups import admin_actor, at_shanghai, team
 
@@ -122,15 +122,20 @@ def test_an_order_wins_back_a_dormant_customer_who_is_active_again_ninety_days_l
 
 
 def test_mark_lost_with_a_reason_and_a_new_order_undoes_it(env, standin, slack, clock):
+    """Marked lost by the rep's manager (a rep's mark lost of a customer who ordered waits for their
+    approval: tests/test_approvals.py)."""
+    team(env)
     customer = builders.customer(env, "Gone Ltd", owner=REP)
     ordered(env, customer, (100, 100))
     seen = standin.count("views.open")
-    assert slack.button(REP, Action.CUSTOMER_MARK_LOST, str(customer.id)).status == 200
+    assert slack.button(MANAGER, Action.CUSTOMER_MARK_LOST, str(customer.id)).status == 200
     form = dict(standin.next_call("views.open", after=seen)["view"])
-    refused = slack.submit(REP, form, {"reason": "  "}).json
+    refused = slack.submit(MANAGER, form, {"reason": "  "}).json
     assert refused["response_action"] == "errors"
     assert "reason" in refused["errors"]
-    assert slack.submit(REP, form, {"reason": "Went with a competitor"}).json == {"response_action": "clear"}
+    assert slack.submit(MANAGER, form, {"reason": "Went with a competitor"}).json == {
+        "response_action": "clear"
+    }
     lost = rows(env)["Gone Ltd"]
     assert lost.stage == "lost"
     assert lost.lost_reason == "Went with a competitor"
@@ -152,20 +157,22 @@ def test_mark_lost_with_a_reason_and_a_new_order_undoes_it(env, standin, slack, 
 
 
 def test_set_the_level_by_hand_from_the_card_and_back_to_automatic(env, slack, standin):
+    """By the rep's manager (a rep asks for it: tests/test_approvals.py)."""
+    team(env)
     customer = builders.customer(env, "Pick Me", owner=REP, level="C")
     action: dict[str, Any] = {
         "action_id": Action.CUSTOMER_LEVEL, "block_id": "b", "type": "static_select",
         "selected_option": {"text": {"type": "plain_text", "text": "A"}, "value": f"{customer.id}:A"}, "action_ts": "1",
     }  # fmt: skip
-    assert slack.act(REP, action).status == 200
-    standin.wait_for_response(f"btn-{REP}")
+    assert slack.act(MANAGER, action).status == 200
+    standin.wait_for_response(f"btn-{MANAGER}")
     picked = rows(env)["Pick Me"]
     assert picked.level == "A"
     assert picked.level_by_hand
-    assert "(set by hand)" in str(standin.responses_to(f"btn-{REP}")[-1])
+    assert "(set by hand)" in str(standin.responses_to(f"btn-{MANAGER}")[-1])
     action["selected_option"]["value"] = f"{customer.id}:auto"
-    slack.act(REP, action)
-    standin.wait_for_response(f"btn-{REP}", 2)
+    slack.act(MANAGER, action)
+    standin.wait_for_response(f"btn-{MANAGER}", 2)
     assert not rows(env)["Pick Me"].level_by_hand
     with pytest.raises(InvalidInput):
         tiers.set_level(env, rep(), customer.id or 0, "Z")

@@ -7,6 +7,7 @@ here too. Importing this package registers every listener; every entry point doe
 """
 
 from bot.messaging import (
+    approvals,  # noqa: F401
     channels,  # noqa: F401
     churn,  # noqa: F401
     complaints,  # noqa: F401

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bot import events, notify
 from bot.env import Env
@@ -19,20 +20,19 @@ MERGED_DM = "merged_away"  # its subject is the survivor's id
 def tell_previous_owner(env: Env, bind: Bind, merged: CustomerMerged) -> Sequence[str]:
     if merged.taken_from is None:
         return []
-    reader = directory(env, merged.workspace_id).by_id(merged.taken_from)
-    message = views.merged_away(
+    at = f"{env.clock.now().timestamp():.6f}"
+    return [
+        notify.enqueue(
+            env, workspace_id=merged.workspace_id, kind=MERGED_DM, recipient=merged.taken_from,
+            subject=str(merged.survivor_id), period=at, message=_said(env, merged), session=bind,
+        )
+    ]  # fmt: skip
+
+
+def _said(env: Env, merged: CustomerMerged) -> dict[str, Any]:
+    reader = directory(env, merged.workspace_id).by_id(merged.taken_from or "")
+    return views.merged_away(
         reader.lang if reader is not None else lang(merged.by_locale),
         by=merged.by, duplicate=merged.duplicate_name, survivor=merged.survivor_name,
         survivor_id=merged.survivor_id, owner_id=merged.owner_id,
     )  # fmt: skip
-    key = notify.enqueue(
-        env,
-        workspace_id=merged.workspace_id,
-        kind=MERGED_DM,
-        recipient=merged.taken_from,
-        subject=str(merged.survivor_id),
-        period=f"{env.clock.now().timestamp():.6f}",
-        message=message,
-        session=bind,
-    )
-    return [key]

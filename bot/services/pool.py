@@ -292,7 +292,8 @@ def check_release(env: Env, actor: Actor, customer_id: int) -> Customer:
     return customer
 
 
-def _release_note(reason: str, note: str) -> str:
+def release_note(reason: str, note: str) -> str:
+    """The release's note, tidied, once the reason and note are checked."""
     note = " ".join(note.split())
     if reason not in RELEASE_REASONS:
         raise InvalidInput(N_("Choose why you release this customer."), field="reason")
@@ -306,32 +307,38 @@ def _release_note(reason: str, note: str) -> str:
 
 
 def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str) -> Released:
-    note = _release_note(reason, note)
+    note = release_note(reason, note)
     customer = check_release(env, actor, customer_id)
-    customer_id = customer.id or 0
-    owner = customer.owner_id
-    assert owner is not None
-    channel = settings_service.load(env, actor.workspace_id).pool_channel
-    now = env.clock.now()
     with env.db.session() as session:
-        if not move(session, actor.workspace_id, customer_id, owner, None, now):
-            raise InvalidInput(
-                N_("%(name)s changed hands a moment ago; nothing was released."), name=customer.name
-            )
-        record_move(
-            session,
-            actor,
-            customer_id,
-            MOVE_RELEASE,
-            now,
-            from_owner=owner,
-            to_owner=None,
-            reason=reason,
-            note=note,
-            undo=snapshots.snapshot(customer, snapshots.RELEASED_FIELDS),
+        return release_in(session, env, actor, customer, reason=reason, note=note)
+
+
+def release_in(
+    session: Session, env: Env, actor: Actor, customer: Customer, *, reason: str, note: str
+) -> Released:
+    """The release in the caller's transaction (an approval carries it out with its decision)."""
+    customer_id, owner = customer.id or 0, customer.owner_id
+    assert owner is not None
+    channel = settings_service.load_in(session, actor.workspace_id).pool_channel
+    now = env.clock.now()
+    if not move(session, actor.workspace_id, customer_id, owner, None, now):
+        raise InvalidInput(
+            N_("%(name)s changed hands a moment ago; nothing was released."), name=customer.name
         )
-        released = CustomerReleased(actor.workspace_id, customer_id, channel)
-        keys = events.publish(env, session, released)
+    record_move(
+        session,
+        actor,
+        customer_id,
+        MOVE_RELEASE,
+        now,
+        from_owner=owner,
+        to_owner=None,
+        reason=reason,
+        note=note,
+        undo=snapshots.snapshot(customer, snapshots.RELEASED_FIELDS),
+    )
+    released = CustomerReleased(actor.workspace_id, customer_id, channel)
+    keys = events.publish(env, session, released)
     return Released(customer_id, customer.name, owner, channel, keys)
 
 

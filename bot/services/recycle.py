@@ -174,7 +174,25 @@ class Asked:
     keys: tuple[str, ...]  # the approvers' messages in the outbox
 
 
-def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
+ASK_REASON_LIMIT = 300
+
+
+def check_ask(env: Env, actor: Actor, customer_id: int) -> Customer:
+    """The customer, if `actor` may ask for more days for it now (before the form opens)."""
+    customer = get_customer(env, actor, customer_id)
+    _askable(env, actor, customer)
+    return customer
+
+
+def ask(env: Env, actor: Actor, customer_id: int, reason: str) -> Asked:
+    """More days asked for, with why (the approver reads it)."""
+    text = " ".join(reason.split())
+    if not text:
+        raise InvalidInput(N_("Say why you need more days; your manager reads it."), field="reason")
+    if len(text) > ASK_REASON_LIMIT:
+        raise InvalidInput(
+            N_("This is too long: at most %(limit)s characters."), field="reason", limit=ASK_REASON_LIMIT
+        )
     customer = get_customer(env, actor, customer_id)
     customer_id = customer.id or 0
     recycle = _askable(env, actor, customer)
@@ -186,6 +204,7 @@ def ask(env: Env, actor: Actor, customer_id: int) -> Asked:
         asked_by=actor.user_id,
         recycle_at=recycle.at,
         asked_at=now,
+        reason=text,
     )
     with env.db.session() as session:
         _refuse_asked_twice(session, actor.workspace_id, customer)
@@ -235,7 +254,7 @@ class Decided:
     key: str  # the owner's message in the outbox
 
 
-def _require_decider(people: Directory, actor: Actor, owner_id: str, name: str) -> None:
+def require_decider(people: Directory, actor: Actor, owner_id: str, name: str) -> None:
     if actor.is_admin:
         return
     owner = people.by_id(owner_id)
@@ -247,7 +266,7 @@ def decide(env: Env, actor: Actor, request_id: int, *, approve: bool) -> Decided
     request = request_of(env, actor, request_id)
     customer = get_customer(env, actor, request.customer_id)
     people = directory(env, actor.workspace_id)
-    _require_decider(people, actor, request.asked_by, customer.name)
+    require_decider(people, actor, request.asked_by, customer.name)
     now = env.clock.now()
     days = settings_service.load(env, actor.workspace_id).extension_days if approve else None
     with env.db.session() as session:
@@ -309,7 +328,7 @@ def extend_now(env: Env, actor: Actor, customer_id: int) -> tuple[Customer, date
     customer_id = customer.id or 0
     if customer.owner_id is None:
         raise InvalidInput(N_("%(name)s is already in the pool."), name=customer.name)
-    _require_decider(directory(env, actor.workspace_id), actor, customer.owner_id, customer.name)
+    require_decider(directory(env, actor.workspace_id), actor, customer.owner_id, customer.name)
     recycle = next_recycle(env, customer)
     now = env.clock.now()
     days = settings_service.load(env, actor.workspace_id).extension_days

@@ -52,6 +52,9 @@ class WorkspaceSettings:
     # Levels from revenue of the last 12 months among customers who ordered: top A %, next B %, rest C.
     tier_a_percent: int = 20
     tier_b_percent: int = 30
+    # A rep's release or mark lost waits for their manager's approval: of a customer who ordered, of level A.
+    approve_ordered: bool = True
+    approve_level_a: bool = True
 
     @property
     def work_start_at(self) -> time:
@@ -105,6 +108,7 @@ class Group(StrEnum):
     SCHEDULE = "schedule"
     COMPLAINTS = "complaints"
     LEVELS = "levels"
+    APPROVALS = "approvals"
     CHANNELS = "channels"
 
 
@@ -273,6 +277,20 @@ SPECS: tuple[Spec, ...] = (
     ),
     Spec(
         "tier_b_percent", Group.LEVELS, N_("Level B: the next %"), Kind.NUMBER, 0, 100, N_("The rest are C.")
+    ),
+    Spec(
+        "approve_ordered",
+        Group.APPROVALS,
+        N_("Releasing or marking lost a customer who ordered"),
+        Kind.SWITCH,
+        hint=N_("On: a rep's manager (the admins, for a rep with none) approves or declines it first."),
+    ),
+    Spec(
+        "approve_level_a",
+        Group.APPROVALS,
+        N_("Releasing or marking lost a level A customer"),
+        Kind.SWITCH,
+        hint=N_("A level set by hand always needs a manager or an admin; a rep asks for it."),
     ),
 )
 SPEC_BY_KEY = {spec.key: spec for spec in SPECS}

@@ -72,28 +72,37 @@ def _record(
     )  # fmt: skip
 
 
-def set_level(env: Env, actor: Actor, customer_id: int, level: str | None) -> Customer:
-    """Set the level by hand (kept by the nightly tiers), or clear it (None: the tiers decide again)."""
+def check_level(level: str | None) -> None:
     if level is not None and level not in LEVELS:
         raise InvalidInput(N_("Choose level A, B or C."))
+
+
+def set_level(env: Env, actor: Actor, customer_id: int, level: str | None) -> Customer:
+    """Set the level by hand (kept by the nightly tiers), or clear it (None: the tiers decide again)."""
+    check_level(level)
     customer = get_customer(env, actor, customer_id)
-    customer_id = customer.id or 0
     require_work_access(env, actor, customer)
-    now = env.clock.now()
     with env.db.session() as session:
-        fresh = session.get(Customer, customer_id, with_for_update=True)
-        assert fresh is not None
-        before = fresh.level
-        fresh.level, fresh.level_by_hand, fresh.updated_at = level or fresh.level, level is not None, now
-        _record(
-            session, fresh, actor, MOVE_LEVEL, f"{before}>{fresh.level}", "by_hand" if level else "cleared"
-        )
-        session.flush()
-        return fresh
+        return set_level_in(session, env, actor, customer.id or 0, level)
 
 
-def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer:
-    """The owner, their manager or an admin marks the customer lost, with a reason; an order undoes it."""
+def set_level_in(session: Session, env: Env, actor: Actor, customer_id: int, level: str | None) -> Customer:
+    """The level set in the caller's transaction (an approval carries it out with its decision)."""
+    fresh = session.get(Customer, customer_id, with_for_update=True)
+    assert fresh is not None
+    before = fresh.level
+    fresh.level, fresh.level_by_hand, fresh.updated_at = (
+        level or fresh.level,
+        level is not None,
+        env.clock.now(),
+    )
+    _record(session, fresh, actor, MOVE_LEVEL, f"{before}>{fresh.level}", "by_hand" if level else "cleared")
+    session.flush()
+    return fresh
+
+
+def lost_reason(reason: str) -> str:
+    """Why the customer is lost, tidied, once checked."""
     text = " ".join(reason.split())
     if not text:
         raise InvalidInput(N_("Say why the customer is lost."), field="reason")
@@ -101,21 +110,31 @@ def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer
         raise InvalidInput(
             N_("This is too long: at most %(limit)s characters."), field="reason", limit=LOST_REASON_LIMIT
         )
+    return text
+
+
+def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer:
+    """The owner, their manager or an admin marks the customer lost, with a reason; an order undoes it."""
+    text = lost_reason(reason)
     customer = get_customer(env, actor, customer_id)
-    customer_id = customer.id or 0
     require_work_access(env, actor, customer)
-    now = env.clock.now()
     with env.db.session() as session:
-        before = session.get(Customer, customer_id, with_for_update=True)  # what an undo puts back
-        kept = snapshots.snapshot(before, snapshots.LOST_FIELDS) if before is not None else None
-        result = session.execute(
-            sa.update(Customer)
-            .where(col(Customer.id) == customer_id, col(Customer.lost_at).is_(None))
-            .values(stage=rules.LOST, stage_since=now, lost_at=now, lost_reason=text, updated_at=now)
-        )
-        if not result.rowcount:  # type: ignore[attr-defined]
-            raise InvalidInput(N_("%(name)s is already marked lost."), name=customer.name)
-        fresh = session.get(Customer, customer_id, populate_existing=True)
-        assert fresh is not None
-        _record(session, fresh, actor, MOVE_LOST, "", text, undo=kept)
-        return fresh
+        return mark_lost_in(session, env, actor, customer, text)
+
+
+def mark_lost_in(session: Session, env: Env, actor: Actor, customer: Customer, text: str) -> Customer:
+    """Marked lost in the caller's transaction (an approval carries it out with its decision)."""
+    customer_id, now = customer.id or 0, env.clock.now()
+    before = session.get(Customer, customer_id, with_for_update=True)  # what an undo puts back
+    kept = snapshots.snapshot(before, snapshots.LOST_FIELDS) if before is not None else None
+    result = session.execute(
+        sa.update(Customer)
+        .where(col(Customer.id) == customer_id, col(Customer.lost_at).is_(None))
+        .values(stage=rules.LOST, stage_since=now, lost_at=now, lost_reason=text, updated_at=now)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        raise InvalidInput(N_("%(name)s is already marked lost."), name=customer.name)
+    fresh = session.get(Customer, customer_id, populate_existing=True)
+    assert fresh is not None
+    _record(session, fresh, actor, MOVE_LOST, "", text, undo=kept)
+    return fresh

@@ -43,6 +43,8 @@ class Action(StrEnum):
     ASK_MORE_DAYS = "recycle.ask"  # value: a customer id
     EXTENSION_APPROVE = "recycle.approve"  # value: an extension request id
     EXTENSION_DECLINE = "recycle.decline"
+    APPROVAL_APPROVE = "approval.approve"  # value: an approval request id
+    APPROVAL_DECLINE = "approval.decline"
     PLAN_VISIT = "churn.plan"  # value: a customer id
     DIGEST_REASSIGN = "digest.reassign"  # value: a customer id
     DIGEST_EXTEND = "digest.extend"  # value: a customer id
@@ -70,6 +72,7 @@ class Callback(StrEnum):
     VISIT_LOG = "visit.log"
     ORDER_LOG = "order.log"
     LOG_AS_VISIT = "visit.from_message"  # the message shortcut
+    ASK_MORE_DAYS = "recycle.ask"
     MERGE_PICK = "customer.merge_pick"
     MERGE_CONFIRM = "customer.merge_confirm"
     CORRECT_VISIT = "record.correct_visit"

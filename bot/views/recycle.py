@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -10,7 +11,7 @@ from bot.i18n import N_, Lang
 from bot.services.home_types import Warned
 from bot.views import blocks as b
 from bot.views import labels
-from bot.views.ids import Action
+from bot.views.ids import Action, Callback, Field
 from bot.views.text import Mrkdwn, clip, day, escape, mention, moment, say, say_n
 from store.models import EXTENSION_APPROVED, EXTENSION_DECLINED, Customer, ExtensionRequest
 
@@ -62,10 +63,11 @@ def extension_request(
     _ = lang.gettext
     text = say(
         lang,
-        N_("%(rep)s asks for more days for %(name)s, due back in the pool on %(when)s."),
+        N_("%(rep)s asks for more days for %(name)s, due back in the pool on %(when)s: “%(reason)s”"),
         rep=mention(request.asked_by),
         name=customer.name,
         when=moment(request.recycle_at, timezone, lang),
+        reason=request.reason or "—",
     )
     buttons = b.actions(
         b.button(_("Approve"), Action.EXTENSION_APPROVE, str(request.id), style="primary"),
@@ -73,6 +75,23 @@ def extension_request(
         b.button(_("Open card"), Action.CUSTOMER_VIEW, str(customer.id)),
     )
     return b.message(text, [b.section(text), buttons])
+
+
+def ask_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Ask for more days: why, for the manager who decides."""
+    _ = lang.gettext
+    intro = say(
+        lang, N_("Ask your manager for more days before %(name)s goes back to the pool."), name=customer.name
+    )
+    reason = b.text_input(Field.REASON.value, multiline=True, max_length=300)
+    return b.modal(
+        title=_("Ask for more days"),
+        blocks=[b.section(intro), b.input_block(Field.REASON.value, _("Why?"), reason)],
+        callback_id=Callback.ASK_MORE_DAYS,
+        submit=_("Ask"),
+        close=_("Cancel"),
+        private_metadata=json.dumps(metadata, ensure_ascii=False),
+    )
 
 
 def decision_line(lang: Lang, request: ExtensionRequest, timezone: str) -> Mrkdwn:

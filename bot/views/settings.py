@@ -29,6 +29,7 @@ GROUP_TITLES = {
     Group.SCHEDULE: N_("Reminders, digest and working days"),
     Group.COMPLAINTS: N_("Complaints: time to respond and resolve"),
     Group.LEVELS: N_("Customer levels"),
+    Group.APPROVALS: N_("Needs the manager's approval"),
     Group.CHANNELS: N_("Channels"),
 }
 SWITCH_ON = "on"

@@ -44,14 +44,29 @@ from store.models.orders import Order
 from store.models.outbox import OutboxMessage
 from store.models.people import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person
 from store.models.pool import Announcement, AnnouncementRow
-from store.models.recycle import EXTENSION_APPROVED, EXTENSION_DECLINED, EXTENSION_PENDING, ExtensionRequest
+from store.models.recycle import (
+    APPROVAL_KINDS,
+    APPROVAL_LEVEL,
+    APPROVAL_LOST,
+    APPROVAL_RELEASE,
+    EXTENSION_APPROVED,
+    EXTENSION_DECLINED,
+    EXTENSION_PENDING,
+    ApprovalRequest,
+    ExtensionRequest,
+)
 from store.models.settings import SettingChange, WorkspaceSetting
 from store.models.visits import VISIT_KINDS, Visit
 from store.models.workers import JobRun, JobRunCount, WorkerLease
 from store.models.workspaces import Workspace
 
 __all__ = [
+    "APPROVAL_KINDS",
+    "APPROVAL_LEVEL",
+    "APPROVAL_LOST",
+    "APPROVAL_RELEASE",
     "Announcement",
+    "ApprovalRequest",
     "AnnouncementRow",
     "COMPLAINT_ACKNOWLEDGED",
     "COMPLAINT_CATEGORIES",

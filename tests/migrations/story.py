@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0014"  # the newest revision whose tables and columns these rows fill
+REVISION = "0015"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -246,8 +246,12 @@ def _churn() -> Story:
             {"id": 1, "workspace_id": TEAM, "customer_id": LANTERN, "from_band": "watch", "to_band": "critical", "score": 81, "signals": 5, "at": utc(10, 31)},
         ],
         "extension_request": [
-            {"id": 1, "workspace_id": TEAM, "customer_id": ACME, "asked_by": LI, "recycle_at": utc(11, 24, 8), "status": "approved", "decided_by": MAX, "decided_at": utc(11, 16, 4), "days": 30, "asked_at": utc(11, 16, 2)},
-            {"id": 2, "workspace_id": TEAM, "customer_id": HAICHAO, "asked_by": MEI, "recycle_at": utc(12, 18), "status": "pending", "decided_by": None, "decided_at": None, "days": None, "asked_at": utc(11, 22, 3)},
+            {"id": 1, "workspace_id": TEAM, "customer_id": ACME, "asked_by": LI, "recycle_at": utc(11, 24, 8), "status": "approved", "decided_by": MAX, "decided_at": utc(11, 16, 4), "days": 30, "asked_at": utc(11, 16, 2), "reason": "signing next week"},
+            {"id": 2, "workspace_id": TEAM, "customer_id": HAICHAO, "asked_by": MEI, "recycle_at": utc(12, 18), "status": "pending", "decided_by": None, "decided_at": None, "days": None, "asked_at": utc(11, 22, 3), "reason": ""},
+        ],
+        "approval_request": [
+            {"id": 1, "workspace_id": TEAM, "customer_id": HAICHAO, "kind": "release", "detail": "not_interested", "note": "预算冻结", "asked_by": MEI, "asked_at": utc(11, 22, 4), "status": "pending", "decided_by": None, "decided_at": None},
+            {"id": 2, "workspace_id": TEAM, "customer_id": ACME, "kind": "level", "detail": "C", "note": "", "asked_by": LI, "asked_at": utc(11, 20, 4), "status": "declined", "decided_by": MAX, "decided_at": utc(11, 20, 6)},
         ],
     }  # fmt: skip
 
@@ -365,6 +369,7 @@ DEFAULTS: dict[tuple[str, str], Any] = {
     ("customer", "lost_reason"): "",
     ("customer_change", "record"): "",
     ("customer_change", "reason"): "",
+    ("extension_request", "reason"): "",
     ("workspace", "retention_base"): 0,
     ("workspace", "active"): True,
     ("outbox_message", "possible_duplicate"): False,
