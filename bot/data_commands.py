@@ -26,7 +26,9 @@ def add_parsers(commands: Any) -> None:
     from bot.rules.csv_rows import EXPORTS, KINDS, ON_DUPLICATE
 
     team = {"help": "the Slack workspace id (T…); needed when the database holds several"}
-    importer = commands.add_parser("import", help="import customers, orders or visits from a CSV file")
+    importer = commands.add_parser(
+        "import", help="import customers, orders, visits or contacts from a CSV file"
+    )
     importer.add_argument("what", choices=KINDS, help="what the file holds")
     importer.add_argument(
         "file", type=Path, help="a CSV file: a header line (English or Chinese), then a line each"
@@ -44,7 +46,9 @@ def add_parsers(commands: Any) -> None:
         "--encoding", help="the file's encoding (default: UTF-8, with or without BOM, else GB18030)"
     )
     importer.add_argument("--team", **team)
-    exporter = commands.add_parser("export", help="write customers, visits, orders or complaints as CSV")
+    exporter = commands.add_parser(
+        "export", help="write customers, visits, orders, complaints or contacts as CSV"
+    )
     exporter.add_argument("what", choices=EXPORTS, help="what to write")
     exporter.add_argument("--out", type=Path, help="the CSV file to write (default: standard output)")
     exporter.add_argument("--team", **team)

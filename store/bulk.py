@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import Complaint, Customer, CustomerTerm, Order, Person, Visit, Workspace
+from store.models import Complaint, Contact, Customer, CustomerTerm, Order, Person, Visit, Workspace
 from store.sql import is_postgresql, keys_set
 from store.types import UTCDateTime
 
@@ -28,6 +28,7 @@ ORDER = Order.__table__  # type: ignore[attr-defined]
 VISIT = Visit.__table__  # type: ignore[attr-defined]
 PERSON = Person.__table__  # type: ignore[attr-defined]
 COMPLAINT = Complaint.__table__  # type: ignore[attr-defined]
+CONTACT = Contact.__table__  # type: ignore[attr-defined]
 
 # The fields an import may fill in on an existing customer when they are empty.
 FILLABLE = ("contact_person", "phone", "email", "region", "industry", "products", "tags", "source")
@@ -304,7 +305,7 @@ def _export_query(what: str, workspace_id: str) -> sa.Select[Any]:
             .where(CUSTOMER.c.workspace_id == workspace_id)
             .order_by(CUSTOMER.c.id)
         )
-    table = {"orders": ORDER, "visits": VISIT, "complaints": COMPLAINT}[what]
+    table = {"orders": ORDER, "visits": VISIT, "complaints": COMPLAINT, "contacts": CONTACT}[what]
     return (
         sa.select(table, _customer_name(table).label("customer"))
         .where(table.c.workspace_id == workspace_id)

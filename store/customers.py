@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from store.contacts import customers_with_phone
 from store.merge import merged_namespace
 from store.models import Customer, CustomerChange, CustomerTerm
 
@@ -57,7 +58,8 @@ def duplicate_candidates(
     phone_key: str | None,
     limit: int,
 ) -> Sequence[Customer]:
-    """Customers whose key equals, starts, or is started by `key`, or who share the phone.
+    """Customers whose key equals, starts, or is started by `key`, or who share the phone (any of
+    their contacts' phones).
 
     Each branch is an index lookup: keys that are prefixes of `key` by IN, keys that extend `key` by
     a range, the phone by equality.
@@ -67,6 +69,8 @@ def duplicate_candidates(
         conditions.append(sa.and_(col(Customer.name_key) >= key, col(Customer.name_key) < key + TOP))
     if phone_key:
         conditions.append(col(Customer.phone_key) == phone_key)
+        contacts = customers_with_phone(workspace_id=workspace_id, phone_key=phone_key)
+        conditions.append(col(Customer.id).in_(contacts))
     return session.exec(
         select(Customer)
         .where(Customer.workspace_id == workspace_id, sa.or_(*conditions))

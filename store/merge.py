@@ -14,6 +14,7 @@ from store.models import (
     ChurnChange,
     ChurnState,
     Complaint,
+    Contact,
     Customer,
     CustomerChange,
     CustomerTerm,
@@ -26,6 +27,7 @@ from store.models import (
 # Everything a customer has that is part of its story: it follows the customer into the survivor.
 MOVED_WITH_IT = (
     Visit, Order, Complaint, OwnershipEvent, CustomerChange, ExtensionRequest, ApprovalRequest, ChurnChange,
+    Contact,
 )  # fmt: skip
 
 
@@ -47,7 +49,12 @@ def lock_pair(*, session: Session, workspace_id: str, ids: tuple[int, int]) -> d
 
 
 def move_story(*, session: Session, workspace_id: str, from_id: int, to_id: int) -> dict[str, int]:
-    """Visits, orders, complaints and the whole history move to the survivor; how many of each."""
+    """Visits, orders, complaints, contacts and the whole history move to the survivor; how many of
+    each. The duplicate's contacts come as others: the survivor keeps its primary contact, if it has one."""
+    has_primary = sa.exists().where(col(Contact.customer_id) == to_id, col(Contact.is_primary))
+    session.execute(
+        sa.update(Contact).where(col(Contact.customer_id) == from_id, has_primary).values(is_primary=False)
+    )
     moved = {}
     for model in MOVED_WITH_IT:
         table: sa.Table = model.__table__  # type: ignore[union-attr]

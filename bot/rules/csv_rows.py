@@ -17,9 +17,10 @@ from decimal import Decimal, InvalidOperation
 
 from bot.rules.names import name_key
 
-KINDS = ("customers", "orders", "visits")  # what can be imported
-EXPORTS = ("customers", "visits", "orders", "complaints")
+KINDS = ("customers", "orders", "visits", "contacts")  # what can be imported
+EXPORTS = ("customers", "visits", "orders", "complaints", "contacts")
 ON_DUPLICATE = ("skip", "merge")
+YES_WORDS = frozenset(("yes", "y", "true", "1", "是", "√"))  # a yes/no cell read as yes
 # Excel saves "CSV UTF-8" with a BOM (utf-8-sig reads both); Chinese Excel and WPS save plain "CSV"
 # in the system code page, GBK, which GB18030 extends. Tried in this order.
 ENCODINGS = ("utf-8-sig", "gb18030")
@@ -61,16 +62,27 @@ VISIT_HEADERS: Mapping[str, tuple[str, ...]] = {
     "satisfaction": ("satisfaction", "满意度"),
     "next_follow_up": ("next_follow_up", "follow_up", "下次跟进", "下次跟进日期"),
 }
+CONTACT_HEADERS: Mapping[str, tuple[str, ...]] = {
+    **_CUSTOMER_REF,
+    "name": ("name", "contact", "contact_name", "姓名", "联系人"),
+    "title": ("title", "role", "position", "职务", "职位", "角色"),
+    "phone": ("phone", "telephone", "mobile", "电话", "手机", "联系电话"),
+    "email": ("email", "e_mail", "邮箱", "电子邮件", "电子邮箱"),
+    "primary": ("primary", "is_primary", "主要联系人"),
+    "note": ("note", "notes", "备注"),
+}
 # Each kind of file needs all of the first fields and at least one of the second.
 REQUIRED: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "customers": (("name",), ()),
     "orders": (("amount", "date"), ("customer", "customer_id")),
     "visits": (("author", "date"), ("customer", "customer_id")),
+    "contacts": ((), ("customer", "customer_id")),
 }
 HEADERS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "customers": CUSTOMER_HEADERS,
     "orders": ORDER_HEADERS,
     "visits": VISIT_HEADERS,
+    "contacts": CONTACT_HEADERS,
 }
 
 VISIT_KIND_WORDS = {

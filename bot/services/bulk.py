@@ -1,4 +1,4 @@
-"""Bulk work from the command line: import customers, orders and visits from CSV, export CSV, back up.
+"""Bulk work from the command line: import customers, orders, visits and contacts from CSV, export CSV, back up.
 
 An import is one transaction. Each batch of lines is checked with the app's own validation (the
 create form's, the order's, the visit's), looked up set-based (store.bulk) and written; a line that
@@ -27,7 +27,7 @@ from bot.services.bulk_export import backup as backup
 from bot.services.bulk_export import export as export
 from bot.services.bulk_export import restore as restore
 from bot.services.bulk_export import workspace_for as workspace_for
-from bot.services.bulk_lines import OrderImport, VisitImport
+from bot.services.bulk_lines import ContactImport, OrderImport, VisitImport
 from bot.services.bulk_run import BATCH_SIZE as BATCH_SIZE
 from bot.services.bulk_run import DUPLICATE as DUPLICATE
 from bot.services.bulk_run import EXPORTS as EXPORTS
@@ -56,6 +56,7 @@ IMPORTERS: dict[str, Callable[[Run], Importer]] = {
     "customers": CustomerImport,
     "orders": OrderImport,
     "visits": VisitImport,
+    "contacts": ContactImport,
 }
 
 
@@ -128,7 +129,7 @@ def import_file(
     options: ImportOptions,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a CSV file of customers, orders or visits in one transaction; the report says what
+    """Import a CSV file of customers, orders, visits or contacts in one transaction; the report says what
     happened to every line that was not simply added."""
     if not path.is_file():
         raise BulkError(f"there is no file {path}")

@@ -24,6 +24,7 @@ from bot.services.bulk_run import (
 )
 from bot.services.customers import FIELD_LIMITS, CustomerDraft, validate_draft
 from store import bulk as store
+from store import contacts as contact_store
 from store.models import Customer
 
 
@@ -170,6 +171,10 @@ class CustomerImport:
             ]
         store.insert_terms(session=session, rows=terms)
         store.fill_empty_fields(session=session, fills=[self._fill(c) for c in merged])
+        written = [*ids, *(c.id for c in merged if c.id is not None)]
+        contact_store.sync_from_rows(
+            session=session, workspace_id=self.run.workspace.id, customer_ids=written, now=self.run.now
+        )
         self.run.report.added += len(added)
 
     def _row(self, customer: _Customer) -> dict[str, Any]:

@@ -30,6 +30,7 @@ _EXPORTS = {
     "author=author_id created_at",
     "visits": "id customer_id customer author=author_id kind date=visited_on note satisfaction "
     "next_follow_up created_at",
+    "contacts": "id customer_id customer name title phone email primary=is_primary note created_at updated_at",
     "complaints": "id customer_id customer category severity status assignee=assignee_id filed_by filed_at "
     "description contact_channel acknowledged_at resolved_at resolved_by resolution closed_at satisfaction",
 }

@@ -1,4 +1,5 @@
-"""Importing orders and visits from CSV: each line names its customer, checked as the forms check them."""
+"""Importing orders, visits and contacts from CSV: each line names its customer, checked as the forms
+check them."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from bot.errors import InvalidInput
-from bot.rules import csv_rows, money
+from bot.rules import csv_rows, money, names
 from bot.rules.calendar import local_today
 from bot.rules.csv_rows import RowError
 from bot.rules.followups import follow_up_after_visit
@@ -23,10 +24,13 @@ from bot.services.bulk_run import (
     reason,
     template,
 )
+from bot.services.contacts import LIMITS, ContactDraft
+from bot.services.contacts import validate as validate_contact
 from bot.services.orders import OrderDraft, validate_order
 from bot.services.visits import VisitDraft, validate_visit
 from store import bulk as store
-from store.models import Order, Person, Visit
+from store import contacts as contact_store
+from store.models import Contact, Order, Person, Visit
 
 
 class _Found:
@@ -211,3 +215,33 @@ class VisitImport:
     def _saved(self, fact: dict[str, Any]) -> dict[str, Any]:
         changes = {f"b_{name}": fact[name] for name in store.VISIT_CHANGES}
         return {"b_id": fact["id"], "b_now": self.run.now, **changes}
+
+
+class ContactImport:
+    """Contact lines: the contact form's checks; "primary: yes" makes the line the customer's primary
+    contact (the newest such line wins), and a customer without one takes its first contact."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+        self.template = template(
+            Contact, workspace_id=run.workspace.id, customer_id=0, created_at=run.now, updated_at=run.now
+        )
+
+    def take(self, session: Session, batch: list[tuple[int, dict[str, str]]]) -> None:
+        paired = _with_customers(session, self.run, _checked_lines(self.run, batch, self._check))
+        rows = [{**line.row, "customer_id": customer.id} for line, customer in paired]
+        store.insert_rows(session=session, table=store.CONTACT, rows=rows)
+        customer_ids = {customer.id for _, customer in paired}
+        contact_store.settle_imported(
+            session=session, workspace_id=self.run.workspace.id, customer_ids=customer_ids, now=self.run.now
+        )
+        self.run.report.added += len(rows)
+
+    def _check(self, line: int, values: dict[str, str]) -> _Line:
+        ref = csv_rows.CustomerRef.of(values)
+        primary = values.get("primary", "").strip().casefold() in csv_rows.YES_WORDS
+        texts = {name: values.get(name, "") for name in LIMITS}
+        clean = validate_contact(ContactDraft(**texts, primary=primary))
+        phone_key = names.phone_key(clean.phone, self.run.workspace.country) if clean.phone else None
+        row = {**self.template, **{name: getattr(clean, name) for name in LIMITS}}
+        return _Line(line, ref, {**row, "phone_key": phone_key, "is_primary": primary})

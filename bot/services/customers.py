@@ -18,6 +18,7 @@ from bot.services.customers_card import CustomerCard as CustomerCard
 from bot.services.customers_card import card_of as card_of
 from bot.services.customers_card import standing as standing
 from bot.services.people import Actor
+from store import contacts as contact_store
 from store import customers as customer_store
 from store import merge as merge_store
 from store import people as people_store
@@ -111,15 +112,20 @@ def find_duplicates(env: Env, actor: Actor, draft: CustomerDraft) -> list[Duplic
             phone_key=phone,
             limit=DUPLICATE_LIMIT * 3,
         )
+        phoned = (
+            contact_store.with_phone(session=session, workspace_id=actor.workspace_id, phone_key=phone)
+            if phone
+            else set()
+        )
     matches = [
         DuplicateMatch(
             customer_id=row.id or 0,
             name=row.name,
             owner_id=row.owner_id,
-            same_phone=bool(phone and row.phone_key == phone),
+            same_phone=bool(phone and row.phone_key == phone) or row.id in phoned,
         )
         for row in rows
-        if names.is_duplicate_key(key, row.name_key) or (phone and row.phone_key == phone)
+        if names.is_duplicate_key(key, row.name_key) or (phone and row.phone_key == phone) or row.id in phoned
     ]
     return matches[:DUPLICATE_LIMIT]
 
@@ -183,9 +189,13 @@ def create_customer(env: Env, actor: Actor, draft: CustomerDraft, *, confirmed_d
         updated_at=now,
     )
     with env.db.session() as session:
-        return customer_store.add_customer(
+        added = customer_store.add_customer(
             session=session, customer=customer, terms=names.search_terms(clean.name)
         )
+        contact_store.sync_from_rows(
+            session=session, workspace_id=actor.workspace_id, customer_ids=[added.id or 0], now=now
+        )
+        return added
 
 
 class PossibleDuplicates(Exception):

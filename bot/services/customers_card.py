@@ -20,12 +20,22 @@ from bot.services.people import Actor
 from store import activity
 from store import churn as churn_store
 from store import complaints as complaint_store
+from store import contacts as contact_store
 from store import customers as customer_store
 from store import moves as moves_store
 from store import people as people_store
 from store import recycle as recycle_store
 from store import tiers as tiers_store
-from store.models import Complaint, Customer, CustomerChange, ExtensionRequest, Order, OwnershipEvent, Visit
+from store.models import (
+    Complaint,
+    Contact,
+    Customer,
+    CustomerChange,
+    ExtensionRequest,
+    Order,
+    OwnershipEvent,
+    Visit,
+)
 
 CARD_HISTORY = 5
 
@@ -68,6 +78,7 @@ class CustomerCard:
     moves: Sequence[OwnershipEvent] = field(default_factory=list)
     changes: Sequence[CustomerChange] = field(default_factory=list)  # its details corrected by hand
     correctable: frozenset[str] = frozenset()  # the visits and orders shown the looker may correct
+    contacts: Sequence[Contact] = field(default_factory=list)  # the primary first
     can_undo: bool = False  # the looker's own release or mark lost of the last minutes
     extension: ExtensionRequest | None = None  # the latest request for more days before a recycle
     churn: ChurnRisk | None = None  # last night's band and its reasons, for those who work on it
@@ -178,6 +189,7 @@ def card_of(env: Env, actor: Actor, customer: Customer) -> CustomerCard:
             visits=history.visits,
             orders=history.orders,
             correctable=_correctable(where, history, env.clock.now()),
+            contacts=contact_store.of_customer(session=session, workspace_id=ws, customer_id=cid),
             order_count=history.count,
             revenue_minor=history.revenue,
             currency=actor.currency,

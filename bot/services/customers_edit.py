@@ -23,6 +23,7 @@ from bot.services.customers import (
 )
 from bot.services.customers_card import standing_in
 from bot.services.people import Actor
+from store import contacts as contact_store
 from store import customers as customer_store
 from store.models import Customer, CustomerChange
 
@@ -89,6 +90,10 @@ def _write(env: Env, actor: Actor, customer_id: int, before: dict[str, str], aft
             raise InvalidInput(
                 N_("Someone changed %(name)s while you were editing it. Open Edit again to see the change."),
                 name=customer.name,
+            )
+        if set(after) & {"contact_person", "phone", "email"}:  # the primary contact follows
+            contact_store.sync_from_rows(
+                session=session, workspace_id=ws, customer_ids=[customer_id], now=now
             )
         if "name" in after:
             customer_store.replace_terms(

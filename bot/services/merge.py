@@ -29,6 +29,7 @@ from bot.services.customers import get_customer
 from bot.services.customers_card import standing_in
 from bot.services.customers_edit import EDITABLE
 from bot.services.people import Actor
+from store import contacts as contact_store
 from store import customers as customer_store
 from store import merge as store
 from store.models import Customer, CustomerChange
@@ -150,6 +151,7 @@ def _move_everything(
     store.move_terms(session=session, workspace_id=ws, from_id=duplicate_id, to_id=survivor_id, terms=terms)
     _record(session, actor, survivor, duplicate, changed, now)
     store.set_aside(session=session, customer=duplicate, survivor_id=survivor_id, values={"updated_at": now})
+    contact_store.sync_from_rows(session=session, workspace_id=ws, customer_ids=[survivor_id], now=now)
     return moved
 
 

@@ -143,8 +143,23 @@ MERGE_LINES = {
 }
 
 
+CONTACT_LINES = {
+    "contact_added": N_("%(actor)s added the contact “%(name)s”"),
+    "contact_changed": N_("%(actor)s changed the contact “%(name)s”"),
+    "contact_removed": N_("%(actor)s removed the contact “%(name)s”"),
+    "contact_primary": N_("%(actor)s made “%(name)s” the primary contact"),
+}
+
+
+def contact_change_line(lang: Lang, change: CustomerChange) -> Mrkdwn:
+    message = CONTACT_LINES.get(change.field, CONTACT_LINES["contact_changed"])
+    return say(lang, message, actor=mention(change.actor_id), name=clip(change.new_value, SHOWN_IN_HISTORY))
+
+
 def dated_change_line(lang: Lang, change: CustomerChange, timezone: str, *, show_contact: bool) -> str:
     when = moment(change.at, timezone, lang)
+    if change.record.startswith("contact:"):
+        return f"{escape(when)} · {contact_change_line(lang, change)}"
     if change.record:
         return f"{escape(when)} · {record_change_line(lang, change)}"
     if change.field in MERGE_LINES:

@@ -23,6 +23,7 @@ from bot.views import churn as churn_views
 from bot.views import complaints as complaint_views
 from bot.views import errors as error_views
 from bot.views import labels
+from bot.views.contacts import contact_blocks
 from bot.views.corrections import record_menu
 from bot.views.customer_history import NOTE_PREVIEW, history_lines
 from bot.views.ids import Action, Callback, Field
@@ -141,12 +142,14 @@ def customer_card(
         level=labels.level(customer.level, lang) + (_(" (set by hand)") if customer.level_by_hand else ""),
         stage=labels.stage(customer.stage, lang),
         show_contact=data.show_contact,
+        has_contacts=bool(data.contacts),
         order_count=data.order_count,
         revenue=labels.amount(data.revenue_minor, data.currency, lang),
     )
     blocks = [
         b.header(escape(customer.name)),
         b.section(body),
+        *contact_blocks(lang, data.contacts, show_contact=data.show_contact, can_edit=data.can_work_on),
         *_card_notes(lang, data),
         *([b.context(error_views.mrkdwn(claim_refusal, lang))] if claim_refusal else []),
         *_card_history(lang, data),
@@ -271,13 +274,14 @@ def _card_buttons(lang: Lang, data: CustomerCard, *, claimable: bool = True) -> 
     _ = lang.gettext
     customer = data.customer
     value = str(customer.id)
-    complaint = b.button(_("File complaint"), Action.COMPLAINT_NEW, value)  # anyone may file one
+    last = [b.button(_("File complaint"), Action.COMPLAINT_NEW, value)]  # anyone may file one
+    last += [b.button(_("Add contact"), Action.CONTACT_ADD, value)] if data.can_work_on else []
     edit = [b.button(_("Edit"), Action.CUSTOMER_EDIT, value)] if data.can_work_on else []
     edit += [b.button(_("Merge…"), Action.CUSTOMER_MERGE, value)] if data.can_merge else []
     edit += [b.button(_("Undo"), Action.CUSTOMER_UNDO, value)] if data.can_undo else []
     if customer.owner_id is None:
         claim = [b.button(_("Claim"), Action.POOL_CLAIM, value, style="primary")] if claimable else []
-        return [*claim, *edit, complaint]
+        return [*claim, *edit, *last]
     buttons = []
     if data.can_work_on:
         buttons += [
@@ -292,7 +296,7 @@ def _card_buttons(lang: Lang, data: CustomerCard, *, claimable: bool = True) -> 
         buttons.append(b.button(_("Unlock"), Action.CUSTOMER_UNLOCK, value))
     elif data.can_lock and data.lock_needed:  # a customer never recycled needs no lock
         buttons.append(b.button(_("Lock"), Action.CUSTOMER_LOCK, value))
-    return [*buttons, *edit, complaint]
+    return [*buttons, *edit, *last]
 
 
 def mark_lost_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> dict[str, Any]:

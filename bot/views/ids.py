@@ -35,6 +35,8 @@ class Action(StrEnum):
     CUSTOMER_MARK_LOST = "customer.mark_lost"  # value: a customer id
     CUSTOMER_EDIT = "customer.edit"  # value: a customer id
     CUSTOMER_MERGE = "customer.merge"  # value: the survivor's id
+    CONTACT_ADD = "contact.add"  # value: a customer id
+    CONTACT_MENU = "contact.menu"  # a contact's overflow; value: "edit:12", "primary:12", "remove:12"
     CUSTOMER_UNDO = "customer.undo"  # value: a customer id; undoes the person's release or mark lost
     RECORD_MENU = "record.menu"  # a visit's or order's overflow; value: "correct:visit:12", "delete:order:5"
     SETTINGS_CHANNEL = "settings.channel"
@@ -73,6 +75,8 @@ class Callback(StrEnum):
     ORDER_LOG = "order.log"
     LOG_AS_VISIT = "visit.from_message"  # the message shortcut
     ASK_MORE_DAYS = "recycle.ask"
+    CONTACT_SAVE = "contact.save"
+    CONTACT_REMOVE = "contact.remove"
     MERGE_PICK = "customer.merge_pick"
     MERGE_CONFIRM = "customer.merge_confirm"
     CORRECT_VISIT = "record.correct_visit"
@@ -101,6 +105,8 @@ class Field(StrEnum):
 
     NAME = "name"
     CONTACT_PERSON = "contact_person"
+    TITLE = "title"
+    PRIMARY = "primary"
     PHONE = "phone"
     EMAIL = "email"
     REGION = "region"

@@ -17,6 +17,7 @@ from store.models.complaints import (
     Complaint,
     ComplaintEvent,
 )
+from store.models.contacts import Contact
 from store.models.customers import (
     LEVELS,
     LOSING_MOVES,
@@ -67,6 +68,7 @@ __all__ = [
     "APPROVAL_RELEASE",
     "Announcement",
     "ApprovalRequest",
+    "Contact",
     "AnnouncementRow",
     "COMPLAINT_ACKNOWLEDGED",
     "COMPLAINT_CATEGORIES",

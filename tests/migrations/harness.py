@@ -11,7 +11,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from store.db import MIGRATIONS, alembic_config, upgrade_schema
-from tests.migrations.story import Row, Story, later_value, story
+from tests.migrations.story import TABLE_BACKFILLS, Row, Story, later_value, story
 
 SCRIPTS = ScriptDirectory(str(MIGRATIONS))
 REVISIONS = [script.revision for script in reversed(list(SCRIPTS.walk_revisions()))]  # oldest first
@@ -48,15 +48,15 @@ def fill(engine: sa.Engine, revision: str) -> Shape:
 
 def expected(written_at: Shape, now: dict[str, sa.Table]) -> Rows:
     """The rows a database filled at one shape holds at another: the story's values in the columns
-    that were there, backfills or defaults in the columns added since, nothing in newer tables."""
+    that were there, backfills or defaults in the columns added since; in newer tables, nothing, or
+    what their migration fills them with from the rows already there."""
     rows = story()
     found: Rows = {}
     for name, table in now.items():
-        written = (
-            [_as_now(name, row, written_at[name], table, rows) for row in rows[name]]
-            if name in written_at
-            else []
-        )
+        if name in written_at:
+            written = [_as_now(name, row, written_at[name], table, rows) for row in rows[name]]
+        else:
+            written = TABLE_BACKFILLS[name](rows) if name in TABLE_BACKFILLS else []
         keys = [column.name for column in table.primary_key.columns]
         found[name] = sorted(written, key=lambda row: tuple(row[key] for key in keys))
     return found

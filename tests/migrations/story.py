@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0015"  # the newest revision whose tables and columns these rows fill
+REVISION = "0016"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -292,12 +292,31 @@ def _complaints() -> Story:
     return {"complaint": [resolved, open_in_pool], "complaint_event": events}
 
 
+def _contacts(customers: list[Row]) -> list[Row]:
+    """0016: each customer's contact fields became its primary contact, in the customers' order."""
+    return [
+        {
+            "id": n, "workspace_id": c["workspace_id"], "customer_id": c["id"], "name": c["contact_person"],
+            "title": "", "phone": c["phone"], "phone_key": c["phone_key"], "email": c["email"],
+            "is_primary": True, "note": "", "created_at": c["created_at"], "updated_at": c["updated_at"],
+        }
+        for n, c in enumerate((c for c in customers if c["contact_person"] or c["phone"] or c["email"]), 1)
+    ]  # fmt: skip
+
+
 def story() -> Story:
     """Every table at the newest revision, each row with a value in every column."""
+    customers = _customers()
+    buyer = {
+        "id": 3, "workspace_id": TEAM, "customer_id": HAICHAO, "name": "李采购", "title": "采购经理",
+        "phone": "139 1234 5678", "phone_key": "8613912345678", "email": "", "is_primary": False,
+        "note": "负责冷链订单", "created_at": utc(11, 20, 2), "updated_at": utc(11, 20, 2),
+    }  # fmt: skip
     return {
+        "contact": [*_contacts(customers), buyer],
         "workspace": _workspaces(),
         "person": _people(),
-        "customer": _customers(),
+        "customer": customers,
         "customer_term": _terms(),
         "visit": _visits(),
         "customer_order": _orders(),
@@ -373,6 +392,13 @@ DEFAULTS: dict[tuple[str, str], Any] = {
     ("workspace", "retention_base"): 0,
     ("workspace", "active"): True,
     ("outbox_message", "possible_duplicate"): False,
+}
+
+
+# Tables a migration fills from the rows already there: their rows once a database written before
+# that migration is upgraded.
+TABLE_BACKFILLS: dict[str, Callable[[Story], list[Row]]] = {
+    "contact": lambda story: _contacts(story["customer"]),
 }
 
 
