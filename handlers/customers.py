@@ -14,7 +14,7 @@ from bot.services.customers import CustomerDraft, PossibleDuplicates
 from bot.services.customers_edit import Edited
 from bot.views import customers as views
 from bot.views import customers_edit as edit_views
-from bot.views.blocks import option_for
+from bot.views.blocks import option, option_for
 from bot.views.ids import Action, Callback, Command
 from bot.views.text import unescape_slack
 from handlers.approvals import AskedApproval, told_if_asked
@@ -50,6 +50,8 @@ def register(app: App, kit: Kit) -> None:
         ack=listener(kit, save_anyway), lazy=[lazy(kit, confirm_saved, when_deferred=True)]
     )
     app.options(Action.CUSTOMER_PICK)(listener(kit, suggest_customers))
+    for field in views.CHOSEN_FIELDS:
+        app.options(field.value)(listener(kit, suggest_values))
     app.action(Action.CUSTOMER_LEVEL)(
         ack=listener(kit, set_level), lazy=[lazy(kit, show_changed_card, when_deferred=True)]
     )
@@ -135,6 +137,13 @@ def suggest_customers(call: Call) -> None:
     found = customers.search(call.env, workspace_id=call.me.workspace_id, query=typed, limit=50)
     found.sort(key=lambda customer: customer.owner_id != call.me.user_id)  # stable: mine first, best first
     call.ack(options=[option_for(customer, call.lang) for customer in found])
+
+
+def suggest_values(call: Call) -> None:
+    """Region or industry: what was typed, then the values in use that contain it."""
+    field, typed = str(call.body.get("action_id", "")), str(call.body.get("value", ""))
+    values = customers.values_in_use(call.env, call.me, field, typed)
+    call.ack(options=[option(value, value) for value in values])
 
 
 def set_level(call: Call) -> None:

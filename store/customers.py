@@ -178,3 +178,22 @@ def recent_changes(
         .order_by(col(CustomerChange.at).desc(), col(CustomerChange.id).desc())
         .limit(limit)
     ).all()
+
+
+def values_in_use(*, session: Session, workspace_id: str, field: str, typed: str, limit: int) -> list[str]:
+    """The distinct values of `region` or `industry` in the workspace that contain what was typed
+    (any case), the most used first."""
+    column = {"region": col(Customer.region), "industry": col(Customer.industry)}[field]
+    pattern = "%" + typed.casefold().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    rows = session.execute(
+        sa.select(column)
+        .where(
+            col(Customer.workspace_id) == workspace_id,
+            column != "",
+            sa.func.lower(column).like(pattern, escape="\\"),
+        )
+        .group_by(column)
+        .order_by(sa.func.count().desc(), column)
+        .limit(limit)
+    ).all()
+    return [str(row[0]) for row in rows]

@@ -9,7 +9,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import OwnershipEvent
+from store.models import LOSING_MOVES, Customer, OwnershipEvent
+from store.sql import Bind
 
 _WS: sa.BindParameter[str] = sa.bindparam("ws")
 _CUSTOMER: sa.BindParameter[int] = sa.bindparam("customer")
@@ -88,3 +89,23 @@ def last_moves(
     )
     rows = session.exec(select(OwnershipEvent).where(col(OwnershipEvent.id).in_(latest))).all()
     return {row.customer_id: row for row in rows}
+
+
+def loss_before_claim(
+    *, bind: Bind, workspace_id: str, customer_id: int
+) -> tuple[str, str | None, str] | None:
+    """How the customer last left an owner, and whom (kind, previous owner, the customer's name): read
+    in the claim's transaction, to tell the one it was recycled from who has it now."""
+    event, customer = OwnershipEvent.__table__, Customer.__table__  # type: ignore[attr-defined]
+    row = bind.execute(
+        sa.select(event.c.kind, event.c.from_owner_id, customer.c.name)
+        .join(customer, customer.c.id == event.c.customer_id)
+        .where(
+            event.c.workspace_id == workspace_id,
+            event.c.customer_id == customer_id,
+            event.c.kind.in_(LOSING_MOVES),
+        )
+        .order_by(event.c.at.desc(), event.c.id.desc())
+        .limit(1)
+    ).first()
+    return (row[0], row[1], row[2]) if row is not None else None

@@ -217,3 +217,26 @@ def test_in_chinese_the_history_reads_as_one_sentence(env, slack, standin):
     slack.submit(CHINESE_REP, form, {"phone": "138 0013 9999"})
     card = card_text(slack, CHINESE_REP, "上海华东贸易有限公司")
     assert f"<@{CHINESE_REP}> 把电话从“138 0013 8000”改为“138 0013 9999”" in card
+
+
+def test_region_and_industry_are_chosen_among_the_values_in_use_or_typed_new(env, slack, standin):
+    team(env)
+    for name, region in (
+        ("A1", "East China"),
+        ("A2", "East China"),
+        ("A3", "Eastern Europe"),
+        ("A4", "South"),
+    ):
+        builders.customer(env, name, owner=REP, region=region)
+    acme = builders.customer(env, "Acme Trading", owner=REP, region="South")
+    form = open_edit(slack, standin, REP, acme)
+    [region] = [block for block in form["blocks"] if block.get("block_id") == "region"]
+    assert region["element"]["type"] == "external_select"
+    assert region["element"]["initial_option"]["value"] == "South", "filled in"
+
+    offered = slack.options(REP, "region", "east", view=form, block_id="region").json["options"]
+    assert [o["value"] for o in offered] == ["east", "East China", "Eastern Europe"], "typed, then most used"
+    exact = slack.options(REP, "region", "east china", view=form, block_id="region").json["options"]
+    assert [o["value"] for o in exact] == ["East China"], "no second spelling of a value in use"
+    assert slack.submit(REP, form, {"region": "East China"}).json == {"response_action": "clear"}
+    assert stored(env, acme).region == "East China"

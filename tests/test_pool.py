@@ -199,6 +199,36 @@ def test_a_card_offers_claim_only_to_one_who_may_claim_now_and_says_why_not(slac
     assert claims_counted(env, OTHER_REP) == 0, "looking at a card counts no claim"
 
 
+def pool_claims(slack, user: str) -> tuple[list[str], str]:
+    """The names a /pool page offers Claim on, and its whole text."""
+    page = slack.command(user, "/pool")
+    offered = [
+        block["text"]["text"]
+        for block in page.json["blocks"]
+        if (block.get("accessory") or {}).get("action_id") == "pool.claim"
+    ]
+    return offered, page.text
+
+
+def test_a_pool_page_offers_claim_only_where_the_person_may_claim_now_and_says_why_not(slack, standin, env):
+    builders.person(env, REP)
+    builders.person(env, OTHER_REP)
+    builders.customer(env, "Blue River Foods", owner=None)
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    release(slack, standin, REP, acme, reason="not_interested")
+    offered, text = pool_claims(slack, REP)
+    assert [name for name in offered if "Acme" in name] == [], "not the one Mei let go of this week"
+    assert any("Blue River Foods" in name for name in offered)
+    assert "you can claim it again from Nov 30 10:00" in text
+    assert len(pool_claims(slack, OTHER_REP)[0]) == 2, "a colleague may claim both"
+
+    set_rules(env, holding_cap="1")
+    builders.customer(env, "Held One", owner=OTHER_REP)
+    offered, text = pool_claims(slack, OTHER_REP)
+    assert offered == []
+    assert text.count("the most one rep may hold (1)") == 1, "said once for the page"
+
+
 def claims_counted(env, user: str) -> int:
     with env.db.session() as session:
         from store.models import Person

@@ -40,6 +40,7 @@ KEPT_CURRENT_FOR = timedelta(days=30)  # older messages are left as they are
 REFRESH = "announcement_refresh"  # an update of a posted announcement; its subject is the announcement's id
 ASSIGNED_DM = "assigned"  # the new owner's DM; its subject is the customer's id
 TAKEN_AWAY_DM = "assigned_away"  # the previous owner's DM when a manager moved the customer
+CLAIMED_AFTER_DM = "claimed_after_recycle"  # the previous owner's DM when a recycled customer is claimed
 
 
 # -- the services' events -----------------------------------------------------------------------------
@@ -50,7 +51,32 @@ def announce_release(env: Env, bind: Bind, released: pool.CustomerReleased) -> S
 
 @events.on(pool.CustomerClaimed)
 def refresh_after_claim(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> Sequence[str]:
-    return queue_refresh(env, bind, claimed.workspace_id, claimed.customer_id)
+    return queue_refresh(env, bind, claimed.workspace_id, claimed.customer_id) + _tell_recycled_owner(
+        env, bind, claimed
+    )
+
+
+def _tell_recycled_owner(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> list[str]:
+    """The one a customer was recycled from hears who claimed it (not after their own release)."""
+    ws = claimed.workspace_id
+    loss = (
+        moves_store.loss_before_claim(bind=bind, workspace_id=ws, customer_id=claimed.customer_id)
+        if claimed.by
+        else None
+    )
+    if loss is None or loss[0] != MOVE_RECYCLE or loss[1] in (None, claimed.by):
+        return []
+    previous, name = str(loss[1]), loss[2]
+    reader = directory(env, ws).by_id(previous)
+    message = views.claimed_after_you(
+        reader.lang if reader else lang("en"), claimed.by, claimed.customer_id, name
+    )
+    return [
+        notify.enqueue(
+            env, workspace_id=ws, kind=CLAIMED_AFTER_DM, recipient=previous, subject=str(claimed.customer_id),
+            period=f"{env.clock.now().timestamp():.6f}", message=message, session=bind,
+        )
+    ]  # fmt: skip
 
 
 @events.on(pool_assign.CustomerAssigned)

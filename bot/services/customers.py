@@ -315,3 +315,18 @@ def require_work_access(env: Env, actor: Actor, customer: Customer) -> None:
 
 def card(env: Env, actor: Actor, customer_id: int) -> CustomerCard:
     return card_of(env, actor, get_customer(env, actor, customer_id))
+
+
+CHOICES = 50  # regions or industries offered at once
+
+
+def values_in_use(env: Env, actor: Actor, field: str, typed: str) -> list[str]:
+    """The forms' choices for region or industry: what was typed (a new value), then the values in
+    use that contain it, the most used first."""
+    typed = " ".join(typed.split())[: FIELD_LIMITS[field]]
+    with env.db.session() as session:
+        used = customer_store.values_in_use(
+            session=session, workspace_id=actor.workspace_id, field=field, typed=typed, limit=CHOICES
+        )
+    fresh = [typed] if typed and typed.casefold() not in {value.casefold() for value in used} else []
+    return fresh + used

@@ -7,9 +7,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from bot.env import Env
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, UserError
 from bot.i18n import N_
-from bot.services import customers
+from bot.services import customers, pool
 from bot.services.people import Actor
 from store import pool as pool_store
 from store.models import LEVELS, Customer
@@ -95,6 +95,10 @@ class PoolPage:
     rows: list[Customer] = field(default_factory=list)
     next_after: Cursor | None = None
     previous_before: Cursor | None = None
+    # Why the person may not claim now: a page offers no Claim then, and says why. `everyone`: for
+    # every row (a cap, the daily limit); `rows`: one they let go of lately, claimable again later.
+    refused_everyone: UserError | None = None
+    refused_rows: dict[int, UserError] = field(default_factory=dict)
 
 
 def page(
@@ -116,7 +120,22 @@ def page(
             before=before.to_store() if before else None,
             limit=PAGE_SIZE + 1,
         )
-    return _paged(query, rows, after=after, before=before)
+    shown = _paged(query, rows, after=after, before=before)
+    _add_refusals(env, actor, shown)
+    return shown
+
+
+def _add_refusals(env: Env, actor: Actor, page: PoolPage) -> None:
+    """The person's own refusal, read once for the page, and each row they let go of lately (the
+    cooldown is per customer)."""
+    theirs = [c for c in page.rows if c.previous_owner_id == actor.user_id]
+    others = [c for c in page.rows if c.previous_owner_id != actor.user_id]
+    if others:
+        page.refused_everyone = pool.claim_refusal(env, actor, others[0].id or 0)
+    for customer in theirs:
+        refused = pool.claim_refusal(env, actor, customer.id or 0)
+        if refused is not None:
+            page.refused_rows[customer.id or 0] = refused
 
 
 def _paged(

@@ -62,13 +62,21 @@ TEXT_FIELDS = (
 )
 
 
+CHOSEN_FIELDS = (Field.REGION, Field.INDUSTRY)  # typed ahead among the values in use, or a new one
+
+
 def text_field(
     lang: Lang, draft: CustomerDraft, field: Field, label: str, hint: str | None, multiline: bool
 ) -> b.Block:
     name = field.value
-    element = b.text_input(
-        name, initial=getattr(draft, name), multiline=multiline, max_length=FIELD_LIMITS[name]
-    )
+    initial = getattr(draft, name)
+    if field in CHOSEN_FIELDS:
+        chosen = b.option(initial, initial) if initial else None
+        element = b.external_select(
+            name, initial=chosen, placeholder=lang.gettext("Type to choose or add"), min_query_length=0
+        )
+        return b.input_block(name, lang.gettext(label), element, optional=True)
+    element = b.text_input(name, initial=initial, multiline=multiline, max_length=FIELD_LIMITS[name])
     hint_text = lang.gettext(hint) if hint else None
     return b.input_block(name, lang.gettext(label), element, optional=field != Field.NAME, hint=hint_text)
 

@@ -14,6 +14,7 @@ from bot.services.pool_assign import Assigned
 from bot.services.pool_list import Cursor, PoolPage, PoolQuery
 from bot.services.recycle_locks import LockChanged
 from bot.views import blocks as b
+from bot.views import errors as error_views
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
 from bot.views.text import Mrkdwn, clip, day, escape, mention, say
@@ -120,17 +121,27 @@ def pool_page(lang: Lang, page: PoolPage, *, state: dict[str, Any]) -> dict[str,
         return b.message(empty, [b.section(escape(empty)), _controls(lang, page)])
     title = _("The pool") + (f" · {filters}" if filters else "")
     blocks: list[b.Block] = [b.section(f"*{escape(title)}*")]
+    if page.refused_everyone is not None:
+        blocks.append(b.context(error_views.mrkdwn(page.refused_everyone, lang)))
     for customer in page.rows:
-        since = say(
-            lang,
-            N_("in the pool since %(day)s"),
-            day=day(customer.pool_since.date() if customer.pool_since else None, lang),
-        )
-        claim_value = encode({**state, "c": customer.id})
-        claim = b.button(_("Claim"), Action.POOL_CLAIM, claim_value, style="primary")
-        blocks.append(b.section(facts_of(lang, customer) + " · " + since, accessory=claim))
+        blocks += _pool_row(lang, page, customer, state)
     blocks.append(_controls(lang, page))
     return b.message(title, blocks)
+
+
+def _pool_row(lang: Lang, page: PoolPage, customer: Customer, state: dict[str, Any]) -> list[b.Block]:
+    """A pool customer with Claim, or without it and why, when this person may not claim it now."""
+    day_in = day(customer.pool_since.date() if customer.pool_since else None, lang)
+    text = facts_of(lang, customer) + " · " + say(lang, N_("in the pool since %(day)s"), day=day_in)
+    own = page.refused_rows.get(customer.id or 0)
+    if own is not None:  # the page's own refusal, if any, is said once above the rows
+        return [b.section(text), b.context(error_views.mrkdwn(own, lang))]
+    if page.refused_everyone is not None:
+        return [b.section(text)]
+    claim = b.button(
+        lang.gettext("Claim"), Action.POOL_CLAIM, encode({**state, "c": customer.id}), style="primary"
+    )
+    return [b.section(text, accessory=claim)]
 
 
 def _filters_text(lang: Lang, query: PoolQuery) -> str:
@@ -321,6 +332,16 @@ def taken_from_you(lang: Lang, manager_id: str, rep_id: str, name: str) -> dict[
         rep=mention(rep_id),
     )
     return b.message(text, [b.section(text)])
+
+
+def claimed_after_you(lang: Lang, rep_id: str, customer_id: int, name: str) -> dict[str, Any]:
+    """The DM of the one a customer was recycled from, once someone claims it from the pool."""
+    text = say(
+        lang, N_("%(rep)s claimed *%(name)s* from the pool, where it had gone back from you."),
+        rep=mention(rep_id), name=name,
+    )  # fmt: skip
+    button = b.actions(b.button(lang.gettext("View card"), Action.CUSTOMER_VIEW, str(customer_id)))
+    return b.message(text, [b.section(text), button])
 
 
 def assigned_to_you(lang: Lang, manager_id: str, customer_id: int, name: str) -> dict[str, Any]:

@@ -62,6 +62,9 @@ class Customer(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_customer_name_key", "workspace_id", "name_key"),
         sa.Index("ix_customer_phone_key", "workspace_id", "phone_key"),
+        # The forms' region and industry choices: the values in use, read from the index alone.
+        sa.Index("ix_customer_region", "workspace_id", "region"),
+        sa.Index("ix_customer_industry", "workspace_id", "industry"),
         # Owned customers only (WHERE owner_id IS NOT NULL): otherwise SQLite would take "owner_id IS
         # NULL" for one more owner and pick these to read the pool, then sort half the table.
         sa.Index(
