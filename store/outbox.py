@@ -185,3 +185,12 @@ def by_key(*, session: Session, workspace_id: str, key: str) -> OutboxMessage | 
             col(OutboxMessage.workspace_id) == workspace_id, col(OutboxMessage.dedupe_key) == key
         )
     ).first()
+
+
+def postpone(*, session: Session, message_id: int, until: datetime) -> None:
+    """Not before `until` (quiet hours): the lease given back, no attempt counted."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(next_attempt_at=until, lease_owner=None, leased_until=None)
+    )

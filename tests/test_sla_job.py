@@ -73,7 +73,8 @@ def test_a_worker_that_was_down_escalates_without_a_late_nudge(env, standin, acm
 def test_the_resolve_nudge_of_a_complaint_never_acknowledged_names_the_time_to_resolve(env, standin, acme):
     complaint = filed(env, standin, acme, at="2026-11-23T10:00")  # high: resolve 24 h, half at 22:00
     sla_at(env, standin, "2026-11-23T14:00")  # the respond breach
-    [nudge] = [m for m in sla_at(env, standin, "2026-11-23T22:00") if m["channel"] == REP]
+    assert [m for m in sla_at(env, standin, "2026-11-23T22:00") if m["channel"] == REP] == [], "quiet hours"
+    [nudge] = [m for m in sla_at(env, standin, "2026-11-24T09:00") if m["channel"] == REP]
     assert "Resolve by Nov 24 10:00." in nudge["text"], nudge["text"]
     assert complaint_of(env).status == "open"
     assert steps(env, complaint) == ["filed", "breached", "nudged"]
@@ -84,9 +85,8 @@ def test_acknowledging_stops_the_respond_clock_and_the_resolve_clock_runs_on(env
     complaints.acknowledge(env, rep(), complaint.id or 0)
     run(env, standin, "outbox")  # the step's own reply and the card's update
     assert sla_at(env, standin, "2026-11-23T15:00") == []
-    [nudge] = [
-        m for m in sla_at(env, standin, "2026-11-23T22:00") if m["channel"] == REP
-    ]  # resolve: 24 h, half at 22:00
+    sla_at(env, standin, "2026-11-23T22:00")  # resolve: 24 h, half at 22:00, held for the morning
+    [nudge] = [m for m in sla_at(env, standin, "2026-11-24T09:00") if m["channel"] == REP]
     assert "Resolve by" in nudge["text"] or "resolve" in nudge["text"].lower()
 
 

@@ -18,5 +18,6 @@ from bot.messaging import (
     mornings,  # noqa: F401
     people,  # noqa: F401
     pool,  # noqa: F401
+    quiet,  # noqa: F401
     recycle,  # noqa: F401
 )

@@ -27,6 +27,7 @@ from store.sql import Bind
 STEP = "complaint_step"
 UPDATE = "complaint_update"
 DIRECT = "complaint_direct"  # a DM about a complaint: a new assignee, a nudge, a breach
+URGENT = "complaint_urgent"  # the escalation of an urgent complaint's breach: it may break quiet hours
 
 
 def card_key(complaint: Complaint) -> str:
@@ -133,7 +134,8 @@ def _tell_sla(env: Env, bind: Bind, complaint: Complaint, customer_name: str, to
     else:
         message = views.nudge(person.lang, complaint, customer_name, told.clock, person.timezone)
     period = f"sla{int(told.step)}"
-    return _queue(env, bind, complaint, DIRECT, period, message, recipient=person.user_id)
+    kind = URGENT if told.clock is None and complaint.severity == "urgent" else DIRECT
+    return _queue(env, bind, complaint, kind, period, message, recipient=person.user_id)
 
 
 def _card_posted(session: Bind, complaint_id: int, channel: str, ts: str) -> None:

@@ -50,6 +50,7 @@ from bot.notify.sender import (
     deliver_due,
     deliver_now,
     lease,
+    register_quiet_hours,
     sender_name,
     without_retries,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "enqueue_many",
     "json_payload",
     "register_kind",
+    "register_quiet_hours",
     "sender_name",
     "subject_of",
     "without_retries",

@@ -62,6 +62,7 @@ class Delivery:
     retrying: int = 0
     failed: int = 0
     skipped: int = 0  # taken by another sender meanwhile
+    held: int = 0  # quiet hours: put off until the reader's working hours
     looked_up: int = 0  # posts in doubt looked for in their conversation's history
     found: int = 0  # of those, already in Slack: marked sent, not posted again
 
@@ -129,7 +130,23 @@ def _take_and_send(env: Env, client: WebClient, message_id: int, owner: str, don
     if message is None:
         done.skipped += 1
         return
+    later = _QUIET[0](env, message, now) if _QUIET else None
+    if later is not None and later > now:
+        with env.db.session() as session:
+            outbox_store.postpone(session=session, message_id=message_id, until=later)
+        done.held += 1
+        return
     _send(env, client, message, done)
+
+
+# Quiet hours, decided by the features (bot.messaging.quiet registers it): when a message may go, if
+# not now. The sender knows no feature's tables, so it asks.
+QuietHours = Callable[[Env, OutboxMessage, datetime], datetime | None]
+_QUIET: list[QuietHours] = []
+
+
+def register_quiet_hours(decide: QuietHours) -> None:
+    _QUIET[:] = [decide]
 
 
 @dataclass(frozen=True)

@@ -66,3 +66,12 @@ def next_send_at(now: datetime, timezone: str, hour: time, country: str) -> date
         if candidate >= now and is_working_day(candidate.date(), country):
             return candidate
     raise ValueError(f"no working day within 60 days in {country}")
+
+
+def quiet_until(now: datetime, timezone: str, start: time, end: time, country: str) -> datetime | None:
+    """Outside the person's working hours (start to end of a working day, in their zone): when they
+    begin again. None within them."""
+    local = now.astimezone(zone(timezone))
+    if is_working_day(local.date(), country) and start <= local.time() < end:
+        return None
+    return next_send_at(now, timezone, start, country)

@@ -49,6 +49,10 @@ class WorkspaceSettings:
     sla_working_hours: bool = False
     work_start: str = "09:00"  # the workspace's working hours, in its own time zone
     work_end: str = "18:00"
+    # Messages that are not urgent wait for the person's working hours (the hours above, in their zone);
+    # an urgent complaint's escalation is sent at once unless switched off.
+    quiet_hours: bool = True
+    urgent_breaks_quiet_hours: bool = True
     # Levels from revenue of the last 12 months among customers who ordered: top A %, next B %, rest C.
     tier_a_percent: int = 20
     tier_b_percent: int = 30
@@ -266,6 +270,19 @@ SPECS: tuple[Spec, ...] = (
     ),
     Spec("work_start", Group.COMPLAINTS, N_("Working hours from"), Kind.TIME),
     Spec("work_end", Group.COMPLAINTS, N_("Working hours until"), Kind.TIME),
+    Spec(
+        "quiet_hours",
+        Group.SCHEDULE,
+        N_("Quiet hours: hold messages outside working hours"),
+        Kind.SWITCH,
+        hint=N_("Each person's own time zone, on working days. Scheduled messages keep their times."),
+    ),
+    Spec(
+        "urgent_breaks_quiet_hours",
+        Group.COMPLAINTS,
+        N_("An urgent complaint's escalation breaks quiet hours"),
+        Kind.SWITCH,
+    ),
     Spec(
         "tier_a_percent",
         Group.LEVELS,

@@ -1,0 +1,26 @@
+"""Quiet hours for what the bot says on its own: a direct message waits for its reader's working
+hours, unless it is one of the scheduled mornings (their time is already the reader's own) or the
+escalation of an urgent complaint (the workspace's setting). Channel posts are never held."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import notify
+from bot.env import Env
+from bot.messaging import churn, complaints, digest, followups, recycle
+from bot.services import quiet
+from store.models.outbox import OutboxMessage
+
+# Sent at a time each reader chose, in their own zone: never held.
+SCHEDULED = frozenset((followups.KIND, digest.KIND, churn.KIND, recycle.WARNING))
+
+
+def held_until(env: Env, message: OutboxMessage, now: datetime) -> datetime | None:
+    if message.kind in SCHEDULED or not message.channel.startswith(("U", "W")):
+        return None
+    urgent = message.kind == complaints.URGENT
+    return quiet.held_until(env, message.workspace_id, message.channel, now, urgent=urgent)
+
+
+notify.register_quiet_hours(held_until)
