@@ -22,10 +22,14 @@ def posted_to(standin, user: str, seen: int) -> list[dict]:
     return [c.args for c in standin.calls_to("chat.postMessage")[seen:] if c.args.get("channel") == user]
 
 
-def test_a_request_asked_at_night_reaches_the_manager_at_the_start_of_their_working_day(env, slack, standin, clock):
+def test_a_request_asked_at_night_reaches_the_manager_at_the_start_of_their_working_day(
+    env, slack, standin, clock
+):
     team(env)
     with env.db.session() as session:  # Max works from London
-        session.execute(sa.update(Person).where(col(Person.user_id) == MANAGER).values(timezone="Europe/London"))
+        session.execute(
+            sa.update(Person).where(col(Person.user_id) == MANAGER).values(timezone="Europe/London")
+        )
     acme = builders.customer(env, "Acme Trading", owner=REP, dealt_at=NOW)
     clock.set(at_shanghai("2026-11-23T23:30"))  # 15:30 in London: within Max's working hours
     seen = standin.count("chat.postMessage")
