@@ -83,10 +83,33 @@ def _key(message_id: str | tuple[str, ...] | list[str]) -> str:
     return message_id if isinstance(message_id, str) else message_id[0]
 
 
+# The catalog's header: how the Chinese is written, kept by every update.
+STYLE_GUIDE = """\
+# Chinese (Simplified) translations for Tidewater, written as a person writes
+# them, not translated word for word.
+#
+# Style:
+# - Address: 你 throughout (never 您); customers are counted with 个.
+# - Every sentence is one message with named placeholders; Chinese
+#   punctuation (，。：；“”（）) in Chinese text.
+# - A customer's name is set off with “…”, or stands bare, never with Latin
+#   spaces around it (Slack's bold needs spaces, so Chinese does not bold
+#   names). Mentions (@name) and numbers keep a space on each side.
+#
+# Glossary (one term per concept):
+#   customer 客户 · pool 公海 · claim 领取 · release 释放 · recycle 回收
+#   owner 负责人 · level 等级 · region 区域 · industry 行业 · stage 阶段
+#   lost 流失 · dealt 成交 · visit 拜访 · follow-up 跟进 · order 订单
+#   complaint 投诉 · follow-up call 回访 · thread 消息列 · manager 经理
+#   admin 管理员 · rep 销售 · approve 批准 · decline 拒绝 · contact 联系人
+#   primary contact 主要联系人 · merge 合并 · quiet hours 免打扰时段
+"""
+
+
 def update(po_path: Path, catalog: Catalog, wanted: dict[str, MessageId]) -> None:
     """Add new messages (untranslated) and drop obsolete ones; translations already made stay (a
     message that became plural keeps its translation as its one Chinese form)."""
-    fresh = Catalog(locale=CHINESE, project="Tidewater", fuzzy=False)
+    fresh = Catalog(locale=CHINESE, project="Tidewater", fuzzy=False, header_comment=STYLE_GUIDE)
     existing = {_key(m.id): m.string for m in catalog if m.id}
     for msgid, full_id in sorted(wanted.items()):
         before = existing.get(msgid) or ""

@@ -181,4 +181,4 @@ def test_in_chinese_the_request_and_the_answer_read_as_written(env, slack, stand
     assert f"释放上海华东贸易有限公司需要经理批准：已请 <@{MANAGER}> 审批。结果会发到这里。" in told
     press(slack, standin, MANAGER, Action.APPROVAL_APPROVE, str(requests(env)[0].id))
     answer = wait_for_dm(standin, CHINESE_REP, "批准")
-    assert f"<@{MANAGER}> 批准了：*上海华东贸易有限公司* 已回到公海。" in answer["text"]
+    assert f"<@{MANAGER}> 批准了：“上海华东贸易有限公司”已回到公海。" in answer["text"]

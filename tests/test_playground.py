@@ -28,6 +28,8 @@ SHOWN_IN_ORDER = {
         "Order logged for Acme Trading: CN¥18,000.00 · Corrugated boxes (Nov 20, 2026).",
         "@mei corrected an order: the amount from “CN¥18,000.00” to “CN¥180,000.00”",
         "@max merged the duplicate “Harbor Lights” into it",
+        "Releasing Acme Trading needs your manager's approval: asked @max.",
+        "@max declined releasing Acme Trading: it stays yours.",
         "@mei claimed it from the pool",  # Mei pressed Claim first: the card is hers
         "@mei claimed Blue River Foods first.",  # Li, a moment late
         "── #customer-pool ──",  # the release's announcement
@@ -55,10 +57,12 @@ SHOWN_IN_ORDER = {
         "已记录“明辉贸易”的订单：¥18,000.00 · 瓦楞纸箱（2026年11月20日）。",
         "@mei 更正了一笔订单：金额从“¥18,000.00”改为“¥28,000.00”",
         "@max 把重复客户“港灯”合并了进来",
+        "释放明辉贸易需要经理批准：已请 @max 审批。",
+        "@max 拒绝释放“明辉贸易”：它仍归你负责。",
         "@mei 从公海领取",
-        "@mei 抢先领取了 蓝河食品。",
+        "@mei 抢先领取了蓝河食品。",
         "── #customer-pool ──",
-        "蓝河食品 已回到公海。",
+        "“蓝河食品”已回到公海。",
         "投诉 #6 · 明辉贸易",
         "@mei 已解决：已加急补发",
         "@mei 回访后关闭了投诉：满意度 4 分",

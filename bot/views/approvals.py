@@ -10,7 +10,7 @@ from bot.services.approvals import AUTOMATIC, Asked
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action
-from bot.views.text import Mrkdwn, clip, escape, mention, say
+from bot.views.text import Mrkdwn, clip, mention, say
 from store.models import APPROVAL_LEVEL, APPROVAL_LOST, EXTENSION_APPROVED, ApprovalRequest, Customer
 
 NOTE_SHOWN = 300
@@ -33,11 +33,19 @@ def request_text(lang: Lang, request: ApprovalRequest, customer: Customer) -> Mr
             lang, N_("%(rep)s asks to mark *%(name)s* lost: “%(reason)s”"), rep=rep, name=name,
             reason=clip(request.note, NOTE_SHOWN),
         )  # fmt: skip
-    text = say(
-        lang, N_("%(rep)s asks to release *%(name)s* to the pool: %(reason)s."), rep=rep, name=name,
-        reason=labels.reason(request.detail, lang),
-    )  # fmt: skip
-    return Mrkdwn(text + (f" “{escape(clip(request.note, NOTE_SHOWN))}”" if request.note else ""))
+    reason = labels.reason(request.detail, lang)
+    if request.note:
+        return say(
+            lang, N_("%(rep)s asks to release *%(name)s* to the pool: %(reason)s. “%(note)s”"), rep=rep,
+            name=name, reason=reason, note=clip(request.note, NOTE_SHOWN),
+        )  # fmt: skip
+    return say(
+        lang,
+        N_("%(rep)s asks to release *%(name)s* to the pool: %(reason)s."),
+        rep=rep,
+        name=name,
+        reason=reason,
+    )
 
 
 def approval_request(lang: Lang, request: ApprovalRequest, customer: Customer) -> dict[str, Any]:
