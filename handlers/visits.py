@@ -79,7 +79,8 @@ def visit_command(call: Call) -> None:
         raise InvalidInput(N_("Write a note after the colon: /visit Acme: called about the renewal"))
     if _fits_in_buttons(found, one_line.note):
         query, note = one_line.customer_query, one_line.note
-        call.ack(**views.visit_candidates(call.lang, query, found, note, one_line.kind))
+        workable = customers.workable(call.env, call.me, found)
+        call.ack(**views.visit_candidates(call.lang, query, found, note, one_line.kind, workable))
     else:
         call.hand_over(OpenForm(note=one_line.note))  # too long to ride in a button: the form opens instead
 

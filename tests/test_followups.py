@@ -493,3 +493,18 @@ def test_every_scheduler_message_is_valid_block_kit_in_both_languages(env, local
 
 def scheduler_messages_text(messages):
     return {name: str(message.get("text") or message.get("title")) for name, message in messages.items()}
+
+
+def test_a_reason_for_more_days_too_long_is_refused_and_one_that_would_ping_is_shown_harmless(
+    env, standin, slack
+):
+    team(env)
+    acme = aged(env, "Acme Trading", owner=REP, level="A", days_owned=13)
+    form = ask_form(slack, standin, acme)
+    assert "too long" in str(slack.submit(REP, form, {"reason": "x" * 301}).json["errors"])
+    with env.db.session() as session:
+        assert session.exec(select(ExtensionRequest)).all() == []
+    slack.submit(REP, form, {"reason": "<!channel> signing Friday"})
+    request_dm = standin.wait_for("chat.postMessage")[-1].args
+    assert "<!channel>" not in request_dm["text"]
+    assert "“&lt;!channel&gt; signing Friday”" in request_dm["text"]

@@ -73,6 +73,16 @@ def test_several_matches_offer_buttons_and_a_button_logs_the_visit(slack, standi
     assert "quarterly review" in visits_of(slack, "Acme Logistics")
 
 
+def test_the_candidates_offer_log_here_only_on_the_persons_own_customers(slack, env):
+    builders.customer(env, "Acme Trading", owner=REP)
+    builders.customer(env, "Acme Logistics", owner=OTHER_REP)
+    builders.customer(env, "Acme Foods", owner=None)
+    reply = slack.command(REP, "/visit", "Acme: quarterly review")
+    offered = [b["text"]["text"] for b in reply.json["blocks"] if "accessory" in b]
+    assert [line.split(" · ")[0] for line in offered] == ["*Acme Trading*"]
+    assert "Acme Logistics" in reply.text, "listed, without the button"
+
+
 def test_a_rep_cannot_log_a_visit_for_someone_elses_or_a_pool_customer(slack, env):
     builders.customer(env, "Acme Trading", owner=OTHER_REP)
     builders.customer(env, "Pool Partners", owner=None)

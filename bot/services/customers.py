@@ -17,6 +17,7 @@ from bot.services.customers_card import ChurnRisk as ChurnRisk
 from bot.services.customers_card import CustomerCard as CustomerCard
 from bot.services.customers_card import card_of as card_of
 from bot.services.customers_card import standing as standing
+from bot.services.customers_card import standing_in
 from bot.services.people import Actor
 from store import contacts as contact_store
 from store import customers as customer_store
@@ -330,3 +331,12 @@ def values_in_use(env: Env, actor: Actor, field: str, typed: str) -> list[str]:
         )
     fresh = [typed] if typed and typed.casefold() not in {value.casefold() for value in used} else []
     return fresh + used
+
+
+def workable(env: Env, actor: Actor, found: Sequence[Customer]) -> frozenset[int]:
+    """Of these customers, the ones this person may log visits and orders on (a pick list offers
+    *Log here* on those only)."""
+    with env.db.session() as session:
+        return frozenset(
+            c.id for c in found if c.id is not None and may_work_on(standing_in(session, actor, c))
+        )

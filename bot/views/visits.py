@@ -106,14 +106,23 @@ def visit_logged(lang: Lang, logged: VisitLogged) -> dict[str, Any]:
 
 
 def visit_candidates(
-    lang: Lang, query: str, customers: list[Customer], note: str | None, kind: str | None = None
+    lang: Lang,
+    query: str,
+    customers: list[Customer],
+    note: str | None,
+    kind: str | None = None,
+    workable: frozenset[int] | None = None,
 ) -> dict[str, Any]:
-    """Several customers match `/visit name: note`: one button each (the note rides in the value)."""
+    """Several customers match `/visit name: note`: one button each (the note rides in the value), on
+    those the person may log (`workable`; None: all)."""
     _ = lang.gettext
     intro = escape(_("Several customers match “%(query)s”. Which one did you visit?") % {"query": query})
     blocks: list[b.Block] = [b.section(intro)]
     for customer in customers[:20]:
         line = f"*{escape(customer.name)}* · {labels.owner_mrkdwn(customer.owner_id, lang)}"
+        if workable is not None and customer.id not in workable:
+            blocks.append(b.section(line))
+            continue
         if note is None:
             button = b.button(_("Choose"), Action.VISIT_OPEN, str(customer.id))
         else:
