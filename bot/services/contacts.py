@@ -6,7 +6,6 @@ name, phone and e-mail are kept on the customer's row too, in the same transacti
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
@@ -18,14 +17,13 @@ from bot.errors import Checks, InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import names
 from bot.rules.access import may_edit
-from bot.services.customers import get_customer
+from bot.services.customers import check_text, get_customer
 from bot.services.customers_card import standing_in
 from bot.services.people import Actor
 from store import contacts as store
 from store.models import Contact, Customer, CustomerChange
 
 LIMITS = {"name": 100, "title": 100, "phone": 40, "email": 254, "note": 300}
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # The history's field names: a contact added, changed, removed, made primary (its name as the value).
 ADDED, CHANGED, REMOVED, PRIMARY = "contact_added", "contact_changed", "contact_removed", "contact_primary"
 
@@ -58,19 +56,9 @@ def validate(draft: ContactDraft) -> ContactDraft:
             raise InvalidInput(N_("Give the contact a name, a phone or an e-mail."), field="name")
     for name, limit in LIMITS.items():
         with checks.field():
-            _check(clean, name, limit)
+            check_text(name, getattr(clean, name), limit)
     checks.done()
     return clean
-
-
-def _check(clean: ContactDraft, name: str, limit: int) -> None:
-    value = getattr(clean, name)
-    if len(value) > limit:
-        raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=name, limit=limit)
-    if name == "email" and value and not _EMAIL.match(value):
-        raise InvalidInput(N_("That does not look like an e-mail address (name@example.com)."), field="email")
-    if name == "phone" and value and not re.search(r"\d{5,}", re.sub(r"[\s\-().]", "", value)):
-        raise InvalidInput(N_("That does not look like a phone number."), field="phone")
 
 
 def draft_of(contact: Contact) -> ContactDraft:

@@ -84,6 +84,12 @@ def _check_field(clean: CustomerDraft, name: str, limit: int) -> None:
     value = getattr(clean, name)
     if name == "name" and not names.name_key(value):
         raise InvalidInput(N_("Give the customer a name (letters or digits)."), field="name")
+    check_text(name, value, limit)
+
+
+def check_text(name: str, value: str, limit: int) -> None:
+    """A typed value within its length; an e-mail or a phone that looks like one (customers and their
+    contacts alike)."""
     if len(value) > limit:
         raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=name, limit=limit)
     if name == "email" and value and not _EMAIL.match(value):
