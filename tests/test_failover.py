@@ -46,7 +46,8 @@ def the_night(env, standin) -> set[int]:
     builders.person(env, ADMIN, role="admin")
     standin.add_channel(POOL, "customer-pool", is_member=True)
     admin = Actor(builders.WORKSPACE, ADMIN, "Ada", "admin", None, "Asia/Shanghai", "en")
-    settings_service.save(env, admin, {"pool_channel": POOL})
+    # The night's messages go out at once: quiet hours would hold the previous owners' DMs till morning.
+    settings_service.save(env, admin, {"pool_channel": POOL, "quiet_hours": False})
     due: set[int] = set()
     for number in range(DUE_BACK):
         owner = OWNERS[number % len(OWNERS)]
