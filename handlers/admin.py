@@ -13,8 +13,9 @@ from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.messaging.channels import channel_problem
 from bot.rules.commands import mentioned_users
-from bot.services import people, settings
+from bot.services import people, reports, settings
 from bot.views import admin as views
+from bot.views import reports as report_views
 from bot.views import settings as settings_views
 from bot.views.common import help_message
 from bot.views.ids import Callback, Command
@@ -72,6 +73,8 @@ def crm_command(call: Call) -> None:
         _choose_language(call, words[1:])
     elif verb == "team" and len(words) == 1:
         call.ack(**views.team_listing(call.lang, people.list_teams(call.env, call.me)))
+    elif verb in REPORT_WORDS:
+        call.ack(**_report(call, words[1:]))
     elif verb in {"settings", "设置"}:
         settings.require_admin(call.me)
         call.hand_over(AdminWork("settings"))
@@ -82,6 +85,28 @@ def crm_command(call: Call) -> None:
         call.ack()
     else:
         call.ack(**help_message(call.lang, is_admin=call.me.is_admin, unknown=" ".join(words)))
+
+
+REPORT_WORDS = {"report", "报告", "报表"}
+PERIOD_WORDS = {
+    "week": "week",
+    "周": "week",
+    "month": "month",
+    "月": "month",
+    "quarter": "quarter",
+    "季度": "quarter",
+}
+
+
+def _report(call: Call, words: list[str]) -> dict[str, Any]:
+    """`/crm report [week|month|quarter] [@person]`: the figures in words, in the ack."""
+    named = mentioned_users(" ".join(words))
+    periods = [PERIOD_WORDS[w.lower()] for w in words if w.lower() in PERIOD_WORDS]
+    unknown = [w for w in words if w.lower() not in PERIOD_WORDS and not w.startswith("<@")]
+    if unknown or len(named) > 1 or len(periods) > 1:
+        raise InvalidInput(N_("Use: /crm report [week|month|quarter] [@manager]"))
+    found = reports.report(call.env, call.me, periods[0] if periods else "week", named[0] if named else None)
+    return report_views.report_message(call.lang, found)
 
 
 def _choose_language(call: Call, words: list[str]) -> None:

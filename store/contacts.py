@@ -72,44 +72,55 @@ def _ids(session: Session) -> sa.Select[tuple[int]]:
 
 
 def sync_from_rows(
-    *, session: Session, workspace_id: str, customer_ids: Collection[int], now: datetime
+    *, session: Session, workspace_id: str, customer_ids: Collection[int], now: datetime, new: bool = False
 ) -> None:
     """After a write of customers' rows (created, edited, imported, merged): each one's primary contact
     holds its row's contact person, phone and e-mail; one is added where there was none; one left
-    with nothing in it goes."""
+    with nothing in it goes. `new`: customers just added, who have no contact yet (only the adding)."""
     if not customer_ids:
         return
     ids = {"ids": json.dumps(sorted(customer_ids))}
+    if new:
+        _add_primaries(session, workspace_id, ids, now, only_missing=False)
+        return
     of_row = CUSTOMER.c.id == CONTACT.c.customer_id
     # Every predicate names the workspace: the contact index leads with it (each lookup a range, not
     # a scan of every contact per customer).
     mine = sa.and_(CONTACT.c.workspace_id == workspace_id, CONTACT.c.customer_id.in_(_ids(session)))
+    mirrored = {
+        name: sa.select(CUSTOMER.c[row]).where(of_row).scalar_subquery() for row, name in MIRRORED.items()
+    }
     session.execute(
-        sa.update(CONTACT)
-        .where(mine, CONTACT.c.is_primary)
-        .values(
-            **{
-                name: sa.select(CUSTOMER.c[row]).where(of_row).scalar_subquery()
-                for row, name in MIRRORED.items()
-            },
-            updated_at=now,
-        ),
-        ids,
+        sa.update(CONTACT).where(mine, CONTACT.c.is_primary).values(**mirrored, updated_at=now), ids
     )
-    has_primary = sa.exists().where(
-        CONTACT.c.workspace_id == workspace_id, CONTACT.c.customer_id == CUSTOMER.c.id, CONTACT.c.is_primary
-    )
+    _add_primaries(session, workspace_id, ids, now, only_missing=True)
+    empty = sa.and_(*(CONTACT.c[name] == "" for name in ("name", "title", "phone", "email", "note")))
+    session.execute(sa.delete(CONTACT).where(mine, CONTACT.c.is_primary, empty), ids)
+
+
+def _add_primaries(
+    session: Session, workspace_id: str, ids: dict[str, str], now: datetime, *, only_missing: bool
+) -> None:
+    """A primary contact from the row's contact fields, for the customers that have any (and, with
+    `only_missing`, no primary contact yet)."""
     anything = sa.or_(CUSTOMER.c.contact_person != "", CUSTOMER.c.phone != "", CUSTOMER.c.email != "")
+    where = [CUSTOMER.c.workspace_id == workspace_id, CUSTOMER.c.id.in_(_ids(session)), anything]
+    if only_missing:
+        where.append(
+            ~sa.exists().where(
+                CONTACT.c.workspace_id == workspace_id,
+                CONTACT.c.customer_id == CUSTOMER.c.id,
+                CONTACT.c.is_primary,
+            )
+        )
     new_rows = sa.select(
         CUSTOMER.c.workspace_id, CUSTOMER.c.id, CUSTOMER.c.contact_person, sa.literal(""), CUSTOMER.c.phone,
         CUSTOMER.c.phone_key, CUSTOMER.c.email, sa.true(), sa.literal(""), sa.literal(now, CONTACT.c.created_at.type),
         sa.literal(now, CONTACT.c.updated_at.type),
-    ).where(CUSTOMER.c.id.in_(_ids(session)), ~has_primary, anything)  # fmt: skip
+    ).where(*where)  # fmt: skip
     columns = ["workspace_id", "customer_id", "name", "title", "phone", "phone_key", "email", "is_primary", "note",
                "created_at", "updated_at"]  # fmt: skip
     session.execute(sa.insert(CONTACT).from_select(columns, new_rows), ids)
-    empty = sa.and_(*(CONTACT.c[name] == "" for name in ("name", "title", "phone", "email", "note")))
-    session.execute(sa.delete(CONTACT).where(mine, CONTACT.c.is_primary, empty), ids)
 
 
 def with_phone(*, session: Session, workspace_id: str, phone_key: str) -> set[int]:

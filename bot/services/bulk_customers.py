@@ -171,10 +171,10 @@ class CustomerImport:
             ]
         store.insert_terms(session=session, rows=terms)
         store.fill_empty_fields(session=session, fills=[self._fill(c) for c in merged])
-        written = [*ids, *(c.id for c in merged if c.id is not None)]
-        contact_store.sync_from_rows(
-            session=session, workspace_id=self.run.workspace.id, customer_ids=written, now=self.run.now
-        )
+        ws, now = self.run.workspace.id, self.run.now
+        contact_store.sync_from_rows(session=session, workspace_id=ws, customer_ids=ids, now=now, new=True)
+        filled = [c.id for c in merged if c.id is not None]
+        contact_store.sync_from_rows(session=session, workspace_id=ws, customer_ids=filled, now=now)
         self.run.report.added += len(added)
 
     def _row(self, customer: _Customer) -> dict[str, Any]:

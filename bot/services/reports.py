@@ -1,0 +1,178 @@
+"""Reports: the figures a manager looks at, for a period (the last full week, month or quarter, in
+the workspace's time zone) and a scope (a rep's own, a manager's team, the whole company). Each chart's
+figures come from one set-based statement (store.reports).
+
+Who sees what: a rep their own figures; a manager their team's (a manager named by someone else: admins
+only); an admin anyone's, or the company's.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from sqlmodel import Session
+
+from bot.env import Env
+from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import N_
+from bot.rules.calendar import zone
+from bot.services import settings as settings_service
+from bot.services.people import Actor, Directory, directory
+from store import people as people_store
+from store import reports as store
+from store.reports import ComplaintFigures
+
+PERIODS = ("week", "month", "quarter")
+FLOW_WEEKS = 8
+REVENUE_WEEKS = 12
+REP, TEAM, COMPANY = "rep", "team", "company"
+
+
+@dataclass(frozen=True)
+class Scope:
+    kind: str  # REP, TEAM or COMPANY
+    owner_id: str | None  # the rep or the manager; None for the company
+    people: tuple[str, ...] | None  # whose figures (None: everyone's)
+
+
+@dataclass(frozen=True)
+class Period:
+    name: str
+    first_day: date
+    last_day: date  # inclusive
+
+    @property
+    def weeks(self) -> float:
+        return ((self.last_day - self.first_day).days + 1) / 7
+
+
+@dataclass
+class Report:
+    scope: Scope
+    period: Period
+    timezone: str
+    currency: str
+    visits: list[tuple[str, int]] = field(default_factory=list)  # (rep, visits), most first
+    visit_target: int = 0  # per rep, for the period
+    flow_weeks: list[date] = field(default_factory=list)
+    flow: list[dict[str, int]] = field(default_factory=list)
+    revenue_weeks: list[date] = field(default_factory=list)
+    revenue: list[dict[str, int]] = field(default_factory=list)
+    stages: dict[str, int] = field(default_factory=dict)
+    bands: dict[str, int] = field(default_factory=dict)
+    bands_month_ago: dict[str, int] = field(default_factory=dict)
+    complaints: ComplaintFigures = field(default_factory=lambda: ComplaintFigures({}, [], 0))
+    names: dict[str, str] = field(default_factory=dict)  # user id → the name to show
+
+    @property
+    def median_resolve_hours(self) -> float | None:
+        hours = self.complaints.resolve_hours
+        return statistics.median(hours) if hours else None
+
+    @property
+    def all_quiet(self) -> bool:
+        """Nothing happened in the period: no visit, no move, no order, no complaint."""
+        in_period = (
+            sum(n for _, n in self.visits)
+            + sum(sum(week.values()) for week in self.flow[-1:])
+            + sum(sum(week.values()) for week in self.revenue[-1:])
+            + sum(self.complaints.filed.values())
+        )
+        return in_period == 0
+
+
+def period_before(name: str, today: date) -> Period:
+    """The last full week (Monday to Sunday), month or quarter before `today`."""
+    if name == "week":
+        monday = today - timedelta(days=today.weekday())
+        return Period(name, monday - timedelta(days=7), monday - timedelta(days=1))
+    if name == "month":
+        first_of_this = today.replace(day=1)
+        last = first_of_this - timedelta(days=1)
+        return Period(name, last.replace(day=1), last)
+    if name == "quarter":
+        this_quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+        last = this_quarter - timedelta(days=1)
+        return Period(name, date(last.year, 3 * ((last.month - 1) // 3) + 1, 1), last)
+    raise InvalidInput(N_("Choose the period: week, month or quarter."))
+
+
+def scope_for(people: Directory, actor: Actor, named: str | None) -> Scope:
+    """What `actor` may see: named a manager (or a rep), or by default their own scope."""
+    target = people.by_id(named) if named else actor
+    if target is None:
+        raise InvalidInput(N_("That person is not in this workspace's team."))
+    theirs = actor.is_manager and target.manager_id == actor.user_id
+    if named and target.user_id != actor.user_id and not actor.is_admin and not theirs:
+        raise NotAllowed(N_("You can see your own team's report; admins see anyone's."))
+    if target.is_admin and not named:
+        return Scope(COMPANY, None, None)
+    if target.is_manager or target.is_admin:
+        team = tuple(rep.user_id for rep in people.team_of(target))
+        return Scope(TEAM, target.user_id, (*team, target.user_id))
+    return Scope(REP, target.user_id, (target.user_id,))
+
+
+def report(env: Env, actor: Actor, period_name: str = "week", named: str | None = None) -> Report:
+    settings = settings_service.load(env, actor.workspace_id)
+    tz = zone(_workspace_zone(env, actor))
+    today = env.clock.now().astimezone(tz).date()
+    period = period_before(period_name, today)
+    people = directory(env, actor.workspace_id)
+    scope = scope_for(people, actor, named)
+    found = Report(scope, period, str(tz), actor.currency)
+    found.names = {person.user_id: person.name or person.user_id for person in people.active}
+    found.visit_target = round(settings.weekly_visit_target * period.weeks)
+    _fill(env, actor.workspace_id, found, tz)
+    return found
+
+
+def _workspace_zone(env: Env, actor: Actor) -> str:
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=actor.workspace_id)
+    return workspace.timezone if workspace else actor.timezone
+
+
+def _midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz)
+
+
+def _fill(env: Env, workspace_id: str, found: Report, tz: tzinfo) -> None:
+    period, people = found.period, found.scope.people
+    end_week = period.last_day - timedelta(days=period.last_day.weekday())  # the period's last Monday
+    found.flow_weeks = [end_week - timedelta(weeks=n) for n in reversed(range(FLOW_WEEKS))]
+    found.revenue_weeks = [end_week - timedelta(weeks=n) for n in reversed(range(REVENUE_WEEKS))]
+    start, end = _midnight(period.first_day, tz), _midnight(period.last_day + timedelta(days=1), tz)
+    with env.db.session() as session:
+        ws = workspace_id
+        reps = [p for p in people or _everyone(session, ws) if p]
+        counted = store.visits_per_rep(
+            session=session, workspace_id=ws, reps=reps, first_day=period.first_day, last_day=period.last_day
+        )
+        found.visits = sorted(
+            ((rep, counted.get(rep, 0)) for rep in reps), key=lambda pair: (-pair[1], pair[0])
+        )
+        starts = [_midnight(day, tz) for day in found.flow_weeks]
+        found.flow = store.pool_flow(session=session, workspace_id=ws, people=people, starts=starts)
+        found.revenue = store.revenue_per_week(
+            session=session, workspace_id=ws, owners=people, starts=found.revenue_weeks
+        )
+        found.stages = store.stages_now(session=session, workspace_id=ws, owners=people)
+        found.bands = store.bands_now(session=session, workspace_id=ws, owners=people)
+        found.bands_month_ago = store.bands_at(
+            session=session, workspace_id=ws, owners=people, at=end - timedelta(days=30)
+        )
+        found.complaints = store.complaints_between(
+            session=session, workspace_id=ws, assignees=people, start=start, end=end
+        )
+
+
+def _everyone(session: Session, workspace_id: str) -> list[str]:
+    """The company's reps and managers, for the visits per person."""
+    return [
+        person.user_id
+        for person in people_store.list_everyone(session=session, workspace_id=workspace_id)
+        if not person.is_deleted and not person.is_guest and person.role != "admin"
+    ]

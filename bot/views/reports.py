@@ -1,0 +1,133 @@
+"""A report as the reader sees it: each chart's figures in words (for clients that hide images, and
+beside every chart), and the charts themselves drawn from the same numbers, in the reader's language."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.i18n import N_, Lang
+from bot.rules.money import from_minor
+from bot.services.reports import COMPANY, REP, Report
+from bot.views import blocks as b
+from bot.views import charts, labels
+from bot.views.complaints import CATEGORIES
+from bot.views.text import day, escape, mention, say
+
+FLOW_NAMES = {
+    "claim": N_("claimed"),
+    "release": N_("released"),
+    "recycle": N_("recycled"),
+    "assign": N_("assigned"),
+}
+_PERIOD_TITLES = {
+    "week": N_("Report for the week of %(first)s to %(last)s"),
+    "month": N_("Report for the month of %(first)s to %(last)s"),
+    "quarter": N_("Report for the quarter of %(first)s to %(last)s"),
+}
+
+
+def _name(report: Report, user_id: str) -> str:
+    return report.names.get(user_id) or user_id
+
+
+def report_message(lang: Lang, report: Report) -> dict[str, Any]:
+    """The report in words: who it is for, then each chart's figures (or "all quiet")."""
+    _ = lang.gettext
+    period = report.period
+    title = _(_PERIOD_TITLES[period.name]) % {
+        "first": day(period.first_day, lang),
+        "last": day(period.last_day, lang),
+    }
+    blocks: list[b.Block] = [b.header(title), b.context(_scope_line(lang, report))]
+    if report.all_quiet:
+        quiet = say(
+            lang, N_("All quiet: no visit, no move in the pool, no order and no complaint in this period.")
+        )
+        return b.message(title, [*blocks, b.section(quiet)])
+    blocks += [b.section(text) for text in figure_lines(lang, report)]
+    return b.message(title, blocks)
+
+
+def _scope_line(lang: Lang, report: Report) -> str:
+    scope = report.scope
+    if scope.kind == COMPANY:
+        return say(lang, N_("The whole company."))
+    if scope.kind == REP:
+        return say(lang, N_("Your own figures, %(rep)s."), rep=mention(scope.owner_id or ""))
+    return say(lang, N_("The team of %(manager)s."), manager=mention(scope.owner_id or ""))
+
+
+def figure_lines(lang: Lang, report: Report) -> list[str]:
+    """One paragraph per chart, the same figures the chart shows."""
+    visits = ", ".join(f"{escape(_name(report, rep))} {count}" for rep, count in report.visits) or "—"
+    flow = report.flow[-1] if report.flow else {}
+    moved = ", ".join(f"{lang.gettext(FLOW_NAMES[kind])} {flow.get(kind, 0)}" for kind in FLOW_NAMES)
+    revenue = report.revenue[-1] if report.revenue else {}
+    total = sum(revenue.values())
+    complaints = (
+        ", ".join(
+            f"{lang.gettext(CATEGORIES.get(k, k))} {n}" for k, n in sorted(report.complaints.filed.items())
+        )
+        or "—"
+    )
+    median = report.median_resolve_hours
+    return [
+        say(lang, N_("*Visits* (target %(target)s each): %(visits)s"), target=report.visit_target, visits=visits),
+        say(lang, N_("*Pool*, the last week: %(moved)s"), moved=moved),
+        say(lang, N_("*Revenue*, the last week: %(total)s"), total=labels.amount(total, report.currency, lang)),
+        say(lang, N_("*Customers by stage*: %(stages)s"), stages=_counts(lang, report.stages, labels.stage)),
+        say(lang, N_("*Churn bands* now: %(now)s · a month ago: %(before)s"),
+            now=_counts(lang, report.bands, labels.band), before=_counts(lang, report.bands_month_ago, labels.band)),
+        say(lang, N_("*Complaints* filed: %(filed)s · median time to resolve: %(median)s · breaches: %(breaches)s"),
+            filed=complaints, median=_hours(lang, median), breaches=report.complaints.breached),
+    ]  # fmt: skip
+
+
+def _counts(lang: Lang, counts: dict[str, int], label: Any) -> str:
+    return (
+        ", ".join(f"{label(k, lang)} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n)
+        or "—"
+    )
+
+
+def _hours(lang: Lang, hours: float | None) -> str:
+    if hours is None:
+        return "—"
+    return lang.gettext("%(hours)s h") % {"hours": f"{hours:.1f}"}
+
+
+def report_charts(lang: Lang, report: Report) -> list[charts.Chart]:
+    """The report's charts, drawn from the same figures as `figure_lines` (none for a quiet period)."""
+    if report.all_quiet:
+        return []
+    _ = lang.gettext
+    weeks = [day(start, lang) for start in report.flow_weeks]
+    months = [day(start, lang) for start in report.revenue_weeks]
+    visits_title = _("Visits per person, %(first)s to %(last)s") % {
+        "first": day(report.period.first_day, lang), "last": day(report.period.last_day, lang),
+    }  # fmt: skip
+    return [
+        charts.bars(
+            visits_title, visits_title, [_name(report, rep) for rep, _n in report.visits],
+            [n for _r, n in report.visits], target=report.visit_target,
+            target_label=_("target %(target)s") % {"target": report.visit_target},
+        ),
+        charts.stacked(
+            _("The pool, week by week"), _("Customers claimed, released, recycled and assigned each week"), weeks,
+            {_(FLOW_NAMES[kind]): [week[kind] for week in report.flow] for kind in FLOW_NAMES},
+        ),
+        charts.stacked(
+            _("Revenue per week by level"), _("Revenue of each of the last 12 weeks, by customer level"), months,
+            {labels.level(level, lang): [float(from_minor(week[level], report.currency)) for week in report.revenue] for level in ("A", "B", "C")},
+        ),
+        charts.side_by_side(
+            _("Churn bands now and a month ago"), _("Customers in each churn band now and a month ago"),
+            [labels.band(band, lang) for band in ("watch", "at_risk", "critical")],
+            {_("now"): [report.bands.get(b_, 0) for b_ in ("watch", "at_risk", "critical")],
+             _("a month ago"): [report.bands_month_ago.get(b_, 0) for b_ in ("watch", "at_risk", "critical")]},
+        ),
+        charts.bars(
+            _("Complaints by category"), _("Complaints filed in the period, by category"),
+            [_(CATEGORIES[k]) for k in CATEGORIES], [report.complaints.filed.get(k, 0) for k in CATEGORIES],
+        ),
+    ]  # fmt: skip

@@ -1,0 +1,187 @@
+"""Reports: each chart's figures against rows written here (exact numbers), who may see whose, a
+quiet period said in one line with no empty chart, `/crm report` through a signed request, and every
+label of every chart drawable in Chinese (the glyph test)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import col
+
+from bot.errors import NotAllowed
+from bot.i18n import lang
+from bot.services import orders, reports, visits
+from bot.services.people import Actor
+from bot.views import charts
+from bot.views import reports as views
+from store.models import ChurnChange, ChurnState, Complaint, Customer, OwnershipEvent
+from tests import builders
+from tests.conftest import ADMIN, MANAGER, NOW, OTHER_REP, REP
+from tests.test_churn import rep
+from tests.test_followups import admin_actor, team
+
+LAST_MONDAY, LAST_SUNDAY = date(2026, 11, 16), date(2026, 11, 22)  # NOW is Monday 23 Nov, 10:00 in Shanghai
+
+
+def manager() -> Actor:
+    return Actor(builders.WORKSPACE, MANAGER, "Max", "manager", None, "Asia/Shanghai", "en")
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime(day.year, day.month, day.day, hour - 8, 0, tzinfo=NOW.tzinfo)
+
+
+def visit(env, customer: Customer, by: str, day: date) -> None:
+    visits.log_visit(env, rep(by), visits.VisitDraft(customer.id or 0, "call", day, "note"))
+
+
+def order(env, customer: Customer, by: str, day: date, amount: int) -> None:
+    orders.log_order(env, rep(by), orders.OrderDraft(customer.id or 0, str(amount), "CNY", day))
+
+
+def moves(env, *rows: tuple[str, str | None, str | None, date]) -> None:
+    acme = builders.customer(env, "Flow Co", owner=None)
+    with env.db.session() as session:
+        for kind, from_owner, to_owner, day in rows:
+            session.add(
+                OwnershipEvent(workspace_id=builders.WORKSPACE, customer_id=acme.id or 0, kind=kind,
+                               from_owner_id=from_owner, to_owner_id=to_owner, at=at(day))
+            )  # fmt: skip
+
+
+def complaint(env, customer: Customer, category: str, filed: datetime, **values) -> None:
+    with env.db.session() as session:
+        session.add(
+            Complaint(workspace_id=builders.WORKSPACE, customer_id=customer.id or 0, updated_at=filed,
+                      category=category, severity="high", status="open", description="x", filed_by=REP,
+                      assignee_id=values.pop("assignee", REP), filed_at=filed, **values)
+        )  # fmt: skip
+
+
+@pytest.fixture
+def week(env):
+    """Last week of Mei's and Li's team, and something of another team's."""
+    team(env)
+    builders.person(env, "U0MGRB", role="manager", name="Bo")
+    builders.person(env, "U0WU", manager_id="U0MGRB", name="Wu")
+    key = builders.customer(env, "Key Account", owner=REP, level="A")
+    small = builders.customer(env, "Small Shop", owner=OTHER_REP, level="C")
+    theirs = builders.customer(env, "Other Team Co", owner="U0WU", level="B")
+    for day in (LAST_MONDAY, date(2026, 11, 18), LAST_SUNDAY):
+        visit(env, key, REP, day)
+    visit(env, key, REP, date(2026, 11, 15))  # the week before: not counted
+    visit(env, small, OTHER_REP, date(2026, 11, 19))
+    visit(env, theirs, "U0WU", date(2026, 11, 19))
+    order(env, key, REP, date(2026, 11, 17), 1000)
+    order(env, key, REP, date(2026, 11, 3), 500)  # three weeks before
+    order(env, small, OTHER_REP, date(2026, 11, 20), 200)
+    order(env, theirs, "U0WU", date(2026, 11, 20), 9999)
+    moves(
+        env,
+        ("claim", None, REP, date(2026, 11, 17)),
+        ("recycle", OTHER_REP, None, date(2026, 11, 21)),
+        ("assign", None, OTHER_REP, date(2026, 11, 10)),  # the week before
+        ("claim", None, "U0WU", date(2026, 11, 17)),  # another team
+    )
+    complaint(env, key, "delivery", at(date(2026, 11, 17)), resolved_at=at(date(2026, 11, 17), 18))
+    complaint(
+        env,
+        small,
+        "quality",
+        at(date(2026, 11, 18)),
+        assignee=OTHER_REP,
+        resolve_breached_at=at(date(2026, 11, 20)),
+    )
+    complaint(
+        env, small, "quality", at(date(2026, 11, 20)), assignee=OTHER_REP, resolved_at=at(date(2026, 11, 21))
+    )
+    with env.db.session() as session:
+        session.add(
+            ChurnState(
+                workspace_id=builders.WORKSPACE,
+                customer_id=key.id or 0,
+                score=5,
+                band="critical",
+                signals=0,
+                since=NOW,
+                updated_at=NOW,
+            )
+        )
+        session.add(ChurnChange(workspace_id=builders.WORKSPACE, customer_id=key.id or 0, from_band="none",
+                                to_band="watch", score=1, signals=0, at=at(date(2026, 10, 1))))  # fmt: skip
+    return env
+
+
+def test_a_managers_week_counts_exactly_their_teams_rows(week):
+    found = reports.report(week, manager(), "week")
+    assert (found.period.first_day, found.period.last_day) == (LAST_MONDAY, LAST_SUNDAY)
+    assert found.visits == [(REP, 3), (OTHER_REP, 1), (MANAGER, 0)]
+    assert found.visit_target == 20
+    assert found.flow[-1] == {"claim": 1, "release": 0, "recycle": 1, "assign": 0}
+    assert found.flow[-2] == {"claim": 0, "release": 0, "recycle": 0, "assign": 1}
+    assert found.revenue[-1] == {"A": 100_000, "B": 0, "C": 20_000}
+    assert found.revenue[-3] == {"A": 50_000, "B": 0, "C": 0}
+    assert found.complaints.filed == {"delivery": 1, "quality": 2}
+    assert found.complaints.resolve_hours == [6.0, 22.0 + 2 / 1]  # 12:00 → 18:00; 20th 12:00 → 21st 12:00
+    assert found.complaints.breached == 1
+    assert found.bands == {"critical": 1}
+    assert found.bands_month_ago == {"watch": 1}
+    assert found.stages == {"new": 2}
+
+
+def test_the_company_sees_everyone_and_a_rep_only_themselves(week):
+    company = reports.report(week, admin_actor(), "week")
+    assert company.scope.kind == reports.COMPANY
+    assert dict(company.visits)["U0WU"] == 1
+    assert company.revenue[-1]["B"] == 999_900
+    mine = reports.report(week, rep(REP), "week")
+    assert mine.visits == [(REP, 3)]
+    assert mine.revenue[-1] == {"A": 100_000, "B": 0, "C": 0}
+    with pytest.raises(NotAllowed):
+        reports.report(week, rep(REP), "week", MANAGER)
+    with pytest.raises(NotAllowed):
+        reports.report(week, manager(), "week", "U0MGRB")
+    assert reports.report(week, admin_actor(), "week", "U0MGRB").visits == [("U0WU", 1), ("U0MGRB", 0)]
+
+
+def test_a_quiet_period_is_one_line_and_no_empty_chart(env, clock):
+    team(env)
+    clock.set(NOW + timedelta(days=70))
+    found = reports.report(env, manager(), "week")
+    assert found.all_quiet
+    message = views.report_message(lang("en"), found)
+    assert "All quiet" in str(message["blocks"])
+    assert views.report_charts(lang("en"), found) == []
+
+
+@pytest.mark.usefixtures("week")
+def test_the_crm_report_command_answers_with_the_figures_and_refuses_bad_words(slack):
+    reply = slack.command(MANAGER, "/crm", "report week")
+    assert "Report for the week of Nov 16, 2026 to Nov 22, 2026" in reply.text
+    assert "Mei 3, Li 1" in reply.text
+    assert "Use: /crm report" in slack.command(MANAGER, "/crm", "report fortnight").text
+    assert "your own team" in slack.command(REP, "/crm", f"report <@{MANAGER}|max>").text
+
+
+def test_every_label_of_every_chart_is_drawable_in_chinese(week):
+    chinese = lang("zh_CN")
+    found = reports.report(week, admin_actor(), "week")
+    drawn = views.report_charts(chinese, found)
+    assert len(drawn) == 5
+    assert all(chart.png.startswith(b"\x89PNG") for chart in drawn)
+    texts = (
+        [chart.title for chart in drawn] + [chart.alt for chart in drawn] + views.figure_lines(chinese, found)
+    )
+    texts += [views.report_message(chinese, found)["text"]]
+    missing = {char for text in texts for char in charts.missing_glyphs(text)}
+    assert missing == set(), f"the chart font cannot draw {sorted(missing)}"
+    assert charts.missing_glyphs("🦄ꙮ") == {"🦄", "ꙮ"}, "the check itself sees a glyph the font lacks"
+
+
+def test_stages_count_only_the_scopes_customers(week):
+    with week.db.session() as session:
+        session.execute(sa.update(Customer).where(col(Customer.name) == "Small Shop").values(stage="at_risk"))
+    assert reports.report(week, manager(), "week").stages == {"new": 1, "at_risk": 1}
+    assert ADMIN not in dict(reports.report(week, admin_actor(), "week").visits)
