@@ -35,7 +35,7 @@ from tests.conftest import NOW
 ZH = lang("zh_CN")
 # Words that stay in Latin letters in Chinese: the product, commands and their keywords, codes.
 ALLOWED = re.compile(
-    r"Tidewater|Slack|/crm(?: (?:lang|team|role|settings))?|/customer|/visit|/order|/pool|/claim|/release|/assign|/complaint(?: list(?: all)?)?|/invite|not_in_channel|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
+    r"Tidewater|Slack|/crm(?: (?:lang|team|role|settings|report))?|week\|month\|quarter|/customer|/visit|/order|/pool|/claim|/release|/assign|/complaint(?: list(?: all)?)?|/invite|not_in_channel|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
 )
 
 
