@@ -26,6 +26,7 @@ from urllib.parse import parse_qsl
 
 from bot.playground.conversations import conversation_of
 from bot.playground.faults import RATE_LIMITED_METHOD, Answer, Failure, Faults, Outage, RateLimit
+from bot.playground.files import Files
 from bot.playground.webapi import WebApi
 
 __all__ = ["Recorded", "SlackStandIn"]
@@ -43,7 +44,7 @@ class Recorded:
     path: str = ""  # for "respond": which response_url was used (/respond/<key>)
 
 
-class SlackStandIn(WebApi, Faults):
+class SlackStandIn(WebApi, Faults, Files):
     def __init__(self, *, team_id: str = "T0TIDE", bot_user_id: str = "U0BOT") -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
@@ -65,6 +66,7 @@ class SlackStandIn(WebApi, Faults):
         self._lock = threading.Condition()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
+        self._init_files()
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -216,6 +218,7 @@ class SlackStandIn(WebApi, Faults):
             self.history_refusal = None
             self._dropped.clear()
             self._slow.clear()
+            self.uploads.clear()
 
     def posted_to(self, channel: str) -> list[dict[str, Any]]:
         """The messages standing in a conversation (DMs under "D" + user id), oldest first."""
@@ -225,6 +228,9 @@ class SlackStandIn(WebApi, Faults):
     # -- HTTP ------------------------------------------------------------------------------------
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         length = int(request.headers.get("Content-Length") or 0)
+        if request.path.startswith("/upload/"):
+            self._handle_upload(request, request.rfile.read(length))
+            return
         raw = request.rfile.read(length).decode("utf-8")
         args = _parse(raw, request.headers.get("Content-Type") or "")
         if request.path.startswith("/respond/"):
@@ -254,6 +260,21 @@ class SlackStandIn(WebApi, Faults):
         request.end_headers()
         request.wfile.write(body)
 
+    def _handle_upload(self, request: BaseHTTPRequestHandler, data: bytes) -> None:
+        """A file's bytes, posted to the upload URL files.getUploadURLExternal gave."""
+        file_id = request.path.removeprefix("/upload/").strip("/")
+        status, text = self._receive(file_id, data)
+        with self._lock:
+            args = {"file_id": file_id, "size": len(data)}
+            self.calls.append(Recorded("upload", args, status, {"text": text}, path=request.path))
+            self._lock.notify_all()
+        body = text.encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "text/plain")
+        request.send_header("Content-Length", str(len(body)))
+        request.end_headers()
+        request.wfile.write(body)
+
     def _answer(self, method: str, args: dict[str, Any], auth: str) -> Answer:
         failure = self._take_failure(method)
         if failure:
@@ -269,12 +290,12 @@ class SlackStandIn(WebApi, Faults):
         refused = self._channel_refusal(method, args)
         if refused:
             return 200, {"ok": False, "error": refused}, {}
-        problems = self._problems(method, args)
+        problems = self._problems(method, args) + self._image_problems(args.get("blocks") or args.get("view"))
         if problems:
             with self._lock:
                 self.problems.extend(f"{method}: {p}" for p in problems)
             return 200, {"ok": False, "error": "invalid_blocks", "problems": problems}, {}
-        return 200, self._result(method, args), {}
+        return 200, self._file_result(method, args) or self._result(method, args), {}
 
 
 def _parse(raw: str, content_type: str) -> dict[str, Any]:
