@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import OutboxMessage, Workspace
+from store.models import OutboxImage, OutboxMessage, Workspace
 from store.sql import Bind, insert_for, is_postgresql, one_of
 
 PENDING = "pending"
@@ -193,4 +193,30 @@ def postpone(*, session: Session, message_id: int, until: datetime) -> None:
         sa.update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id)
         .values(next_attempt_at=until, lease_owner=None, leased_until=None)
+    )
+
+
+def add_images(
+    *, session: Bind, workspace_id: str, images: Sequence[tuple[bytes, str, str]], now: datetime
+) -> list[int]:
+    """Keep a message's images (png, filename, title) with it; their ids, in order."""
+    ids = []
+    for png, filename, title in images:
+        table = OutboxImage.__table__  # type: ignore[attr-defined]
+        row = session.execute(
+            sa.insert(table)
+            .values(workspace_id=workspace_id, png=png, filename=filename, title=title, created_at=now)
+            .returning(table.c.id)
+        ).scalar_one()
+        ids.append(int(row))
+    return ids
+
+
+def images(*, session: Session, ids: Sequence[int]) -> Sequence[OutboxImage]:
+    return session.exec(select(OutboxImage).where(col(OutboxImage.id).in_(list(ids)))).all()
+
+
+def uploaded(*, session: Session, image_id: int, file_id: str, now: datetime) -> None:
+    session.execute(
+        sa.update(OutboxImage).where(col(OutboxImage.id) == image_id).values(file_id=file_id, uploaded_at=now)
     )

@@ -10,12 +10,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from store.models.marks import JobMark
-from store.models.outbox import OutboxMessage
+from store.models.outbox import OutboxImage, OutboxMessage
 from store.outbox import SENT
 
 CHUNK = 5_000
 OUTBOX: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 MARKS: sa.Table = JobMark.__table__  # type: ignore[attr-defined]
+IMAGES: sa.Table = OutboxImage.__table__  # type: ignore[attr-defined]
 
 
 def forget_sent(connection: sa.Connection, *, before: datetime, kept_kinds: Collection[str]) -> int:
@@ -24,6 +25,13 @@ def forget_sent(connection: sa.Connection, *, before: datetime, kept_kinds: Coll
         OUTBOX.c.status == SENT, OUTBOX.c.sent_at < before, OUTBOX.c.kind.not_in(list(kept_kinds))
     )
     return _delete_chunk(connection, OUTBOX, OUTBOX.c.id, old)
+
+
+def forget_images(connection: sa.Connection, *, before: datetime) -> int:
+    """Delete up to CHUNK images uploaded before `before` (Slack has them; an image never uploaded stays
+    with its message until it is sent)."""
+    old = sa.select(IMAGES.c.id).where(IMAGES.c.uploaded_at < before)
+    return _delete_chunk(connection, IMAGES, IMAGES.c.id, old)
 
 
 def forget_job_marks(connection: sa.Connection, *, before: datetime) -> int:

@@ -37,7 +37,7 @@ from bot.notify.kinds import (
     register_kind,
     subject_of,
 )
-from bot.notify.outbox import Outgoing, enqueue, enqueue_many, json_payload
+from bot.notify.outbox import Image, Outgoing, enqueue, enqueue_many, json_payload, pending_file
 from bot.notify.pacing import CHANNEL_GAP_SECONDS, WORKSPACE_GAP_SECONDS, WORKSPACE_MESSAGES_PER_SECOND, Pacer
 from bot.notify.sender import (
     CURRENT_WITHIN,
@@ -74,6 +74,7 @@ __all__ = [
     "WORKSPACE_GAP_SECONDS",
     "WORKSPACE_MESSAGES_PER_SECOND",
     "Delivery",
+    "Image",
     "Kind",
     "Outgoing",
     "Pacer",
@@ -87,6 +88,7 @@ __all__ = [
     "enqueue",
     "enqueue_many",
     "json_payload",
+    "pending_file",
     "register_kind",
     "register_quiet_hours",
     "sender_name",

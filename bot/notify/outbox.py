@@ -38,6 +38,26 @@ class Outgoing:
         return dedupe_key(self.kind, self.recipient, self.subject, self.period)
 
 
+# An image block of a queued message shows an image kept with it until the sender uploads it:
+# {"type": "image", "slack_file": {"id": "pending:<key>"}, ...}, <key> an `Image`'s key.
+PENDING = "pending:"
+
+
+@dataclass(frozen=True)
+class Image:
+    """A PNG a queued message shows (a chart), named in its image blocks by `pending_file(key)`."""
+
+    key: str
+    png: bytes
+    filename: str
+    title: str = ""
+
+
+def pending_file(key: str) -> dict[str, str]:
+    """The `slack_file` of an image block whose image is queued with the message."""
+    return {"id": PENDING + key}
+
+
 def enqueue(
     env: Env,
     *,
@@ -48,11 +68,27 @@ def enqueue(
     period: str,
     message: dict[str, Any],
     session: Bind | None = None,
+    images: Sequence[Image] = (),
 ) -> str:
     """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing.
-    With `session`, in that transaction (the change the message reports); else in its own.
+    With `session`, in that transaction (the change the message reports); else in its own. `images`:
+    the PNGs its image blocks show, kept with it and uploaded just before the post.
     Returns the dedupe key (to send it at once with `deliver_now`)."""
-    outgoing = Outgoing(workspace_id, kind, recipient, subject, period, json_payload(message))
+    if images:
+        if session is None:
+            with env.db.session() as own:
+                return enqueue(env, workspace_id=workspace_id, kind=kind, recipient=recipient, subject=subject,
+                               period=period, message=message, session=own, images=images)  # fmt: skip
+        kept = [(image.png, image.filename, image.title) for image in images]
+        ids = outbox_store.add_images(
+            session=session, workspace_id=workspace_id, images=kept, now=env.clock.now()
+        )
+        payload = json_payload(message)
+        for image, image_id in zip(images, ids, strict=True):
+            payload = payload.replace(f'"{PENDING}{image.key}"', f'"{PENDING}{image_id}"')
+    else:
+        payload = json_payload(message)
+    outgoing = Outgoing(workspace_id, kind, recipient, subject, period, payload)
     return enqueue_many(env, [outgoing], session=session)[0]
 
 

@@ -218,6 +218,7 @@ class SlackStandIn(WebApi, Faults, Files):
             self.history_refusal = None
             self._dropped.clear()
             self._slow.clear()
+            self._failures.clear()
             self.uploads.clear()
 
     def posted_to(self, channel: str) -> list[dict[str, Any]]:

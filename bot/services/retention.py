@@ -32,6 +32,7 @@ def forget_old(env: Env, *, kept_kinds: Collection[str]) -> Forgotten:
         env, lambda c: retention_store.forget_sent(c, before=sent_before, kept_kinds=kept_kinds)
     )
     marks = _until_none(env, lambda c: retention_store.forget_job_marks(c, before=done_before))
+    _until_none(env, lambda c: retention_store.forget_images(c, before=sent_before))
     return Forgotten(messages, marks)
 
 

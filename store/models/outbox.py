@@ -48,3 +48,19 @@ class OutboxMessage(SQLModel, table=True):
     )
     created_at: datetime = Field(sa_column=utc_column())
     sent_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class OutboxImage(SQLModel, table=True):
+    """An image a queued message shows (a report's chart): kept with the message, uploaded to Slack by
+    the sender just before the post, once (its file id kept, so a post sent again reuses the upload)."""
+
+    __tablename__ = "outbox_image"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    png: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    filename: str = Field(max_length=100)
+    title: str = Field(default="", max_length=200)
+    file_id: str | None = Field(default=None, max_length=32)  # Slack's, once uploaded
+    created_at: datetime = Field(sa_column=utc_column())
+    uploaded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0017"  # the newest revision whose tables and columns these rows fill
+REVISION = "0018"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -321,6 +321,18 @@ def story() -> Story:
         "visit": _visits(),
         "customer_order": _orders(),
         "outbox_message": _outbox(),
+        "outbox_image": [
+            {
+                "id": 1,
+                "workspace_id": TEAM,
+                "png": b"\x89PNG\r\n\x1a\n\x00chart",
+                "filename": "visits.png",
+                "title": "上周拜访",
+                "file_id": "F0CHART1",
+                "created_at": utc(11, 23, 1),
+                "uploaded_at": utc(11, 23, 1, 1),
+            },
+        ],
         **_pool_history(),
         **_settings(),
         **_churn(),
