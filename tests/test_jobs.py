@@ -63,7 +63,7 @@ def test_a_wrong_job_or_time_is_explained(standin, database_url):
     unknown = run_jobs(database_url, standin, "nightly")
     assert unknown.returncode != 0
     assert (
-        "No job called 'nightly'. Jobs: churn, digest, followups, home, outbox, people, recycle, retention, sla, tiers"
+        "No job called 'nightly'. Jobs: churn, digest, followups, home, outbox, people, recycle, reports, retention, sla, tiers"
         in unknown.stderr
     )
     naive = run_jobs(database_url, standin, "outbox", "--at", "2026-12-01 09:00")
@@ -81,6 +81,7 @@ def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut
         "churn",
         "tiers",
         "digest",
+        "reports",
         "sla",
         "home",
         "people",

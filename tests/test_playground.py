@@ -44,6 +44,8 @@ SHOWN_IN_ORDER = {
         "Acme Trading · critical",  # a churn warning
         "recycled from @mei: no visit in time",  # the recycle, announced
         "max> dm",
+        "Report for the week of Nov 16, 2026 to Nov 22, 2026",  # the weekly report, its charts as files
+        "🖼 Visits per person, Nov 16, 2026 to Nov 22, 2026 → ",
         "Your team on Nov 24, 2026",  # the manager digest
         "Churn warnings",
         "recycled from @li: no first order in time",
@@ -72,6 +74,8 @@ SHOWN_IN_ORDER = {
         "明辉贸易 · 严重",
         "从 @mei 名下回收：未按时拜访",
         "max> dm",
+        "周报：2026年11月16日至2026年11月22日",
+        "🖼 每人拜访次数：2026年11月16日至2026年11月22日 → ",
         "2026年11月24日 团队日报",
     ],
 }

@@ -20,7 +20,7 @@ from store.models import ChurnChange, ChurnState, Complaint, Customer, Ownership
 from tests import builders
 from tests.conftest import ADMIN, MANAGER, NOW, OTHER_REP, REP
 from tests.test_churn import rep
-from tests.test_followups import admin_actor, team
+from tests.test_followups import admin_actor, run, team
 
 LAST_MONDAY, LAST_SUNDAY = date(2026, 11, 16), date(2026, 11, 22)  # NOW is Monday 23 Nov, 10:00 in Shanghai
 
@@ -185,3 +185,24 @@ def test_stages_count_only_the_scopes_customers(week):
         session.execute(sa.update(Customer).where(col(Customer.name) == "Small Shop").values(stage="at_risk"))
     assert reports.report(week, manager(), "week").stages == {"new": 1, "at_risk": 1}
     assert ADMIN not in dict(reports.report(week, admin_actor(), "week").visits)
+
+
+def test_each_manager_gets_the_weekly_report_with_its_charts_once_on_the_first_working_morning(
+    week, standin, clock
+):
+    clock.set(at(date(2026, 11, 23), 8))  # Monday 08:00: before the digest time (08:30)
+    assert run(week, standin, "reports") == []
+    clock.set(at(date(2026, 11, 23), 9))
+    sent = run(week, standin, "reports")
+    to = {message["channel"]: message for message in sent}
+    assert set(to) == {MANAGER, "U0MGRB", ADMIN}, "each manager, and the admin for the company"
+    report = to[MANAGER]
+    assert "Report for the week of Nov 16, 2026 to Nov 22, 2026" in report["text"]
+    images = [block for block in report["blocks"] if block["type"] == "image"]
+    assert len(images) == 5
+    assert all(standin.uploaded(block["slack_file"]["id"]) for block in images)
+    assert "Wu" not in str(report["blocks"]), "another team's figures never show"
+    assert standin.problems == []
+    assert run(week, standin, "reports") == [], "once a week"
+    clock.set(at(date(2026, 11, 24), 9))
+    assert run(week, standin, "reports") == [], "not on Tuesday"

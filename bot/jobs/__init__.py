@@ -22,7 +22,7 @@ from slack_sdk import WebClient
 import bot.messaging  # noqa: F401  (registers what the bot says on its own about each event)
 from bot import logs, notify
 from bot.env import Env
-from bot.jobs import churn, digest, followups, home, people, recycle, retention, sla, tiers
+from bot.jobs import churn, digest, followups, home, people, recycle, reports, retention, sla, tiers
 from bot.services import job_runs, replays
 from bot.services.job_runs import INSTALLATION, Tally
 
@@ -70,6 +70,7 @@ JOBS = {
         Job("churn", TICK, _queues_only(churn.run)),
         Job("tiers", TICK, _queues_only(tiers.run)),
         Job("digest", TICK, _queues_only(digest.run)),
+        Job("reports", TICK, _queues_only(reports.run)),
         Job("sla", SLA_TICK, _queues_only(sla.run)),
         Job("home", TICK, home.run),  # publishes each Home itself: views.publish is not a message
         Job("people", TICK, people.run),  # reads users.list once a day per workspace

@@ -20,4 +20,5 @@ from bot.messaging import (
     pool,  # noqa: F401
     quiet,  # noqa: F401
     recycle,  # noqa: F401
+    reports,  # noqa: F401
 )

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from bot import notify
 from bot.env import Env
-from bot.messaging import churn, complaints, digest, followups, recycle
+from bot.messaging import churn, complaints, digest, followups, recycle, reports
 from bot.services import quiet
 from store.models.outbox import OutboxMessage
 
 # Sent at a time each reader chose, in their own zone: never held.
-SCHEDULED = frozenset((followups.KIND, digest.KIND, churn.KIND, recycle.WARNING))
+SCHEDULED = frozenset((followups.KIND, digest.KIND, churn.KIND, recycle.WARNING, reports.KIND))
 
 
 def held_until(env: Env, message: OutboxMessage, now: datetime) -> datetime | None:

@@ -11,6 +11,7 @@ because the transcript and the tests read `.plain`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from typing import Any
@@ -79,6 +80,7 @@ class _Screen:
     names: Names
     next_number: int
     gettext: Words = str
+    image_shown: Callable[[dict[str, Any]], str] | None = None  # an image block as the terminal shows it
     values: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     in_modal: bool = False
@@ -123,7 +125,8 @@ class _Screen:
         if kind == "input":
             return self.modal_input(block) if self.in_modal else self.inline_input(block)
         if kind == "image":
-            return Text(f"[image: {block.get('alt_text', '')}]", style=QUIET)
+            shown = self.image_shown(block) if self.image_shown else f"[image: {block.get('alt_text', '')}]"
+            return Text(shown, style=QUIET)
         if kind == "rich_text":
             return Text(_rich_text_plain(block))
         return Text(f"[{kind} block]", style=QUIET)
@@ -263,12 +266,17 @@ def _rich_text_plain(block: dict[str, Any]) -> str:
 
 # -- entry points ------------------------------------------------------------------------------------
 def render_message(
-    message: dict[str, Any], *, names: Names, first_number: int = 1, gettext: Words = str
+    message: dict[str, Any],
+    *,
+    names: Names,
+    first_number: int = 1,
+    gettext: Words = str,
+    image_shown: Callable[[dict[str, Any]], str] | None = None,
 ) -> Rendered:
     """A message as posted (chat.postMessage, chat.update, chat.postEphemeral, a response_url post):
     its blocks, or its text when it has none. Attachments are ignored (the bot sends none).
     `gettext` translates the renderer's own few words ("empty", "pick a date", "Home"...)."""
-    screen = _Screen(names, first_number, gettext)
+    screen = _Screen(names, first_number, gettext, image_shown)
     blocks = message.get("blocks")
     text = screen.blocks(blocks) if blocks else mrkdwn(str(message.get("text", "")), names)
     return Rendered(text, screen.controls, [])
@@ -293,7 +301,9 @@ def render_view(
         screen = _Screen(names, first_number, gettext)
         body = screen.blocks(view.get("blocks") or [])
         return Rendered(Text("\n").join([_heading(gettext(N_("Home"))), body]), screen.controls, [])
-    screen = _Screen(names, first_number, gettext, dict(values or {}), dict(errors or {}), in_modal=True)
+    screen = _Screen(
+        names, first_number, gettext, None, dict(values or {}), dict(errors or {}), in_modal=True
+    )
     parts = [_heading(plain_of(view.get("title"))), screen.blocks(view.get("blocks") or [])]
     strays = _stray_errors(screen)
     if strays.plain:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -13,6 +14,7 @@ from rich.text import Text
 
 from bot.i18n import N_, Lang
 from bot.playground import render, sample
+from bot.playground.standin import SlackStandIn
 from bot.playground.world import Change, Happening, Post, World
 
 Ask = Callable[[str], str | None]  # shows a prompt, returns the answer (None: no more input)
@@ -81,6 +83,8 @@ class Screen:
     lookups: Lookups
     world: World
     me: str
+    standin: SlackStandIn
+    folder: Path  # where the session keeps its files
     screens: dict[str, dict[int, Target]]  # each person's numbered controls, as last shown
     _fresh_targets: bool
 
@@ -132,9 +136,25 @@ class Screen:
         if change is Change.DELETED:
             return
         shown = render.render_message(
-            post.message, names=self.lookups.name_of, first_number=self._next_number()
+            post.message,
+            names=self.lookups.name_of,
+            first_number=self._next_number(),
+            image_shown=self._image,
         )
         self._show(shown, post=post)
+
+    def _image(self, block: dict[str, Any]) -> str:
+        """A chart as a PNG file in the playground's folder (`charts/` beside its database; a throwaway
+        session's folder lasts as long as the session), its path beside its title."""
+        file_id = str((block.get("slack_file") or {}).get("id", ""))
+        data = self.standin.uploaded(file_id)
+        title = str((block.get("title") or {}).get("text") or block.get("alt_text", ""))
+        if data is None:
+            return f"[image: {title}]"
+        path = self.folder / "charts" / f"{file_id}.png"
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+        return f"🖼 {title} → {path}"
 
     def _notice(self, post: Post) -> None:
         """Someone else's DM or ephemeral answer: one line, as Slack would not show it to this person."""

@@ -68,6 +68,7 @@ class Playground(Modals):
         self.screens: dict[str, dict[int, Target]] = {}  # each person's numbered controls, as last shown
         self._fresh_targets = True
         self._workdir = tempfile.TemporaryDirectory(prefix="tidewater-try-")
+        self.folder = options.db.parent if options.db else Path(self._workdir.name)  # charts/ go here
         self.standin = SlackStandIn(team_id=self.cast.team_id)
         self.world = World(self.standin)
         self.clock = FixedClock(options.start or datetime.now(ZoneInfo(TIMEZONE)))

@@ -75,3 +75,10 @@ def quiet_until(now: datetime, timezone: str, start: time, end: time, country: s
     if is_working_day(local.date(), country) and start <= local.time() < end:
         return None
     return next_send_at(now, timezone, start, country)
+
+
+def first_working_day_of_week(day: date, country: str) -> bool:
+    """`day` is the first working day of its week (Monday, or the day after a Monday holiday...)."""
+    monday = day - timedelta(days=day.weekday())
+    earlier = (monday + timedelta(days=n) for n in range(day.weekday()))
+    return is_working_day(day, country) and not any(is_working_day(d, country) for d in earlier)

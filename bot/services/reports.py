@@ -115,6 +115,11 @@ def scope_for(people: Directory, actor: Actor, named: str | None) -> Scope:
     return Scope(REP, target.user_id, (target.user_id,))
 
 
+def readers(people: Directory) -> list[Actor]:
+    """Who gets the weekly report: every manager with a team (theirs), every admin (the company's)."""
+    return [p for p in people.active if p.is_admin or (p.is_manager and people.team_of(p))]
+
+
 def report(env: Env, actor: Actor, period_name: str = "week", named: str | None = None) -> Report:
     settings = settings_service.load(env, actor.workspace_id)
     tz = zone(_workspace_zone(env, actor))

@@ -78,6 +78,14 @@ def button(text: str, action_id: str, value: str = "", *, style: str | None = No
     return element
 
 
+def image(slack_file: dict[str, str], alt: str, title: str = "") -> Block:
+    """An image uploaded to Slack (a chart), with its alt text for those who cannot see it."""
+    block: Block = {"type": "image", "slack_file": slack_file, "alt_text": alt[:2000]}
+    if title:
+        block["title"] = plain(title, 2000)
+    return block
+
+
 def overflow(action_id: str, options: list[dict[str, Any]]) -> dict[str, Any]:
     """The "⋯" menu of a line: up to 5 options, each a choice the listener reads from its value."""
     return {"type": "overflow", "action_id": action_id, "options": options[:5]}

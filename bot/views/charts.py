@@ -19,6 +19,7 @@ from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ft2font import FT2Font
+from matplotlib.ticker import FuncFormatter
 
 FONT_FILE = Path(mplfonts.__file__).parent / "fonts" / "NotoSansCJKsc-Regular.otf"
 SIZE = (8.0, 4.5)  # inches; 800 × 450 pixels at DPI
@@ -57,6 +58,9 @@ def _figure(title: str) -> tuple[Figure, Axes]:
     axes = figure.subplots()
     axes.set_title(title, fontproperties=_font(), fontsize=13)
     axes.spines[["top", "right"]].set_visible(False)
+    axes.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _position: f"{value:,.0f}")
+    )  # 1,200,000, not 1.2e6
     return figure, axes
 
 

@@ -3,7 +3,11 @@ beside every chart), and the charts themselves drawn from the same numbers, in t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
+
+from babel.dates import format_skeleton
 
 from bot.i18n import N_, Lang
 from bot.rules.money import from_minor
@@ -30,8 +34,15 @@ def _name(report: Report, user_id: str) -> str:
     return report.names.get(user_id) or user_id
 
 
-def report_message(lang: Lang, report: Report) -> dict[str, Any]:
-    """The report in words: who it is for, then each chart's figures (or "all quiet")."""
+# Which chart shows each paragraph of `figure_lines` (stages are in words only).
+CHART_OF_LINE = (0, 1, 2, None, 3, 4)
+
+
+def report_message(
+    lang: Lang, report: Report, drawn: Sequence[charts.Chart] = (), files: Sequence[dict[str, str]] = ()
+) -> dict[str, Any]:
+    """The report in words: who it is for, then each chart's figures (or "all quiet"); with `files`
+    (the uploaded charts of `drawn`), each chart under its figures."""
     _ = lang.gettext
     period = report.period
     title = _(_PERIOD_TITLES[period.name]) % {
@@ -44,7 +55,10 @@ def report_message(lang: Lang, report: Report) -> dict[str, Any]:
             lang, N_("All quiet: no visit, no move in the pool, no order and no complaint in this period.")
         )
         return b.message(title, [*blocks, b.section(quiet)])
-    blocks += [b.section(text) for text in figure_lines(lang, report)]
+    for text, chart in zip(figure_lines(lang, report), CHART_OF_LINE, strict=True):
+        blocks.append(b.section(text))
+        if chart is not None and chart < len(files) and chart < len(drawn):
+            blocks.append(b.image(files[chart], drawn[chart].alt, drawn[chart].title))
     return b.message(title, blocks)
 
 
@@ -59,9 +73,9 @@ def _scope_line(lang: Lang, report: Report) -> str:
 
 def figure_lines(lang: Lang, report: Report) -> list[str]:
     """One paragraph per chart, the same figures the chart shows."""
-    visits = ", ".join(f"{escape(_name(report, rep))} {count}" for rep, count in report.visits) or "—"
+    visits = _joined(lang, [f"{escape(_name(report, rep))} {count}" for rep, count in report.visits])
     flow = report.flow[-1] if report.flow else {}
-    moved = ", ".join(f"{lang.gettext(FLOW_NAMES[kind])} {flow.get(kind, 0)}" for kind in FLOW_NAMES)
+    moved = _joined(lang, [f"{lang.gettext(FLOW_NAMES[kind])} {flow.get(kind, 0)}" for kind in FLOW_NAMES])
     revenue = report.revenue[-1] if report.revenue else {}
     total = sum(revenue.values())
     complaints = (
@@ -83,11 +97,19 @@ def figure_lines(lang: Lang, report: Report) -> list[str]:
     ]  # fmt: skip
 
 
+def _week(start: date, lang: Lang) -> str:
+    """A week on a chart's axis by its Monday, short: "Nov 16" / "11月16日"."""
+    return format_skeleton("MMMd", start, locale=lang.babel)
+
+
 def _counts(lang: Lang, counts: dict[str, int], label: Any) -> str:
-    return (
-        ", ".join(f"{label(k, lang)} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1]) if n)
-        or "—"
-    )
+    ordered = sorted(counts.items(), key=lambda kv: -kv[1])
+    return _joined(lang, [f"{label(k, lang)} {n}" for k, n in ordered if n])
+
+
+def _joined(lang: Lang, items: Sequence[str]) -> str:
+    """A list as the reader's language writes one: "a, b" / "a、b"; "—" for none."""
+    return ("、" if lang.babel.language == "zh" else ", ").join(items) or "—"
 
 
 def _hours(lang: Lang, hours: float | None) -> str:
@@ -101,8 +123,8 @@ def report_charts(lang: Lang, report: Report) -> list[charts.Chart]:
     if report.all_quiet:
         return []
     _ = lang.gettext
-    weeks = [day(start, lang) for start in report.flow_weeks]
-    months = [day(start, lang) for start in report.revenue_weeks]
+    weeks = [_week(start, lang) for start in report.flow_weeks]
+    months = [_week(start, lang) for start in report.revenue_weeks]
     visits_title = _("Visits per person, %(first)s to %(last)s") % {
         "first": day(report.period.first_day, lang), "last": day(report.period.last_day, lang),
     }  # fmt: skip

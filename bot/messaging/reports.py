@@ -1,0 +1,47 @@
+"""The weekly report: on the first working morning of each week, at the digest time in each
+reader's own zone, every manager gets their team's report of the week before (admins: the company's),
+the charts uploaded with it (through the outbox: each once, retried, never posted twice)."""
+
+from __future__ import annotations
+
+from bot import notify
+from bot.env import Env
+from bot.messaging.mornings import Due, due_this_morning
+from bot.rules.calendar import first_working_day_of_week
+from bot.services import reports
+from bot.services import settings as settings_service
+from bot.services.people import directory
+from bot.views import reports as views
+
+KIND = "weekly_report"
+
+
+def send_weekly_reports(env: Env, workspace_id: str) -> int:
+    """Queue this week's report for each lead due one; returns how many."""
+    settings = settings_service.load(env, workspace_id)
+    people = directory(env, workspace_id)
+    due = due_this_morning(
+        env, reports.readers(people), kind=KIND, at=settings.digest_at, country=settings.country,
+        workspace_id=workspace_id,
+    )  # fmt: skip
+    due = [one for one in due if first_working_day_of_week(one.day, settings.country)]
+    for one in due:
+        _queue(env, one)
+    return len(due)
+
+
+def _queue(env: Env, one: Due) -> None:
+    """One report, its charts drawn in the reader's language and kept with the message."""
+    found = reports.report(env, one.person, "week")
+    words = one.person.lang
+    drawn = views.report_charts(words, found)
+    names = [f"chart{n}" for n in range(len(drawn))]
+    message = views.report_message(words, found, drawn, [notify.pending_file(name) for name in names])
+    images = [
+        notify.Image(name, chart.png, f"{name}.png", chart.title)
+        for name, chart in zip(names, drawn, strict=True)
+    ]
+    notify.enqueue(
+        env, workspace_id=one.workspace_id, kind=KIND, recipient=one.person.user_id, subject="",
+        period=one.day.isoformat(), message=message, images=images,
+    )  # fmt: skip
