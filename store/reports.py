@@ -184,3 +184,48 @@ def complaints_between(
     breached = session.execute(sa.select(sa.func.count()).where(*scope, in_period)).scalar_one()
     hours = [(done - filed_at).total_seconds() / 3600 for filed_at, done in resolved if done and filed_at]
     return ComplaintFigures({str(k): int(n) for k, n in filed}, sorted(hours), int(breached))
+
+
+MIN_RATINGS = 2  # a satisfaction champion has at least this many rated visits in the week
+
+
+def champion_figures(
+    *, session: Session, workspace_id: str, start: datetime, end: datetime, first_day: date, last_day: date
+) -> dict[str, dict[str, float]]:
+    """Per measure, per rep, the week's figure: visits, new customers won (first orders of customers
+    they own), revenue they logged, average satisfaction of their rated visits (at least MIN_RATINGS),
+    complaints they resolved within the time to resolve."""
+    ws = workspace_id
+    in_days = (
+        col(Visit.workspace_id) == ws,
+        col(Visit.visited_on) >= first_day,
+        col(Visit.visited_on) <= last_day,
+    )
+    rated = session.execute(
+        sa.select(col(Visit.author_id), sa.func.avg(col(Visit.satisfaction)))
+        .where(*in_days, col(Visit.satisfaction).is_not(None))
+        .group_by(col(Visit.author_id))
+        .having(sa.func.count() >= MIN_RATINGS)
+    ).all()
+    return {
+        "visits": _per_rep(session, col(Visit.author_id), sa.func.count(), *in_days),
+        "new_customers": _per_rep(
+            session, col(Customer.owner_id), sa.func.count(), col(Customer.workspace_id) == ws,
+            col(Customer.dealt_at) >= start, col(Customer.dealt_at) < end,
+        ),
+        "revenue": _per_rep(
+            session, col(Order.author_id), sa.func.sum(col(Order.amount_base_minor)), col(Order.workspace_id) == ws,
+            col(Order.ordered_on) >= first_day, col(Order.ordered_on) <= last_day,
+        ),
+        "satisfaction": {str(rep): round(float(avg), 2) for rep, avg in rated if rep},
+        "complaints": _per_rep(
+            session, col(Complaint.resolved_by), sa.func.count(), col(Complaint.workspace_id) == ws,
+            col(Complaint.resolved_at) >= start, col(Complaint.resolved_at) < end,
+            col(Complaint.resolve_breached_at).is_(None),
+        ),
+    }  # fmt: skip
+
+
+def _per_rep(session: Session, rep: Any, figure: Any, *where: Any) -> dict[str, float]:
+    rows = session.execute(sa.select(rep, figure).where(*where).group_by(rep)).all()
+    return {str(who): float(value or 0) for who, value in rows if who}

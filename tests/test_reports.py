@@ -13,6 +13,7 @@ from sqlmodel import col
 from bot.errors import NotAllowed
 from bot.i18n import lang
 from bot.services import orders, reports, visits
+from bot.services import settings as settings_service
 from bot.services.people import Actor
 from bot.views import charts
 from bot.views import reports as views
@@ -206,3 +207,22 @@ def test_each_manager_gets_the_weekly_report_with_its_charts_once_on_the_first_w
     assert run(week, standin, "reports") == [], "once a week"
     clock.set(at(date(2026, 11, 24), 9))
     assert run(week, standin, "reports") == [], "not on Tuesday"
+
+
+def test_the_champions_are_named_and_thanked_in_their_channel_with_ties_and_never_a_bottom(
+    week, standin, clock
+):
+    settings_service.save(week, admin_actor(), {"champions_channel": "C0WINS", "champions_shown": 2})
+    standin.add_channel("C0WINS", "wins", is_member=True)
+    clock.set(at(date(2026, 11, 23), 9))
+    [post] = [m for m in run(week, standin, "reports") if m["channel"] == "C0WINS"]
+    text = str(post["blocks"])
+    assert f":trophy: *Most visits*: <@{REP}>, with 3. Thank you!" in text
+    assert f"2. <@{OTHER_REP}> 1 · 2. <@U0WU> 1" in text, "tied, the same rank"
+    assert "<@U0WU>, with CN¥9,999.00" in text, "revenue: the champion of the whole company"
+    assert "Best customer satisfaction" not in text, "nobody rated twice: no champion"
+    assert "<@U0MGR>" not in text
+    assert "<@U0ADMIN>" not in text
+    [image] = [block for block in post["blocks"] if block["type"] == "image"]
+    assert standin.uploaded(image["slack_file"]["id"])
+    assert run(week, standin, "reports") == [], "once a week"

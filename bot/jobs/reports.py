@@ -12,5 +12,9 @@ from bot.services.people import workspace_ids
 def run(env: Env) -> Tally:
     tally = Tally()
     for workspace_id in workspace_ids(env):
-        tally.add(workspace_id, reports=messaging.send_weekly_reports(env, workspace_id))
-    return tally.said("{reports} reports")
+        tally.add(
+            workspace_id,
+            reports=messaging.send_weekly_reports(env, workspace_id),
+            champions=messaging.post_champions(env, workspace_id),
+        )
+    return tally.said("{reports} reports, {champions} champions posts")

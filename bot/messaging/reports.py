@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from bot import notify
 from bot.env import Env
+from bot.i18n import lang
 from bot.messaging.mornings import Due, due_this_morning
-from bot.rules.calendar import first_working_day_of_week
+from bot.rules.calendar import due_day, first_working_day_of_week
 from bot.services import reports
 from bot.services import settings as settings_service
-from bot.services.people import directory
+from bot.services.people import directory, workspace_locale
+from bot.services.reports import workspace_zone
+from bot.views import champions as champion_views
 from bot.views import reports as views
 
 KIND = "weekly_report"
@@ -45,3 +48,31 @@ def _queue(env: Env, one: Due) -> None:
         env, workspace_id=one.workspace_id, kind=KIND, recipient=one.person.user_id, subject="",
         period=one.day.isoformat(), message=message, images=images,
     )  # fmt: skip
+
+
+CHAMPIONS = "champions"  # the week's post in the champions channel; its period is the week's Monday
+
+
+def post_champions(env: Env, workspace_id: str) -> int:
+    """The week's champions, once, on the first working morning of the week at the digest time in the
+    workspace's zone; 1 when queued now."""
+    settings = settings_service.load(env, workspace_id)
+    zone_name = workspace_zone(env, workspace_id)
+    today = due_day(env.clock.now(), zone_name, settings.digest_at, settings.country)
+    if today is None or not first_working_day_of_week(today, settings.country):
+        return 0
+    found = reports.champions(env, workspace_id, today)
+    if found is None:
+        return 0
+    words = lang(workspace_locale(env, workspace_id))
+    drawn = champion_views.champions_chart(words, found)
+    names = [f"champions{n}" for n in range(len(drawn))]
+    message = champion_views.champions_message(words, found, [notify.pending_file(n) for n in names], drawn)
+    images = [
+        notify.Image(n, chart.png, f"{n}.png", chart.title) for n, chart in zip(names, drawn, strict=True)
+    ]
+    notify.enqueue(
+        env, workspace_id=workspace_id, kind=CHAMPIONS, recipient=found.channel, subject="",
+        period=found.period.first_day.isoformat(), message=message, images=images,
+    )  # fmt: skip
+    return 1

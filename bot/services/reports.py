@@ -17,6 +17,7 @@ from sqlmodel import Session
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
+from bot.rules import champions as champion_rules
 from bot.rules.calendar import zone
 from bot.services import settings as settings_service
 from bot.services.people import Actor, Directory, directory
@@ -122,7 +123,7 @@ def readers(people: Directory) -> list[Actor]:
 
 def report(env: Env, actor: Actor, period_name: str = "week", named: str | None = None) -> Report:
     settings = settings_service.load(env, actor.workspace_id)
-    tz = zone(_workspace_zone(env, actor))
+    tz = zone(workspace_zone(env, actor.workspace_id))
     today = env.clock.now().astimezone(tz).date()
     period = period_before(period_name, today)
     people = directory(env, actor.workspace_id)
@@ -134,10 +135,10 @@ def report(env: Env, actor: Actor, period_name: str = "week", named: str | None 
     return found
 
 
-def _workspace_zone(env: Env, actor: Actor) -> str:
+def workspace_zone(env: Env, workspace_id: str) -> str:
     with env.db.session() as session:
-        workspace = people_store.get_workspace(session=session, workspace_id=actor.workspace_id)
-    return workspace.timezone if workspace else actor.timezone
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+    return workspace.timezone if workspace else "UTC"
 
 
 def _midnight(day: date, tz: tzinfo) -> datetime:
@@ -181,3 +182,47 @@ def _everyone(session: Session, workspace_id: str) -> list[str]:
         for person in people_store.list_everyone(session=session, workspace_id=workspace_id)
         if not person.is_deleted and not person.is_guest and person.role != "admin"
     ]
+
+
+# -- the team's champions ---------------------------------------------------------------------------
+SETTING_OF = {
+    "visits": "champion_visits",
+    "new_customers": "champion_new_customers",
+    "revenue": "champion_revenue",
+    "satisfaction": "champion_satisfaction",
+    "complaints": "champion_complaints",
+}
+
+
+@dataclass(frozen=True)
+class Champions:
+    period: Period
+    channel: str
+    currency: str
+    measures: dict[str, list[champion_rules.Place]]  # the measures switched on, each its top
+    names: dict[str, str]
+
+
+def champions(env: Env, workspace_id: str, today: date) -> Champions | None:
+    """The week before `today`'s champions, per measure switched on; None when no channel is set."""
+    settings = settings_service.load(env, workspace_id)
+    if settings.champions_channel is None:
+        return None
+    period = period_before("week", today)
+    people = directory(env, workspace_id)
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+        tz = zone(workspace.timezone if workspace else "UTC")
+        figures = store.champion_figures(
+            session=session, workspace_id=workspace_id, start=_midnight(period.first_day, tz),
+            end=_midnight(period.last_day + timedelta(days=1), tz), first_day=period.first_day, last_day=period.last_day,
+        )  # fmt: skip
+    reps = {p.user_id for p in people.active if not p.is_admin}
+    measures = {
+        measure: champion_rules.top({rep: v for rep, v in figures[measure].items() if rep in reps}, settings.champions_shown)
+        for measure in champion_rules.MEASURES
+        if getattr(settings, SETTING_OF[measure])
+    }  # fmt: skip
+    names = {p.user_id: p.name or p.user_id for p in people.active}
+    currency = workspace.currency if workspace else "CNY"
+    return Champions(period, settings.champions_channel, currency, measures, names)

@@ -53,6 +53,14 @@ class WorkspaceSettings:
     # an urgent complaint's escalation is sent at once unless switched off.
     quiet_hours: bool = True
     urgent_breaks_quiet_hours: bool = True
+    # The team's champions of the week, posted in a channel (none: not posted): the top few per measure.
+    champions_channel: str | None = None
+    champions_shown: int = 3
+    champion_visits: bool = True
+    champion_new_customers: bool = True
+    champion_revenue: bool = True
+    champion_satisfaction: bool = True
+    champion_complaints: bool = True
     # Levels from revenue of the last 12 months among customers who ordered: top A %, next B %, rest C.
     tier_a_percent: int = 20
     tier_b_percent: int = 30
@@ -113,6 +121,7 @@ class Group(StrEnum):
     COMPLAINTS = "complaints"
     LEVELS = "levels"
     APPROVALS = "approvals"
+    CHAMPIONS = "champions"
     CHANNELS = "channels"
 
 
@@ -294,6 +303,29 @@ SPECS: tuple[Spec, ...] = (
     ),
     Spec(
         "tier_b_percent", Group.LEVELS, N_("Level B: the next %"), Kind.NUMBER, 0, 100, N_("The rest are C.")
+    ),
+    Spec(
+        "champions_channel",
+        Group.CHAMPIONS,
+        N_("Champions channel"),
+        Kind.CHANNEL,
+        hint=N_("The week's top reps are named and thanked here each Monday morning. None: not posted."),
+    ),
+    Spec(
+        "champions_shown",
+        Group.CHAMPIONS,
+        N_("Reps shown per measure"),
+        Kind.NUMBER,
+        1,
+        10,
+        N_("Only the top is shown, never a bottom list."),
+    ),
+    Spec("champion_visits", Group.CHAMPIONS, N_("Most visits"), Kind.SWITCH),
+    Spec("champion_new_customers", Group.CHAMPIONS, N_("Most new customers won (first orders)"), Kind.SWITCH),
+    Spec("champion_revenue", Group.CHAMPIONS, N_("Most revenue"), Kind.SWITCH),
+    Spec("champion_satisfaction", Group.CHAMPIONS, N_("Best customer satisfaction"), Kind.SWITCH),
+    Spec(
+        "champion_complaints", Group.CHAMPIONS, N_("Most complaints resolved within their time"), Kind.SWITCH
     ),
     Spec(
         "approve_ordered",

@@ -30,6 +30,7 @@ GROUP_TITLES = {
     Group.COMPLAINTS: N_("Complaints: time to respond and resolve"),
     Group.LEVELS: N_("Customer levels"),
     Group.APPROVALS: N_("Needs the manager's approval"),
+    Group.CHAMPIONS: N_("The team's champions"),
     Group.CHANNELS: N_("Channels"),
 }
 SWITCH_ON = "on"

@@ -1,0 +1,28 @@
+"""The team's champions: the top of each measure, ties sharing their rank (1, 1, 3), never a bottom."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MEASURES = ("visits", "new_customers", "revenue", "satisfaction", "complaints")
+
+
+@dataclass(frozen=True)
+class Place:
+    rank: int
+    rep: str
+    value: float
+
+
+def top(figures: dict[str, float], shown: int) -> list[Place]:
+    """Those ranked `shown` or better (every one tied at a shown rank too); nobody with nothing."""
+    ordered = sorted(
+        ((value, rep) for rep, value in figures.items() if value > 0), key=lambda pair: (-pair[0], pair[1])
+    )
+    places: list[Place] = []
+    for position, (value, rep) in enumerate(ordered, 1):
+        rank = places[-1].rank if places and places[-1].value == value else position
+        if rank > shown:
+            break
+        places.append(Place(rank, rep, value))
+    return places
