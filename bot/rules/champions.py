@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 MEASURES = ("visits", "new_customers", "revenue", "satisfaction", "complaints")
@@ -14,7 +15,7 @@ class Place:
     value: float
 
 
-def top(figures: dict[str, float], shown: int) -> list[Place]:
+def top(figures: Mapping[str, float], shown: int) -> list[Place]:
     """Those ranked `shown` or better (every one tied at a shown rank too); nobody with nothing."""
     ordered = sorted(
         ((value, rep) for rep, value in figures.items() if value > 0), key=lambda pair: (-pair[0], pair[1])
