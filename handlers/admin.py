@@ -9,17 +9,20 @@ from typing import Any
 
 from slack_bolt import App
 
+from bot import notify
 from bot.errors import InvalidInput
 from bot.i18n import N_
+from bot.messaging import reports as report_messaging
 from bot.messaging.channels import channel_problem
 from bot.rules.commands import mentioned_users
 from bot.services import people, reports, settings
 from bot.views import admin as views
+from bot.views import blocks as b
 from bot.views import reports as report_views
 from bot.views import settings as settings_views
 from bot.views.common import help_message
 from bot.views.ids import Callback, Command
-from bot.views.text import unescape_slack
+from bot.views.text import say, unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
 from handlers.state import form_values
 
@@ -74,7 +77,9 @@ def crm_command(call: Call) -> None:
     elif verb == "team" and len(words) == 1:
         call.ack(**views.team_listing(call.lang, people.list_teams(call.env, call.me)))
     elif verb in REPORT_WORDS:
-        call.ack(**_report(call, words[1:]))
+        answer = _report(call, words[1:])
+        call.hand_over(AdminWork("report"))
+        call.ack(**answer)
     elif verb in {"settings", "设置"}:
         settings.require_admin(call.me)
         call.hand_over(AdminWork("settings"))
@@ -99,14 +104,28 @@ PERIOD_WORDS = {
 
 
 def _report(call: Call, words: list[str]) -> dict[str, Any]:
-    """`/crm report [week|month|quarter] [@person]`: the figures in words, in the ack."""
+    """`/crm report [week|month|quarter] [@person]`: the figures in words, in the ack (the charts
+    follow in the person's DM)."""
+    message = report_views.report_message(call.lang, _found_report(call, words))
+    note = say(call.lang, N_("The charts are on their way to your direct messages."))
+    return {**message, "blocks": [*message["blocks"], b.context(note)]}
+
+
+def _found_report(call: Call, words: list[str]) -> reports.Report:
     named = mentioned_users(" ".join(words))
     periods = [PERIOD_WORDS[w.lower()] for w in words if w.lower() in PERIOD_WORDS]
     unknown = [w for w in words if w.lower() not in PERIOD_WORDS and not w.startswith("<@")]
     if unknown or len(named) > 1 or len(periods) > 1:
         raise InvalidInput(N_("Use: /crm report [week|month|quarter] [@manager]"))
-    found = reports.report(call.env, call.me, periods[0] if periods else "week", named[0] if named else None)
-    return report_views.report_message(call.lang, found)
+    return reports.report(call.env, call.me, periods[0] if periods else "week", named[0] if named else None)
+
+
+def _send_report_charts(call: Call, words: list[str]) -> None:
+    """The same report with its charts, to the person's DM (through the outbox: uploaded once)."""
+    found = _found_report(call, words)
+    when = f"{call.env.clock.now().timestamp():.6f}"
+    key = report_messaging.queue_report(call.env, call.me, found, report_messaging.ASKED, when)
+    notify.deliver_now(call.env, call.client, [key], workspace_id=call.me.workspace_id)
 
 
 def _choose_language(call: Call, words: list[str]) -> None:
@@ -128,6 +147,8 @@ def crm_admin_work(call: Call) -> None:
         _change_team(call, words[1:])
     elif call.handed(AdminWork).verb == "settings":
         _open_settings(call)
+    elif call.handed(AdminWork).verb == "report":
+        _send_report_charts(call, words[1:])
 
 
 def _open_settings(call: Call) -> None:

@@ -158,10 +158,16 @@ def test_a_quiet_period_is_one_line_and_no_empty_chart(env, clock):
 
 
 @pytest.mark.usefixtures("week")
-def test_the_crm_report_command_answers_with_the_figures_and_refuses_bad_words(slack):
+def test_the_crm_report_command_answers_with_the_figures_and_refuses_bad_words(slack, standin):
     reply = slack.command(MANAGER, "/crm", "report week")
     assert "Report for the week of Nov 16, 2026 to Nov 22, 2026" in reply.text
     assert "Mei 3, Li 1" in reply.text
+    assert "The charts are on their way to your direct messages." in reply.text
+    dm = standin.wait_for("chat.postMessage")[-1].args
+    assert dm["channel"] == MANAGER
+    images = [block for block in dm["blocks"] if block["type"] == "image"]
+    assert len(images) == 5
+    assert all(standin.uploaded(block["slack_file"]["id"]) for block in images)
     assert "Use: /crm report" in slack.command(MANAGER, "/crm", "report fortnight").text
     assert "your own team" in slack.command(REP, "/crm", f"report <@{MANAGER}|max>").text
 

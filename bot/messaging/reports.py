@@ -11,12 +11,13 @@ from bot.messaging.mornings import Due, due_this_morning
 from bot.rules.calendar import due_day, first_working_day_of_week
 from bot.services import reports
 from bot.services import settings as settings_service
-from bot.services.people import directory, workspace_locale
+from bot.services.people import Actor, directory, workspace_locale
 from bot.services.reports import workspace_zone
 from bot.views import champions as champion_views
 from bot.views import reports as views
 
 KIND = "weekly_report"
+ASKED = "report"  # a report asked for with /crm report, to the asker's DM; its period is the asking's instant
 
 
 def send_weekly_reports(env: Env, workspace_id: str) -> int:
@@ -35,8 +36,12 @@ def send_weekly_reports(env: Env, workspace_id: str) -> int:
 
 def _queue(env: Env, one: Due) -> None:
     """One report, its charts drawn in the reader's language and kept with the message."""
-    found = reports.report(env, one.person, "week")
-    words = one.person.lang
+    queue_report(env, one.person, reports.report(env, one.person, "week"), KIND, one.day.isoformat())
+
+
+def queue_report(env: Env, reader: Actor, found: reports.Report, kind: str, period: str) -> str:
+    """A report to the reader's DM with its charts (uploaded by the outbox); its key."""
+    words = reader.lang
     drawn = views.report_charts(words, found)
     names = [f"chart{n}" for n in range(len(drawn))]
     message = views.report_message(words, found, drawn, [notify.pending_file(name) for name in names])
@@ -44,9 +49,9 @@ def _queue(env: Env, one: Due) -> None:
         notify.Image(name, chart.png, f"{name}.png", chart.title)
         for name, chart in zip(names, drawn, strict=True)
     ]
-    notify.enqueue(
-        env, workspace_id=one.workspace_id, kind=KIND, recipient=one.person.user_id, subject="",
-        period=one.day.isoformat(), message=message, images=images,
+    return notify.enqueue(
+        env, workspace_id=reader.workspace_id, kind=kind, recipient=reader.user_id, subject="",
+        period=period, message=message, images=images,
     )  # fmt: skip
 
 
