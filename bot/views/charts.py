@@ -55,8 +55,10 @@ def missing_glyphs(text: str) -> set[str]:
 
 def _figure(title: str) -> tuple[Figure, Axes]:
     figure = Figure(figsize=SIZE, dpi=DPI)
+    # Fixed margins, room for turned labels: a "tight" layout would draw every chart twice to measure it.
+    figure.subplots_adjust(left=0.1, right=0.97, top=0.83, bottom=0.17)
     axes = figure.subplots()
-    axes.set_title(title, fontproperties=_font(), fontsize=13)
+    axes.set_title(title, fontproperties=_font(), fontsize=13, pad=26)
     axes.spines[["top", "right"]].set_visible(False)
     axes.yaxis.set_major_formatter(
         FuncFormatter(lambda value, _position: f"{value:,.0f}")
@@ -66,7 +68,7 @@ def _figure(title: str) -> tuple[Figure, Axes]:
 
 def _png(figure: Figure) -> bytes:
     out = io.BytesIO()
-    figure.savefig(out, format="png", bbox_inches="tight")
+    figure.savefig(out, format="png")
     return out.getvalue()
 
 
@@ -112,9 +114,14 @@ def stacked(title: str, alt: str, labels: Sequence[str], series: dict[str, Seque
     for (name, values), colour in zip(series.items(), COLOURS, strict=False):
         axes.bar(list(labels), list(values), bottom=bottom, color=colour, label=name)
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-    axes.legend(prop=_font(), frameon=False)
+    _legend(axes, len(series))
     _label(axes, labels, rotate=len(labels) > 8)
     return Chart(_png(figure), title, alt)
+
+
+def _legend(axes: Axes, count: int) -> None:
+    """The series' names in one row under the title: never over the bars (and no search for a place)."""
+    axes.legend(prop=_font(), frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=count)
 
 
 def side_by_side(title: str, alt: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Chart:
@@ -125,6 +132,6 @@ def side_by_side(title: str, alt: str, labels: Sequence[str], series: dict[str, 
         positions = [i + n * width for i in range(len(labels))]
         axes.bar(positions, list(values), width=width, color=colour, label=name)
     axes.set_xticks([i + width * (len(series) - 1) / 2 for i in range(len(labels))], list(labels))
-    axes.legend(prop=_font(), frameon=False)
+    _legend(axes, len(series))
     _label(axes, labels)
     return Chart(_png(figure), title, alt)
