@@ -29,14 +29,16 @@ def send_weekly_reports(env: Env, workspace_id: str) -> int:
         workspace_id=workspace_id,
     )  # fmt: skip
     due = [one for one in due if first_working_day_of_week(one.day, settings.country)]
+    within = reports.Workspace(people, settings, workspace_zone(env, workspace_id))
     for one in due:
-        _queue(env, one)
+        _queue(env, one, within)
     return len(due)
 
 
-def _queue(env: Env, one: Due) -> None:
+def _queue(env: Env, one: Due, within: reports.Workspace) -> None:
     """One report, its charts drawn in the reader's language and kept with the message."""
-    queue_report(env, one.person, reports.report(env, one.person, "week"), KIND, one.day.isoformat())
+    found = reports.report(env, one.person, "week", within=within)
+    queue_report(env, one.person, found, KIND, one.day.isoformat())
 
 
 def queue_report(env: Env, reader: Actor, found: reports.Report, kind: str, period: str) -> str:

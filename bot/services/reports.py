@@ -121,12 +121,36 @@ def readers(people: Directory) -> list[Actor]:
     return [p for p in people.active if p.is_admin or (p.is_manager and people.team_of(p))]
 
 
-def report(env: Env, actor: Actor, period_name: str = "week", named: str | None = None) -> Report:
-    settings = settings_service.load(env, actor.workspace_id)
-    tz = zone(workspace_zone(env, actor.workspace_id))
+@dataclass(frozen=True)
+class Workspace:
+    """What every report of a workspace reads first: read once for a run of many reports."""
+
+    people: Directory
+    settings: settings_service.WorkspaceSettings
+    timezone: str
+
+
+def workspace_of(env: Env, workspace_id: str) -> Workspace:
+    return Workspace(
+        directory(env, workspace_id),
+        settings_service.load(env, workspace_id),
+        workspace_zone(env, workspace_id),
+    )
+
+
+def report(
+    env: Env,
+    actor: Actor,
+    period_name: str = "week",
+    named: str | None = None,
+    within: Workspace | None = None,
+) -> Report:
+    """The report `actor` may see, for the last full period; `within` the workspace's people and
+    settings when a run already read them (the weekly report's hundred managers)."""
+    within = within or workspace_of(env, actor.workspace_id)
+    settings, people, tz = within.settings, within.people, zone(within.timezone)
     today = env.clock.now().astimezone(tz).date()
     period = period_before(period_name, today)
-    people = directory(env, actor.workspace_id)
     scope = scope_for(people, actor, named)
     found = Report(scope, period, str(tz), actor.currency)
     found.names = {person.user_id: person.name or person.user_id for person in people.active}
