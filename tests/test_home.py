@@ -20,7 +20,6 @@ from bot.services import settings as settings_service
 from bot.services.complaints import ComplaintDraft
 from bot.services.home import home_data
 from bot.services.people import Actor
-from bot.services.settings import SPECS
 from bot.services.visits import VisitDraft
 from bot.views.home import home_view
 from bot.views.ids import Action, Callback
@@ -289,19 +288,19 @@ def test_deactivated_members_customers_show_with_reassign(slack, standin, env):
 
 
 # -- an admin's workspace ----------------------------------------------------------------------------------
-def test_an_admins_home_shows_every_setting_teams_roles_and_refused_messages(slack, standin, env):
+def test_an_admins_home_shows_the_settings_at_a_glance_teams_roles_and_refused_messages(slack, standin, env):
     team(env)
     builders.person(env, "U0SOLO")  # a rep without a manager: the admins cover them
     builders.customer(env, "Solo Late", owner="U0SOLO", next_follow_up=TODAY - timedelta(days=5))
-    settings_service.save(env, admin_actor(), {"weekly_visit_target": 12, "reminder_time": "08:15"})
+    settings_service.save(env, admin_actor(), {"weekly_visit_target": 12, "holding_cap": 40})
     refused_message(env, 1)
     slack.open_home(ADMIN)
     view = published(standin, ADMIN)
     text = text_of(view)
-    for spec in SPECS:
-        assert spec.label in text, spec.key
-    assert "Visits per rep per week (target): 12" in text
-    assert "Follow-up reminders at: 08:15" in text
+    assert "Customers one rep may hold: 40" in text
+    assert "Level A: days without a visit" in text
+    assert "Follow-up reminders at" not in text, "the rest is behind Edit settings"
+    assert "Every other setting is behind Edit settings." in text
     assert f"*Manager* <@{MANAGER}>: <@{OTHER_REP}>, <@{REP}>" in text  # by name: Li, Mei
     assert f"*Admins*: <@{ADMIN}>" in text
     assert "Reps without a manager (covered by the admins)*: <@U0SOLO>" in text

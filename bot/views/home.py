@@ -33,13 +33,13 @@ from bot.services.home_types import (
     TeamHome,
     Warned,
 )
-from bot.services.settings import SPECS, WorkspaceSettings
+from bot.services.settings import SPEC_BY_KEY, WorkspaceSettings
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.churn import risk_line
 from bot.views.complaints import SEVERITY_ICONS, status_label
 from bot.views.ids import Action, Callback
-from bot.views.settings import GROUP_TITLES, shown_value
+from bot.views.settings import shown_value
 from bot.views.templating import render
 from bot.views.text import day, escape, mention, moment, say, say_n
 from store.complaints import Listed
@@ -292,17 +292,18 @@ def _team(reader: Reader, today: date, team: TeamHome) -> list[b.Block]:
     return blocks
 
 
-def _settings_text(lang: Lang, settings: WorkspaceSettings) -> list[str]:
-    """Every setting of `/crm settings`, read-only, a section per group of the form."""
-    texts = []
-    for group, title in GROUP_TITLES.items():
-        lines = [
-            f"{escape(lang.gettext(spec.label))}: {shown_value(lang, spec, getattr(settings, spec.key))}"
-            for spec in SPECS
-            if spec.group is group
-        ]
-        texts.append("\n".join([_bold(lang.gettext(title)), *lines]))
-    return texts
+# The few settings the admin's Home shows; the rest is behind *Edit settings* (all of them filled the tab).
+AT_A_GLANCE = ("recycle_days_a", "recycle_days_b", "recycle_days_c", "holding_cap", "daily_claim_limit",
+               "pool_channel", "complaints_channel", "champions_channel")  # fmt: skip
+
+
+def _settings_text(lang: Lang, settings: WorkspaceSettings) -> str:
+    """The settings at a glance, read-only; *Edit settings* shows and changes them all."""
+    lines = [
+        f"{escape(lang.gettext(SPEC_BY_KEY[key].label))}: {shown_value(lang, SPEC_BY_KEY[key], getattr(settings, key))}"
+        for key in AT_A_GLANCE
+    ]
+    return "\n".join(lines)
 
 
 def _people(user_ids: Sequence[str], lang: Lang) -> str:
@@ -333,7 +334,8 @@ def _workspace(reader: Reader, admin: AdminHome) -> list[b.Block]:
     _ = reader.lang.gettext
     edit = b.button(_("Edit settings"), Action.HOME_SETTINGS)
     blocks: list[b.Block] = [b.divider(), b.section(_bold(_("Settings")), accessory=edit)]
-    blocks += [b.section(text) for text in _settings_text(reader.lang, admin.settings)]
+    blocks.append(b.section(_settings_text(reader.lang, admin.settings)))
+    blocks.append(b.context(escape(_("Every other setting is behind Edit settings."))))
     blocks += _teams(reader.lang, admin)
     blocks += _list(reader, HomeList.REFUSED, admin.refused)
     if admin.possible_duplicates:
