@@ -30,10 +30,6 @@ class Files:
     _lock: threading.Condition
     _ids: itertools.count[int]
 
-    @property
-    def port(self) -> int:
-        raise NotImplementedError  # the stand-in's server knows it
-
     def _file_result(self, method: str, args: dict[str, Any]) -> dict[str, Any] | None:
         """The files methods' answers (None: not a files method)."""
         if method == "files.getUploadURLExternal":
@@ -44,6 +40,7 @@ class Files:
 
     def _init_files(self) -> None:
         self.uploads: dict[str, Upload] = {}
+        self.files_url = ""  # http://127.0.0.1:<port>, set when the stand-in's server starts
 
     def _upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
         length = int(args.get("length") or 0)
@@ -55,7 +52,7 @@ class Files:
         return {
             "ok": True,
             "file_id": file_id,
-            "upload_url": f"http://127.0.0.1:{self.port}/upload/{file_id}",
+            "upload_url": f"{self.files_url}/upload/{file_id}",
         }
 
     def _receive(self, file_id: str, data: bytes) -> tuple[int, str]:
@@ -83,7 +80,7 @@ class Files:
         return {"ok": True, "files": done}
 
     def _file_info(self, upload: Upload) -> dict[str, Any]:
-        url = f"http://127.0.0.1:{self.port}/files/{upload.file_id}"
+        url = f"{self.files_url}/files/{upload.file_id}"
         return {"id": upload.file_id, "title": upload.title, "name": upload.filename, "mimetype": "image/png",
                 "url_private": url, "permalink": url}  # fmt: skip
 

@@ -84,6 +84,7 @@ class SlackStandIn(WebApi, Faults, Files):
             request_queue_size = 256  # the default 5 drops bursts of connections into 1 s retries
 
         self._server = Server(("127.0.0.1", 0), Handler)
+        self.files_url = f"http://127.0.0.1:{self.port}"
         threading.Thread(target=self._server.serve_forever, daemon=True, name="slack-standin").start()
         return self
 
