@@ -123,6 +123,7 @@ def _facts_statement(settings_as_json: Any) -> sa.Select[Any]:
             _last_loss.with_only_columns(col(OwnershipEvent.at)).scalar_subquery(),
             _last_loss.with_only_columns(col(OwnershipEvent.kind)).scalar_subquery(),
             settings,
+            col(Customer.previous_owner_id),
         )
         .select_from(Customer)
         .join(_HOLDING, sa.true())
@@ -145,6 +146,7 @@ class ClaimFacts:
     lost_at: datetime | None
     lost_by: str | None  # the move that took it from the person: release, recycle or assign
     settings: dict[str, str]  # the workspace's stored settings, {key: JSON text}
+    previous_owner_id: str | None = None  # who owned it before it last went back to the pool
 
 
 def claim_facts(*, session: Executor, workspace_id: str, user_id: str, customer_id: int) -> ClaimFacts | None:
@@ -156,7 +158,7 @@ def claim_facts(*, session: Executor, workspace_id: str, user_id: str, customer_
     settings = {
         str(key): value if isinstance(value, str) else json.dumps(value) for key, value in stored.items()
     }
-    return ClaimFacts(row[0], row[1], int(row[2] or 0), int(row[3] or 0), row[4], row[5], settings)
+    return ClaimFacts(row[0], row[1], int(row[2] or 0), int(row[3] or 0), row[4], row[5], settings, row[7])
 
 
 def _dialect(session: Executor) -> str:

@@ -58,12 +58,10 @@ def refresh_after_claim(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> 
 
 def _tell_recycled_owner(env: Env, bind: Bind, claimed: pool.CustomerClaimed) -> list[str]:
     """The one a customer was recycled from hears who claimed it (not after their own release)."""
+    if not claimed.by or claimed.previous_owner_id in (None, claimed.by):
+        return []  # most claims: nothing more is read on the claim's hot path
     ws = claimed.workspace_id
-    loss = (
-        moves_store.loss_before_claim(bind=bind, workspace_id=ws, customer_id=claimed.customer_id)
-        if claimed.by
-        else None
-    )
+    loss = moves_store.loss_before_claim(bind=bind, workspace_id=ws, customer_id=claimed.customer_id)
     if loss is None or loss[0] != MOVE_RECYCLE or loss[1] in (None, claimed.by):
         return []
     previous, name = str(loss[1]), loss[2]

@@ -69,6 +69,7 @@ class CustomerClaimed(events.Event):
     workspace_id: str
     customer_id: int
     by: str = ""  # the claimer; empty when an undo puts a customer back with its owner
+    previous_owner_id: str | None = None  # who had it before it went back to the pool
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,8 @@ def _claim(env: Env, actor: Actor, customer_id: int) -> Claimed:
             session=session, workspace_id=ws, customer_id=customer_id, user_id=me, now=now
         ):
             _refuse_owned(_now_owned(session, ws, customer_id, facts), me, raced=True)
-        updates = events.publish(env, session, CustomerClaimed(ws, customer_id, me))
+        claimed = CustomerClaimed(ws, customer_id, me, facts.previous_owner_id)
+        updates = events.publish(env, session, claimed)
     left = max(0, pool_rules.daily_claim_limit - claims)
     return Claimed(customer_id, facts.name, left, holding + 1, pool_rules.holding_cap, updates)
 
