@@ -77,9 +77,9 @@ def crm_command(call: Call) -> None:
     elif verb == "team" and len(words) == 1:
         call.ack(**views.team_listing(call.lang, people.list_teams(call.env, call.me)))
     elif verb in REPORT_WORDS:
-        answer = _report(call, words[1:])
-        call.hand_over(AdminWork("report"))
-        call.ack(**answer)
+        found = _found_report(call, words[1:])
+        call.hand_over(ReportAsked(found))  # the lazy step sends this one, with its charts
+        call.ack(**_report_answer(call, found))
     elif verb in {"settings", "设置"}:
         settings.require_admin(call.me)
         call.hand_over(AdminWork("settings"))
@@ -103,10 +103,17 @@ PERIOD_WORDS = {
 }
 
 
-def _report(call: Call, words: list[str]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ReportAsked:
+    """A report read in the ack, for the lazy step to send with its charts."""
+
+    report: reports.Report
+
+
+def _report_answer(call: Call, found: reports.Report) -> dict[str, Any]:
     """`/crm report [week|month|quarter] [@person]`: the figures in words, in the ack (the charts
     follow in the person's DM)."""
-    message = report_views.report_message(call.lang, _found_report(call, words))
+    message = report_views.report_message(call.lang, found)
     note = say(call.lang, N_("The charts are on their way to your direct messages."))
     return {**message, "blocks": [*message["blocks"], b.context(note)]}
 
@@ -120,9 +127,8 @@ def _found_report(call: Call, words: list[str]) -> reports.Report:
     return reports.report(call.env, call.me, periods[0] if periods else "week", named[0] if named else None)
 
 
-def _send_report_charts(call: Call, words: list[str]) -> None:
+def _send_report_charts(call: Call, found: reports.Report) -> None:
     """The same report with its charts, to the person's DM (through the outbox: uploaded once)."""
-    found = _found_report(call, words)
     when = f"{call.env.clock.now().timestamp():.6f}"
     key = report_messaging.queue_report(call.env, call.me, found, report_messaging.ASKED, when)
     notify.deliver_now(call.env, call.client, [key], workspace_id=call.me.workspace_id)
@@ -145,10 +151,10 @@ def crm_admin_work(call: Call) -> None:
         _set_role(call, words[1:])
     elif verb == "team" and len(words) > 1:
         _change_team(call, words[1:])
+    elif (asked := call.handed_if(ReportAsked)) is not None:
+        _send_report_charts(call, asked.report)
     elif call.handed(AdminWork).verb == "settings":
         _open_settings(call)
-    elif call.handed(AdminWork).verb == "report":
-        _send_report_charts(call, words[1:])
 
 
 def _open_settings(call: Call) -> None:

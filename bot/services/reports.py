@@ -12,8 +12,6 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
-from sqlmodel import Session
-
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
@@ -155,7 +153,8 @@ def report(
     found = Report(scope, period, str(tz), actor.currency)
     found.names = {person.user_id: person.name or person.user_id for person in people.active}
     found.visit_target = round(settings.weekly_visit_target * period.weeks)
-    _fill(env, actor.workspace_id, found, tz)
+    everyone = [p.user_id for p in people.active if not p.is_admin]  # a company report's people
+    _fill(env, actor.workspace_id, found, tz, everyone)
     return found
 
 
@@ -169,7 +168,7 @@ def _midnight(day: date, tz: tzinfo) -> datetime:
     return datetime.combine(day, time(0), tzinfo=tz)
 
 
-def _fill(env: Env, workspace_id: str, found: Report, tz: tzinfo) -> None:
+def _fill(env: Env, workspace_id: str, found: Report, tz: tzinfo, everyone: list[str]) -> None:
     period, people = found.period, found.scope.people
     end_week = period.last_day - timedelta(days=period.last_day.weekday())  # the period's last Monday
     found.flow_weeks = [end_week - timedelta(weeks=n) for n in reversed(range(FLOW_WEEKS))]
@@ -177,7 +176,7 @@ def _fill(env: Env, workspace_id: str, found: Report, tz: tzinfo) -> None:
     start, end = _midnight(period.first_day, tz), _midnight(period.last_day + timedelta(days=1), tz)
     with env.db.session() as session:
         ws = workspace_id
-        reps = [p for p in people or _everyone(session, ws) if p]
+        reps = list(people or everyone)
         counted = store.visits_per_rep(
             session=session, workspace_id=ws, reps=reps, first_day=period.first_day, last_day=period.last_day
         )
@@ -197,15 +196,6 @@ def _fill(env: Env, workspace_id: str, found: Report, tz: tzinfo) -> None:
         found.complaints = store.complaints_between(
             session=session, workspace_id=ws, assignees=people, start=start, end=end
         )
-
-
-def _everyone(session: Session, workspace_id: str) -> list[str]:
-    """The company's reps and managers, for the visits per person."""
-    return [
-        person.user_id
-        for person in people_store.list_everyone(session=session, workspace_id=workspace_id)
-        if not person.is_deleted and not person.is_guest and person.role != "admin"
-    ]
 
 
 # -- the team's champions ---------------------------------------------------------------------------
