@@ -106,16 +106,18 @@ def _columns(shown: dict[str, Any]) -> dict[str, Any]:
 def open_correction(env: Env, actor: Actor, ref: RecordRef) -> Correctable:
     """The record and its customer, for one who may correct it; refused before the form opens."""
     with env.db.session() as session:
-        return _correctable(session, actor, ref, env.clock.now())
+        return _correctable(session, actor, ref, env.clock.now(), lock=False)
 
 
-def _correctable(session: Session, actor: Actor, ref: RecordRef, now: datetime) -> Correctable:
+def _correctable(
+    session: Session, actor: Actor, ref: RecordRef, now: datetime, *, lock: bool = True
+) -> Correctable:
     model = MODELS[ref.kind]
     record = store.get_record(session=session, model=model, workspace_id=actor.workspace_id, record_id=ref.id)
     if record is None:
         raise NotFound(_GONE[ref.kind])
-    # The customer's row locked first, as logging does: one correction or log at a time per customer.
-    customer = session.get(Customer, record.customer_id, with_for_update=True)
+    # The customer's row locked first when writing, as logging does: one correction or log at a time.
+    customer = session.get(Customer, record.customer_id, with_for_update=lock)
     assert customer is not None
     standing = standing_in(session, actor, customer)
     if not may_correct(standing, author_id=record.author_id, logged_at=record.created_at, now=now):
