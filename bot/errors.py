@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from bot.i18n import N_
+
 
 class Word(str):
     """A fixed word (marked with N_) used as a value: translated with the message."""
@@ -79,3 +81,17 @@ class NotAllowed(UserError):
 
 class GuestRefused(NotAllowed):
     """Guests (restricted users) do not use the CRM."""
+
+
+TOO_LONG = N_("This is too long: at most %(limit)s characters.")
+
+
+def required_text(text: str, *, field: str, missing: str, limit: int, one_line: bool = False) -> str:
+    """What the person wrote, stripped (`one_line`: its spaces and line breaks made single spaces):
+    refused when empty, saying `missing`, or longer than `limit`."""
+    clean = " ".join(text.split()) if one_line else text.strip()
+    if not clean:
+        raise InvalidInput(missing, field=field)
+    if len(clean) > limit:
+        raise InvalidInput(TOO_LONG, field=field, limit=limit)
+    return clean

@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from bot import events
 from bot.env import Env
-from bot.errors import InvalidInput, NotAllowed, NotFound, Person, Word
+from bot.errors import InvalidInput, NotAllowed, NotFound, Person, Word, required_text
 from bot.i18n import N_
 from bot.rules import complaints as rules
 from bot.rules.sla import Deadlines, deadlines
@@ -352,13 +352,7 @@ def _require_assignable(people: Directory, actor: Actor, to_user_id: str) -> Non
 
 
 def _required_text(text: str, field: str, missing: str, limit: int = rules.NOTE_LIMIT) -> str:
-    """The text stripped: refused when empty (saying `missing`) or longer than the limit."""
-    clean = text.strip()
-    if not clean:
-        raise InvalidInput(missing, field=field)
-    if len(clean) > limit:
-        raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=field, limit=limit)
-    return clean
+    return required_text(text, field=field, missing=missing, limit=limit)
 
 
 @dataclass(frozen=True)

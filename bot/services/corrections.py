@@ -26,7 +26,7 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.env import Env
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound, required_text
 from bot.i18n import N_
 from bot.rules import money
 from bot.rules.access import may_correct
@@ -222,13 +222,10 @@ def _change(
 
 def delete_record(env: Env, actor: Actor, ref: RecordRef, reason: str) -> Corrected:
     """Delete a visit or an order, with a reason; the record stays whole in the customer's history."""
-    text = " ".join(reason.split())
-    if not text:
-        raise InvalidInput(N_("Say why it is deleted: it stays in the customer's history."), field="reason")
-    if len(text) > REASON_LIMIT:
-        raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."), field="reason", limit=REASON_LIMIT
-        )
+    text = required_text(
+        reason, field="reason", limit=REASON_LIMIT, one_line=True,
+        missing=N_("Say why it is deleted: it stays in the customer's history."),
+    )  # fmt: skip
     now = env.clock.now()
     with env.db.session() as session:
         found = _correctable(session, actor, ref, now)

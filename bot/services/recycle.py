@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from bot import events
 from bot.env import Env
-from bot.errors import InvalidInput, NotAllowed, NotFound
+from bot.errors import InvalidInput, NotAllowed, NotFound, required_text
 from bot.i18n import N_
 from bot.rules.pool import PoolRules
 from bot.rules.recycle import Holding, Recycle, days_without_visit, extended_until, recycle_at
@@ -186,13 +186,10 @@ def check_ask(env: Env, actor: Actor, customer_id: int) -> Customer:
 
 def ask(env: Env, actor: Actor, customer_id: int, reason: str) -> Asked:
     """More days asked for, with why (the approver reads it)."""
-    text = " ".join(reason.split())
-    if not text:
-        raise InvalidInput(N_("Say why you need more days; your manager reads it."), field="reason")
-    if len(text) > ASK_REASON_LIMIT:
-        raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."), field="reason", limit=ASK_REASON_LIMIT
-        )
+    text = required_text(
+        reason, field="reason", limit=ASK_REASON_LIMIT, one_line=True,
+        missing=N_("Say why you need more days; your manager reads it."),
+    )  # fmt: skip
     customer = get_customer(env, actor, customer_id)
     customer_id = customer.id or 0
     recycle = _askable(env, actor, customer)

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from bot.env import Env
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, required_text
 from bot.i18n import N_
 from bot.rules import churn as churn_rules
 from bot.rules import tiers as rules
@@ -103,14 +103,8 @@ def set_level_in(session: Session, env: Env, actor: Actor, customer_id: int, lev
 
 def lost_reason(reason: str) -> str:
     """Why the customer is lost, tidied, once checked."""
-    text = " ".join(reason.split())
-    if not text:
-        raise InvalidInput(N_("Say why the customer is lost."), field="reason")
-    if len(text) > LOST_REASON_LIMIT:
-        raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."), field="reason", limit=LOST_REASON_LIMIT
-        )
-    return text
+    missing = N_("Say why the customer is lost.")
+    return required_text(reason, field="reason", missing=missing, limit=LOST_REASON_LIMIT, one_line=True)
 
 
 def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer:
