@@ -114,7 +114,9 @@ def _report_answer(call: Call, found: reports.Report) -> dict[str, Any]:
     """`/crm report [week|month|quarter] [@person]`: the figures in words, in the ack (the charts
     follow in the person's DM)."""
     message = report_views.report_message(call.lang, found)
-    note = say(call.lang, N_("The charts are on their way to your direct messages."))
+    note = say(
+        call.lang, N_("The charts and a CSV file of the figures are on their way to your direct messages.")
+    )
     return {**message, "blocks": [*message["blocks"], b.context(note)]}
 
 
@@ -128,10 +130,14 @@ def _found_report(call: Call, words: list[str]) -> reports.Report:
 
 
 def _send_report_charts(call: Call, found: reports.Report) -> None:
-    """The same report with its charts, to the person's DM (through the outbox: uploaded once)."""
+    """The same report with its charts, then its figures as a CSV file, to the person's DM (through
+    the outbox: each upload once)."""
     when = f"{call.env.clock.now().timestamp():.6f}"
-    key = report_messaging.queue_report(call.env, call.me, found, report_messaging.ASKED, when)
-    notify.deliver_now(call.env, call.client, [key], workspace_id=call.me.workspace_id)
+    keys = [
+        report_messaging.queue_report(call.env, call.me, found, report_messaging.ASKED, when),
+        report_messaging.queue_report_csv(call.env, call.me, found, when),
+    ]
+    notify.deliver_now(call.env, call.client, keys, workspace_id=call.me.workspace_id)
 
 
 def _choose_language(call: Call, words: list[str]) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import OutboxImage, OutboxMessage, Workspace
+from store.models import OutboxFile, OutboxImage, OutboxMessage, Workspace
 from store.sql import Bind, insert_for, is_postgresql, one_of
 
 PENDING = "pending"
@@ -219,4 +219,35 @@ def images(*, session: Session, ids: Sequence[int]) -> Sequence[OutboxImage]:
 def uploaded(*, session: Session, image_id: int, file_id: str, now: datetime) -> None:
     session.execute(
         sa.update(OutboxImage).where(col(OutboxImage.id) == image_id).values(file_id=file_id, uploaded_at=now)
+    )
+
+
+def add_files(
+    *, session: Bind, workspace_id: str, files: Sequence[tuple[bytes, str, str]], now: datetime
+) -> list[int]:
+    """Keep the files a message shares (content, filename, title) with it; their ids, in order."""
+    table = OutboxFile.__table__  # type: ignore[attr-defined]
+    return [
+        int(
+            session.execute(
+                sa.insert(table)
+                .values(
+                    workspace_id=workspace_id, content=content, filename=filename, title=title, created_at=now
+                )
+                .returning(table.c.id)
+            ).scalar_one()
+        )
+        for content, filename, title in files
+    ]
+
+
+def shared_files(*, session: Session, ids: Sequence[int]) -> Sequence[OutboxFile]:
+    return session.exec(select(OutboxFile).where(col(OutboxFile.id).in_(list(ids)))).all()
+
+
+def file_uploaded(*, session: Session, file_row_id: int, file_id: str, permalink: str, now: datetime) -> None:
+    session.execute(
+        sa.update(OutboxFile)
+        .where(col(OutboxFile.id) == file_row_id)
+        .values(file_id=file_id, permalink=permalink, uploaded_at=now)
     )

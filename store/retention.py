@@ -10,13 +10,14 @@ from typing import Any
 import sqlalchemy as sa
 
 from store.models.marks import JobMark
-from store.models.outbox import OutboxImage, OutboxMessage
+from store.models.outbox import OutboxFile, OutboxImage, OutboxMessage
 from store.outbox import SENT
 
 CHUNK = 5_000
 OUTBOX: sa.Table = OutboxMessage.__table__  # type: ignore[attr-defined]
 MARKS: sa.Table = JobMark.__table__  # type: ignore[attr-defined]
 IMAGES: sa.Table = OutboxImage.__table__  # type: ignore[attr-defined]
+FILES: sa.Table = OutboxFile.__table__  # type: ignore[attr-defined]
 
 
 def forget_sent(connection: sa.Connection, *, before: datetime, kept_kinds: Collection[str]) -> int:
@@ -32,6 +33,13 @@ def forget_images(connection: sa.Connection, *, before: datetime) -> int:
     with its message until it is sent)."""
     old = sa.select(IMAGES.c.id).where(IMAGES.c.uploaded_at < before)
     return _delete_chunk(connection, IMAGES, IMAGES.c.id, old)
+
+
+def forget_files(connection: sa.Connection, *, before: datetime) -> int:
+    """Delete up to CHUNK shared files uploaded before `before` (Slack keeps them where they were
+    shared; one never uploaded stays with its message until it is sent)."""
+    old = sa.select(FILES.c.id).where(FILES.c.uploaded_at < before)
+    return _delete_chunk(connection, FILES, FILES.c.id, old)
 
 
 def forget_job_marks(connection: sa.Connection, *, before: datetime) -> int:

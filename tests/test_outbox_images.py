@@ -1,6 +1,7 @@
-"""A queued message's images (a report's charts): kept with it, uploaded by the sender just before
-the post, each once, and its image blocks pointed at the uploaded files; an upload that fails is
-tried again with the message, and a post that fails after the upload does not upload again."""
+"""A queued message's images (a report's charts) and shared files (its CSV): kept with it, uploaded
+by the sender just before the post, each once; image blocks pointed at the uploaded files, a shared
+file's permalink put in the post's text; an upload that fails is tried again with the message, and a
+post that fails after the upload does not upload again."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlmodel import select
 
 from bot import jobs, notify
 from bot.views import charts
-from store.models import OutboxImage
+from store.models import OutboxFile, OutboxImage
 from tests import builders
 from tests.conftest import NOW
 
@@ -72,3 +73,41 @@ def test_an_image_uploaded_long_ago_is_forgotten_and_one_never_uploaded_stays(en
     with env.db.session() as session:
         left = session.exec(select(OutboxImage)).all()
     assert [image.file_id for image in left] == [None], "the uploaded one went, the waiting one stays"
+
+
+def queue_csv(env, recipient: str = "U0MAX") -> bytes:
+    content = "figure,of,measure,value\r\nVisits,Mei,visits,3\r\n".encode("utf-8-sig")
+    shared = notify.SharedFile("figures", content, "report-week-2026-11-16.csv", "Report figures")
+    notify.enqueue(
+        env, workspace_id=builders.WORKSPACE, kind="report_csv", recipient=recipient, subject="", period="1",
+        message={"text": f"The figures as CSV: {notify.shared_link('figures')}"}, files=[shared],
+    )  # fmt: skip
+    return content
+
+
+def test_a_shared_file_is_uploaded_once_privately_and_its_permalink_shares_it_in_the_post(
+    env, standin, clock
+):
+    content = queue_csv(env)
+    standin.fail_next("chat.postMessage", status=500)
+    deliver(env, standin)
+    clock.set(NOW + timedelta(minutes=5))
+    assert deliver(env, standin).sent == 1
+
+    assert standin.count("files.completeUploadExternal") == 1, "uploaded once, the permalink kept"
+    assert all("channel_id" not in call.args for call in standin.calls_to("files.completeUploadExternal"))
+    [upload] = standin.uploads.values()
+    assert upload.data == content
+    post = standin.calls_to("chat.postMessage")[-1].args
+    assert post["text"] == f"The figures as CSV: {standin.files_url}/files/{upload.file_id}"
+    assert upload.shared_in == {"U0MAX"}
+    assert standin.problems == []
+
+
+def test_a_shared_file_uploaded_long_ago_is_forgotten(env, standin, clock):
+    queue_csv(env)
+    deliver(env, standin)
+    clock.set(NOW + timedelta(days=31))
+    jobs.run_job("retention", env, WebClient(token="xoxb-test", base_url=standin.api_url))
+    with env.db.session() as session:
+        assert session.exec(select(OutboxFile)).all() == []

@@ -48,6 +48,10 @@ SHOWN_IN_ORDER = {
         "🖼 Visits per person, Nov 16, 2026 to Nov 22, 2026 → ",
         "Your team on Nov 24, 2026",  # the manager digest
         "Churn warnings",
+        "max> channel #sales",
+        "The team's champions, Nov 16, 2026 to Nov 22, 2026",  # the week's champions, thanked
+        "🏆 Most visits: @",
+        "🖼 Most visits → ",
         "recycled from @li: no first order in time",
     ],
     "zh": [
@@ -77,6 +81,10 @@ SHOWN_IN_ORDER = {
         "周报：2026年11月16日至2026年11月22日",
         "🖼 每人拜访次数：2026年11月16日至2026年11月22日 → ",
         "2026年11月24日 团队日报",
+        "max> channel #sales",
+        "团队冠军：2026年11月16日至2026年11月22日",
+        "🏆 拜访最多：@",
+        "🖼 拜访最多 → ",
     ],
 }
 NEVER_SHOWN = ["Not a playground command", "Choose one of", "There is no [", "Traceback", "went wrong"]

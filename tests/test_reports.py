@@ -4,6 +4,8 @@ label of every chart drawable in Chinese (the glyph test)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -162,14 +164,52 @@ def test_the_crm_report_command_answers_with_the_figures_and_refuses_bad_words(s
     reply = slack.command(MANAGER, "/crm", "report week")
     assert "Report for the week of Nov 16, 2026 to Nov 22, 2026" in reply.text
     assert "Mei 3, Li 1" in reply.text
-    assert "The charts are on their way to your direct messages." in reply.text
-    dm = standin.wait_for("chat.postMessage")[-1].args
+    assert "The charts and a CSV file of the figures are on their way to your direct messages." in reply.text
+    dm, shared = [call.args for call in standin.wait_for("chat.postMessage", count=2)][-2:]
     assert dm["channel"] == MANAGER
     images = [block for block in dm["blocks"] if block["type"] == "image"]
     assert len(images) == 5
     assert all(standin.uploaded(block["slack_file"]["id"]) for block in images)
+    [upload] = [u for u in standin.uploads.values() if u.filename.endswith(".csv")]
+    assert shared["channel"] == MANAGER
+    assert upload.shared_in == {MANAGER}, "the CSV shared in the DM by the link in the post"
+    assert "The figures of this report, Nov 16, 2026 to Nov 22, 2026, as a CSV file" in shared["text"]
+    rows = list(csv.reader(io.StringIO(upload.data.decode("utf-8-sig"))))
+    assert rows[0] == ["figure", "of", "measure", "value"]
+    for row in (
+        ["Visits", "Mei", "visits", "3"],
+        ["Visits", "Li", "visits", "1"],
+        ["Pool", "2026-11-16", "claimed", "1"],
+        ["Pool", "2026-11-16", "recycled", "1"],
+        ["Pool", "2026-11-09", "assigned", "1"],
+        ["Revenue", "2026-11-16", "A · key (CNY)", "1000.00"],
+        ["Revenue", "2026-11-02", "A · key (CNY)", "500.00"],
+        ["Complaints", "Quality", "filed", "2"],
+        ["Complaints", "", "median hours to resolve", "15.0"],
+        ["Complaints", "", "breaches", "1"],
+        ["Churn bands", "critical", "now", "1"],
+    ):
+        assert row in rows
+    assert not any("Wu" in cell for row in rows for cell in row), "another team's figures never show"
     assert "Use: /crm report" in slack.command(MANAGER, "/crm", "report fortnight").text
     assert "your own team" in slack.command(REP, "/crm", f"report <@{MANAGER}|max>").text
+
+
+@pytest.mark.usefixtures("week")
+def test_a_report_asked_for_at_night_comes_at_once_not_in_the_morning(slack, standin, clock):
+    clock.set(at(date(2026, 11, 23), 23))  # Monday 23:00 in Shanghai: outside working hours
+    slack.command(MANAGER, "/crm", "report")
+    posted = standin.wait_for("chat.postMessage", count=2)
+    assert {call.args["channel"] for call in posted} == {MANAGER}
+
+
+def test_the_csv_of_a_chinese_report_is_chinese_and_safe_from_spreadsheet_formulas(week):
+    builders.person(week, "U0EVIL", manager_id=MANAGER, name='=HYPERLINK("x")')
+    found = reports.report(week, manager(), "week")
+    rows = list(csv.reader(io.StringIO(views.report_csv(lang("zh_CN"), found).decode("utf-8-sig"))))
+    assert rows[0] == ["图表", "对象", "指标", "数值"]
+    assert ["拜访", "Mei", "拜访", "3"] in rows
+    assert ["拜访", '\'=HYPERLINK("x")', "拜访", "0"] in rows, "a name that is a formula is kept as text"
 
 
 def test_every_label_of_every_chart_is_drawable_in_chinese(week):
@@ -223,7 +263,7 @@ def test_the_champions_are_named_and_thanked_in_their_channel_with_ties_and_neve
     clock.set(at(date(2026, 11, 23), 9))
     [post] = [m for m in run(week, standin, "reports") if m["channel"] == "C0WINS"]
     text = str(post["blocks"])
-    assert f":trophy: *Most visits*: <@{REP}>, with 3. Thank you!" in text
+    assert f"🏆 *Most visits*: <@{REP}>, with 3. Thank you!" in text
     assert f"2. <@{OTHER_REP}> 1 · 2. <@U0WU> 1" in text, "tied, the same rank"
     assert "<@U0WU>, with CN¥9,999.00" in text, "revenue: the champion of the whole company"
     assert "Best customer satisfaction" not in text, "nobody rated twice: no champion"

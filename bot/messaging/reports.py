@@ -18,6 +18,7 @@ from bot.views import reports as views
 
 KIND = "weekly_report"
 ASKED = "report"  # a report asked for with /crm report, to the asker's DM; its period is the asking's instant
+ASKED_CSV = "report_csv"  # that report's figures as a CSV file, shared in the same DM just after it
 
 
 def send_weekly_reports(env: Env, workspace_id: str) -> int:
@@ -54,6 +55,16 @@ def queue_report(env: Env, reader: Actor, found: reports.Report, kind: str, peri
     return notify.enqueue(
         env, workspace_id=reader.workspace_id, kind=kind, recipient=reader.user_id, subject="",
         period=period, message=message, images=images,
+    )  # fmt: skip
+
+
+def queue_report_csv(env: Env, reader: Actor, found: reports.Report, period: str) -> str:
+    """The report's figures as a CSV, shared in the reader's DM (uploaded by the outbox); its key."""
+    words = reader.lang
+    shared = notify.SharedFile("figures", views.report_csv(words, found), views.csv_filename(found))
+    return notify.enqueue(
+        env, workspace_id=reader.workspace_id, kind=ASKED_CSV, recipient=reader.user_id, subject="",
+        period=period, message=views.csv_message(words, found, notify.shared_link(shared.key)), files=[shared],
     )  # fmt: skip
 
 

@@ -37,7 +37,16 @@ from bot.notify.kinds import (
     register_kind,
     subject_of,
 )
-from bot.notify.outbox import Image, Outgoing, enqueue, enqueue_many, json_payload, pending_file
+from bot.notify.outbox import (
+    Image,
+    Outgoing,
+    SharedFile,
+    enqueue,
+    enqueue_many,
+    json_payload,
+    pending_file,
+    shared_link,
+)
 from bot.notify.pacing import CHANNEL_GAP_SECONDS, WORKSPACE_GAP_SECONDS, WORKSPACE_MESSAGES_PER_SECOND, Pacer
 from bot.notify.sender import (
     CURRENT_WITHIN,
@@ -78,6 +87,8 @@ __all__ = [
     "Kind",
     "Outgoing",
     "Pacer",
+    "SharedFile",
+    "shared_link",
     "Rendered",
     "Target",
     "Unreadable",

@@ -58,6 +58,26 @@ def pending_file(key: str) -> dict[str, str]:
     return {"id": PENDING + key}
 
 
+# A file a queued message shares is named in its text by `shared_link(key)` until the sender uploads it
+# and puts its permalink there instead.
+PENDING_LINK = "pending-link:"
+
+
+@dataclass(frozen=True)
+class SharedFile:
+    """A file a queued message shares in its conversation (a report's CSV), linked from its text."""
+
+    key: str
+    content: bytes
+    filename: str
+    title: str = ""
+
+
+def shared_link(key: str) -> str:
+    """Where the message's text links the file `key` queued with it (its permalink, once uploaded)."""
+    return PENDING_LINK + key
+
+
 def enqueue(
     env: Env,
     *,
@@ -69,27 +89,48 @@ def enqueue(
     message: dict[str, Any],
     session: Bind | None = None,
     images: Sequence[Image] = (),
+    files: Sequence[SharedFile] = (),
 ) -> str:
     """Queue a message once per (kind, recipient, subject, period); queuing it again does nothing.
     With `session`, in that transaction (the change the message reports); else in its own. `images`:
-    the PNGs its image blocks show, kept with it and uploaded just before the post.
-    Returns the dedupe key (to send it at once with `deliver_now`)."""
-    if images:
-        if session is None:
-            with env.db.session() as own:
-                return enqueue(env, workspace_id=workspace_id, kind=kind, recipient=recipient, subject=subject,
-                               period=period, message=message, session=own, images=images)  # fmt: skip
-        kept = [(image.png, image.filename, image.title) for image in images]
-        ids = outbox_store.add_images(
-            session=session, workspace_id=workspace_id, images=kept, now=env.clock.now()
-        )
-        payload = json_payload(message)
-        for image, image_id in zip(images, ids, strict=True):
-            payload = payload.replace(f'"{PENDING}{image.key}"', f'"{PENDING}{image_id}"')
-    else:
-        payload = json_payload(message)
+    the PNGs its image blocks show, and `files` those it shares, kept with it and uploaded just before
+    the post. Returns the dedupe key (to send it at once with `deliver_now`)."""
+    if (images or files) and session is None:
+        with env.db.session() as own:
+            return enqueue(env, workspace_id=workspace_id, kind=kind, recipient=recipient, subject=subject,
+                           period=period, message=message, session=own, images=images, files=files)  # fmt: skip
+    payload = json_payload(message)
+    if session is not None and (images or files):
+        payload = _keep(env, session, workspace_id, payload, images, files)
     outgoing = Outgoing(workspace_id, kind, recipient, subject, period, payload)
     return enqueue_many(env, [outgoing], session=session)[0]
+
+
+def _keep(
+    env: Env,
+    session: Bind,
+    workspace_id: str,
+    payload: str,
+    images: Sequence[Image],
+    files: Sequence[SharedFile],
+) -> str:
+    """Keep the images and files with the message; its payload naming them by their rows' ids."""
+    now = env.clock.now()
+    kept = [(image.png, image.filename, image.title) for image in images]
+    for image, row_id in zip(
+        images,
+        outbox_store.add_images(session=session, workspace_id=workspace_id, images=kept, now=now),
+        strict=True,
+    ):
+        payload = payload.replace(f'"{PENDING}{image.key}"', f'"{PENDING}{row_id}"')
+    shared = [(one.content, one.filename, one.title) for one in files]
+    for one, row_id in zip(
+        files,
+        outbox_store.add_files(session=session, workspace_id=workspace_id, files=shared, now=now),
+        strict=True,
+    ):
+        payload = payload.replace(shared_link(one.key), f"{PENDING_LINK}{row_id}")
+    return payload
 
 
 def enqueue_many(env: Env, messages: Sequence[Outgoing], *, session: Bind | None = None) -> list[str]:

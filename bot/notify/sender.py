@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import secrets
 import socket
 from collections.abc import Callable, Sequence
@@ -21,9 +20,9 @@ from slack_sdk.http_retry import RetryHandler
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.env import Env
+from bot.notify import uploads
 from bot.notify.doubt import Unreadable, UnreadableHistory, look_for, may_have_posted
 from bot.notify.kinds import KINDS, METADATA_EVENT, REPLY_TO, UPDATE_OF, Rendered, subject_of
-from bot.notify.outbox import PENDING
 from bot.notify.pacing import Pacer
 from store import outbox as outbox_store
 from store.models.outbox import OutboxMessage
@@ -173,11 +172,12 @@ def _send(env: Env, client: WebClient, message: OutboxMessage, done: Delivery) -
         target = Target(
             channel, parent.ts if reply_to else None, parent.ts if update_of else None, parent.dedupe_key
         )
-    if PENDING in message.payload:
-        uploaded = _with_uploads(env, client, message, args, done)
-        if uploaded is None:
+    if uploads.has_uploads(message.payload):
+        try:
+            args = uploads.with_uploads(env, client, message.payload, args)
+        except (SlackApiError, OSError) as error:
+            _not_sent(env, message, error, done, in_doubt=False)
             return
-        args = uploaded
     kind = KINDS.get(message.kind)
     if kind is not None and kind.render is not None:
         _send_rendered(env, client, message, target, kind.render, done)
@@ -185,40 +185,6 @@ def _send(env: Env, client: WebClient, message: OutboxMessage, done: Delivery) -
         _update(env, client, message, target, args, done)
     else:
         _post(env, client, message, target, args, done)
-
-
-def _with_uploads(
-    env: Env, client: WebClient, message: OutboxMessage, args: dict[str, Any], done: Delivery
-) -> dict[str, Any] | None:
-    """The message's images uploaded (each once: a file id kept is used again) and its image blocks
-    pointed at them; None when an upload failed (the message is tried again later)."""
-    wanted = [int(found) for found in re.findall(PENDING + r"(\d+)", message.payload)]
-    with env.db.session() as session:
-        kept = {image.id: image for image in outbox_store.images(session=session, ids=wanted)}
-        for image in kept.values():
-            session.expunge(image)
-    files: dict[str, str] = {}
-    for image_id, image in kept.items():
-        if image.file_id is None:
-            try:
-                answer = client.files_upload_v2(content=image.png, filename=image.filename, title=image.title)
-            except (SlackApiError, OSError) as error:
-                _not_sent(env, message, error, done, in_doubt=False)
-                return None
-            image.file_id = str(answer["file"]["id"])
-            with env.db.session() as session:
-                outbox_store.uploaded(
-                    session=session, image_id=image_id or 0, file_id=image.file_id, now=env.clock.now()
-                )
-        files[f"{PENDING}{image_id}"] = image.file_id
-    pointed: dict[str, Any] = orjson.loads(_pointed(orjson.dumps(args).decode(), files))
-    return pointed
-
-
-def _pointed(payload: str, files: dict[str, str]) -> str:
-    for pending, file_id in files.items():
-        payload = payload.replace(f'"{pending}"', f'"{file_id}"')
-    return payload
 
 
 def _metadata(key: str) -> dict[str, Any]:

@@ -142,6 +142,19 @@ class Screen:
             image_shown=self._image,
         )
         self._show(shown, post=post)
+        self._shared_files(post)
+
+    def _shared_files(self, post: Post) -> None:
+        """A file a post shares (a report's CSV) written to `files/` in the playground's folder, its path
+        printed: Slack would show it as an attachment to open or download."""
+        for file_id in self.standin.linked_files(str(post.message.get("text") or "")):
+            upload = self.standin.upload(file_id)
+            if upload is None or upload.data is None:
+                continue
+            path = self.folder / "files" / f"{file_id}-{upload.filename}"
+            path.parent.mkdir(exist_ok=True)
+            path.write_bytes(upload.data)
+            self.out.print(Text(f"📎 {upload.filename} → {path}"), soft_wrap=True)
 
     def _image(self, block: dict[str, Any]) -> str:
         """A chart as a PNG file in the playground's folder (`charts/` beside its database; a throwaway

@@ -292,11 +292,16 @@ class SlackStandIn(WebApi, Faults, Files):
         refused = self._channel_refusal(method, args)
         if refused:
             return 200, {"ok": False, "error": refused}, {}
-        problems = self._problems(method, args) + self._image_problems(args.get("blocks") or args.get("view"))
+        problems = [
+            *self._problems(method, args),
+            *self._image_problems(args.get("blocks") or args.get("view")),
+            *self._link_problems(method, args),
+        ]
         if problems:
             with self._lock:
                 self.problems.extend(f"{method}: {p}" for p in problems)
             return 200, {"ok": False, "error": "invalid_blocks", "problems": problems}, {}
+        self._share_linked(method, args)
         return 200, self._file_result(method, args) or self._result(method, args), {}
 
 

@@ -66,6 +66,11 @@ def from_minor(minor: int, currency: str) -> Decimal:
     return Decimal(minor) / Decimal(10 ** precision(currency))
 
 
+def plain_amount(minor: int, currency: str) -> str:
+    """An amount as a spreadsheet cell: digits and the currency's decimals, "12800.00" (no symbol)."""
+    return f"{from_minor(minor, currency):.{precision(currency)}f}"
+
+
 def convert_minor(amount: Decimal, rate: Decimal, base_currency: str) -> int:
     return to_minor(amount * rate, base_currency)
 

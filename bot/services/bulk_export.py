@@ -37,12 +37,9 @@ _EXPORTS = {
 
 
 def _amounts(row: sa.RowMapping, base_currency: str) -> dict[str, str]:
-    def amount(minor: int, currency: str) -> str:
-        return f"{money.from_minor(minor, currency):.{money.precision(currency)}f}"
-
     return {
-        "amount": amount(row["amount_minor"], row["currency"]),
-        "amount_base": amount(row["amount_base_minor"], base_currency),
+        "amount": money.plain_amount(row["amount_minor"], row["currency"]),
+        "amount_base": money.plain_amount(row["amount_base_minor"], base_currency),
     }
 
 

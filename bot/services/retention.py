@@ -33,6 +33,7 @@ def forget_old(env: Env, *, kept_kinds: Collection[str]) -> Forgotten:
     )
     marks = _until_none(env, lambda c: retention_store.forget_job_marks(c, before=done_before))
     _until_none(env, lambda c: retention_store.forget_images(c, before=sent_before))
+    _until_none(env, lambda c: retention_store.forget_files(c, before=sent_before))
     return Forgotten(messages, marks)
 
 

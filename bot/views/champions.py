@@ -11,7 +11,7 @@ from bot.rules.money import from_minor
 from bot.services.reports import Champions
 from bot.views import blocks as b
 from bot.views import charts, labels
-from bot.views.text import Mrkdwn, day, escape, mention, say
+from bot.views.text import Mrkdwn, day, escape, listed, mention, say
 
 MEASURE_TITLES = {
     "visits": N_("Most visits"),
@@ -31,12 +31,12 @@ def _value(lang: Lang, found: Champions, measure: str, value: float) -> str:
 
 
 def _line(lang: Lang, found: Champions, measure: str, places: list[Place]) -> str:
-    """🏆 *Most visits*: the champion thanked by name, then the others of the top."""
-    title = escape(lang.gettext(MEASURE_TITLES[measure]))
+    """🏆 *Most visits*: the champions thanked by name, then the others of the top."""
     champions = [p for p in places if p.rank == 1]
     thanks = say(
-        lang, N_("%(who)s, with %(value)s. Thank you!"),
-        who=Mrkdwn(", ".join(mention(p.rep) for p in champions)),
+        lang, N_("🏆 *%(title)s*: %(who)s, with %(value)s. Thank you!"),
+        title=lang.gettext(MEASURE_TITLES[measure]),
+        who=Mrkdwn(listed(lang, [mention(p.rep) for p in champions])),
         value=_value(lang, found, measure, champions[0].value),
     )  # fmt: skip
     others = " · ".join(
@@ -44,7 +44,7 @@ def _line(lang: Lang, found: Champions, measure: str, places: list[Place]) -> st
         for p in places
         if p.rank > 1
     )
-    return f":trophy: *{title}*: {thanks}" + (f"\n{others}" if others else "")
+    return thanks + (f"\n{others}" if others else "")
 
 
 def champions_message(

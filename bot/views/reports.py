@@ -3,6 +3,8 @@ beside every chart), and the charts themselves drawn from the same numbers, in t
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -10,12 +12,13 @@ from typing import Any
 from babel.dates import format_skeleton
 
 from bot.i18n import N_, Lang
-from bot.rules.money import from_minor
+from bot.rules.csv_rows import escape_cell
+from bot.rules.money import from_minor, plain_amount
 from bot.services.reports import COMPANY, REP, Report
 from bot.views import blocks as b
 from bot.views import charts, labels
 from bot.views.complaints import CATEGORIES
-from bot.views.text import day, escape, mention, say
+from bot.views.text import day, escape, listed, mention, say
 
 FLOW_NAMES = {
     "claim": N_("claimed"),
@@ -23,6 +26,7 @@ FLOW_NAMES = {
     "recycle": N_("recycled"),
     "assign": N_("assigned"),
 }
+BANDS = ("watch", "at_risk", "critical")
 _PERIOD_TITLES = {
     "week": N_("Report for the week of %(first)s to %(last)s"),
     "month": N_("Report for the month of %(first)s to %(last)s"),
@@ -73,9 +77,9 @@ def _scope_line(lang: Lang, report: Report) -> str:
 
 def figure_lines(lang: Lang, report: Report) -> list[str]:
     """One paragraph per chart, the same figures the chart shows."""
-    visits = _joined(lang, [f"{escape(_name(report, rep))} {count}" for rep, count in report.visits])
+    visits = listed(lang, [f"{escape(_name(report, rep))} {count}" for rep, count in report.visits])
     flow = report.flow[-1] if report.flow else {}
-    moved = _joined(lang, [f"{lang.gettext(FLOW_NAMES[kind])} {flow.get(kind, 0)}" for kind in FLOW_NAMES])
+    moved = listed(lang, [f"{lang.gettext(FLOW_NAMES[kind])} {flow.get(kind, 0)}" for kind in FLOW_NAMES])
     revenue = report.revenue[-1] if report.revenue else {}
     total = sum(revenue.values())
     complaints = (
@@ -104,12 +108,7 @@ def _week(start: date, lang: Lang) -> str:
 
 def _counts(lang: Lang, counts: dict[str, int], label: Any) -> str:
     ordered = sorted(counts.items(), key=lambda kv: -kv[1])
-    return _joined(lang, [f"{label(k, lang)} {n}" for k, n in ordered if n])
-
-
-def _joined(lang: Lang, items: Sequence[str]) -> str:
-    """A list as the reader's language writes one: "a, b" / "a、b"; "—" for none."""
-    return ("、" if lang.babel.language == "zh" else ", ").join(items) or "—"
+    return listed(lang, [f"{label(k, lang)} {n}" for k, n in ordered if n])
 
 
 def _hours(lang: Lang, hours: float | None) -> str:
@@ -144,12 +143,57 @@ def report_charts(lang: Lang, report: Report) -> list[charts.Chart]:
         ),
         charts.side_by_side(
             _("Churn bands now and a month ago"), _("Customers in each churn band now and a month ago"),
-            [labels.band(band, lang) for band in ("watch", "at_risk", "critical")],
-            {_("now"): [report.bands.get(b_, 0) for b_ in ("watch", "at_risk", "critical")],
-             _("a month ago"): [report.bands_month_ago.get(b_, 0) for b_ in ("watch", "at_risk", "critical")]},
+            [labels.band(band, lang) for band in BANDS],
+            {_("now"): [report.bands.get(b_, 0) for b_ in BANDS],
+             _("a month ago"): [report.bands_month_ago.get(b_, 0) for b_ in BANDS]},
         ),
         charts.bars(
             _("Complaints by category"), _("Complaints filed in the period, by category"),
             [_(CATEGORIES[k]) for k in CATEGORIES], [report.complaints.filed.get(k, 0) for k in CATEGORIES],
         ),
     ]  # fmt: skip
+
+
+def report_csv(lang: Lang, report: Report) -> bytes:
+    """The report's figures as a CSV a spreadsheet opens (UTF-8 with a BOM, so Excel reads Chinese): one
+    row per figure (what it is part of, whom or which week, the measure, the value), weeks by their
+    Monday as 2026-11-16, amounts in the report's currency, names safe from spreadsheet formulas."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([lang.gettext(h) for h in (N_("figure"), N_("of"), N_("measure"), N_("value"))])
+    writer.writerows([escape_cell(str(cell)) for cell in row] for row in _csv_rows(lang, report))
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _csv_rows(lang: Lang, report: Report) -> list[tuple[str, str, str, object]]:
+    _ = lang.gettext
+    visits, pool, revenue = _("Visits"), _("Pool"), _("Revenue")
+    stages, bands, complaints = _("Customers by stage"), _("Churn bands"), _("Complaints")
+    median = report.median_resolve_hours
+    return [
+        (visits, "", _("target per person"), report.visit_target),
+        *[(visits, _name(report, rep), _("visits"), n) for rep, n in report.visits],
+        *[(pool, week.isoformat(), _(FLOW_NAMES[kind]), moved[kind])
+          for week, moved in zip(report.flow_weeks, report.flow, strict=True) for kind in FLOW_NAMES],
+        *[(revenue, week.isoformat(), f"{labels.level(level, lang)} ({report.currency})", plain_amount(made[level], report.currency))
+          for week, made in zip(report.revenue_weeks, report.revenue, strict=True) for level in ("A", "B", "C")],
+        *[(stages, labels.stage(stage, lang), _("customers"), n) for stage, n in sorted(report.stages.items())],
+        *[(bands, labels.band(band, lang), _("now"), report.bands.get(band, 0)) for band in BANDS],
+        *[(bands, labels.band(band, lang), _("a month ago"), report.bands_month_ago.get(band, 0)) for band in BANDS],
+        *[(complaints, _(CATEGORIES[k]), _("filed"), report.complaints.filed.get(k, 0)) for k in CATEGORIES],
+        (complaints, "", _("median hours to resolve"), "" if median is None else f"{median:.1f}"),
+        (complaints, "", _("breaches"), report.complaints.breached),
+    ]  # fmt: skip
+
+
+def csv_filename(report: Report) -> str:
+    return f"report-{report.period.name}-{report.period.first_day.isoformat()}.csv"
+
+
+def csv_message(lang: Lang, report: Report, link: str) -> dict[str, Any]:
+    """The text-only post that shares the CSV: its permalink in the text (the link is what shares it)."""
+    text = say(
+        lang, N_("The figures of this report, %(first)s to %(last)s, as a CSV file for a spreadsheet: %(link)s"),
+        first=day(report.period.first_day, lang), last=day(report.period.last_day, lang), link=link,
+    )  # fmt: skip
+    return {"text": str(text)}

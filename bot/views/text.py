@@ -8,6 +8,7 @@ customer called `Acme <!channel>` renders as typed and never pings. Text the bot
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -90,6 +91,11 @@ def say(lang: Lang, message: str, **params: object) -> Mrkdwn:
 def _escaped_sentence(lang: Lang, message: str) -> str:
     """Translated and escaped once per language: a job says the same few sentences thousands of times."""
     return escape(lang.gettext(message))
+
+
+def listed(lang: Lang, items: Sequence[str]) -> str:
+    """A list as the reader's language writes one: "a, b" / "a、b"; "—" for none."""
+    return ("、" if lang.babel.language == "zh" else ", ").join(items) or "—"
 
 
 def say_n(lang: Lang, singular: str, plural: str, count: int, **params: object) -> Mrkdwn:

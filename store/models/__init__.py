@@ -42,7 +42,7 @@ from store.models.customers import (
 )
 from store.models.marks import JobMark, RequestMark
 from store.models.orders import Order
-from store.models.outbox import OutboxImage, OutboxMessage
+from store.models.outbox import OutboxFile, OutboxImage, OutboxMessage
 from store.models.people import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person
 from store.models.pool import Announcement, AnnouncementRow
 from store.models.recycle import (
@@ -109,6 +109,7 @@ __all__ = [
     "MOVE_UNDO",
     "MOVE_UNLOST",
     "Order",
+    "OutboxFile",
     "OutboxImage",
     "OutboxMessage",
     "OwnershipEvent",

@@ -64,3 +64,22 @@ class OutboxImage(SQLModel, table=True):
     file_id: str | None = Field(default=None, max_length=32)  # Slack's, once uploaded
     created_at: datetime = Field(sa_column=utc_column())
     uploaded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+
+
+class OutboxFile(SQLModel, table=True):
+    """A file a queued message shares (a report's figures as CSV): kept with the message, uploaded by the
+    sender just before the post, once, without sharing it anywhere; the post carries its permalink, which
+    shares it in that conversation (a file the bot uploaded becomes visible where the bot posts its link).
+    The permalink is kept with the file id, so a post sent again reuses the upload."""
+
+    __tablename__ = "outbox_file"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    content: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
+    filename: str = Field(max_length=100)
+    title: str = Field(default="", max_length=200)
+    file_id: str | None = Field(default=None, max_length=32)  # Slack's, once uploaded
+    permalink: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(sa_column=utc_column())
+    uploaded_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0018"  # the newest revision whose tables and columns these rows fill
+REVISION = "0019"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -329,6 +329,19 @@ def story() -> Story:
                 "filename": "visits.png",
                 "title": "上周拜访",
                 "file_id": "F0CHART1",
+                "created_at": utc(11, 23, 1),
+                "uploaded_at": utc(11, 23, 1, 1),
+            },
+        ],
+        "outbox_file": [
+            {
+                "id": 1,
+                "workspace_id": TEAM,
+                "content": "项目,对象,指标,数值\r\n拜访,Mei,拜访,12\r\n".encode("utf-8-sig"),
+                "filename": "report-2026-11-16.csv",
+                "title": "报告数据",
+                "file_id": "F0CSV1",
+                "permalink": "https://tidewater.slack.com/files/U0BOT/F0CSV1/report-2026-11-16.csv",
                 "created_at": utc(11, 23, 1),
                 "uploaded_at": utc(11, 23, 1, 1),
             },

@@ -15,7 +15,7 @@ from sqlmodel import col
 
 from bot.clock import FixedClock
 from bot.env import Env
-from bot.playground.sample.cast import COMPLAINTS, POOL, Sample, SampleError, SamplePerson, SeedReport
+from bot.playground.sample.cast import COMPLAINTS, POOL, SALES, Sample, SampleError, SamplePerson, SeedReport
 from bot.playground.sample.days import Calendar
 from bot.playground.sample.plan import (
     COHORT_AGE,
@@ -54,7 +54,9 @@ def seed(env: Env, sample: Sample, *, lookup: ProfileLookup, seed: int) -> SeedR
         return _report(env, sample.team_id, kept=True)
     actors = _set_up_people(env, sample, lookup)
     admin = actors[next(p.handle for p in sample.people if p.role == ROLE_ADMIN)]
-    settings_service.save(env, admin, {"pool_channel": POOL, "complaints_channel": COMPLAINTS})
+    settings_service.save(
+        env, admin, {"pool_channel": POOL, "complaints_channel": COMPLAINTS, "champions_channel": SALES}
+    )
     settings = settings_service.load(env, sample.team_id)
     calendar = Calendar.starting(env.clock.now(), country=settings.country, morning=settings.reminder_at)
     rules = Rules(settings.pool_rules(), settings.tier_a_percent, settings.tier_b_percent)
