@@ -10,9 +10,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col
+from sqlmodel import Session, col, select
 
 from store.models import (
+    COMPLAINT_UNRESOLVED,
     MOVE_ASSIGN,
     MOVE_CLAIM,
     MOVE_RECYCLE,
@@ -21,9 +22,11 @@ from store.models import (
     ChurnState,
     Complaint,
     Customer,
+    HomeChart,
     Order,
     OwnershipEvent,
     Visit,
+    WeeklyStanding,
 )
 
 FLOW_KINDS = (MOVE_CLAIM, MOVE_RELEASE, MOVE_RECYCLE, MOVE_ASSIGN)
@@ -229,3 +232,96 @@ def champion_figures(
 def _per_rep(session: Session, rep: Any, figure: Any, *where: Any) -> dict[str, float]:
     rows = session.execute(sa.select(rep, figure).where(*where).group_by(rep)).all()
     return {str(who): float(value or 0) for who, value in rows if who}
+
+
+def open_complaints(*, session: Session, workspace_id: str) -> dict[str | None, tuple[int, int]]:
+    """Per assignee (None: not assigned), the complaints not yet resolved and how many of them missed a
+    time (to respond or to resolve)."""
+    c = Complaint
+    breached = sa.or_(col(c.respond_breached_at).is_not(None), col(c.resolve_breached_at).is_not(None))
+    rows = session.execute(
+        sa.select(col(c.assignee_id), sa.func.count(), sa.func.sum(sa.case((breached, 1), else_=0)))
+        .where(col(c.workspace_id) == workspace_id, col(c.status).in_(COMPLAINT_UNRESOLVED))
+        .group_by(col(c.assignee_id))
+    ).all()
+    return {assignee: (int(count), int(late or 0)) for assignee, count, late in rows}
+
+
+# -- what the Home keeps of them --------------------------------------------------------------------
+HOME_CHARTS: sa.Table = HomeChart.__table__  # type: ignore[attr-defined]
+STANDINGS: sa.Table = WeeklyStanding.__table__  # type: ignore[attr-defined]
+STANDING_WEEKS_KEPT = 8
+
+
+def replace_home_charts(
+    *, session: Session, workspace_id: str, user_id: str, charts: Sequence[dict[str, Any]]
+) -> None:
+    """The person's Home charts, all at once (each: position, day, file_id, title, alt, created_at)."""
+    mine = (HOME_CHARTS.c.workspace_id == workspace_id, HOME_CHARTS.c.user_id == user_id)
+    session.execute(HOME_CHARTS.delete().where(*mine))
+    if charts:
+        session.execute(
+            HOME_CHARTS.insert(), [{"workspace_id": workspace_id, "user_id": user_id, **c} for c in charts]
+        )
+
+
+def home_charts(*, session: Session, workspace_id: str, user_id: str) -> list[HomeChart]:
+    return list(
+        session.exec(
+            select(HomeChart)
+            .where(col(HomeChart.workspace_id) == workspace_id, col(HomeChart.user_id) == user_id)
+            .order_by(col(HomeChart.position))
+        ).all()
+    )
+
+
+def has_standings(*, session: Session, workspace_id: str, week: date) -> bool:
+    found = session.execute(
+        sa.select(STANDINGS.c.week)
+        .where(STANDINGS.c.workspace_id == workspace_id, STANDINGS.c.week == week)
+        .limit(1)
+    ).first()
+    return found is not None
+
+
+def replace_standings(
+    *, session: Session, workspace_id: str, week: date, rows: Sequence[dict[str, Any]]
+) -> None:
+    """One week's standings of everyone (each: user_id, measure, rank, value, ranked); weeks older than
+    STANDING_WEEKS_KEPT before it forgotten."""
+    oldest = week - timedelta(weeks=STANDING_WEEKS_KEPT)
+    session.execute(
+        STANDINGS.delete().where(
+            STANDINGS.c.workspace_id == workspace_id,
+            sa.or_(STANDINGS.c.week == week, STANDINGS.c.week < oldest),
+        )
+    )
+    if rows:
+        session.execute(
+            STANDINGS.insert(), [{"workspace_id": workspace_id, "week": week, **row} for row in rows]
+        )
+
+
+def standings_of(
+    *, session: Session, workspace_id: str, user_id: str, weeks: Sequence[date]
+) -> list[WeeklyStanding]:
+    return list(
+        session.exec(
+            select(WeeklyStanding).where(
+                col(WeeklyStanding.workspace_id) == workspace_id,
+                col(WeeklyStanding.user_id) == user_id,
+                col(WeeklyStanding.week).in_(list(weeks)),
+            )
+        ).all()
+    )
+
+
+def standings_of_week(*, session: Session, workspace_id: str, week: date) -> list[WeeklyStanding]:
+    """Everyone's standings of one week (an admin's team totals are their sums)."""
+    return list(
+        session.exec(
+            select(WeeklyStanding).where(
+                col(WeeklyStanding.workspace_id) == workspace_id, col(WeeklyStanding.week) == week
+            )
+        ).all()
+    )

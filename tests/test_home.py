@@ -23,6 +23,7 @@ from bot.services.people import Actor
 from bot.services.visits import VisitDraft
 from bot.views.home import home_view
 from bot.views.ids import Action, Callback
+from store import reports as reports_store
 from store.models import ChurnState, Complaint, Customer, OutboxMessage, Person
 from tests import builders
 from tests.conftest import ADMIN, MANAGER, NOW, OTHER_REP, REP
@@ -364,9 +365,19 @@ def test_an_admin_with_a_big_book_a_team_and_failures_stays_within_100_blocks(en
         )
     for number in range(30):
         refused_message(env, number)
+    charts = [{"position": n, "day": date(2026, 11, 23), "file_id": f"F0HOME{n}", "title": "t" * 200,
+               "alt": "a" * 2000, "created_at": NOW} for n in range(4)]  # fmt: skip
+    with env.db.session() as session:
+        reports_store.replace_home_charts(
+            session=session, workspace_id=builders.WORKSPACE, user_id=ADMIN, charts=charts
+        )
     for reader in ("en", "zh_CN"):
         view = home_view(lang(reader), home_data(env, actor(ADMIN, "admin", reader)))
-        assert len(view["blocks"]) <= 100, reader
+        assert len(view["blocks"]) < 100, reader  # under the cap: nothing cut off at the end
+        assert Action.HOME_SETTINGS in action_ids(view), (
+            "the admin's settings are still there, after the charts"
+        )
+        assert len([block for block in view["blocks"] if block["type"] == "image"]) == 4
         assert view_problems(view) == [], reader
 
 

@@ -39,6 +39,7 @@ from bot.services.home_types import (
 )
 from bot.services.people import Actor, TeamListing
 from bot.services.settings import WorkspaceSettings
+from bot.services.standings import my_standing
 from store import complaints as complaint_store
 from store import digest as digest_store
 from store import home as home_store
@@ -47,6 +48,7 @@ from store import people as people_store
 from store import pool as pool_store
 from store.digest import RepVisits
 from store.models import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES
+from store.reports import home_charts
 
 __all__ = ["DueList", "HomeData", "home_data", "list_page"]
 
@@ -330,7 +332,9 @@ def home_data(env: Env, actor: Actor) -> HomeData:
     """Everything the person's Home shows: the first rows of each list, with the counts."""
     with env.db.session() as session:
         scope = _scope(env, session, actor)
-        rows = ROWS_SHARED if scope.leads or actor.is_admin else ROWS_ALONE
+        leads = scope.leads or actor.is_admin
+        rows = ROWS_SHARED if leads else ROWS_ALONE
+        ws = actor.workspace_id
         return HomeData(
             today=scope.today,
             due_today=_due_today(session, scope, 0, rows),
@@ -341,6 +345,11 @@ def home_data(env: Env, actor: Actor) -> HomeData:
             team=_team_home(session, scope, rows) if scope.leads else None,
             admin=_admin_home(session, scope, rows, env.clock.now()) if actor.is_admin else None,
             timezone=actor.timezone,
+            standing=[]
+            if actor.is_admin
+            else my_standing(session, ws, actor.user_id, scope.today, scope.settings),
+            charts=home_charts(session=session, workspace_id=ws, user_id=actor.user_id) if leads else [],
+            currency=actor.currency,
         )
 
 

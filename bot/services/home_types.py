@@ -14,9 +14,10 @@ from bot.rules.churn import Reason
 from bot.rules.pool import Recycle
 from bot.services.people import TeamListing
 from bot.services.settings import WorkspaceSettings
+from bot.services.standings import Standing
 from store.complaints import Listed
 from store.home import RiskRow
-from store.models import Customer, OutboxMessage
+from store.models import Customer, HomeChart, OutboxMessage
 from store.recycle import NearlyDue
 
 PAGE_ROWS = 20  # rows of a "See all" page
@@ -91,6 +92,9 @@ class HomeData:
     team: TeamHome | None = None
     admin: AdminHome | None = None
     timezone: str = "UTC"
+    standing: Sequence[Standing] = ()  # the person's place last week in the champions' measures
+    charts: Sequence[HomeChart] = ()  # a lead's charts of the morning
+    currency: str = "CNY"
 
 
 class HomeList(StrEnum):

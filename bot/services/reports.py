@@ -12,6 +12,8 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, tzinfo
 
+from sqlmodel import Session
+
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
@@ -217,6 +219,16 @@ class Champions:
     names: dict[str, str]
 
 
+def week_figures(
+    session: Session, workspace_id: str, tz: tzinfo, period: Period
+) -> dict[str, dict[str, float]]:
+    """Each champions' measure of the week, per rep (store.reports.champion_figures)."""
+    return store.champion_figures(
+        session=session, workspace_id=workspace_id, start=_midnight(period.first_day, tz),
+        end=_midnight(period.last_day + timedelta(days=1), tz), first_day=period.first_day, last_day=period.last_day,
+    )  # fmt: skip
+
+
 def champions(env: Env, workspace_id: str, today: date) -> Champions | None:
     """The week before `today`'s champions, per measure switched on; None when no channel is set."""
     settings = settings_service.load(env, workspace_id)
@@ -226,11 +238,9 @@ def champions(env: Env, workspace_id: str, today: date) -> Champions | None:
     people = directory(env, workspace_id)
     with env.db.session() as session:
         workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
-        tz = zone(workspace.timezone if workspace else "UTC")
-        figures = store.champion_figures(
-            session=session, workspace_id=workspace_id, start=_midnight(period.first_day, tz),
-            end=_midnight(period.last_day + timedelta(days=1), tz), first_day=period.first_day, last_day=period.last_day,
-        )  # fmt: skip
+        figures = week_figures(
+            session, workspace_id, zone(workspace.timezone if workspace else "UTC"), period
+        )
     reps = {p.user_id for p in people.active if not p.is_admin}
     measures = {
         measure: champion_rules.top({rep: v for rep, v in figures[measure].items() if rep in reps}, settings.champions_shown)

@@ -22,9 +22,10 @@ MEASURE_TITLES = {
 }
 
 
-def _value(lang: Lang, found: Champions, measure: str, value: float) -> str:
+def measure_value(lang: Lang, currency: str, measure: str, value: float) -> str:
+    """A champions' measure as it reads: an amount, a rating out of 5, a count."""
     if measure == "revenue":
-        return labels.amount(int(value), found.currency, lang)
+        return labels.amount(int(value), currency, lang)
     if measure == "satisfaction":
         return f"{value:.1f}/5"
     return str(int(value))
@@ -37,10 +38,10 @@ def _line(lang: Lang, found: Champions, measure: str, places: list[Place]) -> st
         lang, N_("🏆 *%(title)s*: %(who)s, with %(value)s. Thank you!"),
         title=lang.gettext(MEASURE_TITLES[measure]),
         who=Mrkdwn(listed(lang, [mention(p.rep) for p in champions])),
-        value=_value(lang, found, measure, champions[0].value),
+        value=measure_value(lang, found.currency, measure, champions[0].value),
     )  # fmt: skip
     others = " · ".join(
-        f"{p.rank}. {mention(p.rep)} {escape(_value(lang, found, measure, p.value))}"
+        f"{p.rank}. {mention(p.rep)} {escape(measure_value(lang, found.currency, measure, p.value))}"
         for p in places
         if p.rank > 1
     )

@@ -5,7 +5,7 @@ package (it covers Latin too, so every chart uses it), never a font of the opera
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,7 +107,7 @@ def bars(
     return Chart(_png(figure), title, alt)
 
 
-def stacked(title: str, alt: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Chart:
+def stacked(title: str, alt: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> Chart:
     """Bars per period, each split in its series (pool flow per week, revenue per week by level)."""
     figure, axes = _figure(title)
     bottom = [0.0] * len(labels)
@@ -124,7 +124,7 @@ def _legend(axes: Axes, count: int) -> None:
     axes.legend(prop=_font(), frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=count)
 
 
-def side_by_side(title: str, alt: str, labels: Sequence[str], series: dict[str, Sequence[float]]) -> Chart:
+def side_by_side(title: str, alt: str, labels: Sequence[str], series: Mapping[str, Sequence[float]]) -> Chart:
     """Groups of bars (churn bands now and a month ago)."""
     figure, axes = _figure(title)
     width = 0.8 / max(1, len(series))

@@ -13,7 +13,6 @@ stays under Slack's 100 blocks however many customers someone has.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -27,109 +26,32 @@ from bot.services.home_types import (
     HomeList,
     ListPage,
     PoolFigures,
-    RepLine,
-    Risk,
     Rows,
     TeamHome,
     Warned,
 )
 from bot.services.settings import SPEC_BY_KEY, WorkspaceSettings
 from bot.views import blocks as b
-from bot.views import labels
-from bot.views.churn import risk_line
-from bot.views.complaints import SEVERITY_ICONS, status_label
+from bot.views import home_reports
+from bot.views.home_rows import (
+    Reader,
+    bold,
+    complaint_text,
+    customer_text,
+    orphan_text,
+    refused_text,
+    rep_text,
+    risk_text,
+    soon_text,
+    team_risk_text,
+)
 from bot.views.ids import Action, Callback
 from bot.views.settings import shown_value
-from bot.views.templating import render
-from bot.views.text import day, escape, mention, moment, say, say_n
-from store.complaints import Listed
-from store.models import Customer, OutboxMessage
+from bot.views.text import day, escape, mention, say
 
 SECTION_BUDGET = 2900  # characters of packed lines per section (Slack's limit: 3,000)
 TEAM_SECTIONS = 4  # sections of teams and roles on an admin's Home; /crm team lists everyone
 MENTIONS_PER_LINE = 30
-
-
-@dataclass(frozen=True)
-class Reader:
-    """Who reads the rows: their language and zone, and the team's weekly target."""
-
-    lang: Lang
-    timezone: str
-    target: int = 0
-
-
-def _bold(text: str) -> str:
-    return f"*{escape(text)}*"
-
-
-# -- one row of each list, as text ------------------------------------------------------------------
-def _customer_text(reader: Reader, customer: Customer) -> str:
-    return render("home_row.md.j2", reader.lang, customer=customer)
-
-
-def _risk_text(reader: Reader, risk: Risk) -> str:
-    return f"*{escape(risk.row.name)}*\n{risk_line(reader.lang, risk.row.band, risk.reasons)}"
-
-
-def _team_risk_text(reader: Reader, risk: Risk) -> str:
-    head = f"*{escape(risk.row.name)}* · {mention(risk.row.owner_id)}"
-    return f"{head}\n{risk_line(reader.lang, risk.row.band, risk.reasons)}"
-
-
-def _complaint_text(reader: Reader, listed: Listed) -> str:
-    complaint = listed.complaint
-    assignee = complaint.assignee_id
-    who = mention(assignee) if assignee else escape(reader.lang.gettext("the admins (not assigned)"))
-    line = (
-        f"{SEVERITY_ICONS.get(complaint.severity, '')} *#{complaint.id} {escape(listed.customer_name)}* · "
-        f"{escape(status_label(complaint.status, reader.lang))} · {who}"
-    )
-    if complaint.respond_breached_at or complaint.resolve_breached_at:
-        line += " · :rotating_light: " + escape(reader.lang.gettext("SLA breached"))
-    return line
-
-
-def _rep_text(reader: Reader, line: RepLine) -> str:
-    lang = reader.lang
-    parts = [
-        mention(line.user_id),
-        say(lang, N_("%(count)s of %(target)s this week"), count=line.visits_this_week, target=reader.target),
-    ]
-    if line.overdue:
-        parts.append(say_n(lang, "%(count)s follow-up overdue", "%(count)s follow-ups overdue", line.overdue))
-    return "• " + " · ".join(parts)
-
-
-def _soon_text(reader: Reader, warned: Warned) -> str:
-    customer = warned.customer
-    return say(
-        reader.lang,
-        N_("%(name)s (%(owner)s) goes back to the pool on %(when)s"),
-        name=customer.name,
-        owner=mention(customer.owner_id or ""),
-        when=moment(warned.recycle.at, reader.timezone, reader.lang),
-    )
-
-
-def _orphan_text(reader: Reader, customer: Customer) -> str:
-    level = labels.level(customer.level, reader.lang)
-    return f"*{escape(customer.name)}* · {escape(level)} · {mention(customer.owner_id or '')}"
-
-
-_SLACK_ID = re.compile(r"^[A-Z0-9]+$")
-
-
-def _recipient(channel: str) -> str:
-    if not _SLACK_ID.match(channel):
-        return escape(channel)
-    return mention(channel) if channel[:1] in ("U", "W") else f"<#{channel}>"
-
-
-def _refused_text(reader: Reader, message: OutboxMessage) -> str:
-    when = moment(message.created_at, reader.timezone, reader.lang)
-    error = message.last_error or "—"
-    return f"`{escape(message.kind)}` · {_recipient(message.channel)} · `{escape(error)}` · {escape(when)}"
 
 
 @dataclass(frozen=True)
@@ -142,24 +64,24 @@ class ListSpec:
 
 
 LISTS: dict[HomeList, ListSpec] = {
-    HomeList.OVERDUE: ListSpec(N_("Overdue follow-ups"), _customer_text),
-    HomeList.TODAY: ListSpec(N_("Follow-ups due today"), _customer_text),
-    HomeList.RISK: ListSpec(N_("Customers at risk"), _risk_text),
+    HomeList.OVERDUE: ListSpec(N_("Overdue follow-ups"), customer_text),
+    HomeList.TODAY: ListSpec(N_("Follow-ups due today"), customer_text),
+    HomeList.RISK: ListSpec(N_("Customers at risk"), risk_text),
     HomeList.COMPLAINTS: ListSpec(
-        N_("Complaints"), _complaint_text, N_("Complaints assigned to you: %(count)s"), newest_first=True
+        N_("Complaints"), complaint_text, N_("Complaints assigned to you: %(count)s"), newest_first=True
     ),
-    HomeList.TEAM: ListSpec(N_("Your team"), _rep_text, packed=True),
-    HomeList.TEAM_RISK: ListSpec(N_("Customers at risk"), _team_risk_text),
+    HomeList.TEAM: ListSpec(N_("Your team"), rep_text, packed=True),
+    HomeList.TEAM_RISK: ListSpec(N_("Customers at risk"), team_risk_text),
     HomeList.TEAM_COMPLAINTS: ListSpec(
-        N_("Complaints"), _complaint_text, N_("Complaints of your team: %(count)s"), newest_first=True
+        N_("Complaints"), complaint_text, N_("Complaints of your team: %(count)s"), newest_first=True
     ),
     HomeList.SOON: ListSpec(
-        N_("Recycling to the pool"), _soon_text, N_("Back in the pool within 3 days: %(count)s")
+        N_("Recycling to the pool"), soon_text, N_("Back in the pool within 3 days: %(count)s")
     ),
     HomeList.ORPHANS: ListSpec(
-        N_("Reassign"), _orphan_text, N_("Customers of deactivated members to reassign: %(count)s")
+        N_("Reassign"), orphan_text, N_("Customers of deactivated members to reassign: %(count)s")
     ),
-    HomeList.REFUSED: ListSpec(N_("Messages Slack refused"), _refused_text, newest_first=True),
+    HomeList.REFUSED: ListSpec(N_("Messages Slack refused"), refused_text, newest_first=True),
 }
 
 
@@ -227,7 +149,7 @@ def _row_blocks(reader: Reader, which: HomeList, rows: Sequence[Any], *, on_home
 def _title(lang: Lang, spec: ListSpec, total: int) -> str:
     if spec.counted:
         return f"*{say(lang, spec.counted, count=total)}*"
-    return f"{_bold(lang.gettext(spec.title))} ({total})"
+    return f"{bold(lang.gettext(spec.title))} ({total})"
 
 
 def _see_all(lang: Lang, which: HomeList) -> dict[str, Any]:
@@ -316,14 +238,14 @@ def _people(user_ids: Sequence[str], lang: Lang) -> str:
 def _teams(lang: Lang, admin: AdminHome) -> list[b.Block]:
     # Each msgid outside f-strings: Babel's extractor does not look inside them.
     _ = lang.gettext
-    admins, manager = _bold(_("Admins")), _bold(_("Manager"))
+    admins, manager = bold(_("Admins")), bold(_("Manager"))
     lines = [f"{admins}: {_people(admin.admins, lang)}"]
     lines += [f"{manager} {mention(boss)}: {_people(members, lang)}" for boss, members in admin.teams.teams]
     if admin.teams.without_manager:
-        title = _bold(_("Reps without a manager (covered by the admins)"))
+        title = bold(_("Reps without a manager (covered by the admins)"))
         lines.append(f"{title}: {_people(admin.teams.without_manager, lang)}")
     texts = packed(lines)
-    blocks = [b.section(_bold(_("Teams"))), *(b.section(text) for text in texts[:TEAM_SECTIONS])]
+    blocks = [b.section(bold(_("Teams"))), *(b.section(text) for text in texts[:TEAM_SECTIONS])]
     if len(texts) > TEAM_SECTIONS:
         left = sum(text.count("\n") + 1 for text in texts[TEAM_SECTIONS:])
         blocks.append(b.context(say(lang, N_("…and %(count)s more."), count=left)))
@@ -333,7 +255,7 @@ def _teams(lang: Lang, admin: AdminHome) -> list[b.Block]:
 def _workspace(reader: Reader, admin: AdminHome) -> list[b.Block]:
     _ = reader.lang.gettext
     edit = b.button(_("Edit settings"), Action.HOME_SETTINGS)
-    blocks: list[b.Block] = [b.divider(), b.section(_bold(_("Settings")), accessory=edit)]
+    blocks: list[b.Block] = [b.divider(), b.section(bold(_("Settings")), accessory=edit)]
     blocks.append(b.section(_settings_text(reader.lang, admin.settings)))
     blocks.append(b.context(escape(_("Every other setting is behind Edit settings."))))
     blocks += _teams(reader.lang, admin)
@@ -354,9 +276,10 @@ def _workspace(reader: Reader, admin: AdminHome) -> list[b.Block]:
 
 def home_view(lang: Lang, data: HomeData) -> dict[str, Any]:
     reader = Reader(lang, data.timezone)
-    blocks = _my_day(reader, data)
+    blocks = _my_day(reader, data) + home_reports.standing_blocks(lang, data.standing, data.currency)
     if data.team:
         blocks += _team(reader, data.today, data.team)
+    blocks += home_reports.chart_blocks(lang, data.charts)
     if data.admin:
         blocks += _workspace(reader, data.admin)
     return b.home(blocks)

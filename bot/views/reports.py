@@ -121,37 +121,60 @@ def report_charts(lang: Lang, report: Report) -> list[charts.Chart]:
     """The report's charts, drawn from the same figures as `figure_lines` (none for a quiet period)."""
     if report.all_quiet:
         return []
+    drawn = (visits_chart, flow_chart, revenue_chart, bands_chart, complaints_chart)
+    return [draw(lang, report) for draw in drawn]
+
+
+def visits_chart(lang: Lang, report: Report) -> charts.Chart:
     _ = lang.gettext
-    weeks = [_week(start, lang) for start in report.flow_weeks]
-    months = [_week(start, lang) for start in report.revenue_weeks]
-    visits_title = _("Visits per person, %(first)s to %(last)s") % {
+    title = _("Visits per person, %(first)s to %(last)s") % {
         "first": day(report.period.first_day, lang), "last": day(report.period.last_day, lang),
     }  # fmt: skip
-    return [
-        charts.bars(
-            visits_title, visits_title, [_name(report, rep) for rep, _n in report.visits],
-            [n for _r, n in report.visits], target=report.visit_target,
-            target_label=_("target %(target)s") % {"target": report.visit_target},
-        ),
-        charts.stacked(
-            _("The pool, week by week"), _("Customers claimed, released, recycled and assigned each week"), weeks,
-            {_(FLOW_NAMES[kind]): [week[kind] for week in report.flow] for kind in FLOW_NAMES},
-        ),
-        charts.stacked(
-            _("Revenue per week by level"), _("Revenue of each of the last 12 weeks, by customer level"), months,
-            {labels.level(level, lang): [float(from_minor(week[level], report.currency)) for week in report.revenue] for level in ("A", "B", "C")},
-        ),
-        charts.side_by_side(
-            _("Churn bands now and a month ago"), _("Customers in each churn band now and a month ago"),
-            [labels.band(band, lang) for band in BANDS],
-            {_("now"): [report.bands.get(b_, 0) for b_ in BANDS],
-             _("a month ago"): [report.bands_month_ago.get(b_, 0) for b_ in BANDS]},
-        ),
-        charts.bars(
-            _("Complaints by category"), _("Complaints filed in the period, by category"),
-            [_(CATEGORIES[k]) for k in CATEGORIES], [report.complaints.filed.get(k, 0) for k in CATEGORIES],
-        ),
-    ]  # fmt: skip
+    return charts.bars(
+        title, title, [_name(report, rep) for rep, _n in report.visits], [n for _r, n in report.visits],
+        target=report.visit_target, target_label=_("target %(target)s") % {"target": report.visit_target},
+    )  # fmt: skip
+
+
+def flow_chart(lang: Lang, report: Report) -> charts.Chart:
+    _ = lang.gettext
+    return charts.stacked(
+        _("The pool, week by week"), _("Customers claimed, released, recycled and assigned each week"),
+        [_week(start, lang) for start in report.flow_weeks],
+        {_(FLOW_NAMES[kind]): [week[kind] for week in report.flow] for kind in FLOW_NAMES},
+    )  # fmt: skip
+
+
+def revenue_chart(lang: Lang, report: Report) -> charts.Chart:
+    _ = lang.gettext
+    per_level = {
+        labels.level(level, lang): [
+            float(from_minor(week[level], report.currency)) for week in report.revenue
+        ]
+        for level in ("A", "B", "C")
+    }
+    return charts.stacked(
+        _("Revenue per week by level"), _("Revenue of each of the last 12 weeks, by customer level"),
+        [_week(start, lang) for start in report.revenue_weeks], per_level,
+    )  # fmt: skip
+
+
+def bands_chart(lang: Lang, report: Report) -> charts.Chart:
+    _ = lang.gettext
+    return charts.side_by_side(
+        _("Churn bands now and a month ago"), _("Customers in each churn band now and a month ago"),
+        [labels.band(band, lang) for band in BANDS],
+        {_("now"): [report.bands.get(band, 0) for band in BANDS],
+         _("a month ago"): [report.bands_month_ago.get(band, 0) for band in BANDS]},
+    )  # fmt: skip
+
+
+def complaints_chart(lang: Lang, report: Report) -> charts.Chart:
+    _ = lang.gettext
+    return charts.bars(
+        _("Complaints by category"), _("Complaints filed in the period, by category"),
+        [_(CATEGORIES[k]) for k in CATEGORIES], [report.complaints.filed.get(k, 0) for k in CATEGORIES],
+    )  # fmt: skip
 
 
 def report_csv(lang: Lang, report: Report) -> bytes:

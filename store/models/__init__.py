@@ -56,6 +56,7 @@ from store.models.recycle import (
     ApprovalRequest,
     ExtensionRequest,
 )
+from store.models.reports import HomeChart, WeeklyStanding
 from store.models.settings import SettingChange, WorkspaceSetting
 from store.models.visits import VISIT_KINDS, Visit
 from store.models.workers import JobRun, JobRunCount, WorkerLease
@@ -108,6 +109,7 @@ __all__ = [
     "MOVE_UNLOCK",
     "MOVE_UNDO",
     "MOVE_UNLOST",
+    "HomeChart",
     "Order",
     "OutboxFile",
     "OutboxImage",
@@ -123,6 +125,7 @@ __all__ = [
     "SettingChange",
     "VISIT_KINDS",
     "Visit",
+    "WeeklyStanding",
     "WorkerLease",
     "Workspace",
     "WorkspaceSetting",

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0019"  # the newest revision whose tables and columns these rows fill
+REVISION = "0020"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -344,6 +344,29 @@ def story() -> Story:
                 "permalink": "https://tidewater.slack.com/files/U0BOT/F0CSV1/report-2026-11-16.csv",
                 "created_at": utc(11, 23, 1),
                 "uploaded_at": utc(11, 23, 1, 1),
+            },
+        ],
+        "home_chart": [
+            {
+                "workspace_id": TEAM,
+                "user_id": MAX,
+                "position": 0,
+                "day": date(2026, 11, 23),
+                "file_id": "F0HOME1",
+                "title": "Visits per person",
+                "alt": "Visits per person last week",
+                "created_at": utc(11, 23, 0, 30),
+            },
+        ],
+        "weekly_standing": [
+            {
+                "workspace_id": TEAM,
+                "week": date(2026, 11, 16),
+                "user_id": MEI,
+                "measure": "visits",
+                "rank": 1,
+                "value": 12.0,
+                "ranked": 2,
             },
         ],
         **_pool_history(),
