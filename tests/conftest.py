@@ -147,3 +147,7 @@ def slack(app, standin: SlackStandIn) -> Iterator[SlackRequests]:
     yield requests
     problems = [problem for reply in requests.replies for problem in reply.problems()]
     assert problems == [], "the bot answered an ack with a payload Slack would refuse"
+
+
+# The reports tests' week of rows, shared by the reports and the Home's reports.
+pytest_plugins = ["tests.report_rows"]
