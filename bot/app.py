@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -13,10 +15,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 import handlers
-from bot import slack_compat
+from bot import installs, slack_compat
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.env import Env
+from bot.services import installations
 from bot.services.people import Profile, ProfileLookup, profile_from_slack
 from handlers.kit import Kit
 from store.db import Database
@@ -58,6 +61,7 @@ def build_app(
     """The app; `executor` runs the lazy listeners (the tests pass theirs to wait for them)."""
     slack_compat.install()
     client = web_client(settings)
+    env = Env(db=db, clock=clock or SystemClock(), settings=settings)
     app = App(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -66,13 +70,35 @@ def build_app(
         listener_executor=executor
         or ThreadPoolExecutor(max_workers=settings.lazy_threads, thread_name_prefix="lazy"),
         raise_error_for_unhandled_request=False,
+        **(_installs_many(settings, env, client) if settings.installs_many else {}),
     )
-    env = Env(db=db, clock=clock or SystemClock(), settings=settings)
-    lookup_client = web_client(settings, timeout=PROFILE_TIMEOUT_SECONDS)
-    lookup_client.retry_handlers.clear()
-    handlers.register(app, Kit(env=env, lookup=profile_lookup(lookup_client)))
+    handlers.register(app, Kit(env=env, profiles=_profiles(settings, env)))
     app.error(_log_unexpected)
     return app
+
+
+def _installs_many(settings: Settings, env: Env, client: WebClient) -> dict[str, Any]:
+    """Bolt's arguments for "Add to Slack": the install pages, and authorize from the installations."""
+    return {
+        "oauth_flow": installs.oauth_flow(settings, env.db.engine, client),
+        "authorize": installs.StoredAuthorize(env),
+        "user_facing_authorize_error_message": installs.NOT_INSTALLED,
+    }
+
+
+def _profiles(settings: Settings, env: Env) -> Callable[[str], ProfileLookup]:
+    """A workspace's users.info, with its own bot token, a short timeout and no retry."""
+
+    @lru_cache(maxsize=1024)
+    def lookup_with(token: str) -> ProfileLookup:
+        client = WebClient(token=token, base_url=settings.slack_api_url, timeout=PROFILE_TIMEOUT_SECONDS)
+        client.retry_handlers.clear()
+        return profile_lookup(client)
+
+    def profiles(workspace_id: str) -> ProfileLookup:
+        return lookup_with(installations.token_for(env, workspace_id) or "")
+
+    return profiles
 
 
 def _log_unexpected(error: Exception, body: dict[str, Any], response: BoltResponse | None) -> BoltResponse:

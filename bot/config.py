@@ -22,6 +22,9 @@ _WHERE_TO_FIND = {
     "SLACK_SIGNING_SECRET": (
         f"the Signing Secret: your app at {SLACK_APP_PAGE} → Basic Information → App Credentials"
     ),
+    "SLACK_CLIENT_SECRET": (
+        f"the Client Secret: your app at {SLACK_APP_PAGE} → Basic Information → App Credentials"
+    ),
 }
 
 _PLACEHOLDERS = {"", "changeme", "changethis", "xoxb-...", "xoxb-your-token", "your-signing-secret"}
@@ -33,6 +36,11 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr = SecretStr("")
     slack_signing_secret: SecretStr = SecretStr("")
     slack_app_token: SecretStr | None = None
+    # Many workspaces: with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET set and no SLACK_BOT_TOKEN, each
+    # workspace installs the app through "Add to Slack" (/slack/install) and gets its own bot token.
+    slack_client_id: str = ""
+    slack_client_secret: SecretStr = SecretStr("")
+    slack_oauth_authorize_url: str = "https://slack.com/oauth/v2/authorize"
     database_url: str = "sqlite:///tidewater.db"
     slack_api_url: str = "https://slack.com/api/"
     admin_user_ids: Annotated[frozenset[str], NoDecode] = frozenset()
@@ -110,12 +118,19 @@ class Settings(BaseSettings):
                 return "postgresql+psycopg://" + url[len(prefix) :]
         return url
 
+    @property
+    def installs_many(self) -> bool:
+        """Many workspaces through "Add to Slack": the client's credentials set and no single bot token."""
+        single = self.slack_bot_token.get_secret_value().strip().lower() not in _PLACEHOLDERS
+        return bool(self.slack_client_id.strip()) and not single
+
     def missing_secrets(self) -> list[str]:
         """Names of the Slack secrets that are unset or still a placeholder."""
-        values = {
-            "SLACK_BOT_TOKEN": self.slack_bot_token.get_secret_value(),
-            "SLACK_SIGNING_SECRET": self.slack_signing_secret.get_secret_value(),
-        }
+        if self.installs_many:
+            values = {"SLACK_CLIENT_SECRET": self.slack_client_secret.get_secret_value()}
+        else:
+            values = {"SLACK_BOT_TOKEN": self.slack_bot_token.get_secret_value()}
+        values["SLACK_SIGNING_SECRET"] = self.slack_signing_secret.get_secret_value()
         return [name for name, value in values.items() if value.strip().lower() in _PLACEHOLDERS]
 
     def require_slack_secrets(self) -> None:

@@ -145,7 +145,10 @@ def _choose_language(call: Call, words: list[str]) -> None:
         raise InvalidInput(N_("Choose en, zh or auto: /crm lang zh"))
     people.choose_language(call.env, call.me, choice=words[0])
     call.actor = people.resolve_actor(
-        call.env, workspace_id=call.me.workspace_id, user_id=call.me.user_id, lookup=call.kit.lookup
+        call.env,
+        workspace_id=call.me.workspace_id,
+        user_id=call.me.user_id,
+        lookup=call.kit.lookup(call.me.workspace_id),
     )
     call.ack(**views.language_set(call.lang))
 
@@ -209,7 +212,9 @@ def _set_role(call: Call, words: list[str]) -> None:
     roles = [w.lower() for w in words if w.lower() in {"manager", "rep", "admin"}]
     if len(users) != 1 or len(roles) != 1:
         raise InvalidInput(N_("Use: /crm role @person manager|rep|admin"))
-    change = people.set_role(call.env, call.me, user_id=users[0], role=roles[0], lookup=call.kit.lookup)
+    change = people.set_role(
+        call.env, call.me, user_id=users[0], role=roles[0], lookup=call.kit.lookup(call.me.workspace_id)
+    )
     call.tell(views.role_set(call.lang, change))
 
 
@@ -224,6 +229,6 @@ def _change_team(call: Call, words: list[str]) -> None:
         manager_id=users[0],
         add=verbs[0] == "add",
         rep_ids=users[1:],
-        lookup=call.kit.lookup,
+        lookup=call.kit.lookup(call.me.workspace_id),
     )
     call.tell(views.team_changed(call.lang, change, added=verbs[0] == "add"))

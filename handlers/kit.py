@@ -48,7 +48,10 @@ ALREADY_DONE = N_("That was already done.")
 @dataclass(frozen=True)
 class Kit:
     env: Env
-    lookup: ProfileLookup
+    profiles: Callable[[str], ProfileLookup]  # a workspace's users.info, with its own token
+
+    def lookup(self, workspace_id: str) -> ProfileLookup:
+        return self.profiles(workspace_id)
 
 
 @dataclass
@@ -167,7 +170,7 @@ def _ids(body: dict[str, Any]) -> tuple[str, str]:
 
 def _actor(kit: Kit, body: dict[str, Any]) -> Actor:
     team_id, user_id = _ids(body)
-    actor = resolve_actor(kit.env, workspace_id=team_id, user_id=user_id, lookup=kit.lookup)
+    actor = resolve_actor(kit.env, workspace_id=team_id, user_id=user_id, lookup=kit.lookup(team_id))
     if actor.is_guest:
         raise GuestRefused(
             N_("Sorry, guests of the workspace cannot use Tidewater. Ask a member of your team.")

@@ -25,7 +25,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 
 from bot.env import Env
-from bot.services import people
+from bot.services import installations, people
 from handlers.kit import Kit
 
 log = logging.getLogger("tidewater.handlers")
@@ -63,11 +63,13 @@ def _profile_changed(env: Env, workspace_id: str, event: dict[str, Any]) -> None
 
 def _uninstalled(env: Env, workspace_id: str, _event: dict[str, Any]) -> None:
     people.rest_workspace(env, workspace_id=workspace_id)
+    if env.settings.installs_many:  # its token is dead: the next request is told to install again
+        installations.forget(env, workspace_id)
 
 
 def _tokens_revoked(env: Env, workspace_id: str, event: dict[str, Any]) -> None:
     if (event.get("tokens") or {}).get("bot"):  # a person's own token going changes nothing
-        people.rest_workspace(env, workspace_id=workspace_id)
+        _uninstalled(env, workspace_id, event)
 
 
 def _waking(kit: Kit) -> Callable[..., BoltResponse | None]:

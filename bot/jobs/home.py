@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 
 from bot.env import Env
 from bot.messaging import home as messaging
+from bot.messaging.clients import client_for
 from bot.services.job_runs import Tally
 from bot.services.people import workspace_ids
 
@@ -17,5 +18,7 @@ from bot.services.people import workspace_ids
 def run(env: Env, client: WebClient, *, sleep: messaging.Sleep = time.sleep) -> Tally:
     tally = Tally()
     for workspace_id in workspace_ids(env):
-        tally.add(workspace_id, published=messaging.publish_due(env, client, workspace_id, sleep))
+        speaking = client_for(env, client, workspace_id)
+        if speaking is not None:
+            tally.add(workspace_id, published=messaging.publish_due(env, speaking, workspace_id, sleep))
     return tally.said("{published} Home tabs published")

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.env import Env
 from bot.messaging import people as directory
+from bot.messaging.clients import client_for
 from bot.services import people
 from bot.services.job_runs import Tally
 
@@ -23,10 +24,12 @@ log = logging.getLogger("tidewater.jobs.people")
 
 
 def run(env: Env, client: WebClient) -> Tally:
-    slack = directory.directory_reader(client)
     tally = Tally()
     for workspace_id in people.workspace_ids(env):
-        changed = sync_workspace(env, slack, workspace_id)
+        speaking = client_for(env, client, workspace_id)
+        if speaking is None:
+            continue
+        changed = sync_workspace(env, directory.directory_reader(speaking), workspace_id)
         tally.add(workspace_id, synced=int(changed is not None), updated=changed or 0)
     return tally.said("{synced} workspaces synced with Slack: {updated} people updated")
 

@@ -10,6 +10,7 @@ from bot.messaging import (
     approvals,  # noqa: F401
     channels,  # noqa: F401
     churn,  # noqa: F401
+    clients,  # noqa: F401
     complaints,  # noqa: F401
     digest,  # noqa: F401
     followups,  # noqa: F401

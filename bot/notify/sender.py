@@ -137,7 +137,22 @@ def _take_and_send(env: Env, client: WebClient, message_id: int, owner: str, don
             outbox_store.postpone(session=session, message_id=message_id, until=later)
         done.held += 1
         return
-    _send(env, client, message, done)
+    speaking = _CLIENT_FOR[0](env, client, message.workspace_id) if _CLIENT_FOR else client
+    if speaking is None:  # installed nowhere now: it waits, as an uninstalled workspace's messages do
+        _retry_later(env, message_id, message.attempts, "not_installed", now + LONGEST_BACKOFF)
+        done.retrying += 1
+        return
+    _send(env, speaking, message, done)
+
+
+# Whose bot token speaks in a message's workspace (many workspaces: its installation's), decided by the
+# features (bot.messaging.clients registers it): the client to send with, None when not installed.
+ClientFor = Callable[[Env, WebClient, str], WebClient | None]
+_CLIENT_FOR: list[ClientFor] = []
+
+
+def register_client_for(choose: ClientFor) -> None:
+    _CLIENT_FOR[:] = [choose]
 
 
 # Quiet hours, decided by the features (bot.messaging.quiet registers it): when a message may go, if

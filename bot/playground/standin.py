@@ -27,6 +27,7 @@ from urllib.parse import parse_qsl
 from bot.playground.conversations import conversation_of
 from bot.playground.faults import RATE_LIMITED_METHOD, Answer, Failure, Faults, Outage, RateLimit
 from bot.playground.files import Files
+from bot.playground.installs import Installs
 from bot.playground.webapi import WebApi
 
 __all__ = ["Recorded", "SlackStandIn"]
@@ -42,9 +43,10 @@ class Recorded:
     answer: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
     path: str = ""  # for "respond": which response_url was used (/respond/<key>)
+    team: str = ""  # the workspace whose token the call carried
 
 
-class SlackStandIn(WebApi, Faults, Files):
+class SlackStandIn(WebApi, Faults, Files, Installs):
     def __init__(self, *, team_id: str = "T0TIDE", bot_user_id: str = "U0BOT") -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
@@ -67,6 +69,7 @@ class SlackStandIn(WebApi, Faults, Files):
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
         self._init_files()
+        self._init_installs()
 
     # -- lifecycle -------------------------------------------------------------------------------
     def start(self) -> SlackStandIn:
@@ -75,6 +78,9 @@ class SlackStandIn(WebApi, Faults, Files):
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 standin._handle(self)
+
+            def do_GET(self) -> None:
+                standin._handle_page(self)
 
             def log_message(self, format: str, *args: Any) -> None:
                 """Quiet: the recorded calls are the log."""
@@ -221,6 +227,9 @@ class SlackStandIn(WebApi, Faults, Files):
             self._slow.clear()
             self._failures.clear()
             self.uploads.clear()
+            self.redirect_url = ""
+            self.installed.clear()
+            self.uninstalled.clear()
 
     def posted_to(self, channel: str) -> list[dict[str, Any]]:
         """The messages standing in a conversation (DMs under "D" + user id), oldest first."""
@@ -241,7 +250,10 @@ class SlackStandIn(WebApi, Faults, Files):
             method = request.path.removeprefix("/api/").strip("/")
         status, answer, headers = self._answer(method, args, request.headers.get("Authorization") or "")
         with self._lock:
-            recorded = Recorded(method, args, status, answer, path=request.path)
+            auth = request.headers.get("Authorization") or ""
+            recorded = Recorded(
+                method, args, status, answer, path=request.path, team=self.team_of(auth) or ""
+            )
             self.calls.append(recorded)
             if method == "views.open":
                 self._opened[str(args.get("trigger_id"))] = recorded
@@ -261,6 +273,19 @@ class SlackStandIn(WebApi, Faults, Files):
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()
         request.wfile.write(body)
+
+    def _handle_page(self, request: BaseHTTPRequestHandler) -> None:
+        """A page a person's browser opens at Slack: only the install flow's authorize page."""
+        path, _, query = request.path.partition("?")
+        status, headers = self.authorize(query) if path == "/oauth/v2/authorize" else (404, {})
+        with self._lock:
+            self.calls.append(Recorded("oauth.authorize", {"query": query}, status, headers, path=path))
+            self._lock.notify_all()
+        request.send_response(status)
+        for name, value in headers.items():
+            request.send_header(name, value)
+        request.send_header("Content-Length", "0")
+        request.end_headers()
 
     def _handle_upload(self, request: BaseHTTPRequestHandler, data: bytes) -> None:
         """A file's bytes, posted to the upload URL files.getUploadURLExternal gave."""
@@ -287,8 +312,12 @@ class SlackStandIn(WebApi, Faults, Files):
             refusal = self._outage_answer() or self._rate_limit_answer(str(args.get("channel", "")))
             if refusal:
                 return refusal
-        if method != "respond" and not auth.startswith("Bearer xoxb-"):
+        if method == "oauth.v2.access":
+            return 200, self._oauth_access(args, auth), {}
+        if method != "respond" and self.team_of(auth) is None:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if method == "auth.test":
+            return 200, self.auth_test(auth), {}
         refused = self._channel_refusal(method, args)
         if refused:
             return 200, {"ok": False, "error": refused}, {}

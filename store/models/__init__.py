@@ -40,6 +40,7 @@ from store.models.customers import (
     CustomerTerm,
     OwnershipEvent,
 )
+from store.models.installations import BOTS, INSTALLATIONS, STATES
 from store.models.marks import JobMark, RequestMark
 from store.models.orders import Order
 from store.models.outbox import OutboxFile, OutboxImage, OutboxMessage
@@ -109,7 +110,9 @@ __all__ = [
     "MOVE_UNLOCK",
     "MOVE_UNDO",
     "MOVE_UNLOST",
+    "BOTS",
     "HomeChart",
+    "INSTALLATIONS",
     "Order",
     "OutboxFile",
     "OutboxImage",
@@ -122,6 +125,7 @@ __all__ = [
     "ROLE_REP",
     "RequestMark",
     "STAGES",
+    "STATES",
     "SettingChange",
     "VISIT_KINDS",
     "Visit",

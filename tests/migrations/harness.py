@@ -58,6 +58,7 @@ def expected(written_at: Shape, now: dict[str, sa.Table]) -> Rows:
         else:
             written = TABLE_BACKFILLS[name](rows) if name in TABLE_BACKFILLS else []
         keys = [column.name for column in table.primary_key.columns]
+        written = [{k: _in_utc(v) for k, v in row.items()} for row in written]  # naive UTC too (slack_sdk's)
         found[name] = sorted(written, key=lambda row: tuple(row[key] for key in keys))
     return found
 

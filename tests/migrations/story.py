@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0020"  # the newest revision whose tables and columns these rows fill
+REVISION = "0021"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -304,6 +304,32 @@ def _contacts(customers: list[Row]) -> list[Row]:
     ]  # fmt: skip
 
 
+def _naive(month: int, day: int, hour: int = 0) -> datetime:  # slack_sdk's stores keep naive UTC
+    return datetime(2026, month, day, hour, 0, 0, 250_000)  # noqa: DTZ001
+
+
+def _installations() -> Story:
+    """ "Add to Slack" twice: a workspace, and an organisation-wide install (no team, its enterprise)."""
+    bot = {
+        "client_id": "1234.5678", "app_id": "A0TIDE", "enterprise_name": None, "team_name": "Tidewater Trading",
+        "bot_token": "xoxb-tide", "bot_id": "B0TIDE", "bot_user_id": "U0BOT", "bot_scopes": "commands,chat:write",
+        "bot_refresh_token": None, "bot_token_expires_at": None, "installed_at": _naive(9, 1, 2),
+    }  # fmt: skip
+    org = {"enterprise_id": "E0ORG", "enterprise_name": "Org", "team_id": None, "team_name": None,
+           "bot_token": "xoxb-org", "is_enterprise_install": True, "installed_at": _naive(11, 2)}  # fmt: skip
+    installer = {
+        "enterprise_url": None, "user_id": ADA, "user_token": None, "user_scopes": None, "user_refresh_token": None,
+        "user_token_expires_at": None, "incoming_webhook_url": None, "incoming_webhook_channel": None,
+        "incoming_webhook_channel_id": None, "incoming_webhook_configuration_url": None, "token_type": "bot",
+    }  # fmt: skip
+    team = {"enterprise_id": None, "team_id": TEAM, "is_enterprise_install": False}
+    return {
+        "slack_bots": [{"id": 1, **bot, **team}, {"id": 2, **bot, **org}],
+        "slack_installations": [{"id": 1, **bot, **team, **installer}, {"id": 2, **bot, **org, **installer}],
+        "slack_oauth_states": [{"id": 1, "state": "a-state-of-the-flow", "expire_at": _naive(11, 23, 1)}],
+    }
+
+
 def story() -> Story:
     """Every table at the newest revision, each row with a value in every column."""
     customers = _customers()
@@ -369,6 +395,7 @@ def story() -> Story:
                 "ranked": 2,
             },
         ],
+        **_installations(),
         **_pool_history(),
         **_settings(),
         **_churn(),
