@@ -79,20 +79,22 @@ def many(database_url, standin, db, clock) -> Iterator[Served]:
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003, ARG002
+    def redirect_request(self, *args, **kwargs):
         return None
 
 
 def install(served: Served, team: str) -> str:
     """A workspace's admin goes through "Add to Slack"; the page they end on."""
-    with urllib.request.urlopen(served.url + installs.INSTALL_PATH) as page:  # noqa: S310 (127.0.0.1)
+    with urllib.request.urlopen(served.url + installs.INSTALL_PATH) as page:
         cookie = page.headers["Set-Cookie"].split(";")[0]
-        link = html.unescape(re.search(r'<a href="([^"]+)"', page.read().decode())[1])
+        found = re.search(r'<a href="([^"]+)"', page.read().decode())
+        assert found is not None, "the install page links to Slack's authorize page"
+        link = html.unescape(found[1])
     with pytest.raises(urllib.error.HTTPError) as sent_back:  # Slack's answer: a redirect to the app
         urllib.request.build_opener(_NoRedirect).open(f"{link}&team={team}")
     assert sent_back.value.code == 302
-    back = urllib.request.Request(sent_back.value.headers["Location"], headers={"Cookie": cookie})  # noqa: S310
-    with urllib.request.urlopen(back) as done:  # noqa: S310 (127.0.0.1)
+    back = urllib.request.Request(sent_back.value.headers["Location"], headers={"Cookie": cookie})
+    with urllib.request.urlopen(back) as done:
         return done.read().decode()
 
 
@@ -126,7 +128,9 @@ def test_two_workspaces_installed_through_the_flow_each_see_only_their_own_and_s
     first.command(REP, "/customer")  # opens the form: a call with the first workspace's token
     second.command(SAM, "/customer")
     standin.wait_for("views.open", count=2)
-    assert sorted(call.team for call in standin.calls_to("views.open")) == sorted([builders.WORKSPACE, SECOND])
+    assert sorted(call.team for call in standin.calls_to("views.open")) == sorted(
+        [builders.WORKSPACE, SECOND]
+    )
     assert standin.problems == []
 
 

@@ -42,6 +42,8 @@ def _installed() -> list[sa.Column[object]]:
     ]
 
 
+REFERENCE = {"doc": "a small reference table: a row per installation, not distributed by workspace"}
+
 INSTALLATIONS = sa.Table(
     INSTALLATIONS_TABLE,
     SQLModel.metadata,
@@ -65,6 +67,7 @@ INSTALLATIONS = sa.Table(
     sa.Index(
         f"{INSTALLATIONS_TABLE}_idx", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"
     ),
+    info=REFERENCE,
 )
 BOTS = sa.Table(
     BOTS_TABLE,
@@ -75,6 +78,7 @@ BOTS = sa.Table(
     *_bot_columns(),
     *_installed(),
     sa.Index(f"{BOTS_TABLE}_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+    info=REFERENCE,
 )
 STATES = sa.Table(
     STATES_TABLE,
@@ -82,4 +86,5 @@ STATES = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("state", sa.String(200), nullable=False),
     sa.Column("expire_at", sa.DateTime, nullable=False),
+    info={"doc": "a small reference table: an install flow's state lives ten minutes"},
 )

@@ -14,7 +14,8 @@ from store.models.columns import utc_column
 class WorkerLease(SQLModel, table=True):
     """The lease of the worker that leads: who holds it, since when, and until when without a renewal.
     On SQLite the row is the election; on PostgreSQL an advisory lock elects, and the row is the leader's
-    heartbeat (see bot/leader.py)."""
+    heartbeat (see bot/leader.py). A small reference table of the machinery (a row per lease), not a
+    workspace's data."""
 
     __tablename__ = "worker_lease"
 
@@ -27,7 +28,8 @@ class WorkerLease(SQLModel, table=True):
 
 class JobRun(SQLModel, table=True):
     """A job's latest run, one row per job, replaced by each run: when it started, how long it took,
-    whether it succeeded (and the error when not), its one-line summary, and when it last succeeded."""
+    whether it succeeded (and the error when not), its one-line summary, and when it last succeeded. A
+    small reference table of the machinery (a row per job); its counts per workspace are job_run_count."""
 
     __tablename__ = "job_run"
 

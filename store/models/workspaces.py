@@ -11,7 +11,8 @@ from store.models.columns import utc_column
 
 
 class Workspace(SQLModel, table=True):
-    """A Slack workspace (team) and its own choices."""
+    """A Slack workspace (team) and its own choices. A small reference table (a row per workspace): its
+    id is every other table's distribution column, `workspace_id`."""
 
     id: str = Field(primary_key=True, max_length=32)
     name: str = Field(default="", max_length=200)
