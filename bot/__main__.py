@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot import data_commands, logs
+from bot import data_commands, logs, workspace_commands
 from bot.config import ConfigError, Settings
 from bot.startup import upgrade as _upgrade
 from bot.startup import upgrade_embedded as _upgrade_embedded
@@ -239,6 +239,7 @@ def _parser() -> argparse.ArgumentParser:
     db_parser.add_argument("action", choices=["upgrade", "revision"])
     db_parser.add_argument("-m", "--message", help="with revision: what the new migration does")
     data_commands.add_parsers(commands)
+    workspace_commands.add_parser(commands)
     from bot.playground.cli import add_parser as add_playground_parser
 
     add_playground_parser(commands)
@@ -269,6 +270,9 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
         print(_run_job(settings, args.name, args.at))
     elif args.command == "restore":
         raise SystemExit(data_commands.restore(settings, args.file))
+    elif args.command == "workspace":
+        _upgrade_embedded(settings)
+        raise SystemExit(workspace_commands.run(settings, args))
     elif args.command in ("import", "export", "backup"):
         raise SystemExit(data_commands.run(settings, args))
     elif args.command == "db" and args.action == "revision":
