@@ -84,6 +84,8 @@ class StoredAuthorize(Authorize):
         bot = installations.bot_for(self.env, team_id=team_id, enterprise_id=enterprise_id)
         if bot is None:
             return None
+        if bot.is_enterprise_install and team_id and enterprise_id:
+            installations.remember_organisation(self.env, team_id, enterprise_id)
         return AuthorizeResult(
             enterprise_id=enterprise_id, team_id=team_id, bot_token=bot.token, bot_id=bot.bot_id,
             bot_user_id=bot.bot_user_id, user_id=user_id,

@@ -31,6 +31,18 @@ def add_workspace_if_missing(*, session: Session, values: dict[str, Any]) -> Wor
     return workspace
 
 
+def set_enterprise(*, session: Session, workspace_id: str, enterprise_id: str) -> int:
+    """The workspace belongs to this organisation (an organisation-wide install covers it); rows changed."""
+    changed = session.execute(
+        sa.update(Workspace)
+        .where(
+            col(Workspace.id) == workspace_id, col(Workspace.enterprise_id).is_distinct_from(enterprise_id)
+        )
+        .values(enterprise_id=enterprise_id)
+    )
+    return int(changed.rowcount)  # type: ignore[attr-defined]
+
+
 def get_person(*, session: Session, workspace_id: str, user_id: str) -> Person | None:
     return session.get(Person, (workspace_id, user_id))
 

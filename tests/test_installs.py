@@ -83,15 +83,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def install(served: Served, team: str) -> str:
-    """A workspace's admin goes through "Add to Slack"; the page they end on."""
+def install(served: Served, team: str, *, organisation: bool = False) -> str:
+    """A workspace's admin goes through "Add to Slack" (for the whole organisation `team` if
+    `organisation`); the page they end on."""
     with urllib.request.urlopen(served.url + installs.INSTALL_PATH) as page:
         cookie = page.headers["Set-Cookie"].split(";")[0]
         found = re.search(r'<a href="([^"]+)"', page.read().decode())
         assert found is not None, "the install page links to Slack's authorize page"
         link = html.unescape(found[1])
     with pytest.raises(urllib.error.HTTPError) as sent_back:  # Slack's answer: a redirect to the app
-        urllib.request.build_opener(_NoRedirect).open(f"{link}&team={team}")
+        urllib.request.build_opener(_NoRedirect).open(
+            f"{link}&{'enterprise' if organisation else 'team'}={team}"
+        )
     assert sent_back.value.code == 302
     back = urllib.request.Request(sent_back.value.headers["Location"], headers={"Cookie": cookie})
     with urllib.request.urlopen(back) as done:
@@ -166,3 +169,24 @@ def test_uninstalling_one_leaves_the_other_working_and_a_stranger_is_told_to_ins
 def told(standin, count: int) -> str:
     """What the person was told through the command's response_url (the count-th such answer)."""
     return str(standin.wait_for("respond", count=count)[count - 1].args.get("text"))
+
+
+def test_an_organisation_wide_install_serves_each_of_its_workspaces_requests_and_messages(many, standin):
+    install(many, "E0ORG", organisation=True)
+    with many.env.db.connection() as connection:
+        [(team, enterprise, wide)] = connection.execute(
+            sa.select(BOTS.c.team_id, BOTS.c.enterprise_id, BOTS.c.is_enterprise_install)
+        ).all()
+    assert (team, enterprise, wide) == (None, "E0ORG", True), "recorded as the organisation's"
+    grid = requests_from(many, standin, "T0GRID")
+    grid.enterprise_id = "E0ORG"
+    standin.users[SAM]["team_id"] = "T0GRID"
+    grid.command(SAM, "/customer", "x")  # the workspace's first request records it
+    grid.command(SAM, "/customer")  # the next one, that it is the organisation's
+    standin.wait_for("views.open")
+    assert opened_by(standin, "E0ORG") == ["E0ORG"], "with the organisation's token"
+    notify.enqueue(many.env, workspace_id="T0GRID", kind="test", recipient=SAM, subject="", period="1",
+                   message={"text": "hello grid"})  # fmt: skip
+    jobs.run_job("outbox", many.env, WebClient(token="", base_url=standin.api_url))
+    [sent] = standin.calls_to("chat.postMessage")
+    assert sent.team == "E0ORG"

@@ -23,11 +23,12 @@ APP_ID = "A0TIDE"
 
 @dataclass(frozen=True)
 class Installed:
-    team_id: str
+    team_id: str  # for an organisation-wide install, the organisation's id
     team_name: str
     token: str
     bot_user_id: str
     installer: str
+    organisation_wide: bool = False
 
 
 class Installs:
@@ -44,15 +45,16 @@ class Installs:
         self.uninstalled: set[str] = set()  # tokens of workspaces that removed the app
 
     def authorize(self, query: str) -> tuple[int, dict[str, str]]:
-        """GET /oauth/v2/authorize?client_id&scope&state[&team][&user]: the person approves at once (in
-        the workspace `team`, the default one unless named) and is sent back with a code."""
+        """GET /oauth/v2/authorize?client_id&scope&state[&team][&user][&enterprise]: the person approves at
+        once (in the workspace `team`, the default one unless named; for the whole organisation
+        `enterprise` if named) and is sent back with a code."""
         asked = {key: values[0] for key, values in parse_qs(query).items()}
         if asked.get("client_id") != CLIENT_ID or not self.redirect_url:
             return 400, {}
-        team = asked.get("team") or self.team_id
+        team = asked.get("enterprise") or asked.get("team") or self.team_id
         installing = Installed(
             team, asked.get("team_name") or f"Team {team}", f"xoxb-{team.lower()}-{secrets.token_hex(4)}",
-            f"U0BOT{next(self._bots)}", asked.get("user") or "U0INSTALLER",
+            f"U0BOT{next(self._bots)}", asked.get("user") or "U0INSTALLER", bool(asked.get("enterprise")),
         )  # fmt: skip
         code = secrets.token_hex(8)
         with self._lock:
@@ -69,11 +71,16 @@ class Installs:
             if installing is None:
                 return {"ok": False, "error": "invalid_code"}
             self.installed[installing.token] = installing
+        where: dict[str, Any] = {
+            "team": {"id": installing.team_id, "name": installing.team_name},
+            "enterprise": None,
+        }
+        if installing.organisation_wide:
+            where = {"team": None, "enterprise": {"id": installing.team_id, "name": installing.team_name}}
         return {
             "ok": True, "app_id": APP_ID, "token_type": "bot", "access_token": installing.token,
             "scope": str(args.get("scope") or "commands,chat:write"), "bot_user_id": installing.bot_user_id,
-            "team": {"id": installing.team_id, "name": installing.team_name}, "enterprise": None,
-            "is_enterprise_install": False, "authed_user": {"id": installing.installer},
+            **where, "is_enterprise_install": installing.organisation_wide, "authed_user": {"id": installing.installer},
         }  # fmt: skip
 
     def team_of(self, auth: str) -> str | None:

@@ -126,6 +126,7 @@ class SlackRequests:
         self.standin = standin
         self.transport = transport
         self.team_id = standin.team_id
+        self.enterprise_id: str | None = None  # a workspace of an Enterprise Grid organisation
         self.replies: list[Reply] = []
 
     def send_raw(self, body: str, content_type: str, headers: dict[str, str] | None = None) -> Reply:
@@ -169,7 +170,8 @@ class SlackRequests:
                 "command": command,
                 "text": text,
                 "api_app_id": "A0TIDE",
-                "is_enterprise_install": "false",
+                **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
+                "is_enterprise_install": "true" if self.enterprise_id else "false",
                 "response_url": response_url or self.standin.response_url(f"cmd-{user_id}"),
                 "trigger_id": trigger_id or fresh_id(),
             }

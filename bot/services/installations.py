@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.env import Env
 from store import installations as store
+from store import people as people_store
 from store.installations import Bot
 
 
@@ -14,11 +15,30 @@ def bot_for(env: Env, *, team_id: str | None, enterprise_id: str | None = None) 
 
 
 def token_for(env: Env, workspace_id: str) -> str | None:
-    """The bot token to speak in the workspace; None when it is not installed (many workspaces)."""
+    """The bot token to speak in the workspace; None when it is not installed (many workspaces): its
+    own installation's, or its organisation's install's."""
     if not env.settings.installs_many:
         return env.settings.slack_bot_token.get_secret_value()
-    bot = bot_for(env, team_id=workspace_id)
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+        enterprise_id = workspace.enterprise_id if workspace else None
+    bot = bot_for(env, team_id=workspace_id, enterprise_id=enterprise_id)
     return bot.token if bot else None
+
+
+_KNOWN_IN_ORGANISATION: set[tuple[str, str]] = set()  # (workspace, organisation) written by this process
+
+
+def remember_organisation(env: Env, workspace_id: str, enterprise_id: str) -> None:
+    """A request from a workspace that an organisation-wide install covers: the workspace is recorded
+    as the organisation's (once per process), so the jobs and the outbox find its bot."""
+    if (workspace_id, enterprise_id) in _KNOWN_IN_ORGANISATION:
+        return
+    with env.db.session() as session:
+        people_store.set_enterprise(session=session, workspace_id=workspace_id, enterprise_id=enterprise_id)
+        known = people_store.get_workspace(session=session, workspace_id=workspace_id) is not None
+    if known:  # a workspace not recorded yet (its first request) is recorded by its next one
+        _KNOWN_IN_ORGANISATION.add((workspace_id, enterprise_id))
 
 
 def installed(env: Env) -> list[str]:

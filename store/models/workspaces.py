@@ -30,4 +30,7 @@ class Workspace(SQLModel, table=True):
         default=True, sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.true())
     )
     inactive_since: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
+    # The Enterprise Grid organisation whose organisation-wide install covers it (many workspaces):
+    # learned from its requests, it tells the jobs and the outbox which bot speaks there.
+    enterprise_id: str | None = Field(default=None, max_length=32)
     created_at: datetime = Field(sa_column=utc_column())

@@ -36,11 +36,12 @@ def _workspaces() -> list[Row]:
             "id": TEAM, "name": "Tidewater Trading 潮汐贸易", "locale": "zh_CN", "timezone": "Asia/Shanghai",
             "country": "CN", "currency": "CNY", "created_at": utc(9, 1, 2),
             "retention_percent": 20, "retention_base": 3, "active": True, "inactive_since": None,
+            "enterprise_id": "E0ORG",
         },
         {
             "id": GONE, "name": "Gone Ltd", "locale": None, "timezone": "Europe/Berlin", "country": "DE",
             "currency": "EUR", "created_at": utc(9, 3), "retention_percent": None, "retention_base": 0,
-            "active": False, "inactive_since": utc(11, 20, 9),
+            "active": False, "inactive_since": utc(11, 20, 9), "enterprise_id": None,
         },
     ]  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""slack installations: slack_sdk's installation and OAuth state stores, for "Add to Slack"
+"""slack installations: slack_sdk's installation and OAuth state stores, for "Add to Slack"; a
+workspace's Enterprise Grid organisation
 
 The shape is slack_sdk's SQLAlchemy stores' (3.48), written out here so that this migration stays
 what it is whatever a later slack_sdk declares.
@@ -83,9 +84,13 @@ def upgrade() -> None:
         sa.Column("expire_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
+    with op.batch_alter_table("workspace") as table:
+        table.add_column(sa.Column("enterprise_id", sa.String(length=32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("workspace") as table:
+        table.drop_column("enterprise_id")
     op.drop_table("slack_oauth_states")
     op.drop_index("slack_bots_idx", table_name="slack_bots")
     op.drop_table("slack_bots")
