@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -19,7 +19,7 @@ from bot import installs, slack_compat
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.env import Env
-from bot.services import installations
+from bot.services import freshness, installations
 from bot.services.people import Profile, ProfileLookup, profile_from_slack
 from handlers.kit import Kit
 from store.db import Database
@@ -62,7 +62,7 @@ def build_app(
     slack_compat.install()
     client = web_client(settings)
     env = Env(db=db, clock=clock or SystemClock(), settings=settings)
-    app = App(
+    app = FreshApp(
         client=client,
         signing_secret=settings.slack_signing_secret.get_secret_value(),
         process_before_response=True,
@@ -75,6 +75,14 @@ def build_app(
     handlers.register(app, Kit(env=env, profiles=_profiles(settings, env)))
     app.error(_log_unexpected)
     return app
+
+
+class FreshApp(App):
+    """Bolt's App, each request in its own scope of workspace versions (bot/services/freshness.py)."""
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        with freshness.request_scope():
+            return super().dispatch(req)
 
 
 def _installs_many(settings: Settings, env: Env, client: WebClient) -> dict[str, Any]:

@@ -58,6 +58,9 @@ class Database:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        # What the process keeps of this database's rows (bot/services/freshness.py), by kind: it lives
+        # and goes with the database it was read from.
+        self.kept: dict[str, Any] = {}
 
     @classmethod
     def from_url(cls, url: str, *, connections: int | None = None) -> Database:

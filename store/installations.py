@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from store.models import Workspace
 from store.models.installations import BOTS, INSTALLATIONS
 
 
@@ -49,4 +50,9 @@ def installed_teams(connection: sa.Connection) -> list[str]:
 def forget(connection: sa.Connection, *, team_id: str) -> int:
     """Delete the workspace's installations and bots (uninstalled, or its data deleted); how many rows."""
     gone = connection.execute(INSTALLATIONS.delete().where(INSTALLATIONS.c.team_id == team_id)).rowcount
-    return gone + connection.execute(BOTS.delete().where(BOTS.c.team_id == team_id)).rowcount
+    gone += connection.execute(BOTS.delete().where(BOTS.c.team_id == team_id)).rowcount
+    workspaces = Workspace.__table__  # type: ignore[attr-defined]
+    connection.execute(  # a bot kept in memory is stale now (see Workspace.version)
+        workspaces.update().where(workspaces.c.id == team_id).values(version=workspaces.c.version + 1)
+    )
+    return int(gone)

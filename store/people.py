@@ -184,6 +184,17 @@ def deactivate_workspace(*, session: Session, workspace_id: str, since: datetime
 
 
 _WORKSPACE_ACTIVE = sa.select(col(Workspace.active)).where(col(Workspace.id) == sa.bindparam("ws"))
+_WORKSPACE_STATE = sa.select(col(Workspace.active), col(Workspace.version)).where(
+    col(Workspace.id) == sa.bindparam("ws")
+)
+
+
+def workspace_state(*, session: Session | sa.Connection, workspace_id: str) -> tuple[bool, int] | None:
+    """Whether the workspace is active, and its version (None: not recorded yet): one prebuilt read."""
+    row = session.execute(_WORKSPACE_STATE, {"ws": workspace_id}).first()
+    return (bool(row[0]), int(row[1])) if row else None
+
+
 _REACTIVATE = (
     sa.update(Workspace)
     .where(col(Workspace.id) == sa.bindparam("ws"), col(Workspace.active).is_(False))

@@ -8,7 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import SettingChange, WorkspaceSetting
+from store.models import SettingChange, Workspace, WorkspaceSetting
 from store.sql import insert_ignore
 
 _LOAD = sa.select(col(WorkspaceSetting.key), col(WorkspaceSetting.value)).where(
@@ -42,6 +42,11 @@ def save_setting(
     else:
         changed = _write_over(session, workspace_id, key, stored_value, new_value, changed_by, at)
     if changed:
+        session.execute(  # what requests keep of the workspace is stale now (see Workspace.version)
+            sa.update(Workspace)
+            .where(col(Workspace.id) == workspace_id)
+            .values(version=col(Workspace.version) + 1)
+        )
         session.add(
             SettingChange(
                 workspace_id=workspace_id,

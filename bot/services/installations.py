@@ -4,12 +4,26 @@ installation's; one workspace: SLACK_BOT_TOKEN), the installed workspaces, forge
 from __future__ import annotations
 
 from bot.env import Env
+from bot.services import freshness
 from store import installations as store
 from store import people as people_store
 from store.installations import Bot
 
 
 def bot_for(env: Env, *, team_id: str | None, enterprise_id: str | None = None) -> Bot | None:
+    """The workspace's bot (its own install's, or its organisation's), kept in the process while the
+    workspace's version holds: forgetting an installation bumps it."""
+    if team_id is None:
+        return _bot_of(env, team_id, enterprise_id)
+    return _BOTS.get_or_read(
+        env, team_id, (team_id, enterprise_id), lambda: _bot_of(env, team_id, enterprise_id)
+    )
+
+
+_BOTS = freshness.Kept("bots")
+
+
+def _bot_of(env: Env, team_id: str | None, enterprise_id: str | None) -> Bot | None:
     with env.db.connection() as connection:
         return store.bot_of(connection, team_id=team_id, enterprise_id=enterprise_id)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from bot.env import Env
 from bot.errors import InvalidInput
 from bot.i18n import N_, normalize_locale
+from bot.services import freshness
 from bot.services.people_actors import PROFILE_RETRY as PROFILE_RETRY
 from bot.services.people_actors import Actor as Actor
 from bot.services.people_actors import Profile as Profile
@@ -113,8 +114,13 @@ def rest_workspace(env: Env, *, workspace_id: str) -> None:
 
 def wake_workspace(env: Env, *, workspace_id: str) -> bool:
     """A request from a resting workspace: the app was installed again, the jobs resume (True)."""
-    with env.db.connection() as connection:  # every request comes here: no ORM session
-        return people_store.reactivate_workspace(session=connection, workspace_id=workspace_id)
+    found = freshness.state(env, workspace_id)  # the request's one read of its workspace's state
+    if found is None or found[0]:
+        return False
+    with env.db.connection() as connection:
+        woke = people_store.reactivate_workspace(session=connection, workspace_id=workspace_id)
+    freshness.forget_state(workspace_id)
+    return woke
 
 
 def workspace_locale(env: Env, workspace_id: str) -> str:

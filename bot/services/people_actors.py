@@ -12,6 +12,7 @@ from bot.env import Env
 from bot.errors import GuestRefused
 from bot.i18n import N_, Lang, lang, resolve_locale
 from bot.rules.calendar import local_today
+from bot.services import freshness
 from store import people as people_store
 from store.models import ROLE_ADMIN, ROLE_MANAGER, ROLE_REP, ROLES, Person, Workspace
 
@@ -127,13 +128,33 @@ def resolve_actor(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileL
 
 def resolve_person(env: Env, *, workspace_id: str, user_id: str, lookup: ProfileLookup) -> Actor:
     """Anyone in the workspace (the acting person or the one they name), added on first contact
-    (idempotently) with their Slack profile."""
+    (idempotently) with their Slack profile; kept in the process while the workspace's version holds."""
+    kept = _ACTORS.get_or_read(
+        env, workspace_id, (workspace_id, user_id), lambda: _synced(env, workspace_id, user_id)
+    )
+    if kept is not None:
+        return kept
     with env.db.session() as session:
         workspace, person = people_store.get_person_in_workspace(
             session=session, workspace_id=workspace_id, user_id=user_id
         )
     if workspace is None or person is None or _profile_stale(env, person):
         workspace, person = _first_contact(env, workspace_id, user_id, lookup)
+    return actor_of(env, workspace, person)
+
+
+_ACTORS = freshness.Kept("actors")
+
+
+def _synced(env: Env, workspace_id: str, user_id: str) -> Actor | None:
+    """The person as the database has them, if that is Slack's profile: one Slack could not give yet
+    (asked again within the hour) or that says deactivated is not kept."""
+    with env.db.session() as session:
+        workspace, person = people_store.get_person_in_workspace(
+            session=session, workspace_id=workspace_id, user_id=user_id
+        )
+    if workspace is None or person is None or not person.profile_synced or person.is_deleted:
+        return None
     return actor_of(env, workspace, person)
 
 

@@ -21,6 +21,7 @@ from sqlmodel import Session
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed
 from bot.i18n import N_
+from bot.services import freshness
 from bot.services.people import Actor
 from bot.services.settings_specs import COUNTRIES as COUNTRIES
 from bot.services.settings_specs import SPEC_BY_KEY as SPEC_BY_KEY
@@ -51,6 +52,16 @@ def _readable(raw: str) -> bool:
 
 
 def load(env: Env, workspace_id: str) -> WorkspaceSettings:
+    """The workspace's settings, kept in the process while its version holds (bot/services/freshness.py)."""
+    kept = _KEPT.get_or_read(env, workspace_id, workspace_id, lambda: _read(env, workspace_id))
+    assert kept is not None  # `_read` always finds settings (the defaults at least)
+    return kept
+
+
+_KEPT = freshness.Kept("settings")
+
+
+def _read(env: Env, workspace_id: str) -> WorkspaceSettings:
     with env.db.connection() as connection:
         return load_in(connection, workspace_id)
 

@@ -33,4 +33,10 @@ class Workspace(SQLModel, table=True):
     # The Enterprise Grid organisation whose organisation-wide install covers it (many workspaces):
     # learned from its requests, it tells the jobs and the outbox which bot speaks there.
     enterprise_id: str | None = Field(default=None, max_length=32)
+    # Bumped by the database itself (triggers, migration 0022) in the transaction of any change to what
+    # a request reads of the workspace: its columns above, its people's, its settings. A process keeps
+    # those in memory and reads only this to know whether they are still right (bot/services/freshness.py).
+    version: int = Field(
+        default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default=sa.text("0"))
+    )
     created_at: datetime = Field(sa_column=utc_column())

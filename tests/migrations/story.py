@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0021"  # the newest revision whose tables and columns these rows fill
+REVISION = "0022"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -36,12 +36,12 @@ def _workspaces() -> list[Row]:
             "id": TEAM, "name": "Tidewater Trading 潮汐贸易", "locale": "zh_CN", "timezone": "Asia/Shanghai",
             "country": "CN", "currency": "CNY", "created_at": utc(9, 1, 2),
             "retention_percent": 20, "retention_base": 3, "active": True, "inactive_since": None,
-            "enterprise_id": "E0ORG",
+            "enterprise_id": "E0ORG", "version": 41,
         },
         {
             "id": GONE, "name": "Gone Ltd", "locale": None, "timezone": "Europe/Berlin", "country": "DE",
             "currency": "EUR", "created_at": utc(9, 3), "retention_percent": None, "retention_base": 0,
-            "active": False, "inactive_since": utc(11, 20, 9), "enterprise_id": None,
+            "active": False, "inactive_since": utc(11, 20, 9), "enterprise_id": None, "version": 2,
         },
     ]  # fmt: skip
 
@@ -457,6 +457,7 @@ BACKFILLS: dict[tuple[str, str], Callable[[Row, Story], Any]] = {
 
 # Every column with a server default, and that default as read back.
 DEFAULTS: dict[tuple[str, str], Any] = {
+    ("workspace", "version"): 0,
     ("person", "profile_synced"): False,
     ("person", "claims_on_day"): 0,
     ("customer", "order_count"): 0,
