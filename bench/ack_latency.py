@@ -9,7 +9,11 @@ the Slack stand-in as its Web API, then at concurrency 1, 10 and 50 measures:
 and the same `/customer` request against a bare app that only acks (bench/bare_app.py), served the
 same way, in Bolt's default mode and acking inline. Prints p50/p99 and ratios to the bare inline app.
 
-    python -m bench.ack_latency [--requests 300] [--customers 10000]
+    python -m bench.ack_latency [--requests 300] [--customers 10000] [--installations 1000]
+
+With --installations N the web process serves many workspaces ("Add to Slack": client id and secret, no
+bot token) with N installations stored, the bench's workspace among them: every request is authorized
+from the installations.
 
 Goals: `/customer <name>` p50 < 3 ms at concurrency 1; p99 at concurrency 50 within 2× of the bare
 inline app; no request over 3 s; no failed lazy run.
@@ -30,6 +34,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -41,6 +46,7 @@ from bench.data import WORKSPACE, load_customers
 from bot.playground.requests import SlackRequests, over_http
 from bot.playground.standin import SlackStandIn
 from store.db import create_db_engine, upgrade_schema
+from store.models.installations import BOTS
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
@@ -170,15 +176,30 @@ def add_history(connection: sa.Connection) -> None:
     )
 
 
-def bot_env(standin: SlackStandIn, url: str) -> dict[str, str]:
+def bot_env(standin: SlackStandIn, url: str, installations: int) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
-    env.update(
-        SLACK_BOT_TOKEN="xoxb-bench",
-        SLACK_SIGNING_SECRET=SECRET,
-        DATABASE_URL=url,
-        SLACK_API_URL=standin.api_url,
-    )
+    env.update(SLACK_SIGNING_SECRET=SECRET, DATABASE_URL=url, SLACK_API_URL=standin.api_url)
+    if installations:  # many workspaces: each request authorized from the installations
+        env.update(SLACK_CLIENT_ID="1234.5678", SLACK_CLIENT_SECRET="bench-client-secret")
+    else:
+        env.update(SLACK_BOT_TOKEN="xoxb-bench")
     return env
+
+
+def install_many(url: str, count: int) -> None:
+    """`count` installations stored as "Add to Slack" stores them, the bench's workspace among them."""
+    teams = [WORKSPACE] + [f"T{number:08d}" for number in range(1, count)]
+    rows = [
+        {"client_id": "1234.5678", "app_id": "A0BENCH", "team_id": team, "team_name": team,
+         "bot_token": f"xoxb-{team.lower()}", "bot_id": "B0BENCH", "bot_user_id": "U0BOT",
+         "bot_scopes": "commands,chat:write", "is_enterprise_install": False,
+         "installed_at": datetime(2026, 11, 1)}  # noqa: DTZ001 (slack_sdk's stores keep naive UTC)
+        for team in teams
+    ]  # fmt: skip
+    engine = create_db_engine(url)
+    with engine.begin() as connection:
+        connection.execute(BOTS.insert(), rows)
+    engine.dispose()
 
 
 def run(args: argparse.Namespace, console: Console) -> dict[str, dict[int, tuple[float, float, float]]]:
@@ -190,6 +211,8 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, dict[int, tuple
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch)
         url, names = prepare_database(folder, args.customers)
+        if args.installations:
+            install_many(url, args.installations)
         serve = [
             sys.executable,
             "-m",
@@ -203,7 +226,7 @@ def run(args: argparse.Namespace, console: Console) -> dict[str, dict[int, tuple
             "--threads",
             "8",
         ]
-        with serving(serve, bot_env(standin, url), folder / "bot.log") as events:
+        with serving(serve, bot_env(standin, url, args.installations), folder / "bot.log") as events:
             slack = SlackRequests(secret=SECRET, standin=standin, transport=over_http(events))
             latencies(customer_requests(slack, names), len(USERS) * 4, 8)  # first contacts, warm caches
             for concurrency in CONCURRENCY:
@@ -272,6 +295,7 @@ def main() -> None:
     )
     parser.add_argument("--requests", type=int, default=300, help="requests per concurrency level")
     parser.add_argument("--customers", type=int, default=10_000)
+    parser.add_argument("--installations", type=int, default=0, help="many workspaces: installations stored")
     console = Console()
     report(console, run(parser.parse_args(), console))
 
