@@ -141,3 +141,16 @@ def test_commands_are_sent_escaped_as_slack_sends_them_so_mentions_work():
     assert "Blue River Foods now belongs to @li." in transcript, transcript
     assert "No customer matches “A & B <x>”" in transcript, "decoded once, shown as typed"
     assert all(reply.status == 200 for reply in playground.slack.replies)
+
+
+def test_the_sample_workspace_installs_through_the_flow_and_another_can_be_added():
+    transcript, playground = replay("en", "install T0SECOND\ninstall second\n/customer Blue River\nquit\n")
+    assert (
+        "Workspace T0SECOND installed Tidewater through Add to Slack, with a bot token of its own."
+        in transcript
+    )
+    assert "Name the workspace to install by its id: install T0SECOND." in transcript
+    installed = {one.team_id for one in playground.standin.installed.values()}
+    assert installed == {playground.cast.team_id, "T0SECOND"}
+    spoken = {call.team for call in playground.standin.calls if call.method.startswith(("chat.", "views."))}
+    assert spoken == {playground.cast.team_id}, "every call with the sample workspace's own token"

@@ -13,6 +13,7 @@ remaining fields as they are, `cancel` closes the modal.
 
 from __future__ import annotations
 
+import re
 import secrets
 import tempfile
 from collections.abc import Callable
@@ -24,20 +25,22 @@ from zoneinfo import ZoneInfo
 from pydantic import SecretStr
 from rich.console import Console
 from rich.text import Text
+from slack_sdk import WebClient
 
 from bot import jobs
-from bot.app import build_app, profile_lookup, web_client
+from bot.app import build_app, profile_lookup
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.env import Env
 from bot.i18n import N_, lang
-from bot.playground import render, sample
+from bot.playground import installing, render, sample
 from bot.playground.modals import Modals
 from bot.playground.requests import FORM, SlackRequests, in_process
 from bot.playground.screen import Ask, Lookups, Target
 from bot.playground.standin import SlackStandIn
 from bot.playground.timeline import TIMEZONE, TrackedExecutor
 from bot.playground.world import Origin, World
+from bot.services import installations
 from store.db import Database
 
 __all__ = ["Ask", "Options", "Playground"]
@@ -83,15 +86,16 @@ class Playground(Modals):
         self.env = Env(db=self.db, clock=self.clock, settings=self.settings)
         self.executor = TrackedExecutor()
         self.app = build_app(self.settings, self.db, clock=self.clock, executor=self.executor)
+        self.standin.redirect_url = "http://playground.invalid/slack/oauth_redirect"  # answered in process
+        installing.install(self.app, self.standin, self.cast.team_id)  # "Add to Slack", as a real team does
         self.slack = SlackRequests(
             secret=self.settings.slack_signing_secret.get_secret_value(),
             standin=self.standin,
             transport=in_process(self.app),
         )
-        self.jobs_client = jobs.outbox_client(
-            self.settings.slack_bot_token.get_secret_value(), self.standin.api_url
-        )
-        lookup = profile_lookup(web_client(self.settings))
+        self.jobs_client = jobs.outbox_client("", self.standin.api_url)  # each workspace's token is its own
+        token = installations.token_for(self.env, self.cast.team_id) or ""
+        lookup = profile_lookup(WebClient(token=token, base_url=self.standin.api_url))
         self.seeded = sample.seed(self.env, self.cast, lookup=lookup, seed=self.options.seed)  # or kept
         self.executor.wait_idle()
         self._deliver()
@@ -107,7 +111,9 @@ class Playground(Modals):
         path = self.options.db or Path(self._workdir.name) / "playground.db"
         return Settings(
             _env_file=None,
-            slack_bot_token=SecretStr("xoxb-playground"),
+            slack_client_id=installing.CLIENT_ID,
+            slack_client_secret=SecretStr(installing.CLIENT_SECRET),
+            slack_oauth_authorize_url=f"http://127.0.0.1:{self.standin.port}/oauth/v2/authorize",
             slack_signing_secret=SecretStr(secrets.token_hex(16)),
             database_url=f"sqlite:///{path}",
             slack_api_url=self.standin.api_url,
@@ -150,6 +156,7 @@ class Playground(Modals):
             "clock": self._clock,
             "shortcut": self._shortcut,
             "who": lambda _rest: self._who(),
+            "install": self._install,
             "help": lambda _rest: self._help(),
         }
 
@@ -168,6 +175,18 @@ class Playground(Modals):
             manager = f" (@{self.lookups.name_of(person.manager_id)})" if person.manager_id else ""
             role = self.lang.gettext(roles.get(person.role, person.role))
             self.out.print(Text(f"  @{person.handle:<6} {person.name} · {role}{manager}"))
+
+    def _install(self, team_id: str) -> None:
+        """Another workspace installs the app through the flow; each workspace keeps its own data."""
+        team = team_id.strip().upper()
+        if not re.fullmatch(r"T[A-Z0-9]{2,30}", team):
+            self._say(N_("Name the workspace to install by its id: install T0SECOND."))
+            return
+        installing.install(self.app, self.standin, team)
+        self._say(
+            N_("Workspace %(team)s installed Tidewater through Add to Slack, with a bot token of its own."),
+            team=team,
+        )
 
     def _help(self) -> None:
         for line in HELP:
@@ -227,5 +246,6 @@ HELP = [
     N_(
         "In a form: type each field (Enter keeps it, - empties it, . keeps the rest), then Enter to submit or cancel."
     ),
+    N_("install T0SECOND        another workspace adds Tidewater through Add to Slack"),
     N_("quit                    leave (with --db FILE the data stays for next time)"),
 ]
