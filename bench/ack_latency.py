@@ -176,7 +176,7 @@ def add_history(connection: sa.Connection) -> None:
     )
 
 
-def bot_env(standin: SlackStandIn, url: str, installations: int) -> dict[str, str]:
+def bot_env(standin: SlackStandIn, url: str, installations: int = 0) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL"))}
     env.update(SLACK_SIGNING_SECRET=SECRET, DATABASE_URL=url, SLACK_API_URL=standin.api_url)
     if installations:  # many workspaces: each request authorized from the installations

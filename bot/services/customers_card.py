@@ -106,14 +106,16 @@ def _churn_risk(session: Session, customer: Customer, today: date) -> ChurnRisk 
     return ChurnRisk(state.band, reasons[cid])
 
 
-def _value_of(session: Session, customer: Customer, today: date) -> tier_rules.Value:
-    """Revenue and orders of the last 12 months, the average order and the lifetime value estimate."""
+def _value_of(
+    session: Session, customer: Customer, today: date, orders_all: int, revenue_all: int
+) -> tier_rules.Value:
+    """Revenue and orders of the last 12 months, the average order and the lifetime value estimate
+    (`orders_all`, `revenue_all`: every order's, already read for the card)."""
     ws, cid = customer.workspace_id, customer.id or 0
     since = today - timedelta(days=tier_rules.REVENUE_DAYS - 1)
     revenue_12m, orders_12m = tiers_store.totals_since(
         session=session, workspace_id=ws, customer_id=cid, since=since
     )
-    orders_all, revenue_all = activity.order_totals(session=session, workspace_id=ws, customer_id=cid)
     workspace = people_store.get_workspace(session=session, workspace_id=ws)
     years = tier_rules.expected_years(
         workspace.retention_percent if workspace else None, workspace.retention_base if workspace else 0
@@ -207,7 +209,7 @@ def _add_insight(session: Session, card: CustomerCard, where: Standing, today: d
             session=session, workspace_id=customer.workspace_id, customer_id=customer.id or 0
         )
     if customer.dealt_at is not None and may_see_contact(where):
-        card.value = _value_of(session, customer, today)
+        card.value = _value_of(session, customer, today, card.order_count, card.revenue_minor)
         card.churn = _churn_risk(session, customer, today)
     # The settings are read only when they can change what the card offers: a lock on one who ordered.
     if may_lock(where) and customer.dealt_at is not None:
