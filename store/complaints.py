@@ -171,12 +171,20 @@ def listing(
     return [Listed(row[0], str(row[1])) for row in rows], int(total)
 
 
+_OF_CUSTOMER = (  # built once: the customer card reads it at every request
+    select(Complaint)
+    .where(
+        col(Complaint.workspace_id) == sa.bindparam("ws"),
+        col(Complaint.customer_id) == sa.bindparam("customer"),
+    )
+    .order_by(col(Complaint.filed_at).desc(), col(Complaint.id).desc())
+    .limit(sa.bindparam("limit"))
+)
+
+
 def of_customer(*, session: Session, workspace_id: str, customer_id: int, limit: int) -> Sequence[Complaint]:
     return session.exec(
-        select(Complaint)
-        .where(col(Complaint.workspace_id) == workspace_id, col(Complaint.customer_id) == customer_id)
-        .order_by(col(Complaint.filed_at).desc(), col(Complaint.id).desc())
-        .limit(limit)
+        _OF_CUSTOMER, params={"ws": workspace_id, "customer": customer_id, "limit": limit}
     ).all()
 
 

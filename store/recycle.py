@@ -295,15 +295,19 @@ def pending_request(*, session: Session, workspace_id: str, customer_id: int) ->
     ).first()
 
 
+_LATEST_REQUEST = (  # built once: the customer card reads it at every request
+    select(ExtensionRequest)
+    .where(
+        col(ExtensionRequest.workspace_id) == sa.bindparam("ws"),
+        col(ExtensionRequest.customer_id) == sa.bindparam("customer"),
+    )
+    .order_by(col(ExtensionRequest.asked_at).desc(), col(ExtensionRequest.id).desc())
+    .limit(1)
+)
+
+
 def latest_request(*, session: Session, workspace_id: str, customer_id: int) -> ExtensionRequest | None:
-    return session.exec(
-        select(ExtensionRequest)
-        .where(
-            col(ExtensionRequest.workspace_id) == workspace_id,
-            col(ExtensionRequest.customer_id) == customer_id,
-        )
-        .order_by(col(ExtensionRequest.asked_at).desc(), col(ExtensionRequest.id).desc())
-    ).first()
+    return session.exec(_LATEST_REQUEST, params={"ws": workspace_id, "customer": customer_id}).first()
 
 
 def decide_request(
