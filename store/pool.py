@@ -63,13 +63,14 @@ def count_claim(*, session: Executor, workspace_id: str, user_id: str, day: date
     return int(row[0]) if row else None
 
 
+_CLAIMS_SO_FAR = sa.select(col(Person.claims_on_day), col(Person.claims_day)).where(
+    col(Person.workspace_id) == _WS, col(Person.user_id) == _USER
+)  # built once: every card of a pool customer asks
+
+
 def claims_so_far(*, session: Executor, workspace_id: str, user_id: str, day: date) -> int | None:
     """The person's claims on `day`, read without counting one (None: no such person)."""
-    row = session.execute(
-        sa.select(col(Person.claims_on_day), col(Person.claims_day)).where(
-            col(Person.workspace_id) == workspace_id, col(Person.user_id) == user_id
-        )
-    ).first()
+    row = session.execute(_CLAIMS_SO_FAR, {"ws": workspace_id, "user": user_id}).first()
     if row is None:
         return None
     return int(row[0]) if row[1] == day else 0
