@@ -4,9 +4,6 @@ because the database bumps the workspace's version in the change's own transacti
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,32 +12,7 @@ import pytest
 from bot.playground.requests import SlackRequests, over_http
 from bot.playground.standin import SlackStandIn
 from tests.conftest import ADMIN, REP
-from tests.e2e.conftest import (
-    BOT_TOKEN,
-    SIGNING_SECRET,
-    START_TIMEOUT,
-    WebProcess,
-    _clean_env,
-    _free_port,
-    _healthy,
-    _stop,
-)
-
-
-def start(workdir: Path, env: dict[str, str], name: str) -> WebProcess:
-    port = _free_port()
-    log_path = workdir / f"{name}.log"
-    with log_path.open("wb") as log:
-        command = [sys.executable, "-m", "bot", "serve", "--web-only", "--port", str(port), "--workers", "1"]
-        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    web = WebProcess(process=process, port=port, log_path=log_path)
-    deadline = time.monotonic() + START_TIMEOUT
-    while not _healthy(f"{web.base_url}/healthz"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            pytest.fail(f"{name} did not start:\n{web.log()}")
-        time.sleep(0.1)
-    return web
+from tests.e2e.conftest import BOT_TOKEN, SIGNING_SECRET, WebProcess, _clean_env, _stop, start_web_process
 
 
 @pytest.fixture
@@ -51,9 +23,9 @@ def two(tmp_path: Path, database_url: str) -> Iterator[tuple[SlackStandIn, WebPr
     standin.add_user(REP, "Mei")
     env = _clean_env(SLACK_BOT_TOKEN=BOT_TOKEN, SLACK_SIGNING_SECRET=SIGNING_SECRET, DATABASE_URL=database_url,
                      SLACK_API_URL=standin.api_url, ADMIN_USER_IDS=ADMIN)  # fmt: skip
-    first = start(tmp_path, env, "first")
+    first = start_web_process(tmp_path, env, "first")
     try:
-        second = start(tmp_path, env, "second")
+        second = start_web_process(tmp_path, env, "second")
         try:
             yield standin, first, second
         finally:

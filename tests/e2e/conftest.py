@@ -144,6 +144,24 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=STOP_TIMEOUT)
 
 
+def start_web_process(workdir: Path, env: dict[str, str], name: str, *, threads: int = 12) -> WebProcess:
+    """`python -m bot serve --web-only` with one gunicorn process, started and answering /healthz."""
+    port = _free_port()
+    log_path = workdir / f"{name}.log"
+    command = [sys.executable, "-m", "bot", "serve", "--web-only", "--port", str(port), "--workers", "1",
+               "--threads", str(threads)]  # fmt: skip
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(command, cwd=workdir, env=env, stdout=log_file, stderr=subprocess.STDOUT)
+    web = WebProcess(process=process, port=port, log_path=log_path)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not _healthy(f"{web.base_url}/healthz"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            _stop(process)
+            pytest.fail(f"web process {name} did not start:\n{web.log()}")
+        time.sleep(0.1)
+    return web
+
+
 @pytest.fixture(scope="module")
 def e2e_standin() -> Iterator[SlackStandIn]:
     standin = SlackStandIn().start()

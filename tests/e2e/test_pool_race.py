@@ -43,13 +43,11 @@ from tests.e2e.conftest import (
     ACK_DEADLINE,
     BOT_TOKEN,
     SIGNING_SECRET,
-    START_TIMEOUT,
     TimedTransport,
     WebProcess,
     _clean_env,
-    _free_port,
-    _healthy,
     _stop,
+    start_web_process,
 )
 
 RUN = secrets.token_hex(3).upper()
@@ -63,39 +61,6 @@ class Cluster:
     clocks: list[TimedTransport]  # one per process: each request's round trip, timed
     senders: list[SlackRequests]
     env: Env
-
-
-def _start(workdir: Path, env: dict[str, str], name: str) -> WebProcess:
-    port = _free_port()
-    log_path = workdir / f"{name}.log"
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "bot",
-                "serve",
-                "--web-only",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-                "--threads",
-                "12",
-            ],
-            cwd=workdir,
-            env=env,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-    web = WebProcess(process=process, port=port, log_path=log_path)
-    deadline = time.monotonic() + START_TIMEOUT
-    while not _healthy(f"{web.base_url}/healthz"):
-        if process.poll() is not None or time.monotonic() > deadline:
-            _stop(process)
-            pytest.fail(f"web process {name} did not start:\n{web.log()}")
-        time.sleep(0.1)
-    return web
 
 
 def _upgrade(workdir: Path, env: dict[str, str]) -> None:
@@ -123,9 +88,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory, e2e_standin: SlackStandIn)
         ADMIN_USER_IDS=ADMIN,
     )
     _upgrade(workdir, env)
-    processes = [_start(workdir, env, "a")]  # the second starts once the first answers /healthz
+    processes = [start_web_process(workdir, env, "a")]  # the second starts once the first answers /healthz
     try:
-        processes.append(_start(workdir, env, "b"))
+        processes.append(start_web_process(workdir, env, "b"))
     except BaseException:
         _stop(processes[0].process)
         raise
