@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,7 +46,7 @@ def sqlite_database() -> Iterator[str]:
 @contextmanager
 def postgres_database(url: str) -> Iterator[str]:
     url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    scratch = f"tidewater_bench_{os.getpid()}"
+    scratch = f"tidewater_bench_{os.getpid()}_{secrets.token_hex(3)}"  # two may be open at once
     admin = create_db_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f"CREATE DATABASE {scratch}"))
