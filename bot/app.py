@@ -104,7 +104,8 @@ def _profiles(settings: Settings, env: Env) -> Callable[[str], ProfileLookup]:
         return profile_lookup(client)
 
     def profiles(workspace_id: str) -> ProfileLookup:
-        return lookup_with(installations.token_for(env, workspace_id) or "")
+        # The token is looked up only when Slack is asked (a first contact), not at every request.
+        return lambda user_id: lookup_with(installations.token_for(env, workspace_id) or "")(user_id)
 
     return profiles
 
