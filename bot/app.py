@@ -88,7 +88,7 @@ class FreshApp(App):
 def _installs_many(settings: Settings, env: Env, client: WebClient) -> dict[str, Any]:
     """Bolt's arguments for "Add to Slack": the install pages, and authorize from the installations."""
     return {
-        "oauth_flow": installs.oauth_flow(settings, env.db.engine, client),
+        "oauth_flow": installs.oauth_flow(settings, env, client),
         "authorize": installs.StoredAuthorize(env),
         "user_facing_authorize_error_message": installs.NOT_INSTALLED,
     }

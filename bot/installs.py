@@ -15,6 +15,7 @@ from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.oauth import OAuthFlow
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
@@ -34,21 +35,28 @@ NOT_INSTALLED = (
 )
 
 
-def installation_store(engine: sa.Engine, client_id: str) -> SQLAlchemyInstallationStore:
-    """slack_sdk's store on the app's tables (made by the migrations: never `create_tables`)."""
-    return SQLAlchemyInstallationStore(
-        client_id=client_id,
-        engine=engine,
-        bots_table_name=BOTS_TABLE,
-        installations_table_name=INSTALLATIONS_TABLE,
-    )
+class InstallationStore(SQLAlchemyInstallationStore):
+    """slack_sdk's store on the app's tables (made by the migrations: never `create_tables`); a save
+    makes every process read the workspace's token again."""
+
+    def __init__(self, env: Env, client_id: str) -> None:
+        super().__init__(
+            client_id=client_id, engine=env.db.engine, bots_table_name=BOTS_TABLE,
+            installations_table_name=INSTALLATIONS_TABLE,
+        )  # fmt: skip
+        self.env = env
+
+    def save(self, installation: Installation) -> None:
+        super().save(installation)
+        if installation.team_id:
+            installations.installed_now(self.env, installation.team_id)
 
 
 def state_store(engine: sa.Engine) -> SQLAlchemyOAuthStateStore:
     return SQLAlchemyOAuthStateStore(expiration_seconds=STATE_SECONDS, engine=engine, table_name=STATES_TABLE)
 
 
-def oauth_flow(settings: Settings, engine: sa.Engine, client: WebClient) -> OAuthFlow:
+def oauth_flow(settings: Settings, env: Env, client: WebClient) -> OAuthFlow:
     """The install pages (/slack/install, /slack/oauth_redirect): oauth.v2.access through `client`."""
     oauth = OAuthSettings(
         client_id=settings.slack_client_id,
@@ -57,9 +65,9 @@ def oauth_flow(settings: Settings, engine: sa.Engine, client: WebClient) -> OAut
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
         authorization_url=settings.slack_oauth_authorize_url,
-        installation_store=installation_store(engine, settings.slack_client_id),
+        installation_store=InstallationStore(env, settings.slack_client_id),
         installation_store_bot_only=True,
-        state_store=state_store(engine),
+        state_store=state_store(env.db.engine),
         state_expiration_seconds=STATE_SECONDS,
     )
     return OAuthFlow(client=client, settings=oauth)

@@ -47,12 +47,17 @@ def installed_teams(connection: sa.Connection) -> list[str]:
     return sorted(str(team) for (team,) in rows)
 
 
+def bump(connection: sa.Connection, *, team_id: str) -> None:
+    """What a process keeps of the workspace's installation is stale now (see Workspace.version)."""
+    workspaces = Workspace.__table__  # type: ignore[attr-defined]
+    connection.execute(
+        workspaces.update().where(workspaces.c.id == team_id).values(version=workspaces.c.version + 1)
+    )
+
+
 def forget(connection: sa.Connection, *, team_id: str) -> int:
     """Delete the workspace's installations and bots (uninstalled, or its data deleted); how many rows."""
     gone = connection.execute(INSTALLATIONS.delete().where(INSTALLATIONS.c.team_id == team_id)).rowcount
     gone += connection.execute(BOTS.delete().where(BOTS.c.team_id == team_id)).rowcount
-    workspaces = Workspace.__table__  # type: ignore[attr-defined]
-    connection.execute(  # a bot kept in memory is stale now (see Workspace.version)
-        workspaces.update().where(workspaces.c.id == team_id).values(version=workspaces.c.version + 1)
-    )
+    bump(connection, team_id=team_id)
     return int(gone)

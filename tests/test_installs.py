@@ -29,6 +29,7 @@ from bot.config import Settings
 from bot.env import Env
 from bot.playground.installs import CLIENT_ID, CLIENT_SECRET
 from bot.playground.requests import SlackRequests, over_http
+from bot.services import installations
 from bot.web import wsgi_app
 from store.models.installations import BOTS
 from tests import builders
@@ -190,3 +191,17 @@ def test_an_organisation_wide_install_serves_each_of_its_workspaces_requests_and
     jobs.run_job("outbox", many.env, WebClient(token="", base_url=standin.api_url))
     [sent] = standin.calls_to("chat.postMessage")
     assert sent.team == "E0ORG"
+
+
+def test_a_workspace_installed_again_speaks_with_its_new_token_in_every_process(many, standin):
+    install(many, SECOND)
+    requests_from(many, standin, SECOND).command(SAM, "/customer", "x")  # the workspace in use
+    first = installations.token_for(many.env, SECOND)  # kept in this process from now on
+    install(many, SECOND)  # installed again: a new token
+    with many.env.db.connection() as connection:
+        newest = connection.execute(
+            sa.select(BOTS.c.bot_token).where(BOTS.c.team_id == SECOND).order_by(BOTS.c.installed_at.desc())
+        ).first()
+    assert newest is not None
+    assert newest[0] != first
+    assert installations.token_for(many.env, SECOND) == newest[0]

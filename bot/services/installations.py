@@ -33,10 +33,17 @@ def token_for(env: Env, workspace_id: str) -> str | None:
     own installation's, or its organisation's install's."""
     if not env.settings.installs_many:
         return env.settings.slack_bot_token.get_secret_value()
+    return _TOKENS.get_or_read(env, workspace_id, workspace_id, lambda: _token_of(env, workspace_id))
+
+
+_TOKENS = freshness.Kept("tokens")  # kept while the workspace's version holds (an enterprise id bumps it)
+
+
+def _token_of(env: Env, workspace_id: str) -> str | None:
     with env.db.session() as session:
         workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
         enterprise_id = workspace.enterprise_id if workspace else None
-    bot = bot_for(env, team_id=workspace_id, enterprise_id=enterprise_id)
+    bot = _bot_of(env, workspace_id, enterprise_id)
     return bot.token if bot else None
 
 
@@ -58,6 +65,12 @@ def remember_organisation(env: Env, workspace_id: str, enterprise_id: str) -> No
 def installed(env: Env) -> list[str]:
     with env.db.connection() as connection:
         return store.installed_teams(connection)
+
+
+def installed_now(env: Env, workspace_id: str) -> None:
+    """The workspace was (re)installed: a token kept for it in any process is read again."""
+    with env.db.connection() as connection:
+        store.bump(connection, team_id=workspace_id)
 
 
 def forget(env: Env, workspace_id: str) -> int:
