@@ -200,16 +200,31 @@ def add_images(
     *, session: Bind, workspace_id: str, images: Sequence[tuple[bytes, str, str]], now: datetime
 ) -> list[int]:
     """Keep a message's images (png, filename, title) with it; their ids, in order."""
-    ids = []
-    for png, filename, title in images:
-        table = OutboxImage.__table__  # type: ignore[attr-defined]
-        row = session.execute(
-            sa.insert(table)
-            .values(workspace_id=workspace_id, png=png, filename=filename, title=title, created_at=now)
-            .returning(table.c.id)
-        ).scalar_one()
-        ids.append(int(row))
-    return ids
+    return _keep(session, OutboxImage, "png", workspace_id, images, now)
+
+
+def _keep(
+    session: Bind, model: type[OutboxImage] | type[OutboxFile], content_column: str, workspace_id: str,
+    rows: Sequence[tuple[bytes, str, str]], now: datetime,
+) -> list[int]:  # fmt: skip
+    table = model.__table__  # type: ignore[union-attr]
+    insert = sa.insert(table).returning(table.c.id)
+    return [
+        int(
+            session.execute(
+                insert.values(
+                    {
+                        "workspace_id": workspace_id,
+                        content_column: content,
+                        "filename": filename,
+                        "title": title,
+                        "created_at": now,
+                    }
+                )
+            ).scalar_one()
+        )  # fmt: skip
+        for content, filename, title in rows
+    ]
 
 
 def images(*, session: Session, ids: Sequence[int]) -> Sequence[OutboxImage]:
@@ -226,19 +241,7 @@ def add_files(
     *, session: Bind, workspace_id: str, files: Sequence[tuple[bytes, str, str]], now: datetime
 ) -> list[int]:
     """Keep the files a message shares (content, filename, title) with it; their ids, in order."""
-    table = OutboxFile.__table__  # type: ignore[attr-defined]
-    return [
-        int(
-            session.execute(
-                sa.insert(table)
-                .values(
-                    workspace_id=workspace_id, content=content, filename=filename, title=title, created_at=now
-                )
-                .returning(table.c.id)
-            ).scalar_one()
-        )
-        for content, filename, title in files
-    ]
+    return _keep(session, OutboxFile, "content", workspace_id, files, now)
 
 
 def shared_files(*, session: Session, ids: Sequence[int]) -> Sequence[OutboxFile]:

@@ -15,6 +15,7 @@ from bot.services.people import Actor, directory, workspace_locale
 from bot.services.reports import workspace_zone
 from bot.views import champions as champion_views
 from bot.views import reports as views
+from bot.views.charts import Chart
 
 KIND = "weekly_report"
 ASKED = "report"  # a report asked for with /crm report, to the asker's DM; its period is the asking's instant
@@ -46,12 +47,8 @@ def queue_report(env: Env, reader: Actor, found: reports.Report, kind: str, peri
     """A report to the reader's DM with its charts (uploaded by the outbox); its key."""
     words = reader.lang
     drawn = views.report_charts(words, found)
-    names = [f"chart{n}" for n in range(len(drawn))]
-    message = views.report_message(words, found, drawn, [notify.pending_file(name) for name in names])
-    images = [
-        notify.Image(name, chart.png, f"{name}.png", chart.title)
-        for name, chart in zip(names, drawn, strict=True)
-    ]
+    files, images = _queued_images("chart", drawn)
+    message = views.report_message(words, found, drawn, files)
     return notify.enqueue(
         env, workspace_id=reader.workspace_id, kind=kind, recipient=reader.user_id, subject="",
         period=period, message=message, images=images,
@@ -84,13 +81,19 @@ def post_champions(env: Env, workspace_id: str) -> int:
         return 0
     words = lang(workspace_locale(env, workspace_id))
     drawn = champion_views.champions_chart(words, found)
-    names = [f"champions{n}" for n in range(len(drawn))]
-    message = champion_views.champions_message(words, found, [notify.pending_file(n) for n in names], drawn)
-    images = [
-        notify.Image(n, chart.png, f"{n}.png", chart.title) for n, chart in zip(names, drawn, strict=True)
-    ]
+    files, images = _queued_images("champions", drawn)
+    message = champion_views.champions_message(words, found, files, drawn)
     notify.enqueue(
         env, workspace_id=workspace_id, kind=CHAMPIONS, recipient=found.channel, subject="",
         period=found.period.first_day.isoformat(), message=message, images=images,
     )  # fmt: skip
     return 1
+
+
+def _queued_images(prefix: str, drawn: list[Chart]) -> tuple[list[dict[str, str]], list[notify.Image]]:
+    """Charts kept with their message: the image blocks' files, and the images the outbox uploads."""
+    names = [f"{prefix}{n}" for n in range(len(drawn))]
+    images = [
+        notify.Image(n, chart.png, f"{n}.png", chart.title) for n, chart in zip(names, drawn, strict=True)
+    ]
+    return [notify.pending_file(n) for n in names], images

@@ -58,16 +58,14 @@ def _kept(env: Env, model: type[OutboxImage] | type[OutboxFile], ids: list[int])
 
 
 def _upload_image(env: Env, client: WebClient, image: OutboxImage) -> str:
-    answer = client.files_upload_v2(content=image.png, filename=image.filename, title=image.title)
-    file_id = str(answer["file"]["id"])
+    file_id, _link = _upload(client, image.png, image.filename, image.title)
     with env.db.session() as session:
         outbox_store.uploaded(session=session, image_id=image.id or 0, file_id=file_id, now=env.clock.now())
     return file_id
 
 
 def _upload_file(env: Env, client: WebClient, shared: OutboxFile) -> str:
-    answer = client.files_upload_v2(content=shared.content, filename=shared.filename, title=shared.title)
-    file_id, permalink = str(answer["file"]["id"]), str(answer["file"]["permalink"])
+    file_id, permalink = _upload(client, shared.content, shared.filename, shared.title)
     with env.db.session() as session:
         outbox_store.file_uploaded(
             session=session,
@@ -77,3 +75,9 @@ def _upload_file(env: Env, client: WebClient, shared: OutboxFile) -> str:
             now=env.clock.now(),
         )
     return permalink
+
+
+def _upload(client: WebClient, content: bytes, filename: str, title: str) -> tuple[str, str]:
+    """Slack's three-step upload, shared nowhere: the file's id and permalink."""
+    answer = client.files_upload_v2(content=content, filename=filename, title=title)
+    return str(answer["file"]["id"]), str(answer["file"].get("permalink") or "")
