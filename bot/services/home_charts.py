@@ -53,9 +53,10 @@ def _teams(env: Env, workspace_id: str, within: reports.Workspace, week: date) -
     with env.db.session() as session:
         standings = store.standings_of_week(session=session, workspace_id=workspace_id, week=week)
         complaints = store.open_complaints(session=session, workspace_id=workspace_id)
+    admins = {person.user_id for person in people.active if person.is_admin}
     totals: dict[str | None, dict[str, int]] = {m.user_id: {} for m in managers}
     for row in standings:
-        if row.measure in ("visits", "revenue") and not _is_admin(within, row.user_id):
+        if row.measure in ("visits", "revenue") and row.user_id not in admins:
             sums = totals.setdefault(team_of.get(row.user_id), {})
             sums[row.measure] = sums.get(row.measure, 0) + int(row.value)
     for assignee, (count, late) in complaints.items():
@@ -65,11 +66,6 @@ def _teams(env: Env, workspace_id: str, within: reports.Workspace, week: date) -
         TeamTotals(m, t.get("visits", 0), t.get("revenue", 0), t.get("open", 0), t.get("late", 0))
         for m, t in totals.items()
     ]
-
-
-def _is_admin(within: reports.Workspace, user_id: str) -> bool:
-    person = within.people.by_id(user_id)
-    return person is not None and person.is_admin
 
 
 def charts_of_today(env: Env, person: Actor, today: date) -> bool:
