@@ -1,9 +1,17 @@
 """/visit through signed requests: the modal, one-line logging, candidates and the message shortcut."""
 
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import sqlalchemy as sa
+
+from bot.services import visits
+from bot.services.people import Actor
+from bot.services.visits import VisitDraft
 from bot.views.ids import Action, Callback
+from store.models import Visit
 from tests import builders
 from tests.conftest import OTHER_REP, REP
 
@@ -197,3 +205,23 @@ def test_a_note_too_long_for_a_button_opens_the_form_with_the_note(slack, standi
     assert slack.command(REP, "/visit", f"Acme: {note}").raw == ""
     form = standin.last("views.open")["view"]
     assert next(b for b in form["blocks"] if b["block_id"] == "note")["element"]["initial_value"] == note
+
+
+def test_visits_logged_on_one_customer_at_the_same_moment_all_land(env):
+    """Each visit locks its customer before writing the visit row: the other order deadlocks on
+    PostgreSQL, where the visit's foreign key already holds a share of the customer's row."""
+    customer = builders.customer(env, "Acme Trading", owner=REP, level="A")
+    rep = Actor(builders.WORKSPACE, REP, REP, "rep", None, "Asia/Shanghai", "en")
+    today = rep.today(env)
+    drafts = [VisitDraft(customer.id or 0, "call", today, f"call {number}") for number in range(12)]
+    start = threading.Barrier(len(drafts))
+
+    def log(draft: VisitDraft) -> None:
+        start.wait()
+        visits.log_visit(env, rep, draft)
+
+    with ThreadPoolExecutor(max_workers=len(drafts)) as threads:
+        list(threads.map(log, drafts))
+    with env.db.session() as session:
+        logged = session.scalar(sa.select(sa.func.count()).select_from(Visit))
+    assert logged == len(drafts)

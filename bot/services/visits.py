@@ -106,8 +106,7 @@ def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
         created_at=env.clock.now(),
     )
     with env.db.session() as session:
-        activity.add_visit(session=session, visit=visit)
-        updated = _apply_visit(session, customer, clean, env, actor.timezone)
+        updated = _record_visit(session, visit, clean, env, actor.timezone)
     return VisitLogged(customer=updated, visit=visit)
 
 
@@ -128,16 +127,16 @@ def log_follow_up_call(
         satisfaction=satisfaction,
         created_at=env.clock.now(),
     )
-    activity.add_visit(session=session, visit=visit)
-    _apply_visit(session, customer, draft, env, actor.timezone)
+    _record_visit(session, visit, draft, env, timezone=actor.timezone)
     return visit
 
 
-def _apply_visit(
-    session: Session, customer: Customer, draft: VisitDraft, env: Env, timezone: str
-) -> Customer:
-    fresh = session.get(Customer, customer.id, with_for_update=True)
+def _record_visit(session: Session, visit: Visit, draft: VisitDraft, env: Env, timezone: str) -> Customer:
+    # The customer is locked before the visit row is written: the row's foreign key takes a share of the
+    # customer's row, and two visits each holding that share and then asking for the lock deadlock.
+    fresh = session.get(Customer, visit.customer_id, with_for_update=True)
     assert fresh is not None
+    activity.add_visit(session=session, visit=visit)
     if fresh.last_visit_on is None or fresh.last_visit_on < draft.visited_on:
         fresh.last_visit_on = draft.visited_on
     if draft.satisfaction is not None and (
