@@ -30,7 +30,7 @@ from handlers.kit import Kit
 
 log = logging.getLogger("tidewater.handlers")
 
-EventWork = Callable[[Env, str, dict[str, Any]], None]
+EventWork = Callable[[Env, str, dict[str, Any]], None]  # the workspace, the whole body
 ENDING_EVENTS = {"app_uninstalled", "tokens_revoked"}  # never the sign of a reinstall
 
 
@@ -46,7 +46,7 @@ def _event(kit: Kit, work: EventWork) -> Callable[..., None]:
     def ack_event(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         try:
-            work(kit.env, str(body.get("team_id") or ""), body.get("event") or {})
+            work(kit.env, str(body.get("team_id") or ""), body)
         except Exception as error:
             reference = secrets.token_hex(4)
             log.error("event %s failed (ref %s): %s", work.__name__, reference, error, exc_info=error)
@@ -55,21 +55,36 @@ def _event(kit: Kit, work: EventWork) -> Callable[..., None]:
     return ack_event
 
 
-def _profile_changed(env: Env, workspace_id: str, event: dict[str, Any]) -> None:
-    user = event.get("user")
+def _profile_changed(env: Env, workspace_id: str, body: dict[str, Any]) -> None:
+    user = (body.get("event") or {}).get("user")
     if isinstance(user, dict):
         people.apply_slack_user(env, workspace_id=workspace_id, user=user)
 
 
-def _uninstalled(env: Env, workspace_id: str, _event: dict[str, Any]) -> None:
+def _uninstalled(env: Env, workspace_id: str, body: dict[str, Any]) -> None:
+    organisation = _organisation_wide(body)
+    if organisation and env.settings.installs_many:  # every workspace it served loses its token
+        for resting in installations.forget_organisation(env, organisation):
+            people.rest_workspace(env, workspace_id=resting)
+        return
     people.rest_workspace(env, workspace_id=workspace_id)
     if env.settings.installs_many:  # its token is dead: the next request is told to install again
         installations.forget(env, workspace_id)
 
 
-def _tokens_revoked(env: Env, workspace_id: str, event: dict[str, Any]) -> None:
-    if (event.get("tokens") or {}).get("bot"):  # a person's own token going changes nothing
-        _uninstalled(env, workspace_id, event)
+def _organisation_wide(body: dict[str, Any]) -> str | None:
+    """The organisation whose organisation-wide install the event is about, if it is one (Slack says so
+    in the event's authorizations, as Bolt reads it)."""
+    authorizations = body.get("authorizations") or [{}]
+    if body.get("is_enterprise_install") or authorizations[0].get("is_enterprise_install"):
+        return str(body.get("enterprise_id") or authorizations[0].get("enterprise_id") or "") or None
+    return None
+
+
+def _tokens_revoked(env: Env, workspace_id: str, body: dict[str, Any]) -> None:
+    tokens = (body.get("event") or {}).get("tokens") or {}
+    if tokens.get("bot"):  # a person's own token going changes nothing
+        _uninstalled(env, workspace_id, body)
 
 
 def _waking(kit: Kit) -> Callable[..., BoltResponse | None]:

@@ -61,3 +61,21 @@ def forget(connection: sa.Connection, *, team_id: str) -> int:
     gone += connection.execute(BOTS.delete().where(BOTS.c.team_id == team_id)).rowcount
     bump(connection, team_id=team_id)
     return int(gone)
+
+
+def forget_organisation(connection: sa.Connection, *, enterprise_id: str) -> list[str]:
+    """Delete the organisation-wide install and its bots (its workspaces' own installs stay); bump and
+    return the organisation's workspaces."""
+    wide = sa.and_(INSTALLATIONS.c.enterprise_id == enterprise_id, INSTALLATIONS.c.is_enterprise_install)
+    connection.execute(INSTALLATIONS.delete().where(wide))
+    connection.execute(
+        BOTS.delete().where(BOTS.c.enterprise_id == enterprise_id, BOTS.c.is_enterprise_install)
+    )
+    workspaces = Workspace.__table__  # type: ignore[attr-defined]
+    served = connection.execute(
+        workspaces.update()
+        .where(workspaces.c.enterprise_id == enterprise_id)
+        .values(version=workspaces.c.version + 1)
+        .returning(workspaces.c.id)
+    )
+    return sorted(str(workspace) for (workspace,) in served)

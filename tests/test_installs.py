@@ -22,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 from pydantic import SecretStr
 from slack_sdk import WebClient
+from sqlmodel import col
 
 from bot import installs, jobs, notify
 from bot.app import build_app
@@ -31,6 +32,7 @@ from bot.playground.installs import CLIENT_ID, CLIENT_SECRET
 from bot.playground.requests import SlackRequests, over_http
 from bot.services import installations
 from bot.web import wsgi_app
+from store.models import Workspace
 from store.models.installations import BOTS
 from tests import builders
 from tests.conftest import ADMIN, REP, SIGNING_SECRET
@@ -205,3 +207,23 @@ def test_a_workspace_installed_again_speaks_with_its_new_token_in_every_process(
     assert newest is not None
     assert newest[0] != first
     assert installations.token_for(many.env, SECOND) == newest[0]
+
+
+def test_uninstalling_an_organisation_wide_install_rests_its_workspaces_and_forgets_its_bot(many, standin):
+    install(many, "E0ORG", organisation=True)
+    install(many, SECOND)  # a workspace of its own, outside the organisation
+    grid = requests_from(many, standin, "T0GRID")
+    grid.enterprise_id = "E0ORG"
+    standin.users[SAM]["team_id"] = "T0GRID"
+    grid.command(SAM, "/customer", "x")
+    grid.command(SAM, "/customer", "x")  # now known as the organisation's
+    standin.uninstall("E0ORG")
+    grid.event(SAM, {"type": "app_uninstalled"})
+
+    with many.env.db.connection() as connection:
+        left = connection.execute(sa.select(BOTS.c.team_id, BOTS.c.enterprise_id)).all()
+        active = dict(connection.execute(sa.select(col(Workspace.id), col(Workspace.active))).all())
+    assert left == [(SECOND, None)], "the organisation's bot is gone, the other workspace's stays"
+    assert active["T0GRID"] is False, "the organisation's workspace rests"
+    grid.command(SAM, "/customer", "Acme")
+    assert "not installed in this workspace" in told(standin, 1)

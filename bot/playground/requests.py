@@ -311,16 +311,22 @@ class SlackRequests:
 
     def event_body(self, user_id: str, event: dict[str, Any], *, event_id: str | None = None) -> str:
         """The JSON body Slack sends for an event (unsigned); a retry of it repeats its `event_id`."""
+        organisation = {"enterprise_id": self.enterprise_id} if self.enterprise_id else {}
+        authorization = {"team_id": self.team_id, "user_id": "U0BOT", "is_bot": True}
         return json.dumps(
             {
                 "token": "legacy",
                 "team_id": self.team_id,
+                **organisation,
                 "api_app_id": "A0TIDE",
                 "event": {"user": user_id, **event},
                 "type": "event_callback",
                 "event_id": event_id or fresh_id("Ev"),
                 "event_time": int(time.time()),
-                "authorizations": [{"team_id": self.team_id, "user_id": "U0BOT", "is_bot": True}],
+                # An organisation's workspace is served by its organisation-wide install here.
+                "authorizations": [
+                    {**authorization, **organisation, "is_enterprise_install": bool(self.enterprise_id)}
+                ],
             }
         )
 

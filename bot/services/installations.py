@@ -47,19 +47,24 @@ def _token_of(env: Env, workspace_id: str) -> str | None:
     return bot.token if bot else None
 
 
-_KNOWN_IN_ORGANISATION: set[tuple[str, str]] = set()  # (workspace, organisation) written by this process
-
-
 def remember_organisation(env: Env, workspace_id: str, enterprise_id: str) -> None:
     """A request from a workspace that an organisation-wide install covers: the workspace is recorded
-    as the organisation's (once per process), so the jobs and the outbox find its bot."""
-    if (workspace_id, enterprise_id) in _KNOWN_IN_ORGANISATION:
+    as the organisation's (once per process and database), so the jobs and the outbox find its bot."""
+    written: set[tuple[str, str]] = env.db.kept.setdefault("organisations", set())
+    if (workspace_id, enterprise_id) in written:
         return
     with env.db.session() as session:
         people_store.set_enterprise(session=session, workspace_id=workspace_id, enterprise_id=enterprise_id)
         known = people_store.get_workspace(session=session, workspace_id=workspace_id) is not None
     if known:  # a workspace not recorded yet (its first request) is recorded by its next one
-        _KNOWN_IN_ORGANISATION.add((workspace_id, enterprise_id))
+        written.add((workspace_id, enterprise_id))
+
+
+def forget_organisation(env: Env, enterprise_id: str) -> list[str]:
+    """The organisation-wide install deleted (uninstalled from the organisation); the organisation's
+    workspaces, which it served."""
+    with env.db.connection() as connection:
+        return store.forget_organisation(connection, enterprise_id=enterprise_id)
 
 
 def installed(env: Env) -> list[str]:
