@@ -94,12 +94,20 @@ def score(
         customers, changed, rises = _counts(connection, bands)
         _record_changes(connection, scoring.workspace_id, bands, now)
         _update_states(connection, scoring.workspace_id, bands, now)
-        if is_postgresql(connection) and changed * 10 >= max(customers, 1):
-            # As autovacuum would, later: the churn warnings, right after, join the states.
+        if is_postgresql(connection) and changed * 10 >= max(customers, _states_known(connection)):
+            # As autovacuum would, later: the churn warnings, right after, join the states. Measured
+            # against the whole table (every workspace's states), so a small workspace's night among
+            # a thousand does not sample the table again for its few hundred changes.
             connection.execute(sa.text("ANALYZE churn_state"))
     finally:
         _scored.drop(connection)
     return Scored(customers, changed, rises)
+
+
+def _states_known(connection: sa.Connection) -> int:
+    """How many states PostgreSQL's statistics count (0 before the table was first analysed)."""
+    known = connection.scalar(sa.text("SELECT reltuples FROM pg_class WHERE oid = 'churn_state'::regclass"))
+    return max(int(known or 0), 0)
 
 
 def _fill_scored(
@@ -204,15 +212,20 @@ def _update_states(connection: sa.Connection, workspace_id: str, bands: Bands, n
     connection.execute(
         sa.delete(state).where(state.c.workspace_id == workspace_id, state.c.customer_id.in_(fallen))
     )
-    connection.execute(_changed_states(state, bands, now))
+    connection.execute(_changed_states(state, workspace_id, bands, now))
     connection.execute(_new_states(state, workspace_id, now))
 
 
-def _changed_states(state: sa.Table, bands: Bands, now: datetime) -> sa.Update:
+def _changed_states(state: sa.Table, workspace_id: str, bands: Bands, now: datetime) -> sa.Update:
     rose = _rank(bands, _scored.c.band) > _rank(bands, state.c.band)
     return (
         sa.update(state)
-        .where(state.c.customer_id == _scored.c.customer_id, _scored.c.before.is_not(None), ~_scored.c.same)
+        .where(
+            state.c.workspace_id == workspace_id,
+            state.c.customer_id == _scored.c.customer_id,
+            _scored.c.before.is_not(None),
+            ~_scored.c.same,
+        )
         .values(
             score=_scored.c.score,
             signals=_scored.c.signals,

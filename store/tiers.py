@@ -13,7 +13,7 @@ from sqlmodel import Session, col
 
 from store.models import MOVE_LEVEL, ChurnState, Customer, OwnershipEvent, Workspace
 from store.models import Order as CustomerOrder
-from store.sql import day_number
+from store.sql import day_number, is_postgresql
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,14 @@ def _fresh(connection: sa.Connection, table: sa.Table) -> None:
     table.create(connection)
 
 
+def _filled(connection: sa.Connection, table: sa.Table) -> None:
+    """Statistics for the scratch table just filled: without them PostgreSQL guesses two thousand rows
+    and reads the whole customer table to join a few hundred changes (a temporary table is never
+    analysed on its own)."""
+    if is_postgresql(connection):
+        connection.execute(sa.text(f"ANALYZE {table.name}"))
+
+
 def revenue_since(workspace_id: str, since: date) -> sa.Subquery:
     amount = sa.func.sum(col(CustomerOrder.amount_base_minor)).label("revenue")
     return (
@@ -83,6 +91,7 @@ def update_levels(
         level = sa.case((ranked.c.place <= a_share, "A"), (ranked.c.place <= ab_share, "B"), else_="C")
         changed = sa.select(ranked.c.id, level).where(~ranked.c.by_hand, ranked.c.level != level)
         connection.execute(sa.insert(_levels).from_select(["customer_id", "level"], changed))
+        _filled(connection, _levels)
         _record_levels(connection, workspace_id, now)
         result = connection.execute(
             sa.update(Customer)
@@ -103,7 +112,7 @@ def _record_levels(connection: sa.Connection, workspace_id: str, now: datetime) 
             col(Customer.owner_id), col(Customer.level) + ">" + _levels.c.level, sa.literal(""),
             sa.literal(now, event.c.at.type),
         )
-        .join(_levels, _levels.c.customer_id == col(Customer.id))
+        .join(_levels, col(Customer.id) == _levels.c.customer_id)
     )  # fmt: skip
     columns = ["workspace_id", "customer_id", "kind", "from_owner_id", "to_owner_id", "reason", "note", "at"]
     connection.execute(sa.insert(event).from_select(columns, rows))
@@ -148,6 +157,7 @@ def update_stages(
             .where(col(Customer.workspace_id) == workspace_id, col(Customer.stage) != stage)
         )
         connection.execute(sa.insert(_stages).from_select(["customer_id", "stage"], changed))
+        _filled(connection, _stages)
         result = connection.execute(
             sa.update(Customer)
             .where(col(Customer.id) == _stages.c.customer_id)
