@@ -45,7 +45,7 @@ def _status(settings: Settings) -> int:
         db.engine.dispose()
 
 
-def _run_job(settings: Settings, name: str, at: str | None) -> str:
+def _run_job(settings: Settings, name: str, at: str | None, team: str | None = None) -> str:
     from bot import jobs
     from bot.clock import FixedClock, SystemClock
     from bot.env import Env
@@ -58,10 +58,22 @@ def _run_job(settings: Settings, name: str, at: str | None) -> str:
         raise SystemExit(
             f"--at needs an ISO time with its zone, e.g. 2026-12-01T09:00+08:00 ({error})"
         ) from None
+    if team and name in jobs.INSTALLATION_WIDE:
+        raise SystemExit(f"The {name} job works on the whole installation: run it without --team.")
     _upgrade_embedded(settings)
-    env = Env(db=Database.from_url(settings.sqlalchemy_url), clock=clock, settings=settings)
+    db = Database.from_url(settings.sqlalchemy_url)
+    if team and not _known_workspace(db, team):
+        raise SystemExit(f"No workspace {team!r} here: `python -m bot workspace list` shows them.")
+    env = Env(db=db, clock=clock, settings=settings, only_workspace=team or None)
     client = jobs.outbox_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    return f"{name}: {jobs.run_job(name, env, client)}"
+    return f"{name}{f' in {team}' if team else ''}: {jobs.run_job(name, env, client)}"
+
+
+def _known_workspace(db: Database, team: str) -> bool:
+    from store import people as people_store
+
+    with db.session() as session:
+        return people_store.get_workspace(session=session, workspace_id=team) is not None
 
 
 def serve(settings: Settings, *, port: int, workers: int, threads: int, web_only: bool = False) -> None:
@@ -235,6 +247,9 @@ def _parser() -> argparse.ArgumentParser:
     jobs_parser.add_argument("action", choices=["run"])
     jobs_parser.add_argument("name", help="the job: outbox")
     jobs_parser.add_argument("--at", help="run as if the clock said this ISO time (with its zone)")
+    jobs_parser.add_argument(
+        "--team", help="only this workspace (its id, T...); the job speaks with its own token"
+    )
     db_parser = commands.add_parser("db", help="database maintenance")
     db_parser.add_argument("action", choices=["upgrade", "revision"])
     db_parser.add_argument("-m", "--message", help="with revision: what the new migration does")
@@ -267,7 +282,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> None:
         _upgrade_embedded(settings)  # stops with a message, not a traceback, if the upgrade fails
         run_worker(settings)
     elif args.command == "jobs":
-        print(_run_job(settings, args.name, args.at))
+        print(_run_job(settings, args.name, args.at, args.team))
     elif args.command == "restore":
         raise SystemExit(data_commands.restore(settings, args.file))
     elif args.command == "workspace":

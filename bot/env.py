@@ -17,3 +17,6 @@ class Env:
     db: Database
     clock: Clock
     settings: Settings
+    # `python -m bot jobs run NAME --team T`: the jobs pass over this workspace alone, and the outbox
+    # sends its messages alone. None: every active workspace (the worker).
+    only_workspace: str | None = None

@@ -67,12 +67,15 @@ def _free(now: datetime) -> sa.ColumnElement[bool]:
     )
 
 
-def due(*, session: Session, now: datetime, limit: int) -> Sequence[OutboxMessage]:
-    """What a sender may take now, oldest first. Read without a lease: each is taken (`take`) just
-    before it is sent."""
+def due(
+    *, session: Session, now: datetime, limit: int, workspace_id: str | None = None
+) -> Sequence[OutboxMessage]:
+    """What a sender may take now (of one workspace, if named), oldest first. Read without a lease:
+    each is taken (`take`) just before it is sent."""
+    of_workspace = sa.true() if workspace_id is None else col(OutboxMessage.workspace_id) == workspace_id
     return session.exec(
         select(OutboxMessage)
-        .where(_free(now))
+        .where(_free(now), of_workspace)
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
     ).all()

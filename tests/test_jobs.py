@@ -8,6 +8,7 @@ import sys
 
 from bot import notify
 from bot.worker import build_scheduler
+from store import people as people_store
 from tests import builders
 
 
@@ -28,11 +29,11 @@ def run_jobs(database_url, standin, *words):
     )
 
 
-def queue(env):
-    message = {"text": "Follow up with Acme"}
+def queue(env, workspace_id=builders.WORKSPACE):
+    message = {"text": f"Follow up with Acme ({workspace_id})"}
     notify.enqueue(
         env,
-        workspace_id=builders.WORKSPACE,
+        workspace_id=workspace_id,
         kind="reminder",
         recipient="U0MEI",
         subject="acme",
@@ -69,6 +70,29 @@ def test_a_wrong_job_or_time_is_explained(standin, database_url):
     naive = run_jobs(database_url, standin, "outbox", "--at", "2026-12-01 09:00")
     assert naive.returncode != 0
     assert "ISO time with its zone" in naive.stderr
+
+
+def test_jobs_run_for_one_team_works_on_that_workspace_alone(env, standin, database_url):
+    builders.person(env, "U0MEI")
+    with env.db.session() as session:
+        people_store.add_workspace_if_missing(
+            session=session, values={"id": "T0OTHER", "timezone": "UTC", "created_at": env.clock.now()}
+        )
+    queue(env)
+    queue(env, "T0OTHER")
+    done = run_jobs(database_url, standin, "outbox", "--team", "T0OTHER")
+    assert done.returncode == 0, done.stderr
+    assert "outbox in T0OTHER: sent 1" in done.stdout
+    assert [call.args["text"] for call in standin.calls_to("chat.postMessage")] == [
+        "Follow up with Acme (T0OTHER)"
+    ]
+    unknown = run_jobs(database_url, standin, "outbox", "--team", "T0NOWHERE")
+    assert unknown.returncode != 0
+    assert "No workspace 'T0NOWHERE' here" in unknown.stderr
+    wide = run_jobs(database_url, standin, "retention", "--team", "T0OTHER")
+    assert wide.returncode != 0
+    assert "works on the whole installation" in wide.stderr
+    assert standin.count("chat.postMessage") == 1
 
 
 def test_the_worker_ticks_each_job_coalesced_one_at_a_time_without_a_misfire_cut_off(settings, db):

@@ -58,6 +58,7 @@ def _queues_only(run: Callable[[Env], Tally]) -> Callable[[Env, WebClient], Tall
 
 
 OUTBOX = "outbox"  # the job that talks to Slack
+INSTALLATION_WIDE = frozenset({"retention"})  # not a pass over workspaces: no --team
 TICK = 15 * 60  # each job is a catch-up function of now: ticking every 15 minutes is enough
 SLA_TICK = 60  # an urgent complaint's hour to respond leaves no room for a 15-minute lag
 RETENTION_TICK = 6 * 60 * 60  # ages are counted in days: four runs a day keep up

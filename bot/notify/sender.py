@@ -99,7 +99,9 @@ def deliver_due(env: Env, client: WebClient, *, limit: int = 500, pacer: Pacer |
     owner = sender_name()
     client = without_retries(client)
     with env.db.session() as session:
-        waiting = outbox_store.due(session=session, now=env.clock.now(), limit=limit)
+        waiting = outbox_store.due(
+            session=session, now=env.clock.now(), limit=limit, workspace_id=env.only_workspace
+        )
     for message in waiting:
         pacer.wait_for(message.channel)
         _take_and_send(env, client, _id(message), owner, done)

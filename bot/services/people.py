@@ -100,9 +100,11 @@ def directory(env: Env, workspace_id: str) -> Directory:
 
 
 def workspace_ids(env: Env) -> list[str]:
-    """The workspaces the scheduled jobs work on: the active ones (an uninstalled one rests)."""
+    """The workspaces the scheduled jobs work on: the active ones (an uninstalled one rests), or only the
+    one a command-line run names."""
     with env.db.session() as session:
-        return [workspace.id for workspace in people_store.list_active_workspaces(session=session)]
+        active = [workspace.id for workspace in people_store.list_active_workspaces(session=session)]
+    return [one for one in active if env.only_workspace in (None, one)]
 
 
 def rest_workspace(env: Env, *, workspace_id: str) -> None:
