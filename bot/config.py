@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # listener threads). Database connections follow from them: see `web_connections`.
     web_concurrency: int = Field(default=2, ge=1)
     web_threads: int = Field(default=8, ge=1)
+    # The worker's jobs pass over this many workspaces at once on PostgreSQL (bot/jobs/passes.py), from
+    # one pool of threads: the worker holds as many more database connections. SQLite: one at a time.
+    job_threads: int = Field(default=4, ge=1)
     # Workers elect one leader (bot/leader.py): it renews its lease every LEADER_CHECK_SECONDS; on SQLite a
     # standby takes over once the lease has gone LEADER_LEASE_SECONDS without a renewal.
     leader_lease_seconds: float = Field(default=20, gt=0)
@@ -78,6 +81,13 @@ class Settings(BaseSettings):
     def web_connections(self) -> int:
         """A web process's database pool: one connection for each of its threads, requests and lazy."""
         return self.web_threads + self.lazy_threads
+
+    @property
+    def worker_connections(self) -> int:
+        """A worker's database pool: one connection for each job that can run at once (APScheduler's
+        default pool of 10 threads; each job runs one at a time, and there are more than 10), the
+        leader's lock, the lease's renewal, and each workspace pass running at once."""
+        return 10 + 2 + self.job_threads
 
     @field_validator("admin_user_ids", mode="before")
     @classmethod

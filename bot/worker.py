@@ -163,16 +163,10 @@ class Leading:
         self.scheduler = None
 
 
-# The database connections a worker uses at most: one for each job running at once (APScheduler's
-# default pool of 10 threads; each job runs one at a time, and there are 10), the leader's lock, and the
-# lease's renewal.
-WORKER_CONNECTIONS = 10 + 2
-
-
 def run_worker(settings: Settings) -> None:
     """Stand by, lead when elected, until SIGTERM or Ctrl-C; then a running job has STOP_SECONDS to
     finish before the process ends (bot/stopping.py), and the lease is given up for a standby."""
-    db = Database.from_url(settings.sqlalchemy_url, connections=WORKER_CONNECTIONS)
+    db = Database.from_url(settings.sqlalchemy_url, connections=settings.worker_connections)
     if db.is_sqlite:
         db.upgrade()
     settle()

@@ -1,13 +1,12 @@
 """Connections sized to the work: a web process's pool holds one connection for each of its threads
 (requests and lazy listeners), a worker's one for each job that can run at once, the leader's lock and
-its lease; both follow WEB_THREADS."""
+its lease, and each workspace pass running at once (JOB_THREADS)."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.config import Settings
-from bot.worker import WORKER_CONNECTIONS
 from store.db import POOL_SPARE, Database
 from tests.conftest import POSTGRES_URL
 
@@ -24,9 +23,11 @@ def test_the_web_threads_decide_the_lazy_threads_and_the_connections(monkeypatch
 def test_the_defaults_need_fewer_connections_than_postgresql_allows_for_two_processes_and_a_worker():
     settings = Settings(_env_file=None)
     used = (
-        settings.web_concurrency * (settings.web_connections + POOL_SPARE) + WORKER_CONNECTIONS + POOL_SPARE
+        settings.web_concurrency * (settings.web_connections + POOL_SPARE)
+        + settings.worker_connections
+        + POOL_SPARE
     )
-    assert used == 66
+    assert used == 70
     assert used < 100, "PostgreSQL's default max_connections"
 
 

@@ -4,21 +4,22 @@ working morning at the reminder time, one DM with the customers slipping away (`
 from __future__ import annotations
 
 from bot.env import Env
+from bot.jobs.passes import over_workspaces
 from bot.messaging import churn as messaging
 from bot.services import churn
 from bot.services import settings as settings_service
 from bot.services.job_runs import Tally
-from bot.services.people import workspace_ids
 
 
 def run(env: Env) -> Tally:
-    tally = Tally()
-    for workspace_id in workspace_ids(env):
-        done = churn.score_today(env, workspace_id) or churn.NOTHING_SCORED  # None: the day's scores are done
-        tally.add(workspace_id, scored=done.customers, changes=done.changes, rises=done.rises)
-        owners, warned = messaging.warn_owners(env, workspace_id, settings_service.load(env, workspace_id))
-        tally.add(workspace_id, owners=owners, warned=warned)
-    return tally.said(
+    return over_workspaces(env, lambda workspace_id: _churn(env, workspace_id)).said(
         "{scored} customers in a churn band, {changes} band changes ({rises} rises); "
         "warned {owners} owners about {warned} customers"
     )
+
+
+def _churn(env: Env, workspace_id: str) -> dict[str, int]:
+    done = churn.score_today(env, workspace_id) or churn.NOTHING_SCORED  # None: the day's scores are done
+    owners, warned = messaging.warn_owners(env, workspace_id, settings_service.load(env, workspace_id))
+    return {"scored": done.customers, "changes": done.changes, "rises": done.rises, "owners": owners,
+            "warned": warned}  # fmt: skip

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from bot.env import Env
+from bot.jobs.passes import over_workspaces
 from bot.messaging import recycle as messaging
 from bot.messaging.recycle import WARNING as WARNING
 from bot.rules.pool import PoolRules
@@ -15,27 +16,26 @@ from bot.services import recycle
 from bot.services import settings as settings_service
 from bot.services.home_types import Warned
 from bot.services.job_runs import Tally
-from bot.services.people import workspace_ids
 
 
 def run(env: Env) -> Tally:
-    tally = Tally()
-    for workspace_id in workspace_ids(env):
-        settings = settings_service.load(env, workspace_id)
-        owners, warned = messaging.warn_owners(env, workspace_id, settings)
-        done = recycle.recycle_due(env, workspace_id, settings)
-        tally.add(
-            workspace_id,
-            owners=owners,
-            warned=warned,
-            moved=len(done.moved),
-            announcements=len(done.announcements),
-            told=len(done.told),
-        )
-    return tally.said(
+    return over_workspaces(env, lambda workspace_id: _recycle(env, workspace_id)).said(
         "warned {owners} owners about {warned} customers; recycled {moved} customers in {announcements} announcements"
         "; told {told} previous owners"
     )
+
+
+def _recycle(env: Env, workspace_id: str) -> dict[str, int]:
+    settings = settings_service.load(env, workspace_id)
+    owners, warned = messaging.warn_owners(env, workspace_id, settings)
+    done = recycle.recycle_due(env, workspace_id, settings)
+    return {
+        "owners": owners,
+        "warned": warned,
+        "moved": len(done.moved),
+        "announcements": len(done.announcements),
+        "told": len(done.told),
+    }
 
 
 def nearly_due_by_owner(

@@ -4,17 +4,19 @@ manager's report of the week before (admins: the company's), with its charts (`m
 from __future__ import annotations
 
 from bot.env import Env
+from bot.jobs.passes import over_workspaces
 from bot.messaging import reports as messaging
 from bot.services.job_runs import Tally
-from bot.services.people import workspace_ids
 
 
 def run(env: Env) -> Tally:
-    tally = Tally()
-    for workspace_id in workspace_ids(env):
-        tally.add(
-            workspace_id,
-            reports=messaging.send_weekly_reports(env, workspace_id),
-            champions=messaging.post_champions(env, workspace_id),
-        )
-    return tally.said("{reports} reports, {champions} champions posts")
+    return over_workspaces(env, lambda workspace_id: _report(env, workspace_id)).said(
+        "{reports} reports, {champions} champions posts"
+    )
+
+
+def _report(env: Env, workspace_id: str) -> dict[str, int]:
+    return {
+        "reports": messaging.send_weekly_reports(env, workspace_id),
+        "champions": messaging.post_champions(env, workspace_id),
+    }

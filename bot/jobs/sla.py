@@ -5,14 +5,17 @@ tells the assignee's manager (or the admins), marks the card "breached" and note
 from __future__ import annotations
 
 from bot.env import Env
+from bot.jobs.passes import over_workspaces
 from bot.services import sla
 from bot.services.job_runs import Tally
-from bot.services.people import workspace_ids
 
 
 def run(env: Env) -> Tally:
-    tally = Tally()
-    for workspace_id in workspace_ids(env):
-        checked = sla.check(env, workspace_id)
-        tally.add(workspace_id, due=checked.due, nudged=checked.nudged, breached=checked.breached)
-    return tally.said("{due} complaints due: {nudged} nudged, {breached} breached")
+    return over_workspaces(env, lambda workspace_id: _check(env, workspace_id)).said(
+        "{due} complaints due: {nudged} nudged, {breached} breached"
+    )
+
+
+def _check(env: Env, workspace_id: str) -> dict[str, int]:
+    checked = sla.check(env, workspace_id)
+    return {"due": checked.due, "nudged": checked.nudged, "breached": checked.breached}

@@ -4,15 +4,18 @@ retention (`services.tiers`)."""
 from __future__ import annotations
 
 from bot.env import Env
+from bot.jobs.passes import over_workspaces
 from bot.services import tiers
 from bot.services.job_runs import Tally
-from bot.services.people import workspace_ids
 
 
 def run(env: Env) -> Tally:
-    tally = Tally()
-    for workspace_id in workspace_ids(env):
-        changed = tiers.tier_today(env, workspace_id)  # None: the day's tiers are done already
-        levels, stages = (0, 0) if changed is None else changed
-        tally.add(workspace_id, tiered=int(changed is not None), levels=levels, stages=stages)
-    return tally.said("{tiered} workspaces: {levels} levels and {stages} stages changed")
+    return over_workspaces(env, lambda workspace_id: _tier(env, workspace_id)).said(
+        "{tiered} workspaces: {levels} levels and {stages} stages changed"
+    )
+
+
+def _tier(env: Env, workspace_id: str) -> dict[str, int]:
+    changed = tiers.tier_today(env, workspace_id)  # None: the day's tiers are done already
+    levels, stages = (0, 0) if changed is None else changed
+    return {"tiered": int(changed is not None), "levels": levels, "stages": stages}
