@@ -60,6 +60,8 @@ class Customer(SQLModel, table=True):
     """A company or person we sell to. No owner means the customer is in the pool."""
 
     __table_args__ = (
+        # What a newer table's foreign key names a customer by (its keys stay within a workspace).
+        sa.Index("uq_customer_workspace_id", "workspace_id", "id", unique=True),
         sa.Index("ix_customer_name_key", "workspace_id", "name_key"),
         sa.Index("ix_customer_phone_key", "workspace_id", "phone_key"),
         # The forms' region and industry choices: the values in use, read from the index alone.

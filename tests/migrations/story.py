@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0022"  # the newest revision whose tables and columns these rows fill
+REVISION = "0023"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -331,6 +331,90 @@ def _installations() -> Story:
     }
 
 
+def _opportunities() -> Story:
+    """Mei's proposal to Haichao (moved once, still open) and Li's lost one to Acme, in the default
+    stages, one of them renamed and one retired."""
+
+    def stage(
+        id: int, key: str, position: int, probability: int, outcome: str = "open", **values: Any
+    ) -> Row:
+        return {
+            "workspace_id": TEAM, "id": id, "key": key, "name": "", "position": position,
+            "probability": probability, "outcome": outcome, "idle_days": 0, "retired_at": None, **values,
+        }  # fmt: skip
+
+    def opportunity(id: int, customer: int, owner: str, stage_id: int, **values: Any) -> Row:
+        return {
+            "workspace_id": TEAM, "id": id, "customer_id": customer, "owner_id": owner,
+            "title": "冷链年度合同 <!channel>", "amount_minor": 50_000_000, "currency": "CNY", "rate": "1",
+            "amount_base_minor": 50_000_000, "stage_id": stage_id, "probability": 40,
+            "expected_close_on": date(2026, 12, 20), "products": "冷链运输", "next_step": "周五报价",
+            "lost_reason_key": "", "lost_reason": "", "order_id": None, "created_by": owner,
+            "created_at": utc(11, 2, 3), "updated_at": utc(11, 20, 3), "stage_since": utc(11, 20, 3),
+            "closed_at": None, "version": 2, **values,
+        }  # fmt: skip
+
+    def change(opportunity_id: int, version: int, change: str, to: int, **values: Any) -> Row:
+        return {
+            "workspace_id": TEAM, "opportunity_id": opportunity_id, "version": version, "change": change,
+            "actor_id": MEI, "at": utc(11, 2, 3), "from_stage_id": None, "to_stage_id": to,
+            "amount_base_minor": 50_000_000, "expected_close_on": date(2026, 12, 20), "note": "", **values,
+        }  # fmt: skip
+
+    return {
+        "workspace_counter": [
+            {"workspace_id": TEAM, "name": "opportunity", "value": 2},
+            {"workspace_id": TEAM, "name": "opportunity_stage", "value": 7},
+        ],
+        "opportunity_stage": [
+            stage(1, "qualify", 1, 10, name="初步接洽"),
+            stage(2, "needs_analysis", 2, 20),
+            stage(3, "proposal", 3, 40, idle_days=14),
+            stage(4, "negotiation", 4, 70),
+            stage(5, "won", 5, 100, "won"),
+            stage(6, "lost", 6, 0, "lost"),
+            stage(7, "", 7, 50, name="样品试用", retired_at=utc(11, 10, 2)),
+        ],
+        "opportunity": [
+            opportunity(1, HAICHAO, MEI, 3),
+            opportunity(
+                2,
+                ACME,
+                LI,
+                6,
+                title="Pilot",
+                amount_minor=100_000,
+                currency="USD",
+                rate="7.1",
+                amount_base_minor=710_000,
+                probability=0,
+                lost_reason_key="price",
+                lost_reason="went with a cheaper carrier",
+                closed_at=utc(11, 21, 4),
+                version=3,
+                created_by=LI,
+            ),
+        ],  # fmt: skip
+        "opportunity_change": [
+            change(1, 1, "created", 1),
+            change(1, 2, "moved", 3, from_stage_id=1, at=utc(11, 20, 3)),
+            change(2, 1, "created", 7, actor_id=LI, amount_base_minor=710_000),
+            change(2, 2, "edited", 7, actor_id=LI, amount_base_minor=710_000, note="amount"),
+            change(
+                2,
+                3,
+                "lost",
+                6,
+                actor_id=LI,
+                from_stage_id=7,
+                amount_base_minor=710_000,
+                at=utc(11, 21, 4),
+                note="went with a cheaper carrier",
+            ),
+        ],  # fmt: skip
+    }
+
+
 def story() -> Story:
     """Every table at the newest revision, each row with a value in every column."""
     customers = _customers()
@@ -401,6 +485,7 @@ def story() -> Story:
         **_settings(),
         **_churn(),
         **_complaints(),
+        **_opportunities(),
     }
 
 
