@@ -79,6 +79,10 @@ class NotAllowed(UserError):
     """The person may not do this; nothing was written."""
 
 
+class ChangedMeanwhile(UserError):
+    """What the person acted on was changed by someone else since they saw it; nothing was written."""
+
+
 class GuestRefused(NotAllowed):
     """Guests (restricted users) do not use the CRM."""
 

@@ -46,18 +46,21 @@ def standing(env: Env, actor: Actor, customer: Customer) -> Standing:
 
 
 def standing_in(session: Session, actor: Actor, customer: Customer) -> Standing:
-    """Only a manager's standing depends on who manages the owner: nobody else costs a query."""
+    return standing_towards(session, actor, customer.owner_id)
+
+
+def standing_towards(session: Session, actor: Actor, owner_id: str | None) -> Standing:
+    """Where the person stands towards what `owner_id` owns (a customer, an opportunity). Only a
+    manager's standing depends on who manages the owner: nobody else costs a query."""
     manager = None
-    if actor.is_manager and customer.owner_id and customer.owner_id != actor.user_id:
-        owner = people_store.get_person(
-            session=session, workspace_id=actor.workspace_id, user_id=customer.owner_id
-        )
+    if actor.is_manager and owner_id and owner_id != actor.user_id:
+        owner = people_store.get_person(session=session, workspace_id=actor.workspace_id, user_id=owner_id)
         manager = owner.manager_id if owner else None
     return Standing(
         actor_id=actor.user_id,
         actor_is_admin=actor.is_admin,
         actor_is_manager=actor.is_manager,
-        owner_id=customer.owner_id,
+        owner_id=owner_id,
         owner_manager_id=manager,
     )
 

@@ -72,9 +72,9 @@ def validate_order(draft: OrderDraft, *, base_currency: str, today: date) -> Val
             raise InvalidInput(N_("Choose a currency such as CNY or USD."), field="currency")
     if not checks.failed:
         with checks.field():
-            amount = _amount(draft.amount, currency)
+            amount = amount_in(draft.amount, currency)
         with checks.field():
-            rate = _rate(draft.rate, currency, base_currency)
+            rate = rate_to_base(draft.rate, currency, base_currency)
     with checks.field():
         _check_order_day(draft.ordered_on, today)
     with checks.field():
@@ -86,7 +86,7 @@ def validate_order(draft: OrderDraft, *, base_currency: str, today: date) -> Val
     return ValidOrder(amount, currency, rate, draft.ordered_on, product)
 
 
-def _amount(text: str, currency: str) -> Decimal:
+def amount_in(text: str, currency: str) -> Decimal:
     try:
         return money.parse_amount(text, currency)
     except money.AmountError as error:
@@ -103,7 +103,7 @@ def _check_order_day(ordered_on: date, today: date) -> None:
         raise InvalidInput(N_("The order date is more than ten years ago."), field="ordered_on")
 
 
-def _rate(text: str, currency: str, base_currency: str) -> Decimal:
+def rate_to_base(text: str, currency: str, base_currency: str) -> Decimal:
     if currency == base_currency:
         return Decimal(1)
     if not text.strip():
@@ -123,6 +123,15 @@ def log_order(env: Env, actor: Actor, draft: OrderDraft) -> OrderLogged:
     valid = validate_order(draft, base_currency=actor.currency, today=actor.today(env))
     customer = get_customer(env, actor, draft.customer_id)
     require_work_access(env, actor, customer)
+    with env.db.session() as session:
+        return log_order_in(session, env, actor, customer, valid)
+
+
+def log_order_in(
+    session: Session, env: Env, actor: Actor, customer: Customer, valid: ValidOrder
+) -> OrderLogged:
+    """The order written in the caller's transaction, with what a first order and a win-back change
+    (an opportunity won writes its order so, with its own change)."""
     now = env.clock.now()
     order = Order(
         workspace_id=actor.workspace_id,
@@ -136,11 +145,10 @@ def log_order(env: Env, actor: Actor, draft: OrderDraft) -> OrderLogged:
         product=valid.product,
         created_at=now,
     )
-    with env.db.session() as session:
-        activity.add_order(session=session, order=order)
-        first = _mark_dealt(session, customer, now)
-        _win_back(session, customer, actor, now)
-        updated = _note_order_day(session, customer, valid.ordered_on)
+    activity.add_order(session=session, order=order)
+    first = _mark_dealt(session, customer, now)
+    _win_back(session, customer, actor, now)
+    updated = _note_order_day(session, customer, valid.ordered_on)
     return OrderLogged(customer=updated, order=order, first_order=first)
 
 

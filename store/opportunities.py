@@ -1,0 +1,142 @@
+"""Opportunities in the database: numbers per workspace, the stages (the defaults written at first use),
+an opportunity with its history, and changes made only from the version a person saw."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from store.models import Opportunity, OpportunityChange, OpportunityStage, WorkspaceCounter
+from store.sql import insert_ignore
+
+OPPORTUNITY_NUMBERS = "opportunity"
+STAGE_NUMBERS = "opportunity_stage"
+
+
+def next_number(session: Session, *, workspace_id: str, name: str) -> int:
+    """The workspace's next number of this kind, taken in the caller's transaction (the counter's row
+    stays locked until it ends: two at once get two numbers)."""
+    counters = WorkspaceCounter.__table__  # type: ignore[attr-defined]
+    taken = session.execute(
+        counters.update()
+        .where(counters.c.workspace_id == workspace_id, counters.c.name == name)
+        .values(value=counters.c.value + 1)
+        .returning(counters.c.value)
+    ).scalar()
+    if taken is not None:
+        return int(taken)
+    insert_ignore(session, WorkspaceCounter, {"workspace_id": workspace_id, "name": name, "value": 0})
+    return next_number(session, workspace_id=workspace_id, name=name)
+
+
+def stages_of(session: Session, *, workspace_id: str) -> list[OpportunityStage]:
+    """Every stage of the workspace, retired ones too (histories name them), in order."""
+    return list(
+        session.exec(
+            select(OpportunityStage)
+            .where(col(OpportunityStage.workspace_id) == workspace_id)
+            .order_by(col(OpportunityStage.position), col(OpportunityStage.id))
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class StageSeed:
+    key: str
+    probability: int
+    outcome: str
+
+
+def add_stages(session: Session, *, workspace_id: str, seeds: Sequence[StageSeed]) -> None:
+    """The default stages, numbered in order, unless the workspace has stages already (two first uses
+    at once: the counter's lock makes the second wait and find them)."""
+    first = next_number(session, workspace_id=workspace_id, name=STAGE_NUMBERS)
+    if stages_of(session, workspace_id=workspace_id):
+        return
+    for place, seed in enumerate(seeds):
+        number = first if place == 0 else next_number(session, workspace_id=workspace_id, name=STAGE_NUMBERS)
+        session.add(
+            OpportunityStage(
+                workspace_id=workspace_id, id=number, key=seed.key, position=place + 1,
+                probability=seed.probability, outcome=seed.outcome,
+            )
+        )  # fmt: skip
+    session.flush()
+
+
+def add_opportunity(session: Session, *, opportunity: Opportunity, change: OpportunityChange) -> None:
+    session.add(opportunity)
+    session.flush()
+    session.add(change)
+    session.flush()
+
+
+def get_opportunity(session: Session, *, workspace_id: str, number: int) -> Opportunity | None:
+    return session.get(Opportunity, (workspace_id, number))
+
+
+def change_from(
+    session: Session,
+    *,
+    workspace_id: str,
+    number: int,
+    seen_version: int,
+    values: dict[str, Any],
+    change: OpportunityChange,
+) -> bool:
+    """Apply `values` and write `change` if the opportunity is still at the version the person saw;
+    False (nothing written) if someone changed it first."""
+    result = session.execute(
+        sa.update(Opportunity)
+        .where(
+            col(Opportunity.workspace_id) == workspace_id,
+            col(Opportunity.id) == number,
+            col(Opportunity.version) == seen_version,
+        )
+        .values(**values, version=seen_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        return False
+    session.add(change)
+    session.flush()
+    return True
+
+
+def history_of(session: Session, *, workspace_id: str, number: int) -> list[OpportunityChange]:
+    return list(
+        session.exec(
+            select(OpportunityChange)
+            .where(
+                col(OpportunityChange.workspace_id) == workspace_id,
+                col(OpportunityChange.opportunity_id) == number,
+            )
+            .order_by(col(OpportunityChange.version))
+        ).all()
+    )
+
+
+def of_customer(session: Session, *, workspace_id: str, customer_id: int) -> list[Opportunity]:
+    """The customer's opportunities, open ones first, then the latest closed."""
+    return list(
+        session.exec(
+            select(Opportunity)
+            .where(col(Opportunity.workspace_id) == workspace_id, col(Opportunity.customer_id) == customer_id)
+            .order_by(col(Opportunity.closed_at).is_not(None), col(Opportunity.closed_at).desc(),
+                      col(Opportunity.expected_close_on), col(Opportunity.id))
+        ).all()
+    )  # fmt: skip
+
+
+def note_order(session: Session, *, workspace_id: str, number: int, order_id: int) -> None:
+    """The order a won opportunity wrote, kept beside it."""
+    session.execute(
+        sa.update(Opportunity)
+        .where(col(Opportunity.workspace_id) == workspace_id, col(Opportunity.id) == number)
+        .values(order_id=order_id)
+        .execution_options(synchronize_session=False)
+    )
