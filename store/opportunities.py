@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import Opportunity, OpportunityChange, OpportunityStage, WorkspaceCounter
+from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage, WorkspaceCounter
 from store.sql import insert_ignore
 
 OPPORTUNITY_NUMBERS = "opportunity"
@@ -140,3 +140,31 @@ def note_order(session: Session, *, workspace_id: str, number: int, order_id: in
         .values(order_id=order_id)
         .execution_options(synchronize_session=False)
     )
+
+
+LISTED = 50  # a listing's rows at most: a message's blocks
+
+
+def listed(
+    session: Session,
+    *,
+    workspace_id: str,
+    owners: Sequence[str] | None = None,
+    customer_id: int | None = None,
+) -> list[tuple[Opportunity, str]]:
+    """Open opportunities of these owners (None: everyone's), or every one of a customer, each with its
+    customer's name; the soonest to close first."""
+    query = (
+        select(Opportunity, col(Customer.name))
+        .join(Customer, sa.and_(col(Customer.workspace_id) == col(Opportunity.workspace_id),
+                                col(Customer.id) == col(Opportunity.customer_id)))
+        .where(col(Opportunity.workspace_id) == workspace_id)
+    )  # fmt: skip
+    if customer_id is not None:
+        query = query.where(col(Opportunity.customer_id) == customer_id)
+    else:
+        query = query.where(col(Opportunity.closed_at).is_(None))
+    if owners is not None:
+        query = query.where(col(Opportunity.owner_id).in_(list(owners)))
+    rows = session.exec(query.order_by(col(Opportunity.expected_close_on), col(Opportunity.id)).limit(LISTED))
+    return [(opportunity, str(name)) for opportunity, name in rows.all()]

@@ -91,7 +91,7 @@ def stages_in(session: Session, workspace_id: str) -> list[OpportunityStage]:
     return store.stages_of(session, workspace_id=workspace_id)
 
 
-def _rule_stages(found: list[OpportunityStage]) -> list[rules.Stage]:
+def rule_stages(found: list[OpportunityStage]) -> list[rules.Stage]:
     return [
         rules.Stage(stage.id, stage.position, stage.probability, stage.outcome)
         for stage in found
@@ -243,7 +243,7 @@ def move(env: Env, actor: Actor, number: int, *, seen_version: int, stage_id: in
 
 def next_stage_id(env: Env, actor: Actor, opportunity: Opportunity) -> int | None:
     """The open stage after the opportunity's; None from the last open one (its next step is *Won*)."""
-    following = rules.next_open_stage(_rule_stages(stages(env, actor.workspace_id)), opportunity.stage_id)
+    following = rules.next_open_stage(rule_stages(stages(env, actor.workspace_id)), opportunity.stage_id)
     return following.id if following else None
 
 
@@ -255,7 +255,7 @@ def mark_won(
     with env.db.session() as session:
         current = _current(session, actor, number)
         _require_open(current)
-        won = rules.stage_of_outcome(_rule_stages(stages_in(session, actor.workspace_id)), rules.WON)
+        won = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.WON)
         assert won is not None, "the stages keep one of each outcome"
         now = env.clock.now()
         values = {"stage_id": won.id, "probability": 100, "stage_since": now, "closed_at": now}
@@ -283,18 +283,18 @@ def mark_lost(
 ) -> Opportunity:
     """Lost, with a reason from the list and the person's words (needed when the reason is *other*)."""
     if reason_key not in rules.LOST_REASON_KEYS:
-        raise InvalidInput(N_("Choose why the opportunity was lost."), field="lost_reason")
+        raise InvalidInput(N_("Choose why the opportunity was lost."), field="reason")
     text = words.strip()
     if reason_key == "other" and not text:
-        raise InvalidInput(N_("Say in a few words why it was lost."), field="lost_words")
+        raise InvalidInput(N_("Say in a few words why it was lost."), field="note")
     if len(text) > rules.WORDS_LIMIT:
         raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."), field="lost_words", limit=rules.WORDS_LIMIT
+            N_("This is too long: at most %(limit)s characters."), field="note", limit=rules.WORDS_LIMIT
         )
     with env.db.session() as session:
         current = _current(session, actor, number)
         _require_open(current)
-        lost = rules.stage_of_outcome(_rule_stages(stages_in(session, actor.workspace_id)), rules.LOST)
+        lost = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.LOST)
         assert lost is not None, "the stages keep one of each outcome"
         now = env.clock.now()
         values = {"stage_id": lost.id, "probability": 0, "stage_since": now, "closed_at": now,

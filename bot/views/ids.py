@@ -15,6 +15,7 @@ class Command(StrEnum):
     RELEASE = "/release"
     ASSIGN = "/assign"
     COMPLAINT = "/complaint"
+    DEAL = "/deal"
 
 
 class Action(StrEnum):
@@ -64,6 +65,13 @@ class Action(StrEnum):
     HOME_PAGE = "home.page"  # in a See all modal; value: JSON {"l": list, "o": offset}
     HOME_POOL = "home.pool"  # Browse pool: the first /pool page, in the app's DM
     HOME_SETTINGS = "home.settings"  # Edit settings: the `/crm settings` form
+    # An opportunity card's buttons; value: "<number>:<version>" (the version the card was drawn at).
+    OPPORTUNITY_NEXT = "opportunity.next"
+    OPPORTUNITY_WON = "opportunity.won"
+    OPPORTUNITY_LOST = "opportunity.lost"
+    OPPORTUNITY_SET_STAGE = "opportunity.set_stage"  # a select; value: "<number>:<version>:<stage id>"
+    OPPORTUNITY_VIEW = "opportunity.view"  # value: the number
+    OPPORTUNITY_NEW = "opportunity.new"  # value: a customer id, or empty
 
 
 class Callback(StrEnum):
@@ -95,6 +103,8 @@ class Callback(StrEnum):
     COMPLAINT_CLOSE = "complaint.close"
     COMPLAINT_REASSIGN = "complaint.reassign"
     HOME_LIST = "home.list"  # a See all modal (nothing to submit)
+    OPPORTUNITY_NEW = "opportunity.new"
+    OPPORTUNITY_LOST = "opportunity.lost"
 
 
 FOLLOW_UP_BLOCK = "followup"  # "followup.<customer id>": a reminder row's actions
@@ -136,3 +146,7 @@ class Field(StrEnum):
     RESOLUTION = "resolution"
     COMMENT = "comment"
     ASSIGNEE = "assignee"
+    STAGE = "stage"
+    PROBABILITY = "probability"
+    CLOSE_ON = "expected_close_on"
+    NEXT_STEP = "next_step"

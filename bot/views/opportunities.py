@@ -1,0 +1,263 @@
+"""Opportunities (商机): the *New opportunity* form, the card with its buttons, and the *Lost* form."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from typing import Any
+
+from bot.i18n import N_, Lang
+from bot.rules import opportunities as rules
+from bot.services.opportunities_card import OpportunityCard
+from bot.views import blocks as b
+from bot.views import labels
+from bot.views.blocks import customer_picker
+from bot.views.ids import Action, Callback, Field
+from bot.views.orders import amount_blocks
+from bot.views.text import day, escape, mention, say
+from store.models import Customer, OpportunityChange, OpportunityStage
+
+# The default stages' names until a workspace renames them (Chinese CRMs' words in the catalog).
+STAGE_NAMES = {
+    "qualify": N_("Qualify"),
+    "needs_analysis": N_("Needs analysis"),
+    "proposal": N_("Proposal"),
+    "negotiation": N_("Negotiation"),
+    "won": N_("Won"),
+    "lost": N_("Lost"),
+}
+LOST_REASONS = {
+    "price": N_("Price"),
+    "competitor": N_("Went with a competitor"),
+    "no_budget": N_("No budget"),
+    "no_decision": N_("No decision"),
+    "timing": N_("Not now"),
+    "other": N_("Other"),
+}
+CHANGES = {
+    "created": N_("opened it in %(stage)s"),
+    "moved": N_("moved it to %(stage)s"),
+    "edited": N_("edited it"),
+    "won": N_("won it"),
+    "lost": N_("lost it: %(note)s"),
+    "reopened": N_("reopened it in %(stage)s"),
+}
+HISTORY_SHOWN = 5
+DEFAULT_CLOSE = timedelta(days=30)
+
+
+def stage_name(stage: OpportunityStage | None, lang: Lang) -> str:
+    """The workspace's name for the stage, or the default's in the reader's language."""
+    if stage is None:
+        return "—"
+    return stage.name or lang.gettext(STAGE_NAMES.get(stage.key, stage.key))
+
+
+def _open_stages(stages: list[OpportunityStage]) -> list[OpportunityStage]:
+    return [stage for stage in stages if stage.outcome == rules.OPEN and stage.retired_at is None]
+
+
+def new_modal(
+    lang: Lang,
+    *,
+    stages: list[OpportunityStage],
+    today: date,
+    base_currency: str,
+    metadata: dict[str, Any],
+    customer: Customer | None = None,
+) -> dict[str, Any]:
+    _ = lang.gettext
+    blocks = [
+        b.input_block(Field.CUSTOMER.value, _("Customer"), customer_picker(lang, customer)),
+        b.input_block(
+            Field.TITLE.value, _("Title"), b.text_input(Field.TITLE.value, max_length=rules.TITLE_LIMIT)
+        ),
+        *amount_blocks(lang, base_currency),
+        *_stage_blocks(lang, stages),
+        *_plan_blocks(lang, today),
+    ]
+    return b.modal(
+        title=_("New opportunity"),
+        blocks=blocks,
+        callback_id=Callback.OPPORTUNITY_NEW,
+        submit=_("Open"),
+        close=_("Cancel"),
+        private_metadata=json.dumps(metadata, ensure_ascii=False),
+    )
+
+
+def _stage_blocks(lang: Lang, stages: list[OpportunityStage]) -> list[dict[str, Any]]:
+    """The stage (the open ones, each with its probability) and the probability if not the stage's."""
+    _ = lang.gettext
+    opened = _open_stages(stages)
+    stage_options = [b.option(f"{stage_name(s, lang)} · {s.probability}%", str(s.id)) for s in opened]
+    return [
+        b.input_block(
+            Field.STAGE.value,
+            _("Stage"),
+            b.static_select(Field.STAGE.value, stage_options, initial=str(opened[0].id) if opened else None),
+        ),
+        b.input_block(
+            Field.PROBABILITY.value,
+            _("Probability (%)"),
+            b.text_input(Field.PROBABILITY.value, max_length=4, placeholder="40"),
+            optional=True,
+            hint=_("Leave it empty to take the stage's."),
+        ),
+    ]
+
+
+def _plan_blocks(lang: Lang, today: date) -> list[dict[str, Any]]:
+    """When it should close, what is sold, and what comes next."""
+    _ = lang.gettext
+    words = rules.WORDS_LIMIT
+    return [
+        b.input_block(
+            Field.CLOSE_ON.value,
+            _("Expected close"),
+            b.date_picker(Field.CLOSE_ON.value, today + DEFAULT_CLOSE),
+        ),
+        b.input_block(
+            Field.PRODUCTS.value,
+            _("Products"),
+            b.text_input(Field.PRODUCTS.value, max_length=words),
+            optional=True,
+        ),
+        b.input_block(
+            Field.NEXT_STEP.value,
+            _("Next step"),
+            b.text_input(Field.NEXT_STEP.value, max_length=words),
+            optional=True,
+        ),
+    ]
+
+
+def seen(number: int, version: int) -> str:
+    """A button's value: the opportunity and the version it was drawn at."""
+    return f"{number}:{version}"
+
+
+def card(lang: Lang, shown: OpportunityCard, *, base_currency: str, today: date) -> dict[str, Any]:
+    """The card, as a message: what the opportunity is, where it stands, its recent history, and the
+    buttons for those who may change it."""
+    deal = shown.opportunity
+    stages = {stage.id: stage for stage in shown.stages}
+    headline = say(lang, N_("#%(number)s %(title)s · %(customer)s"), number=deal.id, title=deal.title,
+                   customer=shown.customer_name)  # fmt: skip
+    blocks = [
+        b.section(f"*{headline}*"),
+        b.fields(*_facts(lang, shown, stages, base_currency, today)),
+    ]
+    if deal.next_step:
+        blocks.append(b.section(say(lang, N_("*Next step:* %(step)s"), step=deal.next_step)))
+    history = [_change_line(lang, change, stages) for change in shown.history[-HISTORY_SHOWN:]]
+    blocks.append(b.context(*history))
+    if shown.can_change:
+        blocks.append(_buttons(lang, shown, stages))
+    return b.message(headline, blocks)
+
+
+def _facts(
+    lang: Lang, shown: OpportunityCard, stages: dict[int, OpportunityStage], base_currency: str, today: date
+) -> list[str]:
+    deal = shown.opportunity
+    _ = lang.gettext
+    amount = labels.amount(deal.amount_minor, deal.currency, lang)
+    if deal.currency != base_currency:
+        amount = f"{amount} ≈ {labels.amount(deal.amount_base_minor, base_currency, lang)}"
+    weighted = rules.weighted_minor(deal.amount_base_minor, deal.probability)
+    close = day(deal.expected_close_on, lang)
+    if deal.closed_at is None and deal.expected_close_on < today:
+        close = say(lang, N_("%(day)s (slipped)"), day=close)
+    days_in_stage = (today - deal.stage_since.date()).days
+    in_stage = lang.ngettext("%(count)s day", "%(count)s days", days_in_stage) % {"count": days_in_stage}
+    stage = f"{stage_name(stages.get(deal.stage_id), lang)} · {deal.probability}%"
+    return [
+        _fact(lang, N_("Stage"), escape(stage)),
+        _fact(lang, N_("Amount"), escape(amount)),
+        _fact(lang, N_("Weighted"), escape(labels.amount(weighted, base_currency, lang))),
+        _fact(lang, N_("Expected close"), escape(close)),
+        _fact(lang, N_("In this stage"), escape(in_stage)),
+        _fact(lang, N_("Owner"), mention(deal.owner_id)),
+    ]
+
+
+def _fact(lang: Lang, label: str, value: str) -> str:
+    return f"*{escape(lang.gettext(label))}*\n{value}"
+
+
+def _change_line(lang: Lang, change: OpportunityChange, stages: dict[int, OpportunityStage]) -> str:
+    what = say(lang, CHANGES.get(change.change, change.change), stage=stage_name(stages.get(change.to_stage_id), lang),
+               note=change.note or "—")  # fmt: skip
+    who = mention(change.actor_id) if change.actor_id else escape(lang.gettext("Tidewater"))
+    return f"{day(change.at.date(), lang)} · {who} {what}"
+
+
+def _buttons(lang: Lang, shown: OpportunityCard, stages: dict[int, OpportunityStage]) -> dict[str, Any]:
+    _ = lang.gettext
+    deal = shown.opportunity
+    value = seen(deal.id, deal.version)
+    elements = []
+    if shown.next_stage_id is not None:
+        following = stage_name(stages.get(shown.next_stage_id), lang)
+        elements.append(b.button(_("Next: %(stage)s") % {"stage": following}, Action.OPPORTUNITY_NEXT, value))
+    elements.append(b.button(_("Won"), Action.OPPORTUNITY_WON, value, style="primary"))
+    elements.append(b.button(_("Lost"), Action.OPPORTUNITY_LOST, value, style="danger"))
+    choices = [
+        b.option(stage_name(stage, lang), f"{value}:{stage.id}")
+        for stage in _open_stages(shown.stages)
+        if stage.id != deal.stage_id
+    ]
+    if choices:
+        elements.append(b.static_select(Action.OPPORTUNITY_SET_STAGE, choices, placeholder=_("Set stage")))
+    elements.append(b.button(_("Log visit"), Action.VISIT_OPEN, str(deal.customer_id)))
+    return b.actions(*elements, block_id=f"opportunity.{deal.id}")
+
+
+def lost_modal(lang: Lang, *, number: int, version: int, metadata: dict[str, Any]) -> dict[str, Any]:
+    _ = lang.gettext
+    reasons = [b.option(_(text), key) for key, text in LOST_REASONS.items()]
+    blocks = [
+        b.input_block(
+            Field.REASON.value, _("Why was it lost?"), b.static_select(Field.REASON.value, reasons)
+        ),
+        b.input_block(
+            Field.NOTE.value,
+            _("In a few words"),
+            b.text_input(Field.NOTE.value, multiline=True, max_length=rules.WORDS_LIMIT),
+            optional=True,
+            hint=_("Needed when the reason is Other."),
+        ),
+    ]
+    return b.modal(
+        title=_("Opportunity lost"),
+        blocks=blocks,
+        callback_id=Callback.OPPORTUNITY_LOST,
+        submit=_("Mark lost"),
+        close=_("Cancel"),
+        private_metadata=json.dumps({**metadata, "o": seen(number, version)}, ensure_ascii=False),
+    )
+
+
+def listing(lang: Lang, title: str, cards: list[OpportunityCard], *, base_currency: str) -> dict[str, Any]:
+    """Several opportunities, each a short line, grouped by stage in the stages' order."""
+    if not cards:
+        text = say(lang, N_("%(title)s: no open opportunities."), title=title)
+        return b.message(text, [b.section(text)])
+    stages = {stage.id: stage for stage in cards[0].stages}
+    order = {stage.id: stage.position for stage in cards[0].stages}
+    blocks = [b.section(f"*{escape(title)}*")]
+    for shown in sorted(
+        cards, key=lambda c: (order.get(c.opportunity.stage_id, 0), c.opportunity.expected_close_on)
+    ):
+        deal = shown.opportunity
+        line = say(
+            lang, N_("#%(number)s %(title)s · %(customer)s · %(stage)s · %(amount)s · close %(day)s"),
+            number=deal.id, title=deal.title, customer=shown.customer_name,
+            stage=stage_name(stages.get(deal.stage_id), lang),
+            amount=labels.amount(deal.amount_base_minor, base_currency, lang), day=day(deal.expected_close_on, lang),
+        )  # fmt: skip
+        blocks.append(
+            b.section(line, accessory=b.button(lang.gettext("Open"), Action.OPPORTUNITY_VIEW, str(deal.id)))
+        )
+    return b.message(title, blocks[:50])
