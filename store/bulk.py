@@ -210,7 +210,7 @@ def _stage_is(*stages: str) -> sa.ColumnElement[bool]:
 
 
 _CHANGES_STAGE = sa.or_(
-    sa.and_(CUSTOMER.c.dealt_at.is_(None), CUSTOMER.c.stage == "prospect"),
+    sa.and_(CUSTOMER.c.dealt_at.is_(None), _stage_is("prospect", "interested")),
     _stage_is("lost", "dormant"),
 )
 # As bot.services.orders does for one order: the first order makes the deal (and a prospect, or a
@@ -221,7 +221,7 @@ _NOTE_ORDERS = (
     .values(
         dealt_at=sa.func.coalesce(CUSTOMER.c.dealt_at, sa.bindparam("b_now", type_=UTCDateTime())),
         stage=sa.case(
-            (sa.and_(CUSTOMER.c.dealt_at.is_(None), _stage_is("prospect", "lost")), "new"),
+            (sa.and_(CUSTOMER.c.dealt_at.is_(None), _stage_is("prospect", "interested", "lost")), "new"),
             (_stage_is("lost", "dormant"), "won_back"),  # an order undoes lost, wins back
             else_=CUSTOMER.c.stage,
         ),

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from store.models import MOVE_LEVEL, ChurnState, Customer, OwnershipEvent, Workspace
+from store.models import MOVE_LEVEL, ChurnState, Customer, Opportunity, OwnershipEvent, Workspace
 from store.models import Order as CustomerOrder
 from store.sql import day_number, is_postgresql
 
@@ -118,6 +118,15 @@ def _record_levels(connection: sa.Connection, workspace_id: str, now: datetime) 
     connection.execute(sa.insert(event).from_select(columns, rows))
 
 
+def has_open_opportunity() -> sa.ColumnElement[bool]:
+    """The customer (of the statement's customer row) has an opportunity not yet won or lost."""
+    return sa.exists().where(
+        col(Opportunity.workspace_id) == col(Customer.workspace_id),
+        col(Opportunity.customer_id) == col(Customer.id),
+        col(Opportunity.closed_at).is_(None),
+    )
+
+
 def stage_expression(rules: StageRules, today: date, now: datetime, band: Any) -> sa.ColumnElement[str]:
     """A customer's stage as of today, from its row (and the stage it had) and its churn band."""
     c = Customer
@@ -132,6 +141,7 @@ def stage_expression(rules: StageRules, today: date, now: datetime, band: Any) -
     won_back_until = now - timedelta(days=rules.won_back_days)
     return sa.case(
         (col(c.lost_at).is_not(None), "lost"),
+        (sa.and_(col(c.dealt_at).is_(None), has_open_opportunity()), "interested"),
         (col(c.dealt_at).is_(None), "prospect"),
         (col(c.first_order_on) > today - timedelta(days=rules.new_days), "new"),
         (dormant, "dormant"),

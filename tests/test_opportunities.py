@@ -9,8 +9,10 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
+from slack_sdk import WebClient
 from sqlmodel import col
 
+from bot import jobs
 from bot.errors import ChangedMeanwhile, InvalidFields, InvalidInput, NotAllowed, UserError
 from bot.services import opportunities
 from bot.services.opportunities import OpportunityDraft
@@ -211,3 +213,30 @@ def test_the_default_stages_are_written_once_when_two_first_uses_come_at_once(en
     with ThreadPoolExecutor(max_workers=2) as threads:
         assert list(threads.map(first_use, range(2))) == [6, 6]
     assert count(env, OpportunityStage) == 6
+
+
+def stage_of(env, customer_id: int) -> str:
+    with env.db.session() as session:
+        return str(session.scalar(sa.select(col(Customer.stage)).where(col(Customer.id) == customer_id)))
+
+
+def test_a_prospect_with_an_open_opportunity_is_interested_and_a_prospect_again_once_it_is_lost(env, acme):
+    assert stage_of(env, acme.id) == "prospect"
+    opened = opportunities.open_opportunity(env, MEI, draft(acme.id))
+    assert stage_of(env, acme.id) == "interested"
+    opportunities.mark_lost(env, MEI, opened.id, seen_version=1, reason_key="price", words="")
+    assert stage_of(env, acme.id) == "prospect"
+
+
+def test_the_nightly_stages_make_a_prospect_with_an_open_opportunity_interested(env, acme):
+    opportunities.open_opportunity(env, MEI, draft(acme.id))
+    with env.db.session() as session:  # as a customer imported with an opportunity, before the night
+        session.execute(sa.update(Customer).where(col(Customer.id) == acme.id).values(stage="prospect"))
+    jobs.run_job("tiers", env, WebClient(token="x", base_url="http://127.0.0.1:9/"))
+    assert stage_of(env, acme.id) == "interested"
+
+
+def test_an_interested_customers_first_order_makes_it_new(env, acme):
+    opened = opportunities.open_opportunity(env, MEI, draft(acme.id))
+    opportunities.mark_won(env, MEI, opened.id, seen_version=1)
+    assert stage_of(env, acme.id) == "new"

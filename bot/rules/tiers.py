@@ -29,8 +29,8 @@ DEFAULT_YEARS = 3.0
 MIN_RETENTION_BASE = 20
 MAX_YEARS = 10.0
 
-PROSPECT, NEW, ACTIVE, AT_RISK, DORMANT, WON_BACK, LOST = (
-    "prospect", "new", "active", "at_risk", "dormant", "won_back", "lost",
+PROSPECT, INTERESTED, NEW, ACTIVE, AT_RISK, DORMANT, WON_BACK, LOST = (
+    "prospect", "interested", "new", "active", "at_risk", "dormant", "won_back", "lost",
 )  # fmt: skip
 
 

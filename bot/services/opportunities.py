@@ -25,7 +25,9 @@ from bot.services import orders
 from bot.services.customers import get_customer, require_work_access
 from bot.services.customers_card import standing_towards
 from bot.services.people import Actor
+from bot.services.tiers import STAGE_RULES
 from store import opportunities as store
+from store import tiers as tiers_store
 from store.models import (
     CHANGE_CREATED,
     CHANGE_LOST,
@@ -184,7 +186,19 @@ def open_opportunity(env: Env, actor: Actor, draft: OpportunityDraft) -> Opportu
         opportunity = _new(actor, customer, number, valid, now)
         change = _change(opportunity, CHANGE_CREATED, actor, from_stage=None)
         store.add_opportunity(session, opportunity=opportunity, change=change)
+        _restage(session, env, actor, customer.id or 0)  # a prospect with an open one is interested
     return opportunity
+
+
+def _restage(session: Session, env: Env, actor: Actor, customer_id: int) -> None:
+    """The customer's lifecycle stage as its opportunities now make it (interested, or prospect again)."""
+    tiers_store.refresh_stage(
+        session=session,
+        customer_id=customer_id,
+        rules=STAGE_RULES,
+        today=actor.today(env),
+        now=env.clock.now(),
+    )
 
 
 def _new(actor: Actor, customer: Customer, number: int, valid: ValidOpportunity, now: Any) -> Opportunity:
@@ -299,7 +313,9 @@ def mark_lost(
         now = env.clock.now()
         values = {"stage_id": lost.id, "probability": 0, "stage_since": now, "closed_at": now,
                   "lost_reason_key": reason_key, "lost_reason": text}  # fmt: skip
-        return _apply(session, env, actor, current, seen_version, values, CHANGE_LOST, note=text)
+        lost_one = _apply(session, env, actor, current, seen_version, values, CHANGE_LOST, note=text)
+        _restage(session, env, actor, current.customer_id)
+        return lost_one
 
 
 def _current(session: Session, actor: Actor, number: int) -> Opportunity:

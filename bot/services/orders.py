@@ -159,7 +159,10 @@ def _mark_dealt(session: Session, customer: Customer, now: datetime) -> bool:
         .where(col(Customer.id) == customer.id, col(Customer.dealt_at).is_(None))
         .values(
             dealt_at=now,
-            stage=sa.case((col(Customer.stage).in_(("prospect", "lost")), "new"), else_=col(Customer.stage)),
+            stage=sa.case(
+                (col(Customer.stage).in_(("prospect", "interested", "lost")), "new"),
+                else_=col(Customer.stage),
+            ),
             stage_since=now,
             lost_at=None,
             lost_reason="",

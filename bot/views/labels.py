@@ -20,6 +20,7 @@ KINDS = {
 LEVELS = {"A": N_("A · key"), "B": N_("B · regular"), "C": N_("C · low priority")}
 STAGES = {
     "prospect": N_("prospect"),
+    "interested": N_("interested"),
     "new": N_("new"),
     "active": N_("active"),
     "at_risk": N_("at risk"),

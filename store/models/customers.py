@@ -11,7 +11,7 @@ from store.models.columns import utc_column
 from store.types import SearchTerm
 
 LEVELS = ("A", "B", "C")
-STAGES = ("prospect", "new", "active", "at_risk", "dormant", "won_back", "lost")
+STAGES = ("prospect", "interested", "new", "active", "at_risk", "dormant", "won_back", "lost")
 
 # Moves written to the ownership history. Claim, release, recycle and assign change the owner;
 # lock and unlock only protect the customer from the nightly recycle.
