@@ -24,6 +24,7 @@ from store.models import (
     MOVE_SNOOZE,
     Customer,
     ExtensionRequest,
+    Opportunity,
     OwnershipEvent,
 )
 
@@ -38,6 +39,7 @@ class RecycleRules:
     days_without_visit: Mapping[str, int]
     days_to_first_order: int
     dealt_exempt: bool
+    opportunity_spares_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,29 @@ def _not_held_back(now: datetime) -> list[sa.ColumnElement[bool]]:
     return [col(Customer.locked_by).is_(None), sa.or_(extended.is_(None), extended <= now)]
 
 
+def _opportunity_moved_after(moment: datetime) -> sa.ColumnElement[bool]:
+    """The customer has an open opportunity whose stage moved (or that was opened) after `moment`."""
+    return sa.exists().where(
+        col(Opportunity.workspace_id) == col(Customer.workspace_id),
+        col(Opportunity.customer_id) == col(Customer.id),
+        col(Opportunity.closed_at).is_(None),
+        col(Opportunity.stage_since) > moment,
+    )
+
+
+def opportunity_moved_at() -> sa.ScalarSelect[Any]:
+    """The latest stage move of the customer's open opportunities (NULL: none open)."""
+    return (
+        sa.select(sa.func.max(col(Opportunity.stage_since)))
+        .where(
+            col(Opportunity.workspace_id) == col(Customer.workspace_id),
+            col(Opportunity.customer_id) == col(Customer.id),
+            col(Opportunity.closed_at).is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
 def due_conditions(
     rules: RecycleRules, *, workspace_id: str, by: datetime, after: datetime | None = None
 ) -> list[tuple[str, list[sa.ColumnElement[bool]]]]:
@@ -63,8 +88,14 @@ def due_conditions(
     undealt = col(Customer.dealt_at).is_(None)
     first_order_by = by - timedelta(days=rules.days_to_first_order)
     no_order = [*owned, undealt, col(Customer.owned_since) <= first_order_by, *_not_held_back(by)]
+    spares = timedelta(days=rules.opportunity_spares_days)
+    if rules.opportunity_spares_days:
+        no_order.append(~_opportunity_moved_after(by - spares))
     if after is not None:
-        no_order.append(col(Customer.owned_since) > after - timedelta(days=rules.days_to_first_order))
+        not_due_yet = col(Customer.owned_since) > after - timedelta(days=rules.days_to_first_order)
+        if rules.opportunity_spares_days:
+            not_due_yet = sa.or_(not_due_yet, _opportunity_moved_after(after - spares))
+        no_order.append(not_due_yet)
     statements = [(NO_ORDER, no_order)]
     for level in LEVELS:
         days = timedelta(days=rules.days_without_visit[level])
@@ -142,6 +173,7 @@ class NearlyDue(NamedTuple):
     dealt_at: datetime | None
     locked_by: str | None
     recycle_extended_until: datetime | None
+    opportunity_moved_at: datetime | None
     asked: bool
 
 
@@ -153,8 +185,9 @@ def _nearly_due_columns() -> list[sa.ColumnElement[Any]]:
         col(ExtensionRequest.customer_id) == col(Customer.id),
         col(ExtensionRequest.status) == EXTENSION_PENDING,
     )
-    facts = [name for name in NearlyDue._fields if name != "asked"]
-    return [*(getattr(Customer, name) for name in facts), asked.label("asked")]
+    facts = [name for name in NearlyDue._fields if name not in ("asked", "opportunity_moved_at")]
+    moved = opportunity_moved_at().label("opportunity_moved_at")
+    return [*(getattr(Customer, name) for name in facts), moved, asked.label("asked")]
 
 
 OWNERS_BOUND = 100  # see nearly_due
@@ -336,3 +369,9 @@ def snooze(
     """Move the follow-up date (the owner must still own the customer); written to the history."""
     change = _OwnedChange(workspace_id, customer_id, owner_id, actor_id, now)
     return _change_owned(session, change, {"next_follow_up": to_day}, MOVE_SNOOZE, to_day, days)
+
+
+def opportunity_moved_at_of(*, session: Session, customer_id: int) -> datetime | None:
+    """When the customer's open opportunities last moved (None: none open)."""
+    moved = session.scalar(sa.select(opportunity_moved_at()).where(col(Customer.id) == customer_id))
+    return moved if isinstance(moved, datetime) else None

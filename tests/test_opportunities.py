@@ -12,11 +12,14 @@ import sqlalchemy as sa
 from slack_sdk import WebClient
 from sqlmodel import col
 
-from bot import jobs
+from bot import i18n, jobs
 from bot.errors import ChangedMeanwhile, InvalidFields, InvalidInput, NotAllowed, UserError
-from bot.services import opportunities
+from bot.rules.pool import PoolRules
+from bot.services import opportunities, recycle
 from bot.services.opportunities import OpportunityDraft
 from bot.services.people import Actor
+from bot.views import recycle as recycle_views
+from store import recycle as recycle_store
 from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage, Order
 from tests import builders
 from tests.conftest import ADMIN, MANAGER, OTHER_REP, REP
@@ -240,3 +243,43 @@ def test_an_interested_customers_first_order_makes_it_new(env, acme):
     opened = opportunities.open_opportunity(env, MEI, draft(acme.id))
     opportunities.mark_won(env, MEI, opened.id, seen_version=1)
     assert stage_of(env, acme.id) == "new"
+
+
+def test_an_open_opportunity_that_moved_lately_holds_off_the_first_order_recycle_and_the_warning_says_so(
+    env, acme
+):
+    now = env.clock.now()
+    opened = opportunities.open_opportunity(env, MEI, draft(acme.id))
+    moved = now - timedelta(days=28)
+    with (
+        env.db.session() as session
+    ):  # claimed 100 days ago, visited yesterday; its opportunity moved 28 days ago
+        session.execute(
+            sa.update(Customer)
+            .where(col(Customer.id) == acme.id)
+            .values(owned_since=now - timedelta(days=100), recycle_clock_from=now - timedelta(days=1))
+        )
+        session.execute(
+            sa.update(Opportunity).where(col(Opportunity.id) == opened.id).values(stage_since=moved)
+        )
+    rules = PoolRules(days_to_first_order=90, opportunity_spares_days=30)
+    [warned] = recycle.due_soon(env, builders.WORKSPACE, owners=None, within=timedelta(days=3), rules=rules)[
+        REP
+    ]
+    assert warned.recycle.at == moved + timedelta(days=30), "the opportunity's clock, not the claim's"
+    assert warned.recycle.opportunity_moved_at == moved
+    said = recycle_views.warning_row(i18n.lang("en"), warned, "Asia/Shanghai")[0]["text"]["text"]
+    assert "no first order yet, and its open opportunity has not moved since" in said
+    held = recycle_store.due_conditions(recycle.sql_rules(rules), workspace_id=builders.WORKSPACE, by=now)
+    with env.db.session() as session:
+        due_now = {
+            cid for _, where in held for cid in session.scalars(sa.select(col(Customer.id)).where(*where))
+        }
+    assert acme.id not in due_now, "not recycled while its opportunity holds it off"
+    without = PoolRules(days_to_first_order=90, opportunity_spares_days=0)
+    held = recycle_store.due_conditions(recycle.sql_rules(without), workspace_id=builders.WORKSPACE, by=now)
+    with env.db.session() as session:
+        due_now = {
+            cid for _, where in held for cid in session.scalars(sa.select(col(Customer.id)).where(*where))
+        }
+    assert acme.id in due_now, "0 turns the exemption off"

@@ -21,9 +21,9 @@ from sqlmodel import col
 
 from bot.rules.pool import PoolRules
 from bot.rules.recycle import Holding, Recycle, recycle_at
-from bot.services import recycle
+from bot.services import opportunities, recycle
 from store import recycle as recycle_store
-from store.models import Customer, ExtensionRequest
+from store.models import Customer, ExtensionRequest, Opportunity, OpportunityChange
 from tests import builders
 
 BASE = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
@@ -45,6 +45,8 @@ class Drawn:
     locked: bool
     extended_to: timedelta | None  # an extension running until BASE plus this
     asked: bool  # a request for more days is waiting
+    opportunity_moved: timedelta | None = None  # an opportunity's stage moved BASE minus this, or none
+    opportunity_open: bool = True  # that opportunity is still open (a won or lost one holds nothing off)
 
 
 def _customer() -> st.SearchStrategy[Drawn]:
@@ -58,22 +60,26 @@ def _customer() -> st.SearchStrategy[Drawn]:
         locked=st.sampled_from((False, False, False, True)),
         extended_to=st.one_of(st.none(), HALF_DAYS),
         asked=st.booleans(),
+        opportunity_moved=st.one_of(st.none(), SPAN),
+        opportunity_open=st.sampled_from((True, True, False)),
     )
 
 
 def _rules() -> st.SearchStrategy[PoolRules]:
     days = st.integers(1, 12)
     return st.builds(
-        lambda a, b, c, first, exempt: PoolRules(
+        lambda a, b, c, first, exempt, spares: PoolRules(
             recycle_days_without_visit={"A": a, "B": b, "C": c},
             days_to_first_order=first,
             dealt_exempt=exempt,
+            opportunity_spares_days=spares,
         ),
         days,
         days,
         days,
         st.integers(1, 20),
         st.booleans(),
+        st.integers(0, 12),
     )
 
 
@@ -88,7 +94,15 @@ def _holding(drawn: Drawn) -> Holding | None:
         dealt=drawn.first_order_after is not None and since + drawn.first_order_after <= BASE,
         locked=drawn.locked,
         extended_until=BASE + drawn.extended_to if drawn.extended_to is not None else None,
+        opportunity_moved_at=_moved_at(drawn),
     )
+
+
+def _moved_at(drawn: Drawn) -> datetime | None:
+    """When the customer's open opportunity last moved (a closed one does not count)."""
+    if drawn.opportunity_moved is None or not drawn.opportunity_open:
+        return None
+    return BASE - drawn.opportunity_moved
 
 
 def _dealt_at(drawn: Drawn) -> datetime | None:
@@ -123,16 +137,32 @@ def _store(env, customers: list[Drawn]) -> dict[int, Drawn]:
     """The drawn customers, and only them, in the database: by id."""
     for owner in OWNERS:
         builders.person(env, owner)
+    stage = opportunities.stages(env, builders.WORKSPACE)[0].id
     with env.db.session() as session:
         session.execute(sa.delete(ExtensionRequest))
+        session.execute(sa.delete(OpportunityChange))
+        session.execute(sa.delete(Opportunity))
         session.execute(sa.delete(Customer).where(col(Customer.workspace_id) == builders.WORKSPACE))
         rows = [_row(n, drawn) for n, drawn in enumerate(customers)]
         session.add_all(rows)
         session.flush()
-        for row, drawn in zip(rows, customers, strict=True):
+        for n, (row, drawn) in enumerate(zip(rows, customers, strict=True)):
             if drawn.asked and drawn.owner is not None:
                 session.add(_request(row))
+            if drawn.opportunity_moved is not None:
+                session.add(_opportunity(n + 1, row, drawn, stage))
         return {row.id or 0: drawn for row, drawn in zip(rows, customers, strict=True)}
+
+
+def _opportunity(number: int, row: Customer, drawn: Drawn, stage: int) -> Opportunity:
+    assert drawn.opportunity_moved is not None
+    moved = BASE - drawn.opportunity_moved
+    return Opportunity(
+        workspace_id=builders.WORKSPACE, id=number, customer_id=row.id or 0, owner_id=row.owner_id or "U0ADMIN",
+        title="Deal", amount_minor=100, currency="CNY", amount_base_minor=100, stage_id=stage, probability=10,
+        expected_close_on=BASE.date(), created_by="U0ADMIN", created_at=moved, updated_at=moved,
+        stage_since=moved, closed_at=None if drawn.opportunity_open else moved,
+    )  # fmt: skip
 
 
 def _request(row: Customer) -> ExtensionRequest:

@@ -28,6 +28,9 @@ class PoolRules:
 
     recycle_days_without_visit: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RECYCLE_DAYS))
     days_to_first_order: int = 90
+    # A customer with an open opportunity whose stage moved (or that was opened) this recently is not
+    # recycled for want of a first order: the clock runs from that move instead. 0: no such exemption.
+    opportunity_spares_days: int = 30
     dealt_exempt: bool = True
     warning_days: int = 3
     holding_cap: int = 200

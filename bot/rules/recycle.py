@@ -33,12 +33,15 @@ class Holding:
     dealt: bool
     locked: bool
     extended_until: datetime | None = None
+    opportunity_moved_at: datetime | None = None  # its open opportunities' latest stage move, if any
 
 
 @dataclass(frozen=True)
 class Recycle:
     at: datetime
     reason: RecycleReason
+    # No first order, on the opportunity's clock: its open opportunity last moved then.
+    opportunity_moved_at: datetime | None = None
 
 
 def days_without_visit(rules: PoolRules, level: str) -> int:
@@ -49,9 +52,10 @@ def recycle_at(rules: PoolRules, holding: Holding) -> Recycle | None:
     """When the nightly rule recycles this customer and why, or None if it never will.
 
     No visit for the level's days (the clock runs from the later of owned-since and the last visit's
-    day), or no first order within `days_to_first_order` of being claimed; whichever comes first, and
-    not before an extension ends. Locked customers never; customers who ordered only if the admin
-    turned the exemption off. The nightly SQL (store/recycle.py) selects exactly these.
+    day), or no first order within `days_to_first_order` of being claimed (nor within
+    `opportunity_spares_days` of its open opportunity's latest move); whichever comes first, and not
+    before an extension ends. Locked customers never; customers who ordered only if the admin turned
+    the exemption off. The nightly SQL (store/recycle.py) selects exactly these.
     """
     if holding.locked or (holding.dealt and rules.dealt_exempt):
         return None
@@ -59,12 +63,22 @@ def recycle_at(rules: PoolRules, holding: Holding) -> Recycle | None:
         holding.clock_from + timedelta(days=days_without_visit(rules, holding.level)), RecycleReason.NO_VISIT
     )
     if not holding.dealt:
-        no_order = holding.owned_since + timedelta(days=rules.days_to_first_order)
-        if no_order <= due.at:
-            due = Recycle(no_order, RecycleReason.NO_ORDER)
+        no_order = _no_order_at(rules, holding)
+        if no_order.at <= due.at:
+            due = no_order
     if holding.extended_until is not None and holding.extended_until > due.at:
-        return Recycle(holding.extended_until, due.reason)
+        return Recycle(holding.extended_until, due.reason, due.opportunity_moved_at)
     return due
+
+
+def _no_order_at(rules: PoolRules, holding: Holding) -> Recycle:
+    at = holding.owned_since + timedelta(days=rules.days_to_first_order)
+    moved = holding.opportunity_moved_at
+    if rules.opportunity_spares_days and moved is not None:
+        spared_until = moved + timedelta(days=rules.opportunity_spares_days)
+        if spared_until > at:
+            return Recycle(spared_until, RecycleReason.NO_ORDER, moved)
+    return Recycle(at, RecycleReason.NO_ORDER)
 
 
 def warn_from(rules: PoolRules, recycle: datetime) -> datetime:

@@ -38,19 +38,30 @@ from store.models import (
 from store.sql import Bind
 
 
-def holding_of(customer: Customer | recycle_store.NearlyDue) -> Holding | None:
-    """What decides the customer's recycle; None in the pool (or in rows older than the claim's history)."""
+def holding_of(
+    customer: Customer | recycle_store.NearlyDue, opportunity_moved_at: datetime | None = None
+) -> Holding | None:
+    """What decides the customer's recycle; None in the pool (or in rows older than the claim's history).
+    A customer row does not say when its open opportunities last moved: the caller passes it."""
     if customer.owner_id is None or customer.owned_since is None:
         return None
     clock_from = customer.recycle_clock_from or customer.owned_since
     dealt, locked = customer.dealt_at is not None, customer.locked_by is not None
+    if isinstance(customer, recycle_store.NearlyDue):
+        opportunity_moved_at = customer.opportunity_moved_at
     return Holding(
-        customer.level, customer.owned_since, clock_from, dealt, locked, customer.recycle_extended_until
-    )
+        customer.level, customer.owned_since, clock_from, dealt, locked, customer.recycle_extended_until,
+        opportunity_moved_at,
+    )  # fmt: skip
 
 
 def next_recycle(env: Env, customer: Customer) -> Recycle | None:
-    holding = holding_of(customer)
+    if customer.owner_id is None or customer.dealt_at is not None:
+        moved = None  # in the pool, or dealt: no first-order clock for an opportunity to hold off
+    else:
+        with env.db.session() as session:
+            moved = recycle_store.opportunity_moved_at_of(session=session, customer_id=customer.id or 0)
+    holding = holding_of(customer, moved)
     if holding is None:
         return None
     return recycle_at(settings_service.load(env, customer.workspace_id).pool_rules(), holding)
@@ -62,6 +73,7 @@ def sql_rules(rules: PoolRules) -> recycle_store.RecycleRules:
         days_without_visit={level: days_without_visit(rules, level) for level in LEVELS},
         days_to_first_order=rules.days_to_first_order,
         dealt_exempt=rules.dealt_exempt,
+        opportunity_spares_days=rules.opportunity_spares_days,
     )
 
 

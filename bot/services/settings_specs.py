@@ -23,6 +23,7 @@ class WorkspaceSettings:
     recycle_days_b: int = DEFAULT_RECYCLE_DAYS["B"]
     recycle_days_c: int = DEFAULT_RECYCLE_DAYS["C"]
     days_to_first_order: int = _POOL.days_to_first_order
+    opportunity_spares_days: int = _POOL.opportunity_spares_days
     dealt_exempt: bool = _POOL.dealt_exempt
     warning_days: int = _POOL.warning_days
     holding_cap: int = _POOL.holding_cap
@@ -96,6 +97,7 @@ class WorkspaceSettings:
                 "C": self.recycle_days_c,
             },
             days_to_first_order=self.days_to_first_order,
+            opportunity_spares_days=self.opportunity_spares_days,
             dealt_exempt=self.dealt_exempt,
             warning_days=self.warning_days,
             holding_cap=self.holding_cap,
@@ -172,6 +174,17 @@ SPECS: tuple[Spec, ...] = (
         1,
         3650,
         N_("A customer who has not ordered this long after being claimed goes back to the pool."),
+    ),
+    Spec(
+        "opportunity_spares_days",
+        Group.RECYCLING,
+        N_("Days an opportunity's move holds off that recycle"),
+        Kind.NUMBER,
+        0,
+        3650,
+        N_(
+            "A customer whose open opportunity moved stage this recently is not recycled for want of a first order. 0: never."
+        ),
     ),
     Spec(
         "dealt_exempt",

@@ -20,6 +20,12 @@ ROWS_SHOWN = 20  # 2 blocks a row
 
 def _why(lang: Lang, warned: Warned, timezone: str) -> Mrkdwn:
     when = moment(warned.recycle.at, timezone, lang)
+    moved = warned.recycle.opportunity_moved_at
+    if warned.recycle.reason == "no_order" and moved is not None:
+        message = N_(
+            "goes back to the pool on %(when)s: no first order yet, and its open opportunity has not moved since %(moved)s"
+        )
+        return say(lang, message, when=when, moved=moment(moved, timezone, lang, with_time=False))
     if warned.recycle.reason == "no_order":
         return say(lang, N_("goes back to the pool on %(when)s: no first order yet"), when=when)
     if warned.customer.last_visit_on is None:
