@@ -38,6 +38,7 @@ from bot.services.home_types import (
     TeamHome,
 )
 from bot.services.people import Actor, TeamListing
+from bot.services.pipeline import Pipeline, pipeline_in
 from bot.services.settings import WorkspaceSettings
 from bot.services.standings import my_standing
 from store import complaints as complaint_store
@@ -312,7 +313,15 @@ def _team_home(session: Session, scope: Scope, rows: int) -> TeamHome:
         complaints=_team_complaints(session, scope, 0, rows),
         due_soon=_soon(session, scope, 0, rows),
         orphans=_orphans(session, scope, 0, rows),
+        pipeline=_pipeline(session, scope, (scope.me, *scope.reps), with_funnel=True),
     )
+
+
+def _pipeline(session: Session, scope: Scope, owners: Sequence[str], *, with_funnel: bool) -> Pipeline:
+    return pipeline_in(
+        session, workspace_id=scope.workspace_id, owners=owners, today=scope.today,
+        timezone=scope.actor.timezone, with_funnel=with_funnel,
+    )  # fmt: skip
 
 
 def _admin_home(session: Session, scope: Scope, rows: int, now: datetime) -> AdminHome:
@@ -350,6 +359,7 @@ def home_data(env: Env, actor: Actor) -> HomeData:
             else my_standing(session, ws, actor.user_id, scope.today, scope.settings),
             charts=home_charts(session=session, workspace_id=ws, user_id=actor.user_id) if leads else [],
             currency=actor.currency,
+            pipeline=_pipeline(session, scope, (actor.user_id,), with_funnel=False),
         )
 
 

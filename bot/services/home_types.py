@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 from bot.rules.churn import Reason
 from bot.rules.pool import Recycle
 from bot.services.people import TeamListing
+from bot.services.pipeline import Pipeline
 from bot.services.settings import WorkspaceSettings
 from bot.services.standings import Standing
 from store.complaints import Listed
@@ -70,6 +71,7 @@ class TeamHome:
     complaints: Rows[Listed]
     due_soon: Rows[Warned]  # back in the pool within 3 days
     orphans: Rows[Customer]  # deactivated members' customers, to reassign
+    pipeline: Pipeline | None = None  # the team's opportunities, with the funnel
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class HomeData:
     standing: Sequence[Standing] = ()  # the person's place last week in the champions' measures
     charts: Sequence[HomeChart] = ()  # a lead's charts of the morning
     currency: str = "CNY"
+    pipeline: Pipeline | None = None  # the person's own opportunities
 
 
 class HomeList(StrEnum):

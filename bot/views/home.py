@@ -33,6 +33,7 @@ from bot.services.home_types import (
 from bot.services.settings import SPEC_BY_KEY, WorkspaceSettings
 from bot.views import blocks as b
 from bot.views import home_reports
+from bot.views.home_pipeline import pipeline_blocks
 from bot.views.home_rows import (
     Reader,
     bold,
@@ -277,8 +278,14 @@ def _workspace(reader: Reader, admin: AdminHome) -> list[b.Block]:
 def home_view(lang: Lang, data: HomeData) -> dict[str, Any]:
     reader = Reader(lang, data.timezone)
     blocks = _my_day(reader, data) + home_reports.standing_blocks(lang, data.standing, data.currency)
+    if data.pipeline:
+        blocks += pipeline_blocks(lang, lang.gettext("Your pipeline"), data.pipeline, data.currency)
     if data.team:
         blocks += _team(reader, data.today, data.team)
+        if data.team.pipeline:
+            blocks += pipeline_blocks(
+                lang, lang.gettext("Your team's pipeline"), data.team.pipeline, data.currency
+            )
     blocks += home_reports.chart_blocks(lang, data.charts)
     if data.admin:
         blocks += _workspace(reader, data.admin)

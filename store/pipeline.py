@@ -1,0 +1,140 @@
+"""The pipeline's figures, set-based: open opportunities by stage, the forecast of a period, and the
+funnel (how far the opportunities opened in a window got, stage by stage)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from store.models import Opportunity, OpportunityChange, OpportunityStage
+
+
+@dataclass(frozen=True)
+class StageTotal:
+    stage_id: int
+    count: int
+    amount: int  # in the workspace currency's minor units
+    weighted: int  # each amount times its probability
+
+
+@dataclass(frozen=True)
+class Forecast:
+    won: int  # won in the period
+    committed: int  # won, plus open ones closing in it at COMMITTED_FROM % or more
+    weighted: int  # won, plus each open one closing in it times its probability
+
+
+@dataclass(frozen=True)
+class Reached:
+    """How many opportunities opened in the window reached a stage (won ones reached every open stage)."""
+
+    stage_id: int
+    count: int
+
+
+COMMITTED_FROM = 70  # percent: the default negotiation stage's probability
+
+
+def _of(workspace_id: str, owners: Sequence[str] | None) -> list[sa.ColumnElement[bool]]:
+    where = [col(Opportunity.workspace_id) == workspace_id]
+    if owners is not None:
+        where.append(col(Opportunity.owner_id).in_(list(owners)))
+    return where
+
+
+def _weighted(amount: Any, probability: Any) -> sa.ColumnElement[int]:
+    """Rounded half up to the minor unit, as bot.rules.opportunities.weighted_minor."""
+    return sa.func.sum((amount * probability + 50) // 100)
+
+
+def by_stage(session: Session, *, workspace_id: str, owners: Sequence[str] | None) -> list[StageTotal]:
+    """Open opportunities of these owners (None: everyone's) by stage."""
+    amount, probability = col(Opportunity.amount_base_minor), col(Opportunity.probability)
+    rows = session.execute(
+        sa.select(
+            col(Opportunity.stage_id), sa.func.count(), sa.func.sum(amount), _weighted(amount, probability)
+        )
+        .where(*_of(workspace_id, owners), col(Opportunity.closed_at).is_(None))
+        .group_by(col(Opportunity.stage_id))
+    )
+    return [
+        StageTotal(int(stage), int(n), int(total or 0), int(weighted or 0))
+        for stage, n, total, weighted in rows
+    ]
+
+
+def forecast(
+    session: Session,
+    *,
+    workspace_id: str,
+    owners: Sequence[str] | None,
+    first_day: date,
+    after_last_day: date,
+    won_since: datetime,
+    won_until: datetime,
+    won_stages: Sequence[int],
+) -> Forecast:
+    """The period's forecast: what was won in it (closed in it, at a won stage) and what is open and
+    expected to close in it."""
+    amount, probability = col(Opportunity.amount_base_minor), col(Opportunity.probability)
+    closing = sa.and_(
+        col(Opportunity.closed_at).is_(None),
+        col(Opportunity.expected_close_on) >= first_day,
+        col(Opportunity.expected_close_on) < after_last_day,
+    )
+    won = sa.and_(
+        col(Opportunity.stage_id).in_(list(won_stages)),
+        col(Opportunity.closed_at) >= won_since,
+        col(Opportunity.closed_at) < won_until,
+    )
+    row = session.execute(
+        sa.select(
+            sa.func.sum(sa.case((won, amount), else_=0)),
+            sa.func.sum(sa.case((sa.and_(closing, probability >= COMMITTED_FROM), amount), else_=0)),
+            sa.func.sum(sa.case((closing, (amount * probability + 50) // 100), else_=0)),
+        ).where(*_of(workspace_id, owners), sa.or_(closing, won))
+    ).one()
+    won_total = int(row[0] or 0)
+    return Forecast(won_total, won_total + int(row[1] or 0), won_total + int(row[2] or 0))
+
+
+def reached(
+    session: Session, *, workspace_id: str, owners: Sequence[str] | None, opened_since: datetime
+) -> list[Reached]:
+    """For each stage, how many of the opportunities opened since `opened_since` reached it: an open
+    stage is reached by those whose history went there or past it, or that were won; the won stage
+    by those won; the lost stage by those lost."""
+    stage = OpportunityStage.__table__  # type: ignore[attr-defined]
+    furthest = (
+        sa.select(
+            col(OpportunityChange.opportunity_id).label("opportunity_id"),
+            sa.func.max(sa.case((stage.c.outcome == "open", stage.c.position), else_=0)).label("position"),
+            sa.func.max(sa.case((stage.c.outcome == "won", 1), else_=0)).label("won"),
+            sa.func.max(sa.case((stage.c.outcome == "lost", 1), else_=0)).label("lost"),
+        )
+        .join(stage, sa.and_(stage.c.workspace_id == col(OpportunityChange.workspace_id),
+                             stage.c.id == col(OpportunityChange.to_stage_id)))
+        .join(Opportunity, sa.and_(col(Opportunity.workspace_id) == col(OpportunityChange.workspace_id),
+                                   col(Opportunity.id) == col(OpportunityChange.opportunity_id)))
+        .where(*_of(workspace_id, owners), col(Opportunity.created_at) >= opened_since)
+        .group_by(col(OpportunityChange.opportunity_id))
+        .subquery("furthest")
+    )  # fmt: skip
+    reached_it = sa.case(
+        (stage.c.outcome == "won", furthest.c.won == 1),
+        (stage.c.outcome == "lost", furthest.c.lost == 1),
+        else_=sa.or_(furthest.c.position >= stage.c.position, furthest.c.won == 1),
+    )
+    rows = session.execute(
+        sa.select(stage.c.id, sa.func.count(furthest.c.opportunity_id))
+        .select_from(stage.outerjoin(furthest, reached_it))
+        .where(stage.c.workspace_id == workspace_id, stage.c.retired_at.is_(None))
+        .group_by(stage.c.id, stage.c.position)
+        .order_by(stage.c.position)
+    )
+    return [Reached(int(stage_id), int(count)) for stage_id, count in rows]
