@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from slack_bolt import App
 
@@ -55,6 +56,9 @@ def register(app: App, kit: Kit) -> None:
     ):
         app.action(action)(ack=listener(kit, change), lazy=[lazy(kit, redraw_card, when_deferred=True)])
     app.action(Action.OPPORTUNITY_LOST)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_lost_form)])
+    app.action(Action.OPPORTUNITY_SNOOZE)(
+        ack=listener(kit, snooze), lazy=[lazy(kit, say_snoozed, when_deferred=True)]
+    )
     app.view(Callback.OPPORTUNITY_LOST)(
         ack=listener(kit, submit_lost), lazy=[lazy(kit, show_card, when_deferred=True)]
     )
@@ -212,3 +216,22 @@ def submit_lost(call: Call) -> None:
     )  # fmt: skip
     call.hand_over(Changed(number))
     call.ack(response_action="clear")
+
+
+@dataclass(frozen=True)
+class Snoozed:
+    number: int
+    until: date
+
+
+def snooze(call: Call) -> None:
+    """A morning reminder's *Snooze*: the opportunity is left out of the reminders for a few days."""
+    number, days = _seen(call.action_value)
+    until = opportunities.snooze(call.env, call.me, number, days)
+    call.hand_over(Snoozed(number, until))
+    call.ack()
+
+
+def say_snoozed(call: Call) -> None:
+    snoozed = call.handed(Snoozed)
+    call.tell(views.snoozed(call.lang, snoozed.number, snoozed.until))

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage, WorkspaceCounter
-from store.sql import insert_ignore
+from store.sql import day_number, insert_ignore
 
 OPPORTUNITY_NUMBERS = "opportunity"
 STAGE_NUMBERS = "opportunity_stage"
@@ -49,6 +50,7 @@ class StageSeed:
     key: str
     probability: int
     outcome: str
+    idle_days: int = 0
 
 
 def add_stages(session: Session, *, workspace_id: str, seeds: Sequence[StageSeed]) -> None:
@@ -62,7 +64,7 @@ def add_stages(session: Session, *, workspace_id: str, seeds: Sequence[StageSeed
         session.add(
             OpportunityStage(
                 workspace_id=workspace_id, id=number, key=seed.key, position=place + 1,
-                probability=seed.probability, outcome=seed.outcome,
+                probability=seed.probability, outcome=seed.outcome, idle_days=seed.idle_days,
             )
         )  # fmt: skip
     session.flush()
@@ -168,3 +170,42 @@ def listed(
         query = query.where(col(Opportunity.owner_id).in_(list(owners)))
     rows = session.exec(query.order_by(col(Opportunity.expected_close_on), col(Opportunity.id)).limit(LISTED))
     return [(opportunity, str(name)) for opportunity, name in rows.all()]
+
+
+def needing_attention(
+    session: Session, *, workspace_id: str, owners: Sequence[str], today: date, per_owner: int
+) -> dict[str, list[tuple[Opportunity, str, int]]]:
+    """Each owner's open opportunities past their expected close date, or longer in their stage than
+    it allows, not snoozed past today: (the opportunity, its customer's name, how many such the owner
+    has), the slipped first, then the longest idle; `per_owner` each at most."""
+    stage = OpportunityStage.__table__  # type: ignore[attr-defined]
+    slipped = col(Opportunity.expected_close_on) < today
+    days_in_stage = day_number(sa.literal(today, sa.Date)) - day_number(col(Opportunity.stage_since))
+    idle = sa.and_(stage.c.idle_days > 0, days_in_stage > stage.c.idle_days)
+    snoozed = col(Opportunity.reminder_snoozed_until)
+    rows = session.execute(
+        sa.select(Opportunity, col(Customer.name))
+        .join(Customer, sa.and_(col(Customer.workspace_id) == col(Opportunity.workspace_id),
+                                col(Customer.id) == col(Opportunity.customer_id)))
+        .join(stage, sa.and_(stage.c.workspace_id == col(Opportunity.workspace_id),
+                             stage.c.id == col(Opportunity.stage_id)))
+        .where(
+            col(Opportunity.workspace_id) == workspace_id, col(Opportunity.owner_id).in_(list(owners)),
+            col(Opportunity.closed_at).is_(None), sa.or_(slipped, idle),
+            sa.or_(snoozed.is_(None), snoozed <= today),
+        )
+        .order_by(col(Opportunity.owner_id), sa.case((slipped, 0), else_=1), col(Opportunity.stage_since))
+    )  # fmt: skip
+    found: dict[str, list[tuple[Opportunity, str]]] = {}
+    for opportunity, name in rows:
+        found.setdefault(opportunity.owner_id, []).append((opportunity, str(name)))
+    return {owner: [(o, name, len(mine)) for o, name in mine[:per_owner]] for owner, mine in found.items()}
+
+
+def snooze(session: Session, *, workspace_id: str, number: int, until: date) -> None:
+    session.execute(
+        sa.update(Opportunity)
+        .where(col(Opportunity.workspace_id) == workspace_id, col(Opportunity.id) == number)
+        .values(reminder_snoozed_until=until)
+        .execution_options(synchronize_session=False)
+    )

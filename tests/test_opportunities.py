@@ -81,6 +81,9 @@ def test_an_opportunity_opens_in_the_first_stage_with_its_probability_and_is_num
         "qualify", "needs_analysis", "proposal", "negotiation", "won", "lost",
     ]  # fmt: skip
     assert [stage.probability for stage in stages.values()] == [10, 20, 40, 70, 100, 0]
+    assert [stage.idle_days for stage in stages.values()] == [30, 21, 14, 10, 0, 0], (
+        "days idle before a reminder"
+    )
     assert history(env, 1) == [(1, "created")]
 
 

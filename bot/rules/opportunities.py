@@ -15,14 +15,15 @@ class DefaultStage:
     key: str
     probability: int
     outcome: str
+    idle_days: int = 0  # longer in the stage and its owner is reminded; 0: never
 
 
 # The stages a workspace starts with (Chinese CRMs' words: 验证客户、需求确定、方案报价、谈判审核、赢单、输单).
 DEFAULT_STAGES = (
-    DefaultStage("qualify", 10, OPEN),
-    DefaultStage("needs_analysis", 20, OPEN),
-    DefaultStage("proposal", 40, OPEN),
-    DefaultStage("negotiation", 70, OPEN),
+    DefaultStage("qualify", 10, OPEN, idle_days=30),
+    DefaultStage("needs_analysis", 20, OPEN, idle_days=21),
+    DefaultStage("proposal", 40, OPEN, idle_days=14),
+    DefaultStage("negotiation", 70, OPEN, idle_days=10),
     DefaultStage("won", 100, WON),
     DefaultStage("lost", 0, LOST),
 )
@@ -32,6 +33,7 @@ LOST_REASON_KEYS = ("price", "competitor", "no_budget", "no_decision", "timing",
 TITLE_LIMIT = 200
 WORDS_LIMIT = 500  # products, next step, the words with a lost reason
 CLOSE_HORIZON = timedelta(days=3 * 366)  # a close date further out is a typo
+SNOOZE_DAYS = (3, 7)  # the reminder's snooze buttons
 
 
 @dataclass(frozen=True)

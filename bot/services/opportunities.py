@@ -9,7 +9,7 @@ opening one needs the same rights on the customer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -88,7 +88,7 @@ def stages_in(session: Session, workspace_id: str) -> list[OpportunityStage]:
     found = store.stages_of(session, workspace_id=workspace_id)
     if found:
         return found
-    seeds = [store.StageSeed(stage.key, stage.probability, stage.outcome) for stage in rules.DEFAULT_STAGES]
+    seeds = [store.StageSeed(s.key, s.probability, s.outcome, s.idle_days) for s in rules.DEFAULT_STAGES]
     store.add_stages(session, workspace_id=workspace_id, seeds=seeds)
     return store.stages_of(session, workspace_id=workspace_id)
 
@@ -359,3 +359,39 @@ def _apply(
     assert fresh is not None
     session.refresh(fresh)
     return fresh
+
+
+@dataclass(frozen=True)
+class NeedsAttention:
+    """An open opportunity its owner is reminded of: past its expected close date, or idle in its stage."""
+
+    opportunity: Opportunity
+    customer_name: str
+    stage: OpportunityStage | None
+    total: int  # how many the owner has, of which the first few are shown
+
+
+def needing_attention(
+    env: Env, workspace_id: str, owners: list[str], today: date, *, per_owner: int
+) -> dict[str, list[NeedsAttention]]:
+    """The morning reminders' opportunities, per owner."""
+    with env.db.session() as session:
+        stages = {stage.id: stage for stage in stages_in(session, workspace_id)}
+        found = store.needing_attention(
+            session, workspace_id=workspace_id, owners=owners, today=today, per_owner=per_owner
+        )
+    return {
+        owner: [NeedsAttention(o, name, stages.get(o.stage_id), total) for o, name, total in rows]
+        for owner, rows in found.items()
+    }
+
+
+def snooze(env: Env, actor: Actor, number: int, days: int) -> date:
+    """Left out of the morning reminders for `days` days (its owner, their manager or an admin)."""
+    if days not in rules.SNOOZE_DAYS:
+        raise InvalidInput(N_("That opportunity no longer exists."))
+    until = actor.today(env) + timedelta(days=days)
+    with env.db.session() as session:
+        current = _current(session, actor, number)
+        store.snooze(session, workspace_id=actor.workspace_id, number=current.id, until=until)
+    return until

@@ -72,6 +72,7 @@ class Action(StrEnum):
     OPPORTUNITY_SET_STAGE = "opportunity.set_stage"  # a select; value: "<number>:<version>:<stage id>"
     OPPORTUNITY_VIEW = "opportunity.view"  # value: the number
     OPPORTUNITY_NEW = "opportunity.new"  # value: a customer id, or empty
+    OPPORTUNITY_SNOOZE = "opportunity.snooze"  # a morning reminder's; value: "<number>:<days>"
 
 
 class Callback(StrEnum):

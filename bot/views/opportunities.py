@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.i18n import N_, Lang
 from bot.rules import opportunities as rules
+from bot.services.opportunities import NeedsAttention
 from bot.services.opportunities_card import OpportunityCard
 from bot.views import blocks as b
 from bot.views import labels
@@ -261,3 +262,52 @@ def listing(lang: Lang, title: str, cards: list[OpportunityCard], *, base_curren
             b.section(line, accessory=b.button(lang.gettext("Open"), Action.OPPORTUNITY_VIEW, str(deal.id)))
         )
     return b.message(title, blocks[:50])
+
+
+REMINDER_ROWS = 10  # each two blocks
+
+
+def reminder(lang: Lang, rows: list[NeedsAttention], today: date) -> dict[str, Any]:
+    """The morning's opportunities that need their owner: slipped past their close date, or idle."""
+    _ = lang.gettext
+    total = rows[0].total if rows else 0
+    title = say(lang, N_("%(count)s of your opportunities need you"), count=total)
+    blocks: list[b.Block] = [b.section(f":dart: *{title}*")]
+    for row in rows[:REMINDER_ROWS]:
+        deal = row.opportunity
+        if deal.expected_close_on < today:
+            why = say(
+                lang,
+                N_("expected to close %(day)s: the date has passed"),
+                day=day(deal.expected_close_on, lang),
+            )
+        else:
+            days_in_stage = (today - deal.stage_since.date()).days
+            why = say(lang, N_("%(days)s days in %(stage)s, which allows %(allowed)s"), days=days_in_stage,
+                      stage=stage_name(row.stage, lang), allowed=row.stage.idle_days if row.stage else 0)  # fmt: skip
+        line = say(lang, N_("#%(number)s %(title)s · %(customer)s"), number=deal.id, title=deal.title,
+                   customer=row.customer_name)  # fmt: skip
+        blocks.append(b.section(f"*{line}*\n{why}"))
+        snoozes = [b.button(_("Snooze %(days)s days") % {"days": days}, Action.OPPORTUNITY_SNOOZE, f"{deal.id}:{days}")
+                   for days in rules.SNOOZE_DAYS]  # fmt: skip
+        blocks.append(
+            b.actions(
+                b.button(_("Open"), Action.OPPORTUNITY_VIEW, str(deal.id), style="primary"),
+                b.button(_("Log visit"), Action.VISIT_OPEN, str(deal.customer_id)),
+                *snoozes,
+                block_id=f"opportunity_reminder.{deal.id}",
+            )
+        )
+    if total > REMINDER_ROWS:
+        blocks.append(b.context(say(lang, N_("…and %(count)s more."), count=total - REMINDER_ROWS)))
+    return b.message(title, blocks)
+
+
+def snoozed(lang: Lang, number: int, until: date) -> dict[str, Any]:
+    text = say(
+        lang,
+        N_("#%(number)s is left out of your reminders until %(day)s."),
+        number=number,
+        day=day(until, lang),
+    )
+    return b.message(text, [b.section(text)])

@@ -107,6 +107,7 @@ class Opportunity(SQLModel, table=True):
     stage_since: datetime = Field(sa_column=utc_column())
     closed_at: datetime | None = Field(default=None, sa_column=utc_column(nullable=True))
     version: int = 1
+    reminder_snoozed_until: date | None = None  # left out of the morning reminders until then
 
 
 class OpportunityChange(SQLModel, table=True):

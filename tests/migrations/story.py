@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0023"  # the newest revision whose tables and columns these rows fill
+REVISION = "0024"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -351,7 +351,7 @@ def _opportunities() -> Story:
             "expected_close_on": date(2026, 12, 20), "products": "冷链运输", "next_step": "周五报价",
             "lost_reason_key": "", "lost_reason": "", "order_id": None, "created_by": owner,
             "created_at": utc(11, 2, 3), "updated_at": utc(11, 20, 3), "stage_since": utc(11, 20, 3),
-            "closed_at": None, "version": 2, **values,
+            "closed_at": None, "version": 2, "reminder_snoozed_until": date(2026, 11, 27), **values,
         }  # fmt: skip
 
     def change(opportunity_id: int, version: int, change: str, to: int, **values: Any) -> Row:
