@@ -15,7 +15,7 @@ from slack_bolt import App
 from bot.errors import ChangedMeanwhile, InvalidInput
 from bot.i18n import N_
 from bot.messaging.home import refresh_home
-from bot.services import customers, opportunities, opportunities_card
+from bot.services import customers, opportunities, opportunities_card, opportunities_reminders
 from bot.services.opportunities import OpportunityDraft
 from bot.views import customers as customer_views
 from bot.views import opportunities as views
@@ -227,7 +227,7 @@ class Snoozed:
 def snooze(call: Call) -> None:
     """A morning reminder's *Snooze*: the opportunity is left out of the reminders for a few days."""
     number, days = _seen(call.action_value)
-    until = opportunities.snooze(call.env, call.me, number, days)
+    until = opportunities_reminders.snooze(call.env, call.me, number, days)
     call.hand_over(Snoozed(number, until))
     call.ack()
 

@@ -81,4 +81,4 @@ def test_a_large_backlog_goes_in_chunks_until_none_is_left(env: Env, monkeypatch
 
 
 def test_the_kept_kinds_are_those_a_later_message_answers_or_updates() -> None:
-    assert notify.answered_later() == {notify.COMPLAINT_CARD, notify.ANNOUNCEMENT}
+    assert notify.answered_later() == {notify.COMPLAINT_CARD, notify.ANNOUNCEMENT, notify.OPPORTUNITY_ALERT}

@@ -13,6 +13,9 @@ from bot.env import Env
 
 ANNOUNCEMENT = "announcement"  # a pool-channel announcement; its subject is the announcement's id
 COMPLAINT_CARD = "complaint_card"  # a complaint's card; its subject is the complaint's id
+# A post about an opportunity in the deals channel; its subject is the opportunity's number, its period
+# "new" (a big one opened) or "won" (a celebration).
+OPPORTUNITY_ALERT = "opportunity_alert"
 # Payload keys (taken out before sending): the dedupe key of the message this one answers in its
 # thread, or replaces (chat.update). It waits until that one is in Slack.
 REPLY_TO = "_reply_to"

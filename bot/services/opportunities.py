@@ -9,12 +9,13 @@ opening one needs the same rights on the customer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session
 
+from bot import events
 from bot.env import Env
 from bot.errors import ChangedMeanwhile, Checks, InvalidInput, NotAllowed, NotFound, required_text
 from bot.i18n import N_
@@ -47,6 +48,16 @@ _CLOSE_ERRORS = {
     "in_the_past": N_("The expected close date has passed. Choose today or a later day."),
     "too_far": N_("The expected close date is more than three years away."),
 }
+
+
+@dataclass(frozen=True)
+class OpportunityChanged(events.Event):
+    """An opportunity was opened or changed (`change`, one of the history's): the deals channel hears of
+    it, in the change's transaction."""
+
+    opportunity: Opportunity
+    customer_name: str
+    change: str
 
 
 @dataclass(frozen=True)
@@ -187,6 +198,7 @@ def open_opportunity(env: Env, actor: Actor, draft: OpportunityDraft) -> Opportu
         change = _change(opportunity, CHANGE_CREATED, actor, from_stage=None)
         store.add_opportunity(session, opportunity=opportunity, change=change)
         _restage(session, env, actor, customer.id or 0)  # a prospect with an open one is interested
+        events.publish(env, session, OpportunityChanged(opportunity, customer.name, CHANGE_CREATED))
     return opportunity
 
 
@@ -247,7 +259,7 @@ def _require_change_rights(session: Session, actor: Actor, opportunity: Opportun
 def move(env: Env, actor: Actor, number: int, *, seen_version: int, stage_id: int) -> Opportunity:
     """To another open stage, with that stage's probability."""
     with env.db.session() as session:
-        current = _current(session, actor, number)
+        current = current_for_change(session, actor, number)
         if current.closed_at is not None:
             raise InvalidInput(N_("This opportunity is closed: it can no longer move."))
         target = _open_stage(stages_in(session, actor.workspace_id), stage_id)
@@ -267,7 +279,7 @@ def mark_won(
     """Won: the order written as /order writes it (today, its amount, its products or title), in the
     same transaction; the customer becomes dealt and its level and stage follow."""
     with env.db.session() as session:
-        current = _current(session, actor, number)
+        current = current_for_change(session, actor, number)
         _require_open(current)
         won = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.WON)
         assert won is not None, "the stages keep one of each outcome"
@@ -306,7 +318,7 @@ def mark_lost(
             N_("This is too long: at most %(limit)s characters."), field="note", limit=rules.WORDS_LIMIT
         )
     with env.db.session() as session:
-        current = _current(session, actor, number)
+        current = current_for_change(session, actor, number)
         _require_open(current)
         lost = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.LOST)
         assert lost is not None, "the stages keep one of each outcome"
@@ -318,7 +330,8 @@ def mark_lost(
         return lost_one
 
 
-def _current(session: Session, actor: Actor, number: int) -> Opportunity:
+def current_for_change(session: Session, actor: Actor, number: int) -> Opportunity:
+    """The opportunity as it stands, once the person's right to change it is checked."""
     found = store.get_opportunity(session, workspace_id=actor.workspace_id, number=number)
     if found is None:
         raise NotFound(N_("That opportunity no longer exists."))
@@ -358,40 +371,6 @@ def _apply(
     fresh = store.get_opportunity(session, workspace_id=actor.workspace_id, number=current.id)
     assert fresh is not None
     session.refresh(fresh)
+    customer = session.get(Customer, fresh.customer_id)
+    events.publish(env, session, OpportunityChanged(fresh, customer.name if customer else "", change))
     return fresh
-
-
-@dataclass(frozen=True)
-class NeedsAttention:
-    """An open opportunity its owner is reminded of: past its expected close date, or idle in its stage."""
-
-    opportunity: Opportunity
-    customer_name: str
-    stage: OpportunityStage | None
-    total: int  # how many the owner has, of which the first few are shown
-
-
-def needing_attention(
-    env: Env, workspace_id: str, owners: list[str], today: date, *, per_owner: int
-) -> dict[str, list[NeedsAttention]]:
-    """The morning reminders' opportunities, per owner."""
-    with env.db.session() as session:
-        stages = {stage.id: stage for stage in stages_in(session, workspace_id)}
-        found = store.needing_attention(
-            session, workspace_id=workspace_id, owners=owners, today=today, per_owner=per_owner
-        )
-    return {
-        owner: [NeedsAttention(o, name, stages.get(o.stage_id), total) for o, name, total in rows]
-        for owner, rows in found.items()
-    }
-
-
-def snooze(env: Env, actor: Actor, number: int, days: int) -> date:
-    """Left out of the morning reminders for `days` days (its owner, their manager or an admin)."""
-    if days not in rules.SNOOZE_DAYS:
-        raise InvalidInput(N_("That opportunity no longer exists."))
-    until = actor.today(env) + timedelta(days=days)
-    with env.db.session() as session:
-        current = _current(session, actor, number)
-        store.snooze(session, workspace_id=actor.workspace_id, number=current.id, until=until)
-    return until

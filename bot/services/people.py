@@ -125,6 +125,13 @@ def wake_workspace(env: Env, *, workspace_id: str) -> bool:
     return woke
 
 
+def workspace_currency(env: Env, workspace_id: str) -> str:
+    """The currency the workspace's figures are in (its own, else the default)."""
+    with env.db.session() as session:
+        workspace = people_store.get_workspace(session=session, workspace_id=workspace_id)
+    return workspace.currency if workspace and workspace.currency else env.settings.default_currency
+
+
 def workspace_locale(env: Env, workspace_id: str) -> str:
     """The language of what the bot posts in channels: the workspace's, else the default, else English."""
     with env.db.session() as session:

@@ -38,6 +38,10 @@ class WorkspaceSettings:
     extension_days: int = 7
     weekly_visit_target: int = 20
     complaints_channel: str | None = None
+    # Won opportunities are celebrated here, and new ones from this amount (whole units of the workspace
+    # currency) announced; each post is drawn again when its opportunity changes. None: not posted.
+    deals_channel: str | None = None
+    deal_alert_amount: int = 100_000
     # SLA hours per severity (respond / resolve), counted in calendar hours or in working hours.
     sla_urgent_respond: int = 1
     sla_urgent_resolve: int = 4
@@ -269,6 +273,22 @@ SPECS: tuple[Spec, ...] = (
         hint=N_(
             "Each complaint is posted here and handled in its thread. None: the card goes to the assignee by DM."
         ),
+    ),
+    Spec(
+        "deals_channel",
+        Group.CHANNELS,
+        N_("Deals channel"),
+        Kind.CHANNEL,
+        hint=N_("Won opportunities are celebrated here, and big new ones announced. None: not posted."),
+    ),
+    Spec(
+        "deal_alert_amount",
+        Group.CHANNELS,
+        N_("New opportunities announced from this amount"),
+        Kind.NUMBER,
+        0,
+        1_000_000_000,
+        N_("In the workspace currency. 0: every new opportunity."),
     ),
     *(
         Spec(f"sla_{severity}_{step}", Group.COMPLAINTS, label, Kind.NUMBER, 1, 1440)

@@ -8,15 +8,15 @@ from typing import Any
 
 from bot.i18n import N_, Lang
 from bot.rules import opportunities as rules
-from bot.services.opportunities import NeedsAttention
 from bot.services.opportunities_card import OpportunityCard
+from bot.services.opportunities_reminders import NeedsAttention
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.blocks import customer_picker
 from bot.views.ids import Action, Callback, Field
 from bot.views.orders import amount_blocks
 from bot.views.text import day, escape, mention, say
-from store.models import Customer, OpportunityChange, OpportunityStage
+from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage
 
 # The default stages' names until a workspace renames them (Chinese CRMs' words in the catalog).
 STAGE_NAMES = {
@@ -311,3 +311,30 @@ def snoozed(lang: Lang, number: int, until: date) -> dict[str, Any]:
         day=day(until, lang),
     )
     return b.message(text, [b.section(text)])
+
+
+def channel_post(
+    lang: Lang,
+    deal: Opportunity,
+    customer_name: str,
+    stages: list[OpportunityStage],
+    currency: str,
+    *,
+    won: bool,
+) -> dict[str, Any]:
+    """A post in the deals channel: a won opportunity celebrated, or a big new one announced; drawn
+    again as the opportunity changes (its stage, amount, and whether it was won or lost since)."""
+    named = {stage.id: stage for stage in stages}
+    amount = labels.amount(deal.amount_base_minor, currency, lang)
+    if won:
+        headline = say(lang, N_(":tada: %(owner)s won #%(number)s %(title)s with %(customer)s: %(amount)s!"),
+                       owner=mention(deal.owner_id), number=deal.id, title=deal.title, customer=customer_name,
+                       amount=amount)  # fmt: skip
+    else:
+        headline = say(lang, N_(":dart: %(owner)s opened #%(number)s %(title)s with %(customer)s: %(amount)s"),
+                       owner=mention(deal.owner_id), number=deal.id, title=deal.title, customer=customer_name,
+                       amount=amount)  # fmt: skip
+    now = say(lang, N_("Now: %(stage)s · %(probability)s%% · expected close %(day)s"),
+              stage=stage_name(named.get(deal.stage_id), lang), probability=deal.probability,
+              day=day(deal.expected_close_on, lang))  # fmt: skip
+    return b.message(headline, [b.section(headline), b.context(now)])
