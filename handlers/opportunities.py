@@ -15,7 +15,13 @@ from slack_bolt import App
 from bot.errors import ChangedMeanwhile, InvalidInput
 from bot.i18n import N_
 from bot.messaging.home import refresh_home
-from bot.services import customers, opportunities, opportunities_card, opportunities_reminders
+from bot.services import (
+    customers,
+    opportunities,
+    opportunities_card,
+    opportunities_edit,
+    opportunities_reminders,
+)
 from bot.services.opportunities import OpportunityDraft
 from bot.views import customers as customer_views
 from bot.views import opportunities as views
@@ -56,6 +62,10 @@ def register(app: App, kit: Kit) -> None:
     ):
         app.action(action)(ack=listener(kit, change), lazy=[lazy(kit, redraw_card, when_deferred=True)])
     app.action(Action.OPPORTUNITY_LOST)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_lost_form)])
+    app.action(Action.OPPORTUNITY_EDIT)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_edit_form)])
+    app.view(Callback.OPPORTUNITY_EDIT)(
+        ack=listener(kit, submit_edit), lazy=[lazy(kit, show_card, when_deferred=True)]
+    )
     app.action(Action.OPPORTUNITY_SNOOZE)(
         ack=listener(kit, snooze), lazy=[lazy(kit, say_snoozed, when_deferred=True)]
     )
@@ -235,3 +245,29 @@ def snooze(call: Call) -> None:
 def say_snoozed(call: Call) -> None:
     snoozed = call.handed(Snoozed)
     call.tell(views.snoozed(call.lang, snoozed.number, snoozed.until))
+
+
+def open_edit_form(call: Call) -> None:
+    number, _version = _seen(call.action_value)
+    deal = opportunities.get_opportunity(call.env, call.me, number)
+    view = views.edit_modal(call.lang, deal, base_currency=call.me.currency, metadata=call.metadata())
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def submit_edit(call: Call) -> None:
+    number, version = _seen(str(call.view_metadata().get("o", "")))
+    values = form_values(call.body)
+    draft = OpportunityDraft(
+        customer_id=0,  # kept: an opportunity stays with its customer
+        title=text_of(values, Field.TITLE.value),
+        amount=text_of(values, Field.AMOUNT.value),
+        currency=text_of(values, Field.CURRENCY.value),
+        rate=text_of(values, Field.RATE.value),
+        probability=text_of(values, Field.PROBABILITY.value),
+        expected_close_on=values.get(Field.CLOSE_ON.value),
+        products=text_of(values, Field.PRODUCTS.value),
+        next_step=text_of(values, Field.NEXT_STEP.value),
+    )
+    opportunities_edit.edit_opportunity(call.env, call.me, number, seen_version=version, draft=draft)
+    call.hand_over(Changed(number))
+    call.ack(response_action="clear")

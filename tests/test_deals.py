@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col
 
 from bot.views.ids import Action
 from store.models import Opportunity, OpportunityChange, Order
@@ -76,7 +77,7 @@ def test_a_new_opportunity_is_shown_as_a_card_with_its_figures_and_buttons(slack
     assert "Send the quote on Friday" in text
     assert set(elements(card)) == {
         Action.OPPORTUNITY_NEXT, Action.OPPORTUNITY_WON, Action.OPPORTUNITY_LOST,
-        Action.OPPORTUNITY_SET_STAGE, Action.VISIT_OPEN,
+        Action.OPPORTUNITY_SET_STAGE, Action.OPPORTUNITY_EDIT, Action.VISIT_OPEN,
     }  # fmt: skip
     assert "Next: Needs analysis" in text
 
@@ -200,3 +201,46 @@ def test_in_chinese_the_card_speaks_chinese_with_the_stages_chinese_names(slack,
     assert "赢单" in text
     assert "预计成交日期" in text
     assert view["title"]["text"] == "新建商机"
+
+
+def opened_form(slack, standin, user: str, element: dict[str, Any]) -> dict[str, Any]:
+    """Click a card's button that opens a form; the form as Slack opened it."""
+    seen = standin.count("views.open")
+    slack.act(user, {"action_id": element["action_id"], "block_id": "b", "type": "button",
+                     "value": element["value"]}, trigger_id="trig")  # fmt: skip
+    opened = standin.wait_for("views.open", seen + 1)[seen]
+    return {**opened.args["view"], "id": opened.answer["view"]["id"], "hash": opened.answer["view"]["hash"]}
+
+
+def test_edit_opens_the_form_as_it_stands_and_saves_what_changed(slack, standin, env, acme):
+    card = open_deal(slack, standin, acme, next_step="Call Jo")
+    form = opened_form(slack, standin, REP, elements(card)[Action.OPPORTUNITY_EDIT])
+    initial = {block["block_id"]: block["element"].get("initial_value") for block in form["blocks"]}
+    assert initial["title"] == "Cold-chain contract"
+    assert initial["amount"] == "50000"
+    assert initial["next_step"] == "Call Jo"
+    refused = slack.submit(REP, form, {"probability": "150"})
+    assert "from 0 to 100" in refused.json["errors"]["probability"]
+    seen = standin.count("respond")
+    assert slack.submit(REP, form, {"amount": "60000", "next_step": "Send the contract"}).json == {
+        "response_action": "clear"
+    }
+    text = shown(standin.next_call("respond", after=seen)["blocks"])
+    assert "CN¥60,000.00" in text
+    assert "Send the contract" in text
+    assert "edited it" in text
+    with env.db.session() as session:
+        note = session.scalar(
+            sa.select(col(OpportunityChange.note)).where(col(OpportunityChange.change) == "edited")
+        )
+    assert note == "amount_minor, amount_base_minor, next_step"
+
+
+def test_an_edit_from_a_form_older_than_the_opportunity_is_refused(slack, standin, env, acme):
+    card = open_deal(slack, standin, acme)
+    form = opened_form(slack, standin, REP, elements(card)[Action.OPPORTUNITY_EDIT])
+    click(slack, standin, REP, elements(card)[Action.OPPORTUNITY_NEXT])  # moved meanwhile
+    refused = slack.submit(REP, form, {"amount": "1"})
+    assert refused.json["response_action"] == "errors"
+    assert "Someone changed this opportunity a moment ago" in json.dumps(refused.json)
+    assert count(env, OpportunityChange) == 2, "created, moved"

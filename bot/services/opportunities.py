@@ -113,9 +113,15 @@ def rule_stages(found: list[OpportunityStage]) -> list[rules.Stage]:
 
 
 def validate_new(
-    draft: OpportunityDraft, found: list[OpportunityStage], *, base_currency: str, today: date
+    draft: OpportunityDraft,
+    found: list[OpportunityStage],
+    *,
+    base_currency: str,
+    today: date,
+    new: bool = True,
 ) -> ValidOpportunity:
-    """The opportunity as it will be stored; every wrong field flagged at once."""
+    """The opportunity as it will be stored; every wrong field flagged at once. A new one's close date is
+    today or later; an edited one's may have passed (it slipped)."""
     checks = Checks()
     title = products = next_step = ""
     with checks.field():
@@ -138,7 +144,7 @@ def validate_new(
         probability = _probability(draft.probability, stage.probability)
     close_on = draft.expected_close_on or today
     with checks.field():
-        _check_close(draft.expected_close_on, today)
+        _check_close(draft.expected_close_on, today, new=new)
     with checks.field():
         products = _words(draft.products, "products")
     with checks.field():
@@ -166,10 +172,10 @@ def _probability(text: str, default: int) -> int:
     return int(text.strip().rstrip("%").strip())
 
 
-def _check_close(close_on: date | None, today: date) -> None:
+def _check_close(close_on: date | None, today: date, *, new: bool) -> None:
     if close_on is None:
         raise InvalidInput(N_("Choose the expected close date."), field="expected_close_on")
-    problem = rules.close_date_problem(close_on, today, new=True)
+    problem = rules.close_date_problem(close_on, today, new=new)
     if problem:
         raise InvalidInput(_CLOSE_ERRORS[problem], field="expected_close_on")
 
@@ -264,7 +270,7 @@ def move(env: Env, actor: Actor, number: int, *, seen_version: int, stage_id: in
             raise InvalidInput(N_("This opportunity is closed: it can no longer move."))
         target = _open_stage(stages_in(session, actor.workspace_id), stage_id)
         values = {"stage_id": target.id, "probability": target.probability, "stage_since": env.clock.now()}
-        return _apply(session, env, actor, current, seen_version, values, CHANGE_MOVED)
+        return apply_change(session, env, actor, current, seen_version, values, CHANGE_MOVED)
 
 
 def next_stage_id(env: Env, actor: Actor, opportunity: Opportunity) -> int | None:
@@ -280,12 +286,12 @@ def mark_won(
     same transaction; the customer becomes dealt and its level and stage follow."""
     with env.db.session() as session:
         current = current_for_change(session, actor, number)
-        _require_open(current)
+        require_open(current)
         won = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.WON)
         assert won is not None, "the stages keep one of each outcome"
         now = env.clock.now()
         values = {"stage_id": won.id, "probability": 100, "stage_since": now, "closed_at": now}
-        changed = _apply(session, env, actor, current, seen_version, values, CHANGE_WON)
+        changed = apply_change(session, env, actor, current, seen_version, values, CHANGE_WON)
         customer = session.get(Customer, current.customer_id)
         assert customer is not None
         amount = money.from_minor(current.amount_minor, current.currency)
@@ -319,13 +325,13 @@ def mark_lost(
         )
     with env.db.session() as session:
         current = current_for_change(session, actor, number)
-        _require_open(current)
+        require_open(current)
         lost = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.LOST)
         assert lost is not None, "the stages keep one of each outcome"
         now = env.clock.now()
         values = {"stage_id": lost.id, "probability": 0, "stage_since": now, "closed_at": now,
                   "lost_reason_key": reason_key, "lost_reason": text}  # fmt: skip
-        lost_one = _apply(session, env, actor, current, seen_version, values, CHANGE_LOST, note=text)
+        lost_one = apply_change(session, env, actor, current, seen_version, values, CHANGE_LOST, note=text)
         _restage(session, env, actor, current.customer_id)
         return lost_one
 
@@ -339,12 +345,12 @@ def current_for_change(session: Session, actor: Actor, number: int) -> Opportuni
     return found
 
 
-def _require_open(opportunity: Opportunity) -> None:
+def require_open(opportunity: Opportunity) -> None:
     if opportunity.closed_at is not None:
         raise InvalidInput(N_("This opportunity is closed already."))
 
 
-def _apply(
+def apply_change(
     session: Session,
     env: Env,
     actor: Actor,
@@ -355,6 +361,8 @@ def _apply(
     *,
     note: str = "",
 ) -> Opportunity:
+    """`values` written from the version the person saw, with the change in the history; refused with
+    ChangedMeanwhile (nothing written) if someone changed it first."""
     now = env.clock.now()
     values = {**values, "updated_at": now}
     after = Opportunity.model_validate({**current.model_dump(), **values, "version": seen_version + 1})

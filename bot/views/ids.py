@@ -73,6 +73,7 @@ class Action(StrEnum):
     OPPORTUNITY_VIEW = "opportunity.view"  # value: the number
     OPPORTUNITY_NEW = "opportunity.new"  # value: a customer id, or empty
     OPPORTUNITY_SNOOZE = "opportunity.snooze"  # a morning reminder's; value: "<number>:<days>"
+    OPPORTUNITY_EDIT = "opportunity.edit"  # value: "<number>:<version>"
 
 
 class Callback(StrEnum):
@@ -106,6 +107,7 @@ class Callback(StrEnum):
     HOME_LIST = "home.list"  # a See all modal (nothing to submit)
     OPPORTUNITY_NEW = "opportunity.new"
     OPPORTUNITY_LOST = "opportunity.lost"
+    OPPORTUNITY_EDIT = "opportunity.edit"
 
 
 FOLLOW_UP_BLOCK = "followup"  # "followup.<customer id>": a reminder row's actions

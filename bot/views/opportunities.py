@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.i18n import N_, Lang
+from bot.rules import money
 from bot.rules import opportunities as rules
 from bot.services.opportunities_card import OpportunityCard
 from bot.services.opportunities_reminders import NeedsAttention
@@ -211,6 +212,7 @@ def _buttons(lang: Lang, shown: OpportunityCard, stages: dict[int, OpportunitySt
     ]
     if choices:
         elements.append(b.static_select(Action.OPPORTUNITY_SET_STAGE, choices, placeholder=_("Set stage")))
+    elements.append(b.button(_("Edit"), Action.OPPORTUNITY_EDIT, value))
     elements.append(b.button(_("Log visit"), Action.VISIT_OPEN, str(deal.customer_id)))
     return b.actions(*elements, block_id=f"opportunity.{deal.id}")
 
@@ -338,3 +340,34 @@ def channel_post(
               stage=stage_name(named.get(deal.stage_id), lang), probability=deal.probability,
               day=day(deal.expected_close_on, lang))  # fmt: skip
     return b.message(headline, [b.section(headline), b.context(now)])
+
+
+def edit_modal(
+    lang: Lang, deal: Opportunity, *, base_currency: str, metadata: dict[str, Any]
+) -> dict[str, Any]:
+    """*Edit*: the form filled in as the opportunity stands (its stage moves with the card's buttons)."""
+    _ = lang.gettext
+    words = rules.WORDS_LIMIT
+    amount = str(money.from_minor(deal.amount_minor, deal.currency))
+    rate = "" if deal.currency == base_currency else deal.rate
+    blocks = [
+        b.input_block(Field.TITLE.value, _("Title"),
+                      b.text_input(Field.TITLE.value, initial=deal.title, max_length=rules.TITLE_LIMIT)),
+        *amount_blocks(lang, base_currency, amount=amount, currency=deal.currency, rate=rate),
+        b.input_block(Field.PROBABILITY.value, _("Probability (%)"),
+                      b.text_input(Field.PROBABILITY.value, initial=str(deal.probability), max_length=4)),
+        b.input_block(Field.CLOSE_ON.value, _("Expected close"),
+                      b.date_picker(Field.CLOSE_ON.value, deal.expected_close_on)),
+        b.input_block(Field.PRODUCTS.value, _("Products"),
+                      b.text_input(Field.PRODUCTS.value, initial=deal.products, max_length=words), optional=True),
+        b.input_block(Field.NEXT_STEP.value, _("Next step"),
+                      b.text_input(Field.NEXT_STEP.value, initial=deal.next_step, max_length=words), optional=True),
+    ]  # fmt: skip
+    return b.modal(
+        title=_("Edit opportunity"),
+        blocks=blocks,
+        callback_id=Callback.OPPORTUNITY_EDIT,
+        submit=_("Save"),
+        close=_("Cancel"),
+        private_metadata=json.dumps({**metadata, "o": seen(deal.id, deal.version)}, ensure_ascii=False),
+    )
