@@ -177,29 +177,42 @@ def needing_attention(
 ) -> dict[str, list[tuple[Opportunity, str, int]]]:
     """Each owner's open opportunities past their expected close date, or longer in their stage than
     it allows, not snoozed past today: (the opportunity, its customer's name, how many such the owner
-    has), the slipped first, then the longest idle; `per_owner` each at most."""
+    has), the slipped first, then the longest idle; `per_owner` each at most, cut in the database (a
+    rep with hundreds slipped costs the rows shown, not all of them)."""
     stage = OpportunityStage.__table__  # type: ignore[attr-defined]
     slipped = col(Opportunity.expected_close_on) < today
     days_in_stage = day_number(sa.literal(today, sa.Date)) - day_number(col(Opportunity.stage_since))
     idle = sa.and_(stage.c.idle_days > 0, days_in_stage > stage.c.idle_days)
     snoozed = col(Opportunity.reminder_snoozed_until)
-    rows = session.execute(
-        sa.select(Opportunity, col(Customer.name))
-        .join(Customer, sa.and_(col(Customer.workspace_id) == col(Opportunity.workspace_id),
-                                col(Customer.id) == col(Opportunity.customer_id)))
+    owner = col(Opportunity.owner_id)
+    order = (sa.case((slipped, 0), else_=1), col(Opportunity.stage_since), col(Opportunity.id))
+    ranked = (
+        sa.select(
+            col(Opportunity.workspace_id).label("ws"), col(Opportunity.id).label("number"),
+            sa.func.row_number().over(partition_by=owner, order_by=order).label("place"),
+            sa.func.count().over(partition_by=owner).label("total"),
+        )
         .join(stage, sa.and_(stage.c.workspace_id == col(Opportunity.workspace_id),
                              stage.c.id == col(Opportunity.stage_id)))
         .where(
-            col(Opportunity.workspace_id) == workspace_id, col(Opportunity.owner_id).in_(list(owners)),
+            col(Opportunity.workspace_id) == workspace_id, owner.in_(list(owners)),
             col(Opportunity.closed_at).is_(None), sa.or_(slipped, idle),
             sa.or_(snoozed.is_(None), snoozed <= today),
         )
-        .order_by(col(Opportunity.owner_id), sa.case((slipped, 0), else_=1), col(Opportunity.stage_since))
+        .subquery("ranked")
     )  # fmt: skip
-    found: dict[str, list[tuple[Opportunity, str]]] = {}
-    for opportunity, name in rows:
-        found.setdefault(opportunity.owner_id, []).append((opportunity, str(name)))
-    return {owner: [(o, name, len(mine)) for o, name in mine[:per_owner]] for owner, mine in found.items()}
+    rows = session.execute(
+        sa.select(Opportunity, col(Customer.name), ranked.c.total)
+        .join(ranked, sa.and_(ranked.c.ws == col(Opportunity.workspace_id), ranked.c.number == col(Opportunity.id)))
+        .join(Customer, sa.and_(col(Customer.workspace_id) == col(Opportunity.workspace_id),
+                                col(Customer.id) == col(Opportunity.customer_id)))
+        .where(ranked.c.place <= per_owner)
+        .order_by(owner, ranked.c.place)
+    )  # fmt: skip
+    found: dict[str, list[tuple[Opportunity, str, int]]] = {}
+    for opportunity, name, total in rows:
+        found.setdefault(opportunity.owner_id, []).append((opportunity, str(name), int(total)))
+    return found
 
 
 def snooze(session: Session, *, workspace_id: str, number: int, until: date) -> None:

@@ -82,6 +82,8 @@ class Opportunity(SQLModel, table=True):
         sa.Index("ix_opportunity_owner_open", "workspace_id", "owner_id", "expected_close_on",
                  sqlite_where=sa.text("closed_at IS NULL"), postgresql_where=sa.text("closed_at IS NULL")),
         sa.Index("ix_opportunity_closed", "workspace_id", "closed_at"),
+        # The funnel: a team's opportunities opened since a day, open or closed.
+        sa.Index("ix_opportunity_owner_created", "workspace_id", "owner_id", "created_at"),
     )  # fmt: skip
 
     workspace_id: str = Field(primary_key=True, max_length=32)
