@@ -179,6 +179,24 @@ def needing_attention(
     it allows, not snoozed past today: (the opportunity, its customer's name, how many such the owner
     has), the slipped first, then the longest idle; `per_owner` each at most, cut in the database (a
     rep with hundreds slipped costs the rows shown, not all of them)."""
+    ranked = _attention_ranked(workspace_id, owners, today)
+    rows = session.execute(
+        sa.select(Opportunity, col(Customer.name), ranked.c.total)
+        .join(ranked, sa.and_(ranked.c.ws == col(Opportunity.workspace_id), ranked.c.number == col(Opportunity.id)))
+        .join(Customer, sa.and_(col(Customer.workspace_id) == col(Opportunity.workspace_id),
+                                col(Customer.id) == col(Opportunity.customer_id)))
+        .where(ranked.c.place <= per_owner)
+        .order_by(col(Opportunity.owner_id), ranked.c.place)
+    )  # fmt: skip
+    found: dict[str, list[tuple[Opportunity, str, int]]] = {}
+    for opportunity, name, total in rows:
+        found.setdefault(opportunity.owner_id, []).append((opportunity, str(name), int(total)))
+    return found
+
+
+def _attention_ranked(workspace_id: str, owners: Sequence[str], today: date) -> sa.Subquery:
+    """The slipped and idle open opportunities of these owners, each with its place among its owner's
+    (the slipped first, then the longest in their stage) and how many its owner has."""
     stage = OpportunityStage.__table__  # type: ignore[attr-defined]
     slipped = col(Opportunity.expected_close_on) < today
     days_in_stage = day_number(sa.literal(today, sa.Date)) - day_number(col(Opportunity.stage_since))
@@ -186,7 +204,7 @@ def needing_attention(
     snoozed = col(Opportunity.reminder_snoozed_until)
     owner = col(Opportunity.owner_id)
     order = (sa.case((slipped, 0), else_=1), col(Opportunity.stage_since), col(Opportunity.id))
-    ranked = (
+    return (
         sa.select(
             col(Opportunity.workspace_id).label("ws"), col(Opportunity.id).label("number"),
             sa.func.row_number().over(partition_by=owner, order_by=order).label("place"),
@@ -201,18 +219,6 @@ def needing_attention(
         )
         .subquery("ranked")
     )  # fmt: skip
-    rows = session.execute(
-        sa.select(Opportunity, col(Customer.name), ranked.c.total)
-        .join(ranked, sa.and_(ranked.c.ws == col(Opportunity.workspace_id), ranked.c.number == col(Opportunity.id)))
-        .join(Customer, sa.and_(col(Customer.workspace_id) == col(Opportunity.workspace_id),
-                                col(Customer.id) == col(Opportunity.customer_id)))
-        .where(ranked.c.place <= per_owner)
-        .order_by(owner, ranked.c.place)
-    )  # fmt: skip
-    found: dict[str, list[tuple[Opportunity, str, int]]] = {}
-    for opportunity, name, total in rows:
-        found.setdefault(opportunity.owner_id, []).append((opportunity, str(name), int(total)))
-    return found
 
 
 def snooze(session: Session, *, workspace_id: str, number: int, until: date) -> None:
