@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from store.models import Opportunity, OpportunityChange, OpportunityStage
+from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage
 
 
 @dataclass(frozen=True)
@@ -138,3 +138,79 @@ def reached(
         .order_by(stage.c.position)
     )
     return [Reached(int(stage_id), int(count)) for stage_id, count in rows]
+
+
+@dataclass(frozen=True)
+class DealLine:
+    """An opportunity as the digest names it: what happened to it (a change, or its date slipping)."""
+
+    number: int
+    title: str
+    customer_name: str
+    owner_id: str
+    change: str  # the history's change, or "slipped"
+    from_stage_id: int | None
+    to_stage_id: int
+    amount: int  # in the workspace currency's minor units
+
+
+def _lines(rows: Any) -> list[DealLine]:
+    return [
+        DealLine(int(r[0]), str(r[1]), str(r[2]), str(r[3]), str(r[4]), r[5], int(r[6]), int(r[7]))
+        for r in rows
+    ]
+
+
+def changes_between(
+    session: Session, *, workspace_id: str, owners: Sequence[str], start: datetime, end: datetime, limit: int
+) -> list[DealLine]:
+    """The stage moves, wins and losses of these owners' opportunities in [start, end), latest first."""
+    customer = Customer.__table__  # type: ignore[attr-defined]
+    change = OpportunityChange.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(
+            col(Opportunity.id), col(Opportunity.title), customer.c.name, col(Opportunity.owner_id),
+            change.c.change, change.c.from_stage_id, change.c.to_stage_id, change.c.amount_base_minor,
+        )
+        .join(Opportunity, sa.and_(col(Opportunity.workspace_id) == change.c.workspace_id,
+                                   col(Opportunity.id) == change.c.opportunity_id))
+        .join(customer, sa.and_(customer.c.workspace_id == col(Opportunity.workspace_id),
+                                customer.c.id == col(Opportunity.customer_id)))
+        .where(
+            change.c.workspace_id == workspace_id, change.c.at >= start, change.c.at < end,
+            change.c.change.in_(("moved", "won", "lost", "reopened")), col(Opportunity.owner_id).in_(list(owners)),
+        )
+        .order_by(change.c.at.desc())
+        .limit(limit)
+    )  # fmt: skip
+    return _lines(rows)
+
+
+def slipped_between(
+    session: Session,
+    *,
+    workspace_id: str,
+    owners: Sequence[str],
+    first_day: date,
+    after_last_day: date,
+    limit: int,
+) -> list[DealLine]:
+    """These owners' open opportunities whose expected close date fell in [first_day, after_last_day):
+    they slipped since the last digest."""
+    customer = Customer.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(
+            col(Opportunity.id), col(Opportunity.title), customer.c.name, col(Opportunity.owner_id),
+            sa.literal("slipped"), sa.null(), col(Opportunity.stage_id), col(Opportunity.amount_base_minor),
+        )
+        .join(customer, sa.and_(customer.c.workspace_id == col(Opportunity.workspace_id),
+                                customer.c.id == col(Opportunity.customer_id)))
+        .where(
+            col(Opportunity.workspace_id) == workspace_id, col(Opportunity.owner_id).in_(list(owners)),
+            col(Opportunity.closed_at).is_(None), col(Opportunity.expected_close_on) >= first_day,
+            col(Opportunity.expected_close_on) < after_last_day,
+        )
+        .order_by(col(Opportunity.amount_base_minor).desc())
+        .limit(limit)
+    )  # fmt: skip
+    return _lines(rows)

@@ -16,7 +16,7 @@ from bot.views.ids import Action
 from store.models import Opportunity
 from tests import builders
 from tests.conftest import MANAGER, REP
-from tests.test_followups import run, team
+from tests.test_followups import at_shanghai, run, team
 
 TODAY = date(2026, 11, 23)  # Monday; the test clock is 10:00 in Shanghai, past the 09:00 reminder time
 
@@ -102,3 +102,36 @@ def test_a_colleague_cannot_snooze_someone_elses_opportunity(slack, env, standin
             session.scalar(sa.select(col(Opportunity.reminder_snoozed_until)).where(col(Opportunity.id) == 1))
             is None
         )
+
+
+# -- the manager's digest ------------------------------------------------------------------------------------
+def test_the_digest_lists_yesterdays_moves_and_wins_and_the_dates_that_slipped(env, standin, clock):
+    team(env)
+    builders.person(env, "U0MGRB", role="manager", name="Bo")
+    builders.person(env, "U0REPB", manager_id="U0MGRB", name="Wu")
+    acme = builders.customer(env, "Acme Trading", owner=REP)
+    delta = builders.customer(env, "Delta Paper", owner="U0REPB")
+    monday = env.clock.now()
+    clock.set(at_shanghai("2026-11-20T15:00"))  # Friday, the previous working day
+    moving = opened(env, acme.id or 0, "Renewal", TODAY + timedelta(days=20))
+    stages = [s.id for s in opportunities.stages(env, builders.WORKSPACE) if s.outcome == "open"]
+    opportunities.move(env, mei(), moving, seen_version=1, stage_id=stages[2])
+    winning = opened(env, acme.id or 0, "Samples", TODAY + timedelta(days=20))
+    opportunities.mark_won(env, mei(), winning, seen_version=1)
+    opened(env, acme.id or 0, "Trial", date(2026, 11, 22))  # closes Sunday: slipped by Monday
+    wu = Actor(builders.WORKSPACE, "U0REPB", "Wu", "rep", "U0MGRB", "Asia/Shanghai", "en")
+    theirs = opportunities.open_opportunity(
+        env, wu, OpportunityDraft(delta.id or 0, "Other team", "500", TODAY)
+    ).id
+    opportunities.move(env, wu, theirs, seen_version=1, stage_id=stages[1])
+    clock.set(monday)
+    posted = {p["channel"]: p for p in run(env, standin, "digest")}
+    mine = json.dumps(posted[MANAGER]["blocks"], ensure_ascii=False)
+    assert "Opportunities on Nov 20, 2026" in mine
+    assert f"#1 Renewal (Acme Trading) · <@{REP}>: Qualify → Proposal" in mine
+    assert "#2 Samples (Acme Trading)" in mine
+    assert "won, CN¥10,000.00" in mine
+    assert "Past their expected close date since then" in mine
+    assert "#3 Trial (Acme Trading)" in mine
+    assert "Other team" not in mine, "another team's opportunity"
+    assert "Other team" in json.dumps(posted["U0MGRB"]["blocks"], ensure_ascii=False)

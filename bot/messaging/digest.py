@@ -77,6 +77,7 @@ def _team_digest(team: digest.Team, figures: digest.Figures, target: int, soon: 
     orphans, orphan_count = figures.orphans.get(team.lead.user_id, ([], 0))
     complaints = figures.complaints.of_team([*rep_ids, *team.gone], views.ROWS_SHOWN)
     due_soon = sorted((w for rep in rep_ids for w in soon.get(rep, [])), key=lambda w: w.recycle.at)
+    deals = figures.deals.get(team.lead.user_id, digest.TeamDeals([], []))
     return views.TeamDigest(
         today=figures.today,
         last_day=figures.last_day,
@@ -92,6 +93,10 @@ def _team_digest(team: digest.Team, figures: digest.Figures, target: int, soon: 
         orphan_count=orphan_count,
         complaints_open=complaints.open_count,
         breached=complaints.breached,
+        deal_changes=deals.changes,
+        slipped=deals.slipped,
+        stages=figures.stages,
+        currency=team.lead.currency,
     )
 
 

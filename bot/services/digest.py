@@ -5,8 +5,10 @@ queues)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+
+from sqlmodel import Session
 
 from bot import events
 from bot.env import Env
@@ -14,10 +16,13 @@ from bot.errors import NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules.calendar import is_working_day, zone
 from bot.services.customers import get_customer
+from bot.services.opportunities import stages_in
 from bot.services.people import Actor, Directory, directory
 from store import complaints as complaint_store
 from store import digest as digest_store
-from store.models import Customer
+from store import pipeline as pipeline_store
+from store.models import Customer, OpportunityStage
+from store.pipeline import DealLine
 
 SOON = timedelta(days=3)  # "back in the pool soon": within three days
 
@@ -121,6 +126,17 @@ class Figures:
     churn: list[digest_store.BandChange]
     complaints: complaint_store.AssigneesComplaints
     orphans: dict[str, tuple[list[Customer], int]]  # per lead with deactivated members
+    deals: dict[str, TeamDeals] = field(default_factory=dict)  # per lead
+    stages: list[OpportunityStage] = field(default_factory=list)  # to name the opportunities' stages
+
+
+@dataclass(frozen=True)
+class TeamDeals:
+    """A team's opportunities that moved, were won or lost on the last working day, and those whose
+    expected close date passed since."""
+
+    changes: list[DealLine]
+    slipped: list[DealLine]
 
 
 def figures(env: Env, workspace_id: str, morning: Morning, teams: dict[str, Team]) -> Figures:
@@ -154,4 +170,23 @@ def figures(env: Env, workspace_id: str, morning: Morning, teams: dict[str, Team
                 for lead, team in teams.items()
                 if team.gone
             },
+            deals={
+                lead: _team_deals(session, ws, team, morning) for lead, team in teams.items() if team.reps
+            },
+            stages=stages_in(session, ws),
         )
+
+
+def _team_deals(session: Session, workspace_id: str, team: Team, morning: Morning) -> TeamDeals:
+    """Per team: one team's busy day never crowds another's out of its digest."""
+    start, end = morning.last_day_bounds()
+    owners, rows = team.rep_ids, morning.rows
+    return TeamDeals(
+        pipeline_store.changes_between(
+            session, workspace_id=workspace_id, owners=owners, start=start, end=end, limit=rows
+        ),
+        pipeline_store.slipped_between(
+            session, workspace_id=workspace_id, owners=owners, first_day=morning.last_day,
+            after_last_day=morning.today, limit=rows,
+        ),
+    )  # fmt: skip

@@ -13,10 +13,12 @@ from bot.services.home_types import Warned
 from bot.views import blocks as b
 from bot.views import labels
 from bot.views.ids import Action, Callback, Field
+from bot.views.opportunities import stage_name
 from bot.views.text import day, escape, mention, moment, say, say_n
 from store.complaints import Listed
 from store.digest import BandChange, RepVisits
-from store.models import Customer
+from store.models import Customer, OpportunityStage
+from store.pipeline import DealLine
 
 ROWS_SHOWN = 8  # per list; 2 blocks a row
 
@@ -37,6 +39,10 @@ class TeamDigest:
     orphan_count: int = 0
     complaints_open: int = 0  # the team's unresolved complaints
     breached: Sequence[Listed] = field(default_factory=list)  # of which past an SLA deadline
+    deal_changes: Sequence[DealLine] = field(default_factory=list)  # opportunities moved, won, lost
+    slipped: Sequence[DealLine] = field(default_factory=list)  # opportunities past their close date since
+    stages: Sequence[OpportunityStage] = field(default_factory=list)
+    currency: str = "CNY"
 
     @property
     def all_clear(self) -> bool:
@@ -48,6 +54,8 @@ class TeamDigest:
             or self.orphan_count
             or self.pool_in
             or self.pool_out
+            or self.deal_changes
+            or self.slipped
         ) and not any(v.last_day or v.this_week for v in self.visits.values())
 
 
@@ -111,7 +119,11 @@ def digest(lang: Lang, team: TeamDigest, timezone: str) -> dict[str, Any]:
     )
     blocks.append(b.context(pool))
     blocks += (
-        _due_soon(lang, team, timezone) + _churn(lang, team) + _complaints(lang, team) + _orphans(lang, team)
+        _due_soon(lang, team, timezone)
+        + _churn(lang, team)
+        + _complaints(lang, team)
+        + _orphans(lang, team)
+        + _deals(lang, team)
     )
     return b.message(title, blocks)
 
@@ -189,3 +201,41 @@ def reassign_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> 
         close=_("Cancel"),
         private_metadata=json.dumps({**metadata, "customer": customer.id}),
     )
+
+
+DEAL_CHANGES = {
+    "moved": N_("%(deal)s · %(owner)s: %(from)s → %(to)s"),
+    "reopened": N_("%(deal)s · %(owner)s: reopened in %(to)s"),
+    "won": N_("%(deal)s · %(owner)s: won, %(amount)s"),
+    "lost": N_("%(deal)s · %(owner)s: lost"),
+    "slipped": N_("%(deal)s · %(owner)s: %(amount)s, in %(to)s"),
+}
+
+
+def _deals(lang: Lang, team: TeamDigest) -> list[b.Block]:
+    """Yesterday's stage moves, wins and losses, and the opportunities whose close date has passed since."""
+    stages = {stage.id: stage for stage in team.stages}
+    blocks: list[b.Block] = []
+    for title, lines in (
+        (say(lang, N_("Opportunities on %(day)s"), day=day(team.last_day, lang)), team.deal_changes),
+        (say(lang, N_("Past their expected close date since then")), team.slipped),
+    ):
+        if lines:
+            blocks.append(
+                b.section(
+                    f"*{title}*\n"
+                    + "\n".join(_deal_line(lang, line, stages, team.currency) for line in lines)
+                )
+            )
+    return blocks
+
+
+def _deal_line(lang: Lang, line: DealLine, stages: dict[int, OpportunityStage], currency: str) -> str:
+    deal = say(lang, N_("#%(number)s %(title)s (%(customer)s)"), number=line.number, title=line.title,
+               customer=line.customer_name)  # fmt: skip
+    before = stages.get(line.from_stage_id) if line.from_stage_id is not None else None
+    return "• " + say(
+        lang, DEAL_CHANGES.get(line.change, DEAL_CHANGES["moved"]), deal=deal, owner=mention(line.owner_id),
+        amount=labels.amount(line.amount, currency, lang), to=stage_name(stages.get(line.to_stage_id), lang),
+        **{"from": stage_name(before, lang)},
+    )  # fmt: skip
