@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from slack_bolt import App
 
@@ -117,18 +118,7 @@ def open_form_for_button(call: Call) -> None:
 
 def submit_new(call: Call) -> None:
     values = form_values(call.body)
-    draft = OpportunityDraft(
-        customer_id=chosen_customer(values),
-        title=text_of(values, Field.TITLE.value),
-        amount=text_of(values, Field.AMOUNT.value),
-        currency=text_of(values, Field.CURRENCY.value),
-        rate=text_of(values, Field.RATE.value),
-        stage_id=int_of(values, Field.STAGE.value),
-        probability=text_of(values, Field.PROBABILITY.value),
-        expected_close_on=values.get(Field.CLOSE_ON.value),
-        products=text_of(values, Field.PRODUCTS.value),
-        next_step=text_of(values, Field.NEXT_STEP.value),
-    )
+    draft = _draft(values, chosen_customer(values), int_of(values, Field.STAGE.value))
     opened = opportunities.open_opportunity(call.env, call.me, draft)
     call.hand_over(Changed(opened.id))
     call.ack(response_action="clear")
@@ -257,17 +247,23 @@ def open_edit_form(call: Call) -> None:
 def submit_edit(call: Call) -> None:
     number, version = _seen(str(call.view_metadata().get("o", "")))
     values = form_values(call.body)
-    draft = OpportunityDraft(
-        customer_id=0,  # kept: an opportunity stays with its customer
+    draft = _draft(values, 0, None)  # its customer and stage are kept
+    opportunities_edit.edit_opportunity(call.env, call.me, number, seen_version=version, draft=draft)
+    call.hand_over(Changed(number))
+    call.ack(response_action="clear")
+
+
+def _draft(values: dict[str, Any], customer_id: int, stage_id: int | None) -> OpportunityDraft:
+    """What the *New opportunity* or *Edit* form holds."""
+    return OpportunityDraft(
+        customer_id=customer_id,
         title=text_of(values, Field.TITLE.value),
         amount=text_of(values, Field.AMOUNT.value),
         currency=text_of(values, Field.CURRENCY.value),
         rate=text_of(values, Field.RATE.value),
+        stage_id=stage_id,
         probability=text_of(values, Field.PROBABILITY.value),
         expected_close_on=values.get(Field.CLOSE_ON.value),
         products=text_of(values, Field.PRODUCTS.value),
         next_step=text_of(values, Field.NEXT_STEP.value),
     )
-    opportunities_edit.edit_opportunity(call.env, call.me, number, seen_version=version, draft=draft)
-    call.hand_over(Changed(number))
-    call.ack(response_action="clear")

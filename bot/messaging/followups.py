@@ -4,11 +4,11 @@ one DM listing the rep's follow-ups due today and overdue (not one DM per custom
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from bot.env import Env
-from bot.messaging.mornings import Due, due_at_reminder_time, grouped, queue_all
+from bot.messaging.mornings import queue_lists
 from bot.services import followups
-from bot.services import settings as settings_service
 from bot.views import followups as views
 
 KIND = "reminders"  # the outbox kind, kept: queued rows and their dedupe keys carry it
@@ -16,19 +16,8 @@ KIND = "reminders"  # the outbox kind, kept: queued rows and their dedupe keys c
 
 def remind(env: Env, workspace_id: str) -> tuple[int, int]:
     """Queue this morning's reminder for each rep due one; returns (reps, follow-ups in them)."""
-    due = due_at_reminder_time(env, workspace_id, settings_service.load(env, workspace_id), KIND)
-    messages, rows = [], 0
-    for today, people in grouped(due, _day).items():  # a day or two at most: the zones' dates
-        owners = [one.person.user_id for one in people]
-        found = followups.due_by_owner(env, workspace_id, owners, today, per_owner=views.ROWS_SHOWN)
-        for one in people:
-            mine = found.get(one.person.user_id)
-            if mine:
-                messages.append(one.outgoing(views.reminder(one.person.lang, mine, one.day)))
-                rows += mine[0].total
-    queue_all(env, messages)
-    return len(messages), rows
 
+    def find(owners: list[str], today: date) -> dict[str, list[Any]]:
+        return dict(followups.due_by_owner(env, workspace_id, owners, today, per_owner=views.ROWS_SHOWN))
 
-def _day(one: Due) -> date:
-    return one.day
+    return queue_lists(env, workspace_id, KIND, find, views.reminder)

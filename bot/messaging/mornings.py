@@ -10,8 +10,10 @@ from datetime import date, time
 from typing import Any, TypeVar
 
 from bot.env import Env
+from bot.i18n import Lang
 from bot.notify import Outgoing, dedupe_key, enqueue_many, json_payload
 from bot.rules.calendar import due_day
+from bot.services import settings as settings_service
 from bot.services.people import Actor, directory
 from bot.services.settings import WorkspaceSettings
 from store import outbox as outbox_store
@@ -83,3 +85,28 @@ def due_at_reminder_time(env: Env, workspace_id: str, settings: WorkspaceSetting
     return due_this_morning(
         env, people, kind=kind, at=settings.reminder_at, country=settings.country, workspace_id=workspace_id
     )
+
+
+# (people, their day) -> each one's rows, the first of which says how many they have (`total`)
+Find = Callable[[list[str], date], dict[str, list[Any]]]
+Render = Callable[[Lang, list[Any], date], dict[str, Any]]  # (language, rows, day) -> the message
+
+
+def queue_lists(env: Env, workspace_id: str, kind: str, find: Find, render: Render) -> tuple[int, int]:
+    """The morning's list of `kind` for each person due one who has rows (found for everyone of a day
+    at once), queued in one transaction; returns (people told, rows in all their lists)."""
+    due = due_at_reminder_time(env, workspace_id, settings_service.load(env, workspace_id), kind)
+    messages, rows = [], 0
+    for today, people in grouped(due, _its_day).items():  # a day or two at most: the zones' dates
+        found = find([one.person.user_id for one in people], today)
+        for one in people:
+            mine = found.get(one.person.user_id)
+            if mine:
+                messages.append(one.outgoing(render(one.person.lang, mine, one.day)))
+                rows += mine[0].total
+    queue_all(env, messages)
+    return len(messages), rows
+
+
+def _its_day(one: Due) -> date:
+    return one.day

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from bot import events, notify
 from bot.env import Env
 from bot.i18n import lang
-from bot.messaging.mornings import Due, due_at_reminder_time, grouped, queue_all
+from bot.messaging.mornings import queue_lists
 from bot.services import opportunities, opportunities_reminders
 from bot.services import settings as settings_service
 from bot.services.opportunities import OpportunityChanged
@@ -35,24 +35,14 @@ KIND = "opportunity_reminders"  # the outbox kind, kept: queued rows and their d
 
 def remind(env: Env, workspace_id: str) -> tuple[int, int]:
     """Queue this morning's reminder for each owner due one; returns (owners, opportunities in them)."""
-    due = due_at_reminder_time(env, workspace_id, settings_service.load(env, workspace_id), KIND)
-    messages, rows = [], 0
-    for today, people in grouped(due, _day).items():
-        owners = [one.person.user_id for one in people]
+
+    def find(owners: list[str], today: date) -> dict[str, list[Any]]:
         found = opportunities_reminders.needing_attention(
             env, workspace_id, owners, today, per_owner=views.REMINDER_ROWS
         )
-        for one in people:
-            mine = found.get(one.person.user_id)
-            if mine:
-                messages.append(one.outgoing(views.reminder(one.person.lang, mine, one.day)))
-                rows += mine[0].total
-    queue_all(env, messages)
-    return len(messages), rows
+        return dict(found)
 
-
-def _day(one: Due) -> date:
-    return one.day
+    return queue_lists(env, workspace_id, KIND, find, views.reminder)
 
 
 # -- the deals channel -----------------------------------------------------------------------------------
