@@ -279,6 +279,15 @@ def next_stage_id(env: Env, actor: Actor, opportunity: Opportunity) -> int | Non
     return following.id if following else None
 
 
+def _closing(session: Session, env: Env, actor: Actor, current: Opportunity, outcome: str) -> dict[str, Any]:
+    """What closing an open opportunity as won or lost writes: that outcome's stage and probability."""
+    require_open(current)
+    stage = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), outcome)
+    assert stage is not None, "the stages keep one of each outcome"
+    now = env.clock.now()
+    return {"stage_id": stage.id, "probability": stage.probability, "stage_since": now, "closed_at": now}
+
+
 def mark_won(
     env: Env, actor: Actor, number: int, *, seen_version: int
 ) -> tuple[Opportunity, orders.OrderLogged]:
@@ -286,11 +295,7 @@ def mark_won(
     same transaction; the customer becomes dealt and its level and stage follow."""
     with env.db.session() as session:
         current = current_for_change(session, actor, number)
-        require_open(current)
-        won = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.WON)
-        assert won is not None, "the stages keep one of each outcome"
-        now = env.clock.now()
-        values = {"stage_id": won.id, "probability": 100, "stage_since": now, "closed_at": now}
+        values = _closing(session, env, actor, current, rules.WON)
         changed = apply_change(session, env, actor, current, seen_version, values, CHANGE_WON)
         customer = session.get(Customer, current.customer_id)
         assert customer is not None
@@ -325,12 +330,8 @@ def mark_lost(
         )
     with env.db.session() as session:
         current = current_for_change(session, actor, number)
-        require_open(current)
-        lost = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), rules.LOST)
-        assert lost is not None, "the stages keep one of each outcome"
-        now = env.clock.now()
-        values = {"stage_id": lost.id, "probability": 0, "stage_since": now, "closed_at": now,
-                  "lost_reason_key": reason_key, "lost_reason": text}  # fmt: skip
+        values = _closing(session, env, actor, current, rules.LOST)
+        values.update(lost_reason_key=reason_key, lost_reason=text)
         lost_one = apply_change(session, env, actor, current, seen_version, values, CHANGE_LOST, note=text)
         _restage(session, env, actor, current.customer_id)
         return lost_one
