@@ -56,7 +56,9 @@ NOW = datetime(2026, 11, 25, 1, 5, tzinfo=UTC)  # Wednesday 09:05 in Shanghai: t
 TODAY = NOW.date()
 MANAGERS = [f"U0MGR{number:02}" for number in range(20)]
 REPS = [f"U0REP{number:04}" for number in range(1000)]
-CUSTOMERS, EVERY = 1_000_000, 2  # by default; an opportunity on every second customer
+# By default; an opportunity on every second customer (every second thousand: each rep has some),
+# numbered as its customer.
+CUSTOMERS, EVERY = 1_000_000, 2
 
 
 def _people() -> list[BenchPerson]:
@@ -81,7 +83,7 @@ def load(engine: sa.Engine, env: Env, console: Console, customers: int) -> None:
             sa.text(
                 "INSERT INTO workspace_counter (workspace_id, name, value) VALUES (:ws, 'opportunity', :n)"
             ),
-            {"ws": WORKSPACE, "n": customers // EVERY},
+            {"ws": WORKSPACE, "n": customers},
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(sa.text("ANALYZE"))
@@ -107,12 +109,12 @@ def _opportunities_statement(clock: SqlTime) -> str:
             amount_base_minor, stage_id, probability, expected_close_on, products, next_step, lost_reason_key,
             lost_reason, order_id, created_by, created_at, updated_at, stage_since, closed_at, version,
             reminder_snoozed_until)
-        SELECT c.workspace_id, c.id / {EVERY}, c.id, c.owner_id, 'Annual contract', {amount}, 'CNY', '1',
+        SELECT c.workspace_id, c.id, c.id, c.owner_id, 'Annual contract', {amount}, 'CNY', '1',
             {amount}, {STAGE} + 1, {PROBABILITIES.format(stage=STAGE)},
             {clock.day(f"({spread('close', 180, 'c.id')}) - 60")}, '', '',
             CASE WHEN {STAGE} = 5 THEN 'price' ELSE '' END, '', NULL, c.owner_id, {opened}, {moved}, {moved},
             {closed}, CASE WHEN {STAGE} = 0 THEN 1 ELSE 2 END, NULL
-        FROM customer c WHERE c.id % {EVERY} = 0 AND c.owner_id IS NOT NULL
+        FROM customer c WHERE (c.id / {len(REPS)}) % {EVERY} = 0 AND c.owner_id IS NOT NULL
     """
 
 

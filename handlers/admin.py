@@ -11,20 +11,22 @@ from slack_bolt import App
 
 from bot import notify
 from bot.errors import InvalidInput
-from bot.i18n import N_
+from bot.i18n import N_, lang
 from bot.messaging import reports as report_messaging
 from bot.messaging.channels import channel_problem
 from bot.rules.commands import mentioned_users
-from bot.services import people, reports, settings
+from bot.services import opportunities, opportunity_stages, people, reports, settings
 from bot.views import admin as views
 from bot.views import blocks as b
+from bot.views import opportunities as opportunity_views
+from bot.views import opportunity_stages as stage_views
 from bot.views import reports as report_views
 from bot.views import settings as settings_views
 from bot.views.common import help_message
 from bot.views.ids import Callback, Command
 from bot.views.text import say, unescape_slack
 from handlers.kit import Call, Kit, just_ack, lazy, listener
-from handlers.state import form_values
+from handlers.state import form_values, text_of
 
 HELP_WORDS = {"", "help", "?", "帮助"}
 SLACK_WORK = {"role", "team"}  # these may look people up in Slack: done in the lazy function
@@ -48,6 +50,9 @@ def register(app: App, kit: Kit) -> None:
     )
     app.view(Callback.SETTINGS)(
         ack=listener(kit, submit_settings), lazy=[lazy(kit, confirm_settings, when_deferred=True)]
+    )
+    app.view(Callback.OPPORTUNITY_STAGES)(
+        ack=listener(kit, submit_stages), lazy=[lazy(kit, confirm_stages, when_deferred=True)]
     )
 
 
@@ -84,6 +89,10 @@ def crm_command(call: Call) -> None:
         settings.require_admin(call.me)
         call.hand_over(AdminWork("settings"))
         call.ack()
+    elif verb in STAGES_WORDS:
+        settings.require_admin(call.me)
+        call.hand_over(AdminWork("stages"))
+        call.ack()
     elif verb in SLACK_WORK:
         people.require_admin(call.me)
         call.hand_over(AdminWork(verb))
@@ -93,6 +102,7 @@ def crm_command(call: Call) -> None:
 
 
 REPORT_WORDS = {"report", "报告", "报表"}
+STAGES_WORDS = {"stages", "阶段", "商机阶段"}
 PERIOD_WORDS = {
     "week": "week",
     "周": "week",
@@ -164,6 +174,11 @@ def crm_admin_work(call: Call) -> None:
         _send_report_charts(call, asked.report)
     elif call.handed(AdminWork).verb == "settings":
         _open_settings(call)
+    elif call.handed(AdminWork).verb == "stages":
+        view = stage_views.stages_modal(
+            call.lang, opportunities.stages(call.env, call.me.workspace_id), call.metadata()
+        )
+        call.client.views_open(trigger_id=call.trigger_id, view=view)
 
 
 def _open_settings(call: Call) -> None:
@@ -232,3 +247,39 @@ def _change_team(call: Call, words: list[str]) -> None:
         lookup=call.kit.lookup(call.me.workspace_id),
     )
     call.tell(views.team_changed(call.lang, change, added=verbs[0] == "add"))
+
+
+@dataclass(frozen=True)
+class StagesSaved:
+    changed: int
+
+
+def submit_stages(call: Call) -> None:
+    """`/crm stages`: every stage's fields, a new one, the ones retired."""
+    values = form_values(call.body)
+    retired = {int(one) for one in values.get(stage_views.RETIRE) or [] if str(one).isdigit()}
+    edits = [
+        opportunity_stages.StageEdit(
+            stage.id, text_of(values, f"stage_name_{stage.id}"), text_of(values, f"stage_probability_{stage.id}"),
+            text_of(values, f"stage_idle_{stage.id}"), text_of(values, f"stage_position_{stage.id}"),
+            stage.id in retired,
+        )
+        for stage in opportunities.stages(call.env, call.me.workspace_id)
+        if f"stage_name_{stage.id}" in values
+    ]  # fmt: skip
+    new = opportunity_stages.NewStage(
+        text_of(values, "new_name"), text_of(values, "new_probability"), text_of(values, "new_idle")
+    )
+    changed = opportunity_stages.save_stages(call.env, call.me, edits, new, _default_names)
+    call.hand_over(StagesSaved(changed))
+    call.ack(response_action="clear")
+
+
+def _default_names(key: str) -> set[str]:
+    """A default stage's name in every language the bot speaks."""
+    text = opportunity_views.STAGE_NAMES.get(key)
+    return {lang(locale).gettext(text) for locale in ("en", "zh_CN")} if text else set()
+
+
+def confirm_stages(call: Call) -> None:
+    call.tell(stage_views.stages_saved(call.lang, call.handed(StagesSaved).changed))

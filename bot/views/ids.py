@@ -108,6 +108,7 @@ class Callback(StrEnum):
     OPPORTUNITY_NEW = "opportunity.new"
     OPPORTUNITY_LOST = "opportunity.lost"
     OPPORTUNITY_EDIT = "opportunity.edit"
+    OPPORTUNITY_STAGES = "opportunity.stages"
 
 
 FOLLOW_UP_BLOCK = "followup"  # "followup.<customer id>": a reminder row's actions
