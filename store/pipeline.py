@@ -47,60 +47,67 @@ def _of(workspace_id: str, owners: Sequence[str] | None) -> list[sa.ColumnElemen
     return where
 
 
-def _weighted(amount: Any, probability: Any) -> sa.ColumnElement[int]:
-    """Rounded half up to the minor unit, as bot.rules.opportunities.weighted_minor."""
-    return sa.func.sum((amount * probability + 50) // 100)
+@dataclass(frozen=True)
+class Period:
+    """A forecast's period: its days, and the instants its wins are counted between (its zone's)."""
+
+    first_day: date
+    after_last_day: date
+    won_since: datetime
+    won_until: datetime
 
 
-def by_stage(session: Session, *, workspace_id: str, owners: Sequence[str] | None) -> list[StageTotal]:
-    """Open opportunities of these owners (None: everyone's) by stage."""
-    amount, probability = col(Opportunity.amount_base_minor), col(Opportunity.probability)
-    rows = session.execute(
-        sa.select(
-            col(Opportunity.stage_id), sa.func.count(), sa.func.sum(amount), _weighted(amount, probability)
-        )
-        .where(*_of(workspace_id, owners), col(Opportunity.closed_at).is_(None))
-        .group_by(col(Opportunity.stage_id))
-    )
-    return [
-        StageTotal(int(stage), int(n), int(total or 0), int(weighted or 0))
-        for stage, n, total, weighted in rows
-    ]
+@dataclass(frozen=True)
+class Figures:
+    totals: list[StageTotal]
+    forecasts: list[Forecast]  # one for each period asked
 
 
-def forecast(
+def figures(
     session: Session,
     *,
     workspace_id: str,
     owners: Sequence[str] | None,
-    first_day: date,
-    after_last_day: date,
-    won_since: datetime,
-    won_until: datetime,
+    periods: Sequence[Period],
     won_stages: Sequence[int],
-) -> Forecast:
-    """The period's forecast: what was won in it (closed in it, at a won stage) and what is open and
-    expected to close in it."""
+) -> Figures:
+    """Open opportunities of these owners (None: everyone's) by stage, and each period's forecast: what
+    was won in it (closed in it at a won stage) and what is open and expected to close in it. One pass
+    over the open ones and those closed since the earliest period began, grouped by stage."""
     amount, probability = col(Opportunity.amount_base_minor), col(Opportunity.probability)
-    closing = sa.and_(
-        col(Opportunity.closed_at).is_(None),
-        col(Opportunity.expected_close_on) >= first_day,
-        col(Opportunity.expected_close_on) < after_last_day,
-    )
-    won = sa.and_(
-        col(Opportunity.stage_id).in_(list(won_stages)),
-        col(Opportunity.closed_at) >= won_since,
-        col(Opportunity.closed_at) < won_until,
-    )
-    row = session.execute(
-        sa.select(
-            sa.func.sum(sa.case((won, amount), else_=0)),
-            sa.func.sum(sa.case((sa.and_(closing, probability >= COMMITTED_FROM), amount), else_=0)),
-            sa.func.sum(sa.case((closing, (amount * probability + 50) // 100), else_=0)),
-        ).where(*_of(workspace_id, owners), sa.or_(closing, won))
-    ).one()
-    won_total = int(row[0] or 0)
-    return Forecast(won_total, won_total + int(row[1] or 0), won_total + int(row[2] or 0))
+    is_open = col(Opportunity.closed_at).is_(None)
+    weighted = (amount * probability + 50) // 100  # rounded half up, as rules.opportunities.weighted_minor
+
+    def summed(condition: sa.ColumnElement[bool], value: Any) -> Any:
+        return sa.func.sum(sa.case((condition, value), else_=0))
+
+    columns = [
+        sa.func.sum(sa.case((is_open, 1), else_=0)),
+        summed(is_open, amount),
+        summed(is_open, weighted),
+    ]
+    for period in periods:
+        closing = sa.and_(is_open, col(Opportunity.expected_close_on) >= period.first_day,
+                          col(Opportunity.expected_close_on) < period.after_last_day)  # fmt: skip
+        won = sa.and_(col(Opportunity.stage_id).in_(list(won_stages)), col(Opportunity.closed_at) >= period.won_since,
+                      col(Opportunity.closed_at) < period.won_until)  # fmt: skip
+        columns += [summed(won, amount), summed(sa.and_(closing, probability >= COMMITTED_FROM), amount),
+                    summed(closing, weighted)]  # fmt: skip
+    earliest = min((period.won_since for period in periods), default=None)
+    recent = is_open if earliest is None else sa.or_(is_open, col(Opportunity.closed_at) >= earliest)
+    rows = session.execute(
+        sa.select(col(Opportunity.stage_id), *columns)
+        .where(*_of(workspace_id, owners), recent)
+        .group_by(col(Opportunity.stage_id))
+    ).all()
+    totals = [StageTotal(int(r[0]), int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows if r[1]]
+    forecasts = []
+    for place in range(len(periods)):
+        won_total, committed, weighted_total = (
+            sum(int(r[4 + 3 * place + k] or 0) for r in rows) for k in range(3)
+        )
+        forecasts.append(Forecast(won_total, won_total + committed, won_total + weighted_total))
+    return Figures(totals, forecasts)
 
 
 def reached(

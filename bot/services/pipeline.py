@@ -15,7 +15,7 @@ from bot.rules.calendar import zone
 from bot.services.opportunities import stages_in
 from store import pipeline as store
 from store.models import OpportunityStage
-from store.pipeline import Forecast, Reached, StageTotal
+from store.pipeline import Forecast, Period, Reached, StageTotal
 
 FUNNEL_DAYS = 90
 
@@ -55,32 +55,25 @@ def pipeline_in(
     stages = stages_in(session, workspace_id)
     won_stages = [stage.id for stage in stages if stage.outcome == rules.WON]
     month, quarter = today.replace(day=1), _quarter_start(today)
-    forecasts = [
-        _forecast(session, workspace_id, owners, start, _months_later(start, months), won_stages, timezone)
-        for start, months in ((month, 1), (quarter, 3))
+    periods = [
+        _period(month, _months_later(month, 1), timezone),
+        _period(quarter, _months_later(quarter, 3), timezone),
     ]
+    found = store.figures(
+        session, workspace_id=workspace_id, owners=owners, periods=periods, won_stages=won_stages
+    )
     since = datetime.combine(today - timedelta(days=FUNNEL_DAYS), time(0), tzinfo=zone(timezone))
     funnel = (
         store.reached(session, workspace_id=workspace_id, owners=owners, opened_since=since)
         if with_funnel
         else []
     )
-    totals = store.by_stage(session, workspace_id=workspace_id, owners=owners)
-    return Pipeline(stages, totals, forecasts[0], forecasts[1], funnel)
+    return Pipeline(stages, found.totals, found.forecasts[0], found.forecasts[1], funnel)
 
 
-def _forecast(
-    session: Session,
-    workspace_id: str,
-    owners: Sequence[str] | None,
-    first_day: date,
-    after_last_day: date,
-    won_stages: list[int],
-    timezone: str,
-) -> Forecast:
+def _period(first_day: date, after_last_day: date, timezone: str) -> Period:
     here = zone(timezone)
-    return store.forecast(
-        session, workspace_id=workspace_id, owners=owners, first_day=first_day, after_last_day=after_last_day,
-        won_since=datetime.combine(first_day, time(0), tzinfo=here),
-        won_until=datetime.combine(after_last_day, time(0), tzinfo=here), won_stages=won_stages,
+    return Period(
+        first_day, after_last_day, datetime.combine(first_day, time(0), tzinfo=here),
+        datetime.combine(after_last_day, time(0), tzinfo=here),
     )  # fmt: skip
