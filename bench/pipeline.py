@@ -126,9 +126,9 @@ def _changes_statement(*, created: bool) -> str:
     where = "" if created else "WHERE o.stage_id > 1"
     to_stage = "1" if created else "o.stage_id"
     return f"""
-        INSERT INTO opportunity_change (workspace_id, opportunity_id, version, change, actor_id, at,
+        INSERT INTO opportunity_change (workspace_id, opportunity_id, version, change, owner_id, actor_id, at,
             from_stage_id, to_stage_id, amount_base_minor, expected_close_on, note)
-        SELECT o.workspace_id, o.id, {version}, {change}, o.owner_id, {at}, {stage_from}, {to_stage},
+        SELECT o.workspace_id, o.id, {version}, {change}, o.owner_id, o.owner_id, {at}, {stage_from}, {to_stage},
             o.amount_base_minor, o.expected_close_on, ''
         FROM opportunity o {where}
     """

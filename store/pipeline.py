@@ -63,6 +63,24 @@ class Figures:
     forecasts: list[Forecast]  # one for each period asked
 
 
+def _summed(condition: sa.ColumnElement[bool], value: Any) -> Any:
+    return sa.func.sum(sa.case((condition, value), else_=0))
+
+
+def _sums(is_open: sa.ColumnElement[bool], period: Period | None, won_stages: Sequence[int]) -> list[Any]:
+    """The open ones' count, amount and weighted amount; or a period's won, committed and weighted sums."""
+    amount, probability = col(Opportunity.amount_base_minor), col(Opportunity.probability)
+    weighted = (amount * probability + 50) // 100  # rounded half up, as rules.opportunities.weighted_minor
+    if period is None:
+        return [_summed(is_open, 1), _summed(is_open, amount), _summed(is_open, weighted)]
+    closing = sa.and_(is_open, col(Opportunity.expected_close_on) >= period.first_day,
+                      col(Opportunity.expected_close_on) < period.after_last_day)  # fmt: skip
+    won = sa.and_(col(Opportunity.stage_id).in_(list(won_stages)), col(Opportunity.closed_at) >= period.won_since,
+                  col(Opportunity.closed_at) < period.won_until)  # fmt: skip
+    return [_summed(won, amount), _summed(sa.and_(closing, probability >= COMMITTED_FROM), amount),
+            _summed(closing, weighted)]  # fmt: skip
+
+
 def figures(
     session: Session,
     *,
@@ -74,25 +92,10 @@ def figures(
     """Open opportunities of these owners (None: everyone's) by stage, and each period's forecast: what
     was won in it (closed in it at a won stage) and what is open and expected to close in it. One pass
     over the open ones and those closed since the earliest period began, grouped by stage."""
-    amount, probability = col(Opportunity.amount_base_minor), col(Opportunity.probability)
     is_open = col(Opportunity.closed_at).is_(None)
-    weighted = (amount * probability + 50) // 100  # rounded half up, as rules.opportunities.weighted_minor
-
-    def summed(condition: sa.ColumnElement[bool], value: Any) -> Any:
-        return sa.func.sum(sa.case((condition, value), else_=0))
-
-    columns = [
-        sa.func.sum(sa.case((is_open, 1), else_=0)),
-        summed(is_open, amount),
-        summed(is_open, weighted),
-    ]
+    columns = _sums(is_open, None, won_stages)
     for period in periods:
-        closing = sa.and_(is_open, col(Opportunity.expected_close_on) >= period.first_day,
-                          col(Opportunity.expected_close_on) < period.after_last_day)  # fmt: skip
-        won = sa.and_(col(Opportunity.stage_id).in_(list(won_stages)), col(Opportunity.closed_at) >= period.won_since,
-                      col(Opportunity.closed_at) < period.won_until)  # fmt: skip
-        columns += [summed(won, amount), summed(sa.and_(closing, probability >= COMMITTED_FROM), amount),
-                    summed(closing, weighted)]  # fmt: skip
+        columns += _sums(is_open, period, won_stages)
     earliest = min((period.won_since for period in periods), default=None)
     recent = is_open if earliest is None else sa.or_(is_open, col(Opportunity.closed_at) >= earliest)
     rows = session.execute(
@@ -113,38 +116,51 @@ def figures(
 def reached(
     session: Session, *, workspace_id: str, owners: Sequence[str] | None, opened_since: datetime
 ) -> list[Reached]:
-    """For each stage, how many of the opportunities opened since `opened_since` reached it: an open
-    stage is reached by those whose history went there or past it, or that were won; the won stage
-    by those won; the lost stage by those lost."""
+    """For each stage in use, how many of the opportunities opened since `opened_since` reached it: an
+    open stage is reached by those whose history went there or past it, or that were won; the won
+    stage by those won; the lost stage by those lost. Read from the owners' histories since that day
+    alone (an opportunity opened since then changed only since then), counted by how far each went
+    (a few rows); the stages' totals are summed from those."""
     stage = OpportunityStage.__table__  # type: ignore[attr-defined]
-    furthest = (
+    change = OpportunityChange.__table__  # type: ignore[attr-defined]
+    mine = [change.c.workspace_id == workspace_id, change.c.at >= opened_since]
+    if owners is not None:
+        mine.append(change.c.owner_id.in_(list(owners)))
+    each = (
         sa.select(
-            col(OpportunityChange.opportunity_id).label("opportunity_id"),
             sa.func.max(sa.case((stage.c.outcome == "open", stage.c.position), else_=0)).label("position"),
-            sa.func.max(sa.case((stage.c.outcome == "won", 1), else_=0)).label("won"),
-            sa.func.max(sa.case((stage.c.outcome == "lost", 1), else_=0)).label("lost"),
+            sa.func.max(sa.case((change.c.change == "won", 1), else_=0)).label("won"),
+            sa.func.max(sa.case((change.c.change == "lost", 1), else_=0)).label("lost"),
         )
-        .join(stage, sa.and_(stage.c.workspace_id == col(OpportunityChange.workspace_id),
-                             stage.c.id == col(OpportunityChange.to_stage_id)))
-        .join(Opportunity, sa.and_(col(Opportunity.workspace_id) == col(OpportunityChange.workspace_id),
-                                   col(Opportunity.id) == col(OpportunityChange.opportunity_id)))
-        .where(*_of(workspace_id, owners), col(Opportunity.created_at) >= opened_since)
-        .group_by(col(OpportunityChange.opportunity_id))
-        .subquery("furthest")
+        .select_from(change.join(stage, sa.and_(stage.c.workspace_id == change.c.workspace_id,
+                                                stage.c.id == change.c.to_stage_id)))
+        .where(*mine)
+        .group_by(change.c.opportunity_id)
+        .having(sa.func.max(sa.case((change.c.change == "created", 1), else_=0)) == 1)
+        .subquery("each")
     )  # fmt: skip
-    reached_it = sa.case(
-        (stage.c.outcome == "won", furthest.c.won == 1),
-        (stage.c.outcome == "lost", furthest.c.lost == 1),
-        else_=sa.or_(furthest.c.position >= stage.c.position, furthest.c.won == 1),
-    )
     rows = session.execute(
-        sa.select(stage.c.id, sa.func.count(furthest.c.opportunity_id))
-        .select_from(stage.outerjoin(furthest, reached_it))
+        sa.select(each.c.position, each.c.won, each.c.lost, sa.func.count()).group_by(
+            each.c.position, each.c.won, each.c.lost
+        )
+    ).all()
+    stages = session.execute(
+        sa.select(stage.c.id, stage.c.position, stage.c.outcome)
         .where(stage.c.workspace_id == workspace_id, stage.c.retired_at.is_(None))
-        .group_by(stage.c.id, stage.c.position)
         .order_by(stage.c.position)
-    )
-    return [Reached(int(stage_id), int(count)) for stage_id, count in rows]
+    ).all()
+    return [
+        Reached(int(stage_id), _reaching(rows, position, outcome)) for stage_id, position, outcome in stages
+    ]
+
+
+def _reaching(rows: Sequence[Any], position: int, outcome: str) -> int:
+    """How many of the counted opportunities reached the stage at `position` with `outcome`."""
+    if outcome == "won":
+        return sum(int(n) for _, won, _lost, n in rows if won)
+    if outcome == "lost":
+        return sum(int(n) for _, _won, lost, n in rows if lost)
+    return sum(int(n) for furthest, won, _lost, n in rows if won or (furthest or 0) >= position)
 
 
 @dataclass(frozen=True)

@@ -236,7 +236,8 @@ def _change(
 ) -> OpportunityChange:
     return OpportunityChange(
         workspace_id=opportunity.workspace_id, opportunity_id=opportunity.id, version=opportunity.version,
-        change=change, actor_id=actor.user_id, at=opportunity.updated_at, from_stage_id=from_stage,
+        change=change, owner_id=opportunity.owner_id, actor_id=actor.user_id, at=opportunity.updated_at,
+        from_stage_id=from_stage,
         to_stage_id=opportunity.stage_id, amount_base_minor=opportunity.amount_base_minor,
         expected_close_on=opportunity.expected_close_on, note=note,
     )  # fmt: skip

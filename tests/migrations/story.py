@@ -357,7 +357,7 @@ def _opportunities() -> Story:
     def change(opportunity_id: int, version: int, change: str, to: int, **values: Any) -> Row:
         return {
             "workspace_id": TEAM, "opportunity_id": opportunity_id, "version": version, "change": change,
-            "actor_id": MEI, "at": utc(11, 2, 3), "from_stage_id": None, "to_stage_id": to,
+            "owner_id": MEI, "actor_id": MEI, "at": utc(11, 2, 3), "from_stage_id": None, "to_stage_id": to,
             "amount_base_minor": 50_000_000, "expected_close_on": date(2026, 12, 20), "note": "", **values,
         }  # fmt: skip
 

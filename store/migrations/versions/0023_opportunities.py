@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("opportunity_id", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("version", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("change", sa.String(16), nullable=False),
+        sa.Column("owner_id", sa.String(32), nullable=False),
         sa.Column("actor_id", sa.String(32), nullable=True),
         sa.Column("at", store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("from_stage_id", sa.Integer(), nullable=True),
@@ -62,6 +63,11 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_opportunity_change_at", "opportunity_change", ["workspace_id", "at"])
+    op.create_index(
+        "ix_opportunity_change_owner",
+        "opportunity_change",
+        ["workspace_id", "owner_id", "at", "opportunity_id", "to_stage_id", "change"],
+    )
 
 
 def _opportunity() -> None:
