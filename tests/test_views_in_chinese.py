@@ -10,6 +10,8 @@ from bot.playground.validation import message_problems, view_problems
 from bot.services.customers import CustomerCard, CustomerDraft, DuplicateMatch
 from bot.services.home import DueList, HomeData
 from bot.services.home_types import Warned
+from bot.services.opportunities_card import OpportunityCard
+from bot.services.opportunities_reminders import NeedsAttention
 from bot.services.orders import OrderLogged
 from bot.services.people import RoleChange, TeamChange, TeamListing
 from bot.services.pool import Claimed, Released
@@ -23,19 +25,54 @@ from bot.views import (
     common,
     customers,
     home,
+    opportunity_stages,
     orders,
     pool,
     settings,
     visits,
 )
+from bot.views import opportunities as opportunity_views
 from bot.views.pool import Announced
-from store.models import AnnouncementRow, Customer, Order, OwnershipEvent, Person, Visit
+from store.models import (
+    AnnouncementRow,
+    Customer,
+    Opportunity,
+    OpportunityChange,
+    OpportunityStage,
+    Order,
+    OwnershipEvent,
+    Person,
+    Visit,
+)
 from tests.conftest import NOW
+
+STAGES = [
+    OpportunityStage(workspace_id="T", id=n, key=key, position=n, probability=p, outcome=o, idle_days=14)
+    for n, (key, p, o) in enumerate(
+        [("qualify", 10, "open"), ("needs_analysis", 20, "open"), ("proposal", 40, "open"),
+         ("negotiation", 70, "open"), ("won", 100, "won"), ("lost", 0, "lost")], start=1,
+    )
+]  # fmt: skip
+DEAL = Opportunity(
+    workspace_id="T", id=12, customer_id=7, owner_id="U1", title="冷链年度合同", amount_minor=50_000_000,
+    currency="CNY", rate="1", amount_base_minor=50_000_000, stage_id=3, probability=40,
+    expected_close_on=date(2026, 11, 20), products="冷链运输", next_step="周五报价", created_by="U1",
+    created_at=NOW, updated_at=NOW, stage_since=NOW, version=2,
+)  # fmt: skip
+HISTORY = [
+    OpportunityChange(workspace_id="T", opportunity_id=12, version=1, change="created", owner_id="U1",
+                      actor_id="U1", at=NOW, to_stage_id=1, amount_base_minor=50_000_000,
+                      expected_close_on=date(2026, 11, 20)),
+    OpportunityChange(workspace_id="T", opportunity_id=12, version=2, change="moved", owner_id="U1",
+                      actor_id="U1", at=NOW, from_stage_id=1, to_stage_id=3, amount_base_minor=50_000_000,
+                      expected_close_on=date(2026, 11, 20)),
+]  # fmt: skip
+DEAL_CARD = OpportunityCard(DEAL, "华东贸易", STAGES, HISTORY, True, 4)
 
 ZH = lang("zh_CN")
 # Words that stay in Latin letters in Chinese: the product, commands and their keywords, codes.
 ALLOWED = re.compile(
-    r"Tidewater|Slack|/crm(?: (?:lang|team|role|settings|report))?|week\|month\|quarter|/customer|/visit|/order|/pool|/claim|/release|/assign|/complaint(?: list(?: all)?)?|/invite|not_in_channel|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
+    r"Tidewater|Slack|/deal|/crm(?: (?:lang|team|role|settings|stages|report))?|week\|month\|quarter|/customer|/visit|/order|/pool|/claim|/release|/assign|/complaint(?: list(?: all)?)?|/invite|not_in_channel|en\|zh\|auto|manager\|rep\|admin|add\|remove|CNY|USD|EUR|HKD|JPY|GBP|SGD|TWD|KRW|AUD|emoji|plain_text|mrkdwn"
 )
 
 
@@ -155,6 +192,22 @@ RECYCLED = AnnouncementRow(
 PAGE = PoolPage(query=PoolQuery(level="A", region="华东", text="贸易"), rows=[POOL_CUSTOMER] * 10)
 
 MESSAGES = {
+    "opportunity card": lambda: opportunity_views.card(
+        ZH, DEAL_CARD, base_currency="CNY", today=date(2026, 11, 23)
+    ),
+    "opportunity list": lambda: opportunity_views.listing(
+        ZH, "进行中的商机", [DEAL_CARD], base_currency="CNY"
+    ),
+    "opportunity reminder": lambda: opportunity_views.reminder(
+        ZH, [NeedsAttention(DEAL, "华东贸易", STAGES[2], 1)], date(2026, 11, 23)
+    ),
+    "opportunity won post": lambda: opportunity_views.channel_post(
+        ZH, DEAL, "华东贸易", STAGES, "CNY", won=True
+    ),
+    "opportunity new post": lambda: opportunity_views.channel_post(
+        ZH, DEAL, "华东贸易", STAGES, "CNY", won=False
+    ),
+    "opportunity snoozed": lambda: opportunity_views.snoozed(ZH, 12, date(2026, 11, 30)),
     "help": lambda: common.help_message(ZH, is_admin=True, unknown="某某"),
     "problem": lambda: common.problem(common.failure_text(ZH, "ab12")),
     "card": lambda: customers.customer_card(ZH, CARD),
@@ -209,6 +262,12 @@ MESSAGES = {
     "language": lambda: admin.language_set(ZH),
 }
 VIEWS = {
+    "new opportunity": lambda: opportunity_views.new_modal(
+        ZH, stages=STAGES, today=date(2026, 11, 23), base_currency="CNY", metadata={}, customer=CUSTOMER
+    ),
+    "edit opportunity": lambda: opportunity_views.edit_modal(ZH, DEAL, base_currency="CNY", metadata={}),
+    "lost opportunity": lambda: opportunity_views.lost_modal(ZH, number=12, version=2, metadata={}),
+    "opportunity stages": lambda: opportunity_stages.stages_modal(ZH, STAGES, {}),
     "new customer": lambda: customers.new_customer_modal(
         ZH, owners=[PERSON], metadata={}, draft=CustomerDraft(name="华东")
     ),
