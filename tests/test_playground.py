@@ -26,6 +26,9 @@ SHOWN_IN_ORDER = {
         "Visit logged for Acme Trading (call, Nov 23, 2026).",
         "Visit logged for Northwind Supplies (meeting, Nov 23, 2026).",
         "Order logged for Acme Trading: CN¥18,000.00 · Corrugated boxes (Nov 20, 2026).",
+        "#1 Annual packaging contract · Acme Trading",  # the opportunity's card
+        "Needs analysis · 20%",  # moved along with Next
+        "Open opportunities",  # /deal mine
         "@mei corrected an order: the amount from “CN¥18,000.00” to “CN¥180,000.00”",
         "@max merged the duplicate “Harbor Lights” into it",
         "Releasing Acme Trading needs your manager's approval: asked @max.",
@@ -48,6 +51,7 @@ SHOWN_IN_ORDER = {
         "🖼 Visits per person, Nov 16, 2026 to Nov 22, 2026 → ",
         "Your team on Nov 24, 2026",  # the manager digest
         "Churn warnings",
+        "Opportunities on Nov 23, 2026",  # the team's opportunities moved the day before
         "max> channel #sales",
         "The team's champions, Nov 16, 2026 to Nov 22, 2026",  # the week's champions, thanked
         "🏆 Most visits: @",
@@ -61,6 +65,9 @@ SHOWN_IN_ORDER = {
         "已记录对“明辉贸易”的拜访（电话，2026年11月23日）。",  # one sentence, Chinese punctuation
         "已记录对“北风商贸”的拜访（会议，2026年11月23日）。",
         "已记录“明辉贸易”的订单：¥18,000.00 · 瓦楞纸箱（2026年11月20日）。",
+        "#1 年度包装合同 · 明辉贸易",
+        "需求确定 · 20%",
+        "进行中的商机",
         "@mei 更正了一笔订单：金额从“¥18,000.00”改为“¥28,000.00”",
         "@max 把重复客户“港灯”合并了进来",
         "释放明辉贸易需要经理批准：已请 @max 审批。",
@@ -81,6 +88,7 @@ SHOWN_IN_ORDER = {
         "周报：2026年11月16日至2026年11月22日",
         "🖼 每人拜访次数：2026年11月16日至2026年11月22日 → ",
         "2026年11月24日 团队日报",
+        "2026年11月23日 的商机",
         "max> channel #sales",
         "团队冠军：2026年11月16日至2026年11月22日",
         "🏆 拜访最多：@",

@@ -153,7 +153,7 @@ def card(lang: Lang, shown: OpportunityCard, *, base_currency: str, today: date)
     if deal.next_step:
         blocks.append(b.section(say(lang, N_("*Next step:* %(step)s"), step=deal.next_step)))
     history = [_change_line(lang, change, stages) for change in shown.history[-HISTORY_SHOWN:]]
-    blocks.append(b.context(*history))
+    blocks.append(b.context("\n".join(history)))
     if shown.can_change:
         blocks.append(_buttons(lang, shown, stages))
     return b.message(headline, blocks)
