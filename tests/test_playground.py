@@ -26,7 +26,7 @@ SHOWN_IN_ORDER = {
         "Visit logged for Acme Trading (call, Nov 23, 2026).",
         "Visit logged for Northwind Supplies (meeting, Nov 23, 2026).",
         "Order logged for Acme Trading: CN¥18,000.00 · Corrugated boxes (Nov 20, 2026).",
-        "#1 Annual packaging contract · Acme Trading",  # the opportunity's card
+        "#3 Annual packaging contract · Acme Trading",  # the opportunity's card (two are in the sample)
         "Needs analysis · 20%",  # moved along with Next
         "Open opportunities",  # /deal mine
         "@mei corrected an order: the amount from “CN¥18,000.00” to “CN¥180,000.00”",
@@ -43,6 +43,7 @@ SHOWN_IN_ORDER = {
         "@mei closed it after the follow-up call: satisfaction 4 of 5.",
         "── App Home · @mei ──",
         "Follow-ups for today, Nov 23, 2026: 3",  # the morning reminder
+        "🎯 1 of your opportunities need you",  # Evergreen's, idle in proposal
         "of your customers go back to the pool soon",  # a recycle warning
         "Acme Trading · critical",  # a churn warning
         "recycled from @mei: no visit in time",  # the recycle, announced
@@ -65,7 +66,7 @@ SHOWN_IN_ORDER = {
         "已记录对“明辉贸易”的拜访（电话，2026年11月23日）。",  # one sentence, Chinese punctuation
         "已记录对“北风商贸”的拜访（会议，2026年11月23日）。",
         "已记录“明辉贸易”的订单：¥18,000.00 · 瓦楞纸箱（2026年11月20日）。",
-        "#1 年度包装合同 · 明辉贸易",
+        "#3 年度包装合同 · 明辉贸易",
         "需求确定 · 20%",
         "进行中的商机",
         "@mei 更正了一笔订单：金额从“¥18,000.00”改为“¥28,000.00”",
@@ -81,6 +82,7 @@ SHOWN_IN_ORDER = {
         "@mei 回访后关闭了投诉：满意度 4 分",
         "── App 首页 · @mei ──",
         "今天（2026年11月23日）的跟进：3",
+        "🎯 你有 1 个商机需要跟进",
         "个客户即将回到公海",
         "明辉贸易 · 严重",
         "从 @mei 名下回收：未按时拜访",

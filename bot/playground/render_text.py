@@ -29,6 +29,7 @@ EMOJI = {
     "calendar": "📆",
     "chart_with_downwards_trend": "📉",
     "chart_with_upwards_trend": "📈",
+    "dart": "🎯",
     "eyes": "👀",
     "heavy_check_mark": "✔️",
     "hourglass": "⌛",

@@ -30,6 +30,10 @@ morning. Fixed customers to script a tour against (English sample / Chinese samp
   still open (the SLA job nudges Li 10 minutes after `now` and tells Max at the breach, 40 minutes
   after). At risk: in Li's churn warning of day 1.
 
+- Two open opportunities: Evergreen Packaging's (Mei's), in proposal for 18 days, longer than the
+  stage's 14 (in Mei's opportunity reminder of day 1); Jade Garden Catering's (Li's), its expected close
+  date 3 days past (in Li's).
+
 Besides: three more of Mei's and Li's prospects go back in nights 2 and 3 (all five are in day 1's
 warnings and Max's digest), Wang has two customers at risk (orders stopped; spend down and no visit)
 and a low complaint open, and Max's digest of day 1 has the team's visits of the working day before,

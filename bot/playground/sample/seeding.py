@@ -7,7 +7,7 @@ import csv
 import dataclasses
 import random
 import tempfile
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -29,8 +29,8 @@ from bot.playground.sample.plan import (
     Visit,
     overdue_clock_day,
 )
-from bot.playground.sample.words import WORDS
-from bot.services import bulk, complaints, pool
+from bot.playground.sample.words import WORDS, Words
+from bot.services import bulk, complaints, opportunities, pool
 from bot.services import settings as settings_service
 from bot.services.people import Actor, ProfileLookup, change_team, resolve_actor, set_role
 from store.bulk import COMPLAINT, CUSTOMER, ORDER, VISIT
@@ -70,6 +70,7 @@ def seed(env: Env, sample: Sample, *, lookup: ProfileLookup, seed: int) -> SeedR
     _import_history(env, workspace, plan, calendar)
     _release(env, plan, by_id, ids)
     _file_complaints(env, plan, by_id, ids)
+    _open_opportunities(env, WORDS[sample.lang], by_id, ids)
     return _report(env, sample.team_id, kept=False)
 
 
@@ -194,6 +195,34 @@ def _file_complaints(env: Env, plan: Plan, actors: dict[str, Actor], ids: dict[s
         number = filed.complaint.id or 0
         for step in spec.steps:
             _handle(_at(env, spec.filed_at + step.after), filer, number, step)
+
+
+# (story key, amount, opened days ago, moved to proposal days ago, expected close in days): Evergreen's
+# has sat in proposal longer than its 14 days (Mei hears of it on day 1), Jade Garden's has slipped
+# past its close date (Li hears of it).
+OPPORTUNITIES = (("evergreen", "120000", 20, 18, 10), ("jade", "80000", 30, 25, -3))
+
+
+def _open_opportunities(env: Env, words: Words, actors: dict[str, Actor], ids: dict[str, int]) -> None:
+    """Two open opportunities, opened and moved at their own instants through the service."""
+    now = env.clock.now()
+    for key, amount, opened_ago, moved_ago, closing_in in OPPORTUNITIES:
+        customer_id = ids[words.fixed[key]]
+        owner = actors[_owner_of(env, customer_id)]
+        opened_at = _at(env, now - timedelta(days=opened_ago))
+        close = (now + timedelta(days=closing_in)).date()
+        # Its close date was ahead when it was opened: a slipped one slipped since.
+        draft = opportunities.OpportunityDraft(customer_id, words.opportunity_titles[key], amount, close)
+        opened = opportunities.open_opportunity(opened_at, owner, draft)
+        proposal = next(s.id for s in opportunities.stages(env, owner.workspace_id) if s.key == "proposal")
+        moved_at = _at(env, now - timedelta(days=moved_ago))
+        opportunities.move(moved_at, owner, opened.id, seen_version=1, stage_id=proposal)
+
+
+def _owner_of(env: Env, customer_id: int) -> str:
+    with env.db.connection() as connection:
+        owner = connection.scalar(sa.select(col(Customer.owner_id)).where(col(Customer.id) == customer_id))
+    return str(owner)
 
 
 def _handle(env: Env, actor: Actor, number: int, step: Step) -> None:

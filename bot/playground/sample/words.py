@@ -27,6 +27,7 @@ class Words:
     notes: tuple[str, ...]
     complaint_texts: dict[str, str]  # story key -> description, resolution or comment
     release_note: str
+    opportunity_titles: dict[str, str]  # story key -> the title of an opportunity on that customer
     mail: Callable[[random.Random, str, str], str]  # rng, contact's first name, name key -> e-mail
 
     def company(self, rng: random.Random) -> str:
@@ -105,6 +106,7 @@ _ENGLISH = Words(
         "wang": "Some labels peel off in the cold store.",
     },
     release_note="Budget frozen until next year.",
+    opportunity_titles={"evergreen": "Cold-store packaging for 2027", "jade": "Banquet tableware"},
     mail=_english_mail,
 )
 
@@ -151,6 +153,7 @@ _CHINESE = Words(
         "wang": "部分标签在冷库里脱落。",
     },
     release_note="客户预算冻结到明年。",
+    opportunity_titles={"evergreen": "2027年冷库包装", "jade": "宴会餐具"},
     mail=_chinese_mail,
 )
 
