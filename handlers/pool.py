@@ -19,7 +19,15 @@ from bot.i18n import N_
 from bot.messaging import pool as messaging
 from bot.messaging.home import refresh_home
 from bot.rules.commands import mentioned_users
-from bot.services import approvals, customers, pool, pool_assign, pool_list, recycle_locks
+from bot.services import (
+    approvals,
+    customers,
+    opportunities_release,
+    pool,
+    pool_assign,
+    pool_list,
+    recycle_locks,
+)
 from bot.services.pool_list import Cursor, PoolQuery
 from bot.views import customers as customer_views
 from bot.views import pool as views
@@ -239,9 +247,9 @@ def _ask_release(call: Call, customer_id: int) -> None:
 
 def open_release_form(call: Call) -> None:
     customer = customers.get_customer(call.env, call.me, call.handed(ReleaseAsked).customer_id)
-    call.client.views_open(
-        trigger_id=call.trigger_id, view=views.release_modal(call.lang, customer, call.metadata())
-    )
+    open_ones = opportunities_release.count_open(call.env, call.me, customer.id or 0)
+    view = views.release_modal(call.lang, customer, call.metadata(), open_opportunities=open_ones)
+    call.client.views_open(trigger_id=call.trigger_id, view=view)
 
 
 def submit_release(call: Call) -> None:
@@ -253,6 +261,7 @@ def submit_release(call: Call) -> None:
         customer_id,
         reason=text_of(values, Field.REASON.value),
         note=text_of(values, Field.NOTE.value),
+        opportunities=text_of(values, Field.OPPORTUNITIES.value) or opportunities_release.LOSE,
     )
     call.hand_over(AskedApproval(done) if isinstance(done, approvals.Asked) else ReleaseDone(done))
     call.ack(response_action="clear")

@@ -20,6 +20,7 @@ from bot.i18n import N_
 from bot.services import pool, tiers
 from bot.services import settings as settings_service
 from bot.services.customers import get_customer, require_work_access
+from bot.services.opportunities_release import LOSE, check_choice
 from bot.services.people import Actor, directory
 from bot.services.recycle import require_decider
 from store import approvals as store
@@ -81,13 +82,19 @@ def needs_approval(env: Env, actor: Actor, customer: Customer, kind: str) -> boo
     )
 
 
-def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str) -> pool.Released | Asked:
-    """Released at once, or asked for when it needs the manager's approval."""
+def release(
+    env: Env, actor: Actor, customer_id: int, *, reason: str, note: str, opportunities: str = LOSE
+) -> pool.Released | Asked:
+    """Released at once, or asked for when it needs the manager's approval (with what becomes of the
+    customer's open opportunities, carried out with the approval)."""
     note = pool.release_note(reason, note)
+    check_choice(opportunities)
     customer = pool.check_release(env, actor, customer_id)
     if not needs_approval(env, actor, customer, APPROVAL_RELEASE):
-        return pool.release(env, actor, customer.id or 0, reason=reason, note=note)
-    return _ask(env, actor, customer, APPROVAL_RELEASE, detail=reason, note=note)
+        return pool.release(
+            env, actor, customer.id or 0, reason=reason, note=note, opportunities=opportunities
+        )
+    return _ask(env, actor, customer, APPROVAL_RELEASE, detail=reason, note=note, opportunities=opportunities)
 
 
 def mark_lost(env: Env, actor: Actor, customer_id: int, reason: str) -> Customer | Asked:
@@ -112,11 +119,20 @@ def set_level(env: Env, actor: Actor, customer_id: int, level: str | None) -> Cu
     return _ask(env, actor, customer, APPROVAL_LEVEL, detail=level or AUTOMATIC)
 
 
-def _ask(env: Env, actor: Actor, customer: Customer, kind: str, *, detail: str = "", note: str = "") -> Asked:
+def _ask(
+    env: Env,
+    actor: Actor,
+    customer: Customer,
+    kind: str,
+    *,
+    detail: str = "",
+    note: str = "",
+    opportunities: str = LOSE,
+) -> Asked:
     approvers = directory(env, actor.workspace_id).approvers_for(actor.user_id)
     request = ApprovalRequest(
         workspace_id=actor.workspace_id, customer_id=customer.id or 0, kind=kind, detail=detail, note=note,
-        asked_by=actor.user_id, asked_at=env.clock.now(),
+        opportunities=opportunities, asked_by=actor.user_id, asked_at=env.clock.now(),
     )  # fmt: skip
     with env.db.session() as session:
         if store.pending(session=session, workspace_id=actor.workspace_id, customer_id=customer.id or 0):
@@ -178,7 +194,10 @@ def _carry_out(
         )
     if request.kind == APPROVAL_RELEASE:
         pool.check_release(env, actor, customer.id or 0)
-        released = pool.release_in(session, env, actor, customer, reason=request.detail, note=request.note)
+        released = pool.release_in(
+            session, env, actor, customer, reason=request.detail, note=request.note,
+            opportunities=request.opportunities,
+        )  # fmt: skip
         return released.announcements
     if request.kind == APPROVAL_LOST:
         tiers.mark_lost_in(session, env, actor, customer, request.note)

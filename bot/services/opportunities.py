@@ -280,7 +280,9 @@ def next_stage_id(env: Env, actor: Actor, opportunity: Opportunity) -> int | Non
     return following.id if following else None
 
 
-def _closing(session: Session, env: Env, actor: Actor, current: Opportunity, outcome: str) -> dict[str, Any]:
+def closing_values(
+    session: Session, env: Env, actor: Actor, current: Opportunity, outcome: str
+) -> dict[str, Any]:
     """What closing an open opportunity as won or lost writes: that outcome's stage and probability."""
     require_open(current)
     stage = rules.stage_of_outcome(rule_stages(stages_in(session, actor.workspace_id)), outcome)
@@ -296,7 +298,7 @@ def mark_won(
     same transaction; the customer becomes dealt and its level and stage follow."""
     with env.db.session() as session:
         current = current_for_change(session, actor, number)
-        values = _closing(session, env, actor, current, rules.WON)
+        values = closing_values(session, env, actor, current, rules.WON)
         changed = apply_change(session, env, actor, current, seen_version, values, CHANGE_WON)
         customer = session.get(Customer, current.customer_id)
         assert customer is not None
@@ -331,7 +333,7 @@ def mark_lost(
         )
     with env.db.session() as session:
         current = current_for_change(session, actor, number)
-        values = _closing(session, env, actor, current, rules.LOST)
+        values = closing_values(session, env, actor, current, rules.LOST)
         values.update(lost_reason_key=reason_key, lost_reason=text)
         lost_one = apply_change(session, env, actor, current, seen_version, values, CHANGE_LOST, note=text)
         _restage(session, env, actor, current.customer_id)

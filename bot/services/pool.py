@@ -21,9 +21,10 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, Person, UserError
 from bot.i18n import N_, Moment
 from bot.rules import pool as rules
 from bot.rules.access import may_work_on
+from bot.services import opportunities_release, snapshots
 from bot.services import settings as settings_service
-from bot.services import snapshots
 from bot.services.customers import get_customer, standing
+from bot.services.opportunities_release import LOSE
 from bot.services.people import Actor
 from store import merge as merge_store
 from store import moves as moves_store
@@ -309,17 +310,30 @@ def release_note(reason: str, note: str) -> str:
     return note
 
 
-def release(env: Env, actor: Actor, customer_id: int, *, reason: str, note: str) -> Released:
+def release(
+    env: Env, actor: Actor, customer_id: int, *, reason: str, note: str, opportunities: str = LOSE
+) -> Released:
     note = release_note(reason, note)
+    opportunities_release.check_choice(opportunities)
     customer = check_release(env, actor, customer_id)
     with env.db.session() as session:
-        return release_in(session, env, actor, customer, reason=reason, note=note)
+        return release_in(
+            session, env, actor, customer, reason=reason, note=note, opportunities=opportunities
+        )
 
 
 def release_in(
-    session: Session, env: Env, actor: Actor, customer: Customer, *, reason: str, note: str
+    session: Session,
+    env: Env,
+    actor: Actor,
+    customer: Customer,
+    *,
+    reason: str,
+    note: str,
+    opportunities: str = LOSE,
 ) -> Released:
-    """The release in the caller's transaction (an approval carries it out with its decision)."""
+    """The release in the caller's transaction (an approval carries it out with its decision), with
+    what becomes of the customer's open opportunities (bot.services.opportunities_release)."""
     customer_id, owner = customer.id or 0, customer.owner_id
     assert owner is not None
     channel = settings_service.load_in(session, actor.workspace_id).pool_channel
@@ -340,6 +354,7 @@ def release_in(
         note=note,
         undo=snapshots.snapshot(customer, snapshots.RELEASED_FIELDS),
     )
+    opportunities_release.with_release(session, env, actor, customer_id, opportunities)
     released = CustomerReleased(actor.workspace_id, customer_id, channel)
     keys = events.publish(env, session, released)
     return Released(customer_id, customer.name, owner, channel, keys)

@@ -17,7 +17,7 @@ from bot import events
 from bot.env import Env
 from bot.errors import InvalidInput, NotAllowed, NotFound, Person
 from bot.i18n import N_
-from bot.services import snapshots
+from bot.services import opportunities_release, snapshots
 from bot.services.people import Actor
 from bot.services.pool import CustomerClaimed, record_move
 from store import moves as moves_store
@@ -47,6 +47,8 @@ def undo(env: Env, actor: Actor, customer_id: int) -> Undone:
         record_move(
             session, actor, customer_id, MOVE_UNDO, now, from_owner=None, to_owner=back_to, reason=move.kind
         )
+        if move.kind == MOVE_RELEASE:
+            opportunities_release.reopen_after_undo(session, env, actor, customer_id, move.at)
         updates = (
             events.publish(env, session, CustomerClaimed(ws, customer_id))
             if move.kind == MOVE_RELEASE

@@ -154,3 +154,4 @@ class Field(StrEnum):
     PROBABILITY = "probability"
     CLOSE_ON = "expected_close_on"
     NEXT_STEP = "next_step"
+    OPPORTUNITIES = "opportunities"  # a release's: what becomes of the customer's open opportunities

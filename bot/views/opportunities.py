@@ -35,6 +35,7 @@ LOST_REASONS = {
     "no_decision": N_("No decision"),
     "timing": N_("Not now"),
     "other": N_("Other"),
+    "released": N_("Released with the customer"),  # given by a release, not offered in the form
 }
 CHANGES = {
     "created": N_("opened it in %(stage)s"),
@@ -219,7 +220,7 @@ def _buttons(lang: Lang, shown: OpportunityCard, stages: dict[int, OpportunitySt
 
 def lost_modal(lang: Lang, *, number: int, version: int, metadata: dict[str, Any]) -> dict[str, Any]:
     _ = lang.gettext
-    reasons = [b.option(_(text), key) for key, text in LOST_REASONS.items()]
+    reasons = [b.option(_(text), key) for key, text in LOST_REASONS.items() if key in rules.LOST_REASON_KEYS]
     blocks = [
         b.input_block(
             Field.REASON.value, _("Why was it lost?"), b.static_select(Field.REASON.value, reasons)

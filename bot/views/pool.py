@@ -238,7 +238,9 @@ def claimed(lang: Lang, done: Claimed) -> dict[str, Any]:
     return b.message(text, [b.section(text), b.context(figures), buttons])
 
 
-def release_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> dict[str, Any]:
+def release_modal(
+    lang: Lang, customer: Customer, metadata: dict[str, Any], *, open_opportunities: int = 0
+) -> dict[str, Any]:
     _ = lang.gettext
     reasons = [b.option(labels.reason(value, lang), value) for value in RELEASE_REASONS]
     intro = say(lang, N_("*%(name)s* goes back to the pool, where anyone may claim it."), name=customer.name)
@@ -256,6 +258,7 @@ def release_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> d
             optional=True,
             hint=_("Required when the reason is Other."),
         ),
+        *_opportunities_choice(lang, open_opportunities),
     ]
     return b.modal(
         title=_("Release to the pool"),
@@ -265,6 +268,22 @@ def release_modal(lang: Lang, customer: Customer, metadata: dict[str, Any]) -> d
         close=_("Cancel"),
         private_metadata=json.dumps({**metadata, "customer": customer.id}, ensure_ascii=False),
     )
+
+
+def _opportunities_choice(lang: Lang, count: int) -> list[b.Block]:
+    """What becomes of the customer's open opportunities: asked only when it has some."""
+    if not count:
+        return []
+    _ = lang.gettext
+    label = lang.ngettext("Its open opportunity", "Its %(count)s open opportunities", count) % {
+        "count": count
+    }
+    choices = [
+        b.option(_("Mark them lost (released with the customer)"), "lose"),
+        b.option(_("Keep them open: their owners go on working them"), "keep"),
+    ]
+    select = b.static_select(Field.OPPORTUNITIES.value, choices, initial="lose")
+    return [b.input_block(Field.OPPORTUNITIES.value, label, select)]
 
 
 NO_CHANNEL = N_(

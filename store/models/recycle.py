@@ -60,6 +60,10 @@ class ApprovalRequest(SQLModel, table=True):
     # What exactly: a release's reason code, or the level asked for ("A", "B", "C", "auto").
     detail: str = Field(default="", max_length=32)
     note: str = Field(default="", max_length=500)  # the rep's words: a release's note, why it is lost
+    # A release's choice for the customer's open opportunities: "lose" them or "keep" them open.
+    opportunities: str = Field(
+        default="lose", sa_column=sa.Column(sa.String(8), nullable=False, server_default=sa.text("'lose'"))
+    )
     asked_by: str = Field(max_length=32)
     asked_at: datetime = Field(sa_column=utc_column())
     status: str = Field(default=EXTENSION_PENDING, max_length=16)

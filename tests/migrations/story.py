@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0024"  # the newest revision whose tables and columns these rows fill
+REVISION = "0025"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -251,8 +251,8 @@ def _churn() -> Story:
             {"id": 2, "workspace_id": TEAM, "customer_id": HAICHAO, "asked_by": MEI, "recycle_at": utc(12, 18), "status": "pending", "decided_by": None, "decided_at": None, "days": None, "asked_at": utc(11, 22, 3), "reason": ""},
         ],
         "approval_request": [
-            {"id": 1, "workspace_id": TEAM, "customer_id": HAICHAO, "kind": "release", "detail": "not_interested", "note": "预算冻结", "asked_by": MEI, "asked_at": utc(11, 22, 4), "status": "pending", "decided_by": None, "decided_at": None},
-            {"id": 2, "workspace_id": TEAM, "customer_id": ACME, "kind": "level", "detail": "C", "note": "", "asked_by": LI, "asked_at": utc(11, 20, 4), "status": "declined", "decided_by": MAX, "decided_at": utc(11, 20, 6)},
+            {"id": 1, "workspace_id": TEAM, "customer_id": HAICHAO, "kind": "release", "detail": "not_interested", "note": "预算冻结", "asked_by": MEI, "asked_at": utc(11, 22, 4), "status": "pending", "decided_by": None, "decided_at": None, "opportunities": "keep"},
+            {"id": 2, "workspace_id": TEAM, "customer_id": ACME, "kind": "level", "detail": "C", "note": "", "asked_by": LI, "asked_at": utc(11, 20, 4), "status": "declined", "decided_by": MAX, "decided_at": utc(11, 20, 6), "opportunities": "lose"},
         ],
     }  # fmt: skip
 
@@ -554,6 +554,7 @@ DEFAULTS: dict[tuple[str, str], Any] = {
     ("workspace", "retention_base"): 0,
     ("workspace", "active"): True,
     ("outbox_message", "possible_duplicate"): False,
+    ("approval_request", "opportunities"): "lose",
 }
 
 

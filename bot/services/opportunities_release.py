@@ -1,0 +1,87 @@
+"""What becomes of a customer's open opportunities when the customer goes back to the pool: the person
+releasing it chooses (`/release` asks when it has some). *Lose* marks each one lost, with the reason
+"released with the customer"; *keep* leaves them open with their owners, who keep working them (an
+opportunity has its own owner). A release undone in its minutes reopens what it lost, in the stage
+each was in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from bot.env import Env
+from bot.errors import InvalidInput
+from bot.i18n import N_
+from bot.rules import opportunities as rules
+from bot.services.opportunities import apply_change, closing_values, stages_in
+from bot.services.people import Actor
+from store.models import CHANGE_LOST, CHANGE_REOPENED, Opportunity, OpportunityChange
+
+LOSE, KEEP = "lose", "keep"
+CHOICES = (LOSE, KEEP)
+RELEASED = "released"  # the lost reason a release gives
+
+
+def check_choice(choice: str) -> str:
+    if choice not in CHOICES:
+        raise InvalidInput(N_("Choose what becomes of its open opportunities."), field="opportunities")
+    return choice
+
+
+def open_of(session: Session, workspace_id: str, customer_id: int) -> list[Opportunity]:
+    return list(
+        session.exec(
+            select(Opportunity).where(
+                col(Opportunity.workspace_id) == workspace_id,
+                col(Opportunity.customer_id) == customer_id,
+                col(Opportunity.closed_at).is_(None),
+            )
+        ).all()
+    )
+
+
+def count_open(env: Env, actor: Actor, customer_id: int) -> int:
+    with env.db.session() as session:
+        return len(open_of(session, actor.workspace_id, customer_id))
+
+
+def with_release(session: Session, env: Env, actor: Actor, customer_id: int, choice: str) -> int:
+    """In the release's transaction: the customer's open opportunities lost (LOSE) or left (KEEP); how
+    many were lost. The release's own rights stand for them."""
+    if choice == KEEP:
+        return 0
+    found = open_of(session, actor.workspace_id, customer_id)
+    for opportunity in found:
+        values = closing_values(session, env, actor, opportunity, rules.LOST)
+        values.update(lost_reason_key=RELEASED, lost_reason="")
+        apply_change(session, env, actor, opportunity, opportunity.version, values, CHANGE_LOST)
+    return len(found)
+
+
+def reopen_after_undo(
+    session: Session, env: Env, actor: Actor, customer_id: int, released_at: datetime
+) -> int:
+    """The opportunities the undone release lost, open again in the stage each was in; how many."""
+    change = OpportunityChange.__table__  # type: ignore[attr-defined]
+    lost = session.execute(
+        sa.select(change.c.opportunity_id, change.c.from_stage_id)
+        .join(Opportunity, sa.and_(col(Opportunity.workspace_id) == change.c.workspace_id,
+                                   col(Opportunity.id) == change.c.opportunity_id))
+        .where(
+            change.c.workspace_id == actor.workspace_id, col(Opportunity.customer_id) == customer_id,
+            change.c.change == CHANGE_LOST, change.c.at >= released_at, col(Opportunity.lost_reason_key) == RELEASED,
+            col(Opportunity.version) == change.c.version,
+        )
+    ).all()  # fmt: skip
+    stages = {stage.id: stage for stage in stages_in(session, actor.workspace_id)}
+    for number, stage_id in lost:
+        opportunity = session.get(Opportunity, (actor.workspace_id, number))
+        stage = stages.get(stage_id)
+        if opportunity is None or stage is None:
+            continue
+        values = {"stage_id": stage.id, "probability": stage.probability, "stage_since": env.clock.now(),
+                  "closed_at": None, "lost_reason_key": "", "lost_reason": ""}  # fmt: skip
+        apply_change(session, env, actor, opportunity, opportunity.version, values, CHANGE_REOPENED)
+    return len(lost)
