@@ -12,7 +12,7 @@ from bot.errors import InvalidInput
 from bot.i18n import N_
 from bot.messaging.home import refresh_home
 from bot.rules.commands import split_one_line_visit
-from bot.services import customers, visits
+from bot.services import customers, opportunities, opportunities_card, visits
 from bot.services.visits import VisitDraft
 from bot.views import visits as views
 from bot.views.ids import Action, Callback, Command, Field
@@ -47,6 +47,9 @@ def register(app: App, kit: Kit) -> None:
         ack=listener(kit, visit_command), lazy=[lazy(kit, open_visit_form_for_command, when_deferred=True)]
     )
     app.action(Action.VISIT_OPEN)(ack=listener(kit, just_ack), lazy=[lazy(kit, open_visit_form_for_button)])
+    app.action(Action.OPPORTUNITY_VISIT)(
+        ack=listener(kit, just_ack), lazy=[lazy(kit, open_visit_form_for_opportunity)]
+    )
     app.action(Action.VISIT_PICK)(ack=listener(kit, just_ack), lazy=[lazy(kit, log_picked_candidate)])
     app.action(Action.CUSTOMER_PICK)(ack=listener(kit, just_ack), lazy=[lazy(kit, suggest_follow_up)])
     app.view(Callback.VISIT_LOG)(
@@ -99,13 +102,29 @@ def _fits_in_buttons(found: list[customers.Customer], note: str) -> bool:
     return longest <= BUTTON_VALUE_LIMIT
 
 
-def _open_form(call: Call, *, customer: customers.Customer | None = None, note: str = "") -> None:
+def _open_form(
+    call: Call, *, customer: customers.Customer | None = None, note: str = "", opportunity: int | None = None
+) -> None:
     today = call.me.today(call.env)
     follow_up = visits.suggestion_for(customer, today) if customer else None
     view = views.visit_modal(
-        call.lang, today=today, metadata=call.metadata(), customer=customer, note=note, follow_up=follow_up
-    )
+        call.lang, today=today, metadata=call.metadata(), customer=customer, note=note, follow_up=follow_up,
+        opportunities=_open_ones(call, customer), opportunity=opportunity,
+    )  # fmt: skip
     call.client.views_open(trigger_id=call.trigger_id, view=view)
+
+
+def _open_ones(call: Call, customer: customers.Customer | None) -> list[tuple[int, str]]:
+    return opportunities_card.open_titles(call.env, call.me, customer.id or 0) if customer else []
+
+
+def open_visit_form_for_opportunity(call: Call) -> None:
+    """*Log visit* on an opportunity's card: the form for its customer, the opportunity chosen."""
+    value = call.action_value
+    deal = opportunities.get_opportunity(call.env, call.me, int(value) if value.isdigit() else 0)
+    _open_form(
+        call, customer=customers.get_customer(call.env, call.me, deal.customer_id), opportunity=deal.id
+    )
 
 
 def open_visit_form_for_command(call: Call) -> None:
@@ -152,6 +171,8 @@ def suggest_follow_up(call: Call) -> None:
         customer=customer,
         note=text_of(values, Field.NOTE.value),
         follow_up=visits.suggestion_for(customer, visited_on),
+        opportunities=_open_ones(call, customer),
+        opportunity=int_of(values, Field.OPPORTUNITY.value),
     )
     call.client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
 
@@ -167,6 +188,7 @@ def _visit_draft(call: Call) -> VisitDraft:
         note=text_of(values, Field.NOTE.value),
         satisfaction=satisfaction,
         next_follow_up=values.get(Field.NEXT_FOLLOW_UP.value),
+        opportunity_id=int_of(values, Field.OPPORTUNITY.value),
     )
 
 

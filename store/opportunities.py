@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage, WorkspaceCounter
+from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage, Visit, WorkspaceCounter
 from store.sql import day_number, insert_ignore
 
 OPPORTUNITY_NUMBERS = "opportunity"
@@ -228,3 +228,13 @@ def snooze(session: Session, *, workspace_id: str, number: int, until: date) -> 
         .values(reminder_snoozed_until=until)
         .execution_options(synchronize_session=False)
     )
+
+
+def visits_about(session: Session, *, workspace_id: str, number: int) -> tuple[int, date | None]:
+    """How many visits were about the opportunity, and the day of the last."""
+    count, last = session.execute(
+        sa.select(sa.func.count(), sa.func.max(col(Visit.visited_on))).where(
+            col(Visit.workspace_id) == workspace_id, col(Visit.opportunity_id) == number
+        )
+    ).one()
+    return int(count or 0), last

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from bot.views.ids import Action
-from store.models import Opportunity, OpportunityChange, Order
+from store.models import Opportunity, OpportunityChange, Order, Visit
 from tests import builders
 from tests.conftest import CHINESE_REP, MANAGER, OTHER_REP, REP
 
@@ -77,7 +77,7 @@ def test_a_new_opportunity_is_shown_as_a_card_with_its_figures_and_buttons(slack
     assert "Send the quote on Friday" in text
     assert set(elements(card)) == {
         Action.OPPORTUNITY_NEXT, Action.OPPORTUNITY_WON, Action.OPPORTUNITY_LOST,
-        Action.OPPORTUNITY_SET_STAGE, Action.OPPORTUNITY_EDIT, Action.VISIT_OPEN,
+        Action.OPPORTUNITY_SET_STAGE, Action.OPPORTUNITY_EDIT, Action.OPPORTUNITY_VISIT,
     }  # fmt: skip
     assert "Next: Needs analysis" in text
 
@@ -244,3 +244,49 @@ def test_an_edit_from_a_form_older_than_the_opportunity_is_refused(slack, standi
     assert refused.json["response_action"] == "errors"
     assert "Someone changed this opportunity a moment ago" in json.dumps(refused.json)
     assert count(env, OpportunityChange) == 2, "created, moved"
+
+
+def test_log_visit_on_the_card_names_the_opportunity_and_the_card_counts_its_visits(
+    slack, standin, env, acme
+):
+    card = open_deal(slack, standin, acme)
+    form = opened_form(slack, standin, REP, elements(card)[Action.OPPORTUNITY_VISIT])
+    chosen = next(b for b in form["blocks"] if b["block_id"] == "opportunity")["element"]["initial_option"]
+    assert chosen["value"] == "1", "the opportunity chosen already"
+    assert slack.submit(REP, form, {"note": "Walked them through the quote"}).json == {
+        "response_action": "clear"
+    }
+    with env.db.session() as session:
+        linked = session.scalar(sa.select(col(Visit.opportunity_id)))
+    assert linked == 1
+    listing = slack.command(REP, "/deal", "Acme").text
+    assert "Cold-chain contract" in listing
+    seen = standin.count("respond")
+    slack.act(REP, {"action_id": Action.OPPORTUNITY_VIEW, "block_id": "b", "type": "button", "value": "1"})
+    assert "1, the last on Nov 23, 2026" in shown(standin.next_call("respond", after=seen)["blocks"])
+
+
+def test_a_visit_naming_another_customers_opportunity_is_refused(slack, standin, env, acme):
+    open_deal(slack, standin, acme)
+    other = builders.customer(env, "Beta Works", owner=REP)
+    form = builders.open_form(slack, standin, "/visit", "Beta")
+    form = {
+        **form,
+        "blocks": [
+            *form["blocks"],
+            {
+                "type": "input",
+                "block_id": "opportunity",
+                "optional": True,
+                "label": {"type": "plain_text", "text": "x"},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "opportunity",
+                    "options": [{"text": {"type": "plain_text", "text": "#1"}, "value": "1"}],
+                },
+            },
+        ],
+    }  # fmt: skip  (a form as an older one showed it: the opportunity of another customer)
+    refused = slack.submit(REP, form, {"customer": str(other.id), "note": "x", "opportunity": "1"})
+    assert "not one of this customer's open ones" in refused.json["errors"]["opportunity"]
+    assert count(env, Visit) == 0

@@ -4,6 +4,7 @@ to name them, its history, and what the reader may do."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from bot.env import Env
 from bot.errors import NotFound
@@ -29,6 +30,8 @@ class OpportunityCard:
     history: list[OpportunityChange]
     can_change: bool
     next_stage_id: int | None
+    visits: int = 0  # visits logged about it
+    last_visit: date | None = None
 
 
 def card(env: Env, actor: Actor, number: int) -> OpportunityCard:
@@ -40,6 +43,7 @@ def card(env: Env, actor: Actor, number: int) -> OpportunityCard:
         all_stages = stages_in(session, actor.workspace_id)
         history = store.history_of(session, workspace_id=actor.workspace_id, number=number)
         can_change = may_work_on(standing_towards(session, actor, found.owner_id))
+        visits, last_visit = store.visits_about(session, workspace_id=actor.workspace_id, number=number)
     following = rules.next_open_stage(rule_stages(all_stages), found.stage_id)
     return OpportunityCard(
         opportunity=found,
@@ -48,6 +52,8 @@ def card(env: Env, actor: Actor, number: int) -> OpportunityCard:
         history=history,
         can_change=can_change and found.closed_at is None,
         next_stage_id=following.id if following else None,
+        visits=visits,
+        last_visit=last_visit,
     )
 
 
@@ -74,3 +80,10 @@ def _listed(
         all_stages = stages_in(session, actor.workspace_id)
         rows = store.listed(session, workspace_id=actor.workspace_id, owners=owners, customer_id=customer_id)
     return [OpportunityCard(found, name, all_stages, [], False, None) for found, name in rows]
+
+
+def open_titles(env: Env, actor: Actor, customer_id: int) -> list[tuple[int, str]]:
+    """The customer's open opportunities, (number, title), for a visit to name the one it was about."""
+    with env.db.session() as session:
+        rows = store.listed(session, workspace_id=actor.workspace_id, customer_id=customer_id)
+    return [(found.id, found.title) for found, _ in rows if found.closed_at is None]

@@ -15,6 +15,7 @@ from bot.rules.pool import recycle_clock_after_visit
 from bot.services.customers import get_customer, require_work_access
 from bot.services.people import Actor
 from store import activity
+from store import opportunities as opportunity_store
 from store.models import VISIT_KINDS, Customer, Visit
 
 NOTE_LIMIT = 3000
@@ -30,6 +31,7 @@ class VisitDraft:
     note: str = ""
     satisfaction: int | None = None
     next_follow_up: date | None = None
+    opportunity_id: int | None = None  # the opportunity it was about, one of the customer's open ones
 
 
 @dataclass(frozen=True)
@@ -69,8 +71,9 @@ def validate_visit(draft: VisitDraft, *, today: date) -> VisitDraft:
         _check_follow_up(draft.next_follow_up, today)
     checks.done()
     return VisitDraft(
-        draft.customer_id, draft.kind, draft.visited_on, note, draft.satisfaction, draft.next_follow_up
-    )
+        draft.customer_id, draft.kind, draft.visited_on, note, draft.satisfaction, draft.next_follow_up,
+        draft.opportunity_id,
+    )  # fmt: skip
 
 
 def _check_visit_day(visited_on: date, today: date) -> None:
@@ -104,10 +107,21 @@ def log_visit(env: Env, actor: Actor, draft: VisitDraft) -> VisitLogged:
         satisfaction=clean.satisfaction,
         next_follow_up=clean.next_follow_up,
         created_at=env.clock.now(),
+        opportunity_id=clean.opportunity_id,
     )
     with env.db.session() as session:
+        if clean.opportunity_id is not None:
+            _require_open_opportunity_of(session, actor.workspace_id, clean.opportunity_id, customer.id or 0)
         updated = _record_visit(session, visit, clean, env, actor.timezone)
     return VisitLogged(customer=updated, visit=visit)
+
+
+def _require_open_opportunity_of(session: Session, workspace_id: str, number: int, customer_id: int) -> None:
+    found = opportunity_store.get_opportunity(session, workspace_id=workspace_id, number=number)
+    if found is None or found.customer_id != customer_id or found.closed_at is not None:
+        raise InvalidInput(
+            N_("That opportunity is not one of this customer's open ones."), field="opportunity"
+        )
 
 
 def log_follow_up_call(

@@ -74,6 +74,7 @@ class Action(StrEnum):
     OPPORTUNITY_NEW = "opportunity.new"  # value: a customer id, or empty
     OPPORTUNITY_SNOOZE = "opportunity.snooze"  # a morning reminder's; value: "<number>:<days>"
     OPPORTUNITY_EDIT = "opportunity.edit"  # value: "<number>:<version>"
+    OPPORTUNITY_VISIT = "opportunity.visit"  # Log visit on the card; value: the number
 
 
 class Callback(StrEnum):
@@ -155,3 +156,4 @@ class Field(StrEnum):
     CLOSE_ON = "expected_close_on"
     NEXT_STEP = "next_step"
     OPPORTUNITIES = "opportunities"  # a release's: what becomes of the customer's open opportunities
+    OPPORTUNITY = "opportunity"  # a visit's: the opportunity it was about

@@ -182,7 +182,16 @@ def _facts(
         _fact(lang, N_("Expected close"), escape(close)),
         _fact(lang, N_("In this stage"), escape(in_stage)),
         _fact(lang, N_("Owner"), mention(deal.owner_id)),
+        _fact(lang, N_("Visits"), _visits(lang, shown)),
     ]
+
+
+def _visits(lang: Lang, shown: OpportunityCard) -> str:
+    if not shown.visits:
+        return escape(lang.gettext("none yet"))
+    return say(
+        lang, N_("%(count)s, the last on %(day)s"), count=shown.visits, day=day(shown.last_visit, lang)
+    )
 
 
 def _fact(lang: Lang, label: str, value: str) -> str:
@@ -214,7 +223,7 @@ def _buttons(lang: Lang, shown: OpportunityCard, stages: dict[int, OpportunitySt
     if choices:
         elements.append(b.static_select(Action.OPPORTUNITY_SET_STAGE, choices, placeholder=_("Set stage")))
     elements.append(b.button(_("Edit"), Action.OPPORTUNITY_EDIT, value))
-    elements.append(b.button(_("Log visit"), Action.VISIT_OPEN, str(deal.customer_id)))
+    elements.append(b.button(_("Log visit"), Action.OPPORTUNITY_VISIT, str(deal.id)))
     return b.actions(*elements, block_id=f"opportunity.{deal.id}")
 
 

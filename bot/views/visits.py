@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -33,7 +34,11 @@ def visit_modal(
     customer: Customer | None = None,
     note: str = "",
     follow_up: date | None = None,
+    opportunities: Sequence[tuple[int, str]] = (),
+    opportunity: int | None = None,
 ) -> dict[str, Any]:
+    """The visit form; with the customer's open opportunities (number, title) to name the one it was
+    about (`opportunity`: chosen already, from its card)."""
     _ = lang.gettext
     picker = customer_picker(lang, customer)
     blocks = [
@@ -48,6 +53,7 @@ def visit_modal(
             optional=True,
             hint=_("Suggested from the customer's level: A every 14 days, B 30, C 60."),
         ),
+        *_opportunity_block(lang, opportunities, opportunity),
     ]
     return b.modal(
         title=_("Log a visit"),
@@ -57,6 +63,16 @@ def visit_modal(
         close=_("Cancel"),
         private_metadata=json.dumps(metadata, ensure_ascii=False),
     )
+
+
+def _opportunity_block(
+    lang: Lang, opportunities: Sequence[tuple[int, str]], chosen: int | None
+) -> list[dict[str, Any]]:
+    if not opportunities:
+        return []
+    options = [b.option(escape(f"#{number} {title}"), str(number)) for number, title in opportunities]
+    select = b.static_select(Field.OPPORTUNITY.value, options, initial=str(chosen) if chosen else None)
+    return [b.input_block(Field.OPPORTUNITY.value, lang.gettext("Opportunity"), select, optional=True)]
 
 
 def kind_block(lang: Lang, initial: str = "call") -> dict[str, Any]:

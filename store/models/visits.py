@@ -18,7 +18,10 @@ class Visit(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_visit_customer", "workspace_id", "customer_id", "visited_on"),
         sa.Index("ix_visit_author", "workspace_id", "author_id", "visited_on"),  # the digest's visits per rep
-    )
+        sa.Index("ix_visit_opportunity", "workspace_id", "opportunity_id", "visited_on",
+                 sqlite_where=sa.text("opportunity_id IS NOT NULL"),
+                 postgresql_where=sa.text("opportunity_id IS NOT NULL")),
+    )  # fmt: skip
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)
@@ -30,3 +33,4 @@ class Visit(SQLModel, table=True):
     satisfaction: int | None = None
     next_follow_up: date | None = None
     created_at: datetime = Field(sa_column=utc_column())
+    opportunity_id: int | None = None  # the opportunity it was about, one of its customer's

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
-REVISION = "0025"  # the newest revision whose tables and columns these rows fill
+REVISION = "0026"  # the newest revision whose tables and columns these rows fill
 
 Row = dict[str, Any]
 Story = dict[str, list[Row]]
@@ -126,7 +126,13 @@ def _terms() -> list[Row]:
 
 def _visits() -> list[Row]:
     def visit(id: int, customer: int, author: str, day: date, **values: Any) -> Row:
-        base = {"kind": "call", "note": "", "satisfaction": None, "next_follow_up": None}
+        base = {
+            "kind": "call",
+            "note": "",
+            "satisfaction": None,
+            "next_follow_up": None,
+            "opportunity_id": None,
+        }
         return {
             "id": id, "workspace_id": TEAM, "customer_id": customer, "author_id": author,
             "visited_on": day, "created_at": datetime.combine(day, datetime.min.time(), UTC).replace(hour=9),
@@ -136,7 +142,7 @@ def _visits() -> list[Row]:
     return [
         visit(1, HAICHAO, MEI, date(2026, 10, 20), kind="on_site", note="看了仓库", satisfaction=4),
         visit(2, HAICHAO, MEI, date(2026, 11, 18), note="续约", satisfaction=5, next_follow_up=date(2026, 11, 25)),
-        visit(3, HAICHAO, MEI, date(2026, 11, 18), kind="message", note="sent the quote"),
+        visit(3, HAICHAO, MEI, date(2026, 11, 18), kind="message", note="sent the quote", opportunity_id=1),
         visit(4, ACME, LI, date(2026, 11, 10), kind="meeting", note="first meeting"),
         visit(5, LANTERN, LI, date(2026, 10, 30), note="unhappy with delays", satisfaction=2),
     ]  # fmt: skip
