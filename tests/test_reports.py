@@ -14,8 +14,9 @@ from sqlmodel import col
 
 from bot.errors import NotAllowed
 from bot.i18n import lang
-from bot.services import reports
+from bot.services import opportunities, reports
 from bot.services import settings as settings_service
+from bot.services.opportunities import OpportunityDraft
 from bot.views import charts
 from bot.views import reports as views
 from store.models import Customer
@@ -181,3 +182,29 @@ def test_the_champions_are_named_and_thanked_in_their_channel_with_ties_and_neve
     [image] = [block for block in post["blocks"] if block["type"] == "image"]
     assert standin.uploaded(image["slack_file"]["id"])
     assert run(week, standin, "reports") == [], "once a week"
+
+
+def test_the_report_gains_the_funnel_of_the_teams_opportunities_in_words_chart_and_csv(env, week, clock):
+    key = builders.customer(env, "Funnel Co", owner=REP)
+    clock.set(at(LAST_MONDAY, 10))
+    mei = rep(REP)
+    first = opportunities.open_opportunity(env, mei, OpportunityDraft(key.id or 0, "A", "1000", LAST_SUNDAY))
+    opportunities.open_opportunity(env, mei, OpportunityDraft(key.id or 0, "B", "1000", LAST_SUNDAY))
+    stages = [s.id for s in opportunities.stages(env, builders.WORKSPACE) if s.outcome == "open"]
+    opportunities.move(env, mei, first.id, seen_version=1, stage_id=stages[1])
+    opportunities.mark_won(env, mei, first.id, seen_version=2)
+    clock.set(NOW)
+    found = reports.report(week, manager(), "week")
+    assert [(stage.key, n) for stage, n in found.funnel] == [
+        ("qualify", 2), ("needs_analysis", 1), ("proposal", 1), ("negotiation", 1), ("won", 1), ("lost", 0),
+    ]  # fmt: skip
+    words = " ".join(views.figure_lines(lang("en"), found))
+    assert (
+        "Funnel*, opportunities opened in the 90 days to Nov 22, 2026: Qualify 2, Needs analysis 1" in words
+    )
+    drawn = views.report_charts(lang("en"), found)
+    assert drawn[-1].title == "Funnel: opportunities opened in the 90 days to Nov 22, 2026"
+    rows = list(csv.reader(io.StringIO(views.report_csv(lang("en"), found).decode("utf-8-sig"))))
+    assert ["Funnel", "Qualify", "opportunities", "2"] in rows
+    other_team = reports.report(week, admin_actor(), "week", "U0MGRB")
+    assert other_team.funnel == [], "another team's report has no funnel of Mei's"

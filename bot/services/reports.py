@@ -20,9 +20,13 @@ from bot.i18n import N_
 from bot.rules import champions as champion_rules
 from bot.rules.calendar import zone
 from bot.services import settings as settings_service
+from bot.services.opportunities import stages_in
 from bot.services.people import Actor, Directory, directory
+from bot.services.pipeline import FUNNEL_DAYS
 from store import people as people_store
+from store import pipeline as pipeline_store
 from store import reports as store
+from store.models import OpportunityStage
 from store.reports import ComplaintFigures
 
 PERIODS = ("week", "month", "quarter")
@@ -66,6 +70,9 @@ class Report:
     bands_month_ago: dict[str, int] = field(default_factory=dict)
     complaints: ComplaintFigures = field(default_factory=lambda: ComplaintFigures({}, [], 0))
     names: dict[str, str] = field(default_factory=dict)  # user id → the name to show
+    # The funnel of the opportunities opened in the FUNNEL_DAYS to the period's end: each stage in use
+    # with how many reached it (empty: no opportunity opened in that time).
+    funnel: list[tuple[OpportunityStage, int]] = field(default_factory=list)
 
     @property
     def median_resolve_hours(self) -> float | None:
@@ -198,6 +205,18 @@ def _fill(env: Env, workspace_id: str, found: Report, tz: tzinfo, everyone: list
         found.complaints = store.complaints_between(
             session=session, workspace_id=ws, assignees=people, start=start, end=end
         )
+        found.funnel = _funnel(session, ws, people, end - timedelta(days=FUNNEL_DAYS))
+
+
+def _funnel(
+    session: Session, workspace_id: str, people: tuple[str, ...] | None, since: datetime
+) -> list[tuple[OpportunityStage, int]]:
+    owners = list(people) if people is not None else None
+    reached = pipeline_store.reached(session, workspace_id=workspace_id, owners=owners, opened_since=since)
+    if not any(one.count for one in reached):
+        return []
+    stages = {stage.id: stage for stage in stages_in(session, workspace_id)}
+    return [(stages[one.stage_id], one.count) for one in reached if one.stage_id in stages]
 
 
 # -- the team's champions ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from bot.services.reports import COMPANY, REP, Report
 from bot.views import blocks as b
 from bot.views import charts, labels
 from bot.views.complaints import CATEGORIES
+from bot.views.opportunities import stage_name
 from bot.views.text import day, escape, listed, mention, say
 
 FLOW_NAMES = {
@@ -98,7 +99,17 @@ def figure_lines(lang: Lang, report: Report) -> list[str]:
             now=_counts(lang, report.bands, labels.band), before=_counts(lang, report.bands_month_ago, labels.band)),
         say(lang, N_("*Complaints* filed: %(filed)s · median time to resolve: %(median)s · breaches: %(breaches)s"),
             filed=complaints, median=_hours(lang, median), breaches=report.complaints.breached),
+        *_funnel_line(lang, report),
     ]  # fmt: skip
+
+
+def _funnel_line(lang: Lang, report: Report) -> list[str]:
+    """The opportunities opened in the 90 days to the period's end, stage by stage (none: no line)."""
+    if not report.funnel:
+        return []
+    stages = listed(lang, [f"{stage_name(stage, lang)} {count}" for stage, count in report.funnel])
+    return [say(lang, N_("*Funnel*, opportunities opened in the 90 days to %(day)s: %(stages)s"),
+                day=day(report.period.last_day, lang), stages=stages)]  # fmt: skip
 
 
 def _week(start: date, lang: Lang) -> str:
@@ -122,7 +133,17 @@ def report_charts(lang: Lang, report: Report) -> list[charts.Chart]:
     if report.all_quiet:
         return []
     drawn = (visits_chart, flow_chart, revenue_chart, bands_chart, complaints_chart)
-    return [draw(lang, report) for draw in drawn]
+    funnel = [funnel_chart(lang, report)] if report.funnel else []
+    return [draw(lang, report) for draw in drawn] + funnel
+
+
+def funnel_chart(lang: Lang, report: Report) -> charts.Chart:
+    """How many of the opportunities opened in the 90 days reached each stage (won and lost last)."""
+    title = lang.gettext("Funnel: opportunities opened in the 90 days to %(day)s") % {
+        "day": day(report.period.last_day, lang)
+    }
+    names = [stage_name(stage, lang) for stage, _count in report.funnel]
+    return charts.bars(title, title, names, [count for _stage, count in report.funnel])
 
 
 def visits_chart(lang: Lang, report: Report) -> charts.Chart:
@@ -206,6 +227,7 @@ def _csv_rows(lang: Lang, report: Report) -> list[tuple[str, str, str, object]]:
         *[(complaints, _(CATEGORIES[k]), _("filed"), report.complaints.filed.get(k, 0)) for k in CATEGORIES],
         (complaints, "", _("median hours to resolve"), "" if median is None else f"{median:.1f}"),
         (complaints, "", _("breaches"), report.complaints.breached),
+        *[(_("Funnel"), stage_name(stage, lang), _("opportunities"), n) for stage, n in report.funnel],
     ]  # fmt: skip
 
 
