@@ -17,8 +17,9 @@ from sqlmodel import col
 
 from bot.__main__ import main
 from bot.rules import csv_rows, names
-from bot.services import bulk
+from bot.services import bulk, opportunities
 from bot.services.customers import search
+from bot.services.opportunities import OpportunityDraft
 from bot.services.orders import OrderDraft, log_order
 from bot.services.people import Actor
 from bot.services.visits import VisitDraft, log_visit
@@ -498,7 +499,7 @@ def test_orders_visits_and_complaints_export_with_their_customer(team):
     for what in bulk.EXPORTS:
         out = io.StringIO()
         assert bulk.export(team, what, out, workspace=workspace) == (
-            0 if what in ("complaints", "contacts") else 1
+            0 if what in ("complaints", "contacts", "opportunities") else 1
         )
         exported[what] = list(csv.DictReader(io.StringIO(out.getvalue())))
     order, visit = exported["orders"][0], exported["visits"][0]
@@ -514,6 +515,27 @@ def test_orders_visits_and_complaints_export_with_their_customer(team):
         "多行\n备注",
         "2026-11-23",
     )
+
+
+def test_opportunities_export_with_their_customer_stage_and_amounts(team):
+    acme = builders.customer(team, "华东机械", owner=REP)
+    draft = OpportunityDraft(
+        acme.id or 0, "=HYPERLINK(1)", "1200.50", TODAY + timedelta(days=30), "USD", "7.1"
+    )
+    opened = opportunities.open_opportunity(team, actor(REP), draft)
+    opportunities.mark_lost(team, actor(REP), opened.id, seen_version=1, reason_key="price", words="贵了")
+    out = io.StringIO()
+    assert bulk.export(team, "opportunities", out, workspace=bulk.workspace_for(team, None)) == 1
+    [row] = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert (row["number"], row["customer"], row["stage"], row["probability"]) == (
+        "1",
+        "华东机械",
+        "lost",
+        "0",
+    )
+    assert (row["amount"], row["currency"], row["amount_base"]) == ("1200.50", "USD", "8523.55")
+    assert (row["lost_reason"], row["lost_note"], row["owner"]) == ("price", "贵了", REP)
+    assert row["title"] == "'=HYPERLINK(1)", "never a formula in a spreadsheet"
 
 
 # -- The command line, workspaces and backups --------------------------------------------------------------

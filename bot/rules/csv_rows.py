@@ -18,7 +18,7 @@ from decimal import Decimal, InvalidOperation
 from bot.rules.names import name_key
 
 KINDS = ("customers", "orders", "visits", "contacts")  # what can be imported
-EXPORTS = ("customers", "visits", "orders", "complaints", "contacts")
+EXPORTS = ("customers", "visits", "orders", "complaints", "contacts", "opportunities")
 ON_DUPLICATE = ("skip", "merge")
 YES_WORDS = frozenset(("yes", "y", "true", "1", "是", "√"))  # a yes/no cell read as yes
 # Excel saves "CSV UTF-8" with a BOM (utf-8-sig reads both); Chinese Excel and WPS save plain "CSV"

@@ -33,6 +33,9 @@ _EXPORTS = {
     "contacts": "id customer_id customer name title phone email primary=is_primary note created_at updated_at",
     "complaints": "id customer_id customer category severity status assignee=assignee_id filed_by filed_at "
     "description contact_channel acknowledged_at resolved_at resolved_by resolution closed_at satisfaction",
+    "opportunities": "number=id customer_id customer title amount currency rate amount_base stage probability "
+    "expected_close=expected_close_on products next_step owner=owner_id lost_reason=lost_reason_key "
+    "lost_note=lost_reason order_id created_by created_at stage_since closed_at",
 }
 
 
@@ -44,7 +47,8 @@ def _amounts(row: sa.RowMapping, base_currency: str) -> dict[str, str]:
 
 
 def export(env: Env, what: str, out: TextIO, *, workspace: Workspace) -> int:
-    """Write the workspace's customers, visits, orders or complaints to `out` as CSV, streaming;
+    """Write the workspace's customers, visits, orders, complaints, contacts or opportunities to `out`
+    as CSV, streaming;
     times in the workspace's zone. Returns the number of rows."""
     columns = [spec.partition("=") for spec in _EXPORTS[what].split()]
     writer = csv.writer(out)
@@ -52,7 +56,9 @@ def export(env: Env, what: str, out: TextIO, *, workspace: Workspace) -> int:
     timezone, count = zone(workspace.timezone), 0
     with env.db.engine.connect() as connection:
         for row in store.stream_rows(connection=connection, what=what, workspace_id=workspace.id):
-            values = {**row, **_amounts(row, workspace.currency)} if what == "orders" else row
+            values = (
+                {**row, **_amounts(row, workspace.currency)} if what in ("orders", "opportunities") else row
+            )
             writer.writerow(
                 [csv_rows.format_cell(values[source or header], timezone) for header, _, source in columns]
             )
