@@ -64,7 +64,7 @@ def test_the_owner_hears_of_slipped_and_idle_opportunities_once_a_morning(env, s
     assert "Fine" not in text
     assert text.index("Renewal") < text.index("Samples"), "the slipped first"
     actions = {e["action_id"] for b in dm["blocks"] if b["type"] == "actions" for e in b["elements"]}
-    assert actions == {Action.OPPORTUNITY_VIEW, Action.VISIT_OPEN, Action.OPPORTUNITY_SNOOZE}
+    assert actions == {Action.OPPORTUNITY_VIEW, Action.OPPORTUNITY_VISIT, Action.OPPORTUNITY_SNOOZE}
     assert reminders(run(env, standin, "followups")) == [], "once a morning"
 
 

@@ -305,7 +305,7 @@ def reminder(lang: Lang, rows: list[NeedsAttention], today: date) -> dict[str, A
         blocks.append(
             b.actions(
                 b.button(_("Open"), Action.OPPORTUNITY_VIEW, str(deal.id), style="primary"),
-                b.button(_("Log visit"), Action.VISIT_OPEN, str(deal.customer_id)),
+                b.button(_("Log visit"), Action.OPPORTUNITY_VISIT, str(deal.id)),
                 *snoozes,
                 block_id=f"opportunity_reminder.{deal.id}",
             )
