@@ -18,13 +18,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from store import opportunities as opportunity_store
 from store.models import (
     Complaint,
     Contact,
     Customer,
     CustomerTerm,
-    Opportunity,
-    OpportunityStage,
     Order,
     Person,
     Visit,
@@ -309,21 +308,6 @@ def _customer_name(table: sa.Table) -> sa.ScalarSelect[Any]:
     return sa.select(CUSTOMER.c.name).where(CUSTOMER.c.id == table.c.customer_id).scalar_subquery()
 
 
-def _opportunities_query(workspace_id: str) -> sa.Select[Any]:
-    """Each opportunity with its customer's name and its stage's (a default stage by its key)."""
-    opportunity = Opportunity.__table__  # type: ignore[attr-defined]
-    stage = OpportunityStage.__table__  # type: ignore[attr-defined]
-    stage_name = sa.select(sa.func.coalesce(sa.func.nullif(stage.c.name, ""), stage.c.key)).where(
-        stage.c.workspace_id == opportunity.c.workspace_id, stage.c.id == opportunity.c.stage_id
-    )
-    return (
-        sa.select(opportunity, _customer_name(opportunity).label("customer"),
-                  stage_name.scalar_subquery().label("stage"))
-        .where(opportunity.c.workspace_id == workspace_id)
-        .order_by(opportunity.c.id)
-    )  # fmt: skip
-
-
 def _export_query(what: str, workspace_id: str) -> sa.Select[Any]:
     if what == "customers":
         return (
@@ -332,7 +316,7 @@ def _export_query(what: str, workspace_id: str) -> sa.Select[Any]:
             .order_by(CUSTOMER.c.id)
         )
     if what == "opportunities":
-        return _opportunities_query(workspace_id)
+        return opportunity_store.export_query(workspace_id)
     table = {"orders": ORDER, "visits": VISIT, "complaints": COMPLAINT, "contacts": CONTACT}[what]
     return (
         sa.select(table, _customer_name(table).label("customer"))

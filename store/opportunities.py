@@ -238,3 +238,26 @@ def visits_about(session: Session, *, workspace_id: str, number: int) -> tuple[i
         )
     ).one()
     return int(count or 0), last
+
+
+def export_query(workspace_id: str) -> sa.Select[Any]:
+    """Each opportunity with its customer's name and its stage's (a default stage by its key)."""
+    opportunity = Opportunity.__table__  # type: ignore[attr-defined]
+    stage = OpportunityStage.__table__  # type: ignore[attr-defined]
+    stage_name = sa.select(sa.func.coalesce(sa.func.nullif(stage.c.name, ""), stage.c.key)).where(
+        stage.c.workspace_id == opportunity.c.workspace_id, stage.c.id == opportunity.c.stage_id
+    )
+    customer_name = (
+        sa.select(col(Customer.name))
+        .where(
+            col(Customer.workspace_id) == opportunity.c.workspace_id,
+            col(Customer.id) == opportunity.c.customer_id,
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.select(opportunity, customer_name.label("customer"),
+                  stage_name.scalar_subquery().label("stage"))
+        .where(opportunity.c.workspace_id == workspace_id)
+        .order_by(opportunity.c.id)
+    )  # fmt: skip
