@@ -44,7 +44,6 @@ class Changed:
     """The opportunity changed in the ack (or found changed by someone else): its card is drawn again."""
 
     number: int
-    stale: bool = False
 
 
 def register(app: App, kit: Kit) -> None:
@@ -90,8 +89,8 @@ def deal_command(call: Call) -> None:
         call.ack(**customer_views.search_results(call.lang, text, found))
         return
     title = say(call.lang, N_("Opportunities of %(name)s"), name=found.name)
-    call.ack(**views.listing(call.lang, title, opportunities_card.of_customer(call.env, call.me, found.id or 0),
-                             base_currency=call.me.currency))  # fmt: skip
+    cards = opportunities_card.of_customer(call.env, call.me, found.id or 0)
+    call.ack(**views.listing(call.lang, title, cards, base_currency=call.me.currency, new_for=found.id))
 
 
 def _open_form(call: Call, customer_id: int | None) -> None:
@@ -151,7 +150,7 @@ def _change(call: Call, do: Callable[[int, int], object]) -> None:
     try:
         do(number, version)
     except ChangedMeanwhile as error:
-        call.hand_over(Changed(number, stale=True))
+        call.hand_over(Changed(number))
         call.refuse_later(str(say(call.lang, error.message)))
         call.ack()
         return

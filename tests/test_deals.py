@@ -290,3 +290,11 @@ def test_a_visit_naming_another_customers_opportunity_is_refused(slack, standin,
     refused = slack.submit(REP, form, {"customer": str(other.id), "note": "x", "opportunity": "1"})
     assert "not one of this customer's open ones" in refused.json["errors"]["opportunity"]
     assert count(env, Visit) == 0
+
+
+def test_a_customers_listing_offers_a_new_opportunity_for_it(slack, standin, acme):
+    listing = slack.command(REP, "/deal", "Acme").json
+    [button] = [e for b in listing["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert (button["action_id"], button["value"]) == (Action.OPPORTUNITY_NEW, str(acme.id))
+    form = opened_form(slack, standin, REP, button)
+    assert form["blocks"][0]["element"]["initial_option"]["value"] == str(acme.id), "the customer chosen"

@@ -252,11 +252,19 @@ def lost_modal(lang: Lang, *, number: int, version: int, metadata: dict[str, Any
     )
 
 
-def listing(lang: Lang, title: str, cards: list[OpportunityCard], *, base_currency: str) -> dict[str, Any]:
-    """Several opportunities, each a short line, grouped by stage in the stages' order."""
+def listing(
+    lang: Lang, title: str, cards: list[OpportunityCard], *, base_currency: str, new_for: int | None = None
+) -> dict[str, Any]:
+    """Several opportunities, each a short line, grouped by stage in the stages' order; with *New
+    opportunity* for the customer `new_for` (a customer's listing)."""
+    new = (
+        [b.actions(b.button(lang.gettext("New opportunity"), Action.OPPORTUNITY_NEW, str(new_for)))]
+        if new_for
+        else []
+    )
     if not cards:
         text = say(lang, N_("%(title)s: no open opportunities."), title=title)
-        return b.message(text, [b.section(text)])
+        return b.message(text, [b.section(text), *new])
     stages = {stage.id: stage for stage in cards[0].stages}
     order = {stage.id: stage.position for stage in cards[0].stages}
     blocks = [b.section(f"*{escape(title)}*")]
@@ -273,7 +281,7 @@ def listing(lang: Lang, title: str, cards: list[OpportunityCard], *, base_curren
         blocks.append(
             b.section(line, accessory=b.button(lang.gettext("Open"), Action.OPPORTUNITY_VIEW, str(deal.id)))
         )
-    return b.message(title, blocks[:50])
+    return b.message(title, [*blocks[:49], *new])
 
 
 REMINDER_ROWS = 10  # each two blocks
