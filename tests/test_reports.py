@@ -204,6 +204,10 @@ def test_the_report_gains_the_funnel_of_the_teams_opportunities_in_words_chart_a
     )
     drawn = views.report_charts(lang("en"), found)
     assert drawn[-1].title == "Funnel: opportunities opened in the 90 days to Nov 22, 2026"
+    files = [{"id": f"F{n}"} for n in range(len(drawn))]
+    message = views.report_message(lang("en"), found, drawn, files)
+    images = [block for block in message["blocks"] if block["type"] == "image"]
+    assert images[-1]["title"]["text"] == drawn[-1].title, "the funnel's chart under its paragraph"
     rows = list(csv.reader(io.StringIO(views.report_csv(lang("en"), found).decode("utf-8-sig"))))
     assert ["Funnel", "Qualify", "opportunities", "2"] in rows
     other_team = reports.report(week, admin_actor(), "week", "U0MGRB")

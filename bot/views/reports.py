@@ -41,6 +41,7 @@ def _name(report: Report, user_id: str) -> str:
 
 # Which chart shows each paragraph of `figure_lines` (stages are in words only).
 CHART_OF_LINE = (0, 1, 2, None, 3, 4)
+FUNNEL_CHART = 5  # the funnel's paragraph and chart, last, when there are opportunities
 
 
 def report_message(
@@ -60,7 +61,8 @@ def report_message(
             lang, N_("All quiet: no visit, no move in the pool, no order and no complaint in this period.")
         )
         return b.message(title, [*blocks, b.section(quiet)])
-    for text, chart in zip(figure_lines(lang, report), CHART_OF_LINE, strict=True):
+    shown_by = CHART_OF_LINE + ((FUNNEL_CHART,) if report.funnel else ())
+    for text, chart in zip(figure_lines(lang, report), shown_by, strict=True):
         blocks.append(b.section(text))
         if chart is not None and chart < len(files) and chart < len(drawn):
             blocks.append(b.image(files[chart], drawn[chart].alt, drawn[chart].title))
