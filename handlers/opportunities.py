@@ -159,14 +159,9 @@ def _change(call: Call, do: Callable[[int, int], object]) -> None:
 
 
 def next_stage(call: Call) -> None:
-    def move(number: int, version: int) -> None:
-        current = opportunities.get_opportunity(call.env, call.me, number)
-        following = opportunities.next_stage_id(call.env, call.me, current)
-        if following is None:
-            raise InvalidInput(N_("This is the last open stage: its next step is Won."))
-        opportunities.move(call.env, call.me, number, seen_version=version, stage_id=following)
-
-    _change(call, move)
+    _change(
+        call, lambda number, version: opportunities.move_next(call.env, call.me, number, seen_version=version)
+    )
 
 
 def set_stage(call: Call) -> None:

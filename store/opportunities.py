@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage, Visit, WorkspaceCounter
+from store.models import (
+    CHANGE_LOST,
+    Customer,
+    Opportunity,
+    OpportunityChange,
+    OpportunityStage,
+    Visit,
+    WorkspaceCounter,
+)
 from store.sql import day_number, insert_ignore
 
 OPPORTUNITY_NUMBERS = "opportunity"
@@ -120,18 +128,6 @@ def history_of(session: Session, *, workspace_id: str, number: int) -> list[Oppo
             .order_by(col(OpportunityChange.version))
         ).all()
     )
-
-
-def of_customer(session: Session, *, workspace_id: str, customer_id: int) -> list[Opportunity]:
-    """The customer's opportunities, open ones first, then the latest closed."""
-    return list(
-        session.exec(
-            select(Opportunity)
-            .where(col(Opportunity.workspace_id) == workspace_id, col(Opportunity.customer_id) == customer_id)
-            .order_by(col(Opportunity.closed_at).is_not(None), col(Opportunity.closed_at).desc(),
-                      col(Opportunity.expected_close_on), col(Opportunity.id))
-        ).all()
-    )  # fmt: skip
 
 
 def note_order(session: Session, *, workspace_id: str, number: int, order_id: int) -> None:
@@ -261,3 +257,34 @@ def export_query(workspace_id: str) -> sa.Select[Any]:
         .where(opportunity.c.workspace_id == workspace_id)
         .order_by(opportunity.c.id)
     )  # fmt: skip
+
+
+def open_of_customer(session: Session, *, workspace_id: str, customer_id: int) -> list[Opportunity]:
+    return list(
+        session.exec(
+            select(Opportunity).where(
+                col(Opportunity.workspace_id) == workspace_id,
+                col(Opportunity.customer_id) == customer_id,
+                col(Opportunity.closed_at).is_(None),
+            )
+        ).all()
+    )
+
+
+def lost_by_release(
+    session: Session, *, workspace_id: str, customer_id: int, since: datetime, reason: str
+) -> list[tuple[int, int | None]]:
+    """The customer's opportunities still as a release lost them since `since` (their latest change is
+    that loss, with `reason`): each with the stage it was in."""
+    change = OpportunityChange.__table__  # type: ignore[attr-defined]
+    rows = session.execute(
+        sa.select(change.c.opportunity_id, change.c.from_stage_id)
+        .join(Opportunity, sa.and_(col(Opportunity.workspace_id) == change.c.workspace_id,
+                                   col(Opportunity.id) == change.c.opportunity_id))
+        .where(
+            change.c.workspace_id == workspace_id, col(Opportunity.customer_id) == customer_id,
+            change.c.change == CHANGE_LOST, change.c.at >= since, col(Opportunity.lost_reason_key) == reason,
+            col(Opportunity.version) == change.c.version,
+        )
+    ).all()  # fmt: skip
+    return [(int(number), stage) for number, stage in rows]

@@ -9,7 +9,6 @@ opening one needs the same rights on the customer.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +16,7 @@ from sqlmodel import Session
 
 from bot import events
 from bot.env import Env
-from bot.errors import ChangedMeanwhile, Checks, InvalidInput, NotAllowed, NotFound, required_text
+from bot.errors import ChangedMeanwhile, InvalidInput, NotAllowed, NotFound
 from bot.i18n import N_
 from bot.rules import money
 from bot.rules import opportunities as rules
@@ -25,6 +24,8 @@ from bot.rules.access import may_work_on
 from bot.services import orders
 from bot.services.customers import get_customer, require_work_access
 from bot.services.customers_card import standing_towards
+from bot.services.opportunity_drafts import OpportunityDraft as OpportunityDraft
+from bot.services.opportunity_drafts import ValidOpportunity, open_stage, validate_new
 from bot.services.people import Actor
 from bot.services.tiers import STAGE_RULES
 from store import opportunities as store
@@ -40,15 +41,6 @@ from store.models import (
     OpportunityStage,
 )
 
-_PROBABILITY_ERRORS = {
-    "not_a_number": N_("The probability is a whole percent, like 40."),
-    "out_of_range": N_("The probability is a percent from 0 to 100."),
-}
-_CLOSE_ERRORS = {
-    "in_the_past": N_("The expected close date has passed. Choose today or a later day."),
-    "too_far": N_("The expected close date is more than three years away."),
-}
-
 
 @dataclass(frozen=True)
 class OpportunityChanged(events.Event):
@@ -58,35 +50,6 @@ class OpportunityChanged(events.Event):
     opportunity: Opportunity
     customer_name: str
     change: str
-
-
-@dataclass(frozen=True)
-class OpportunityDraft:
-    """What the *New opportunity* form holds, as typed."""
-
-    customer_id: int
-    title: str
-    amount: str
-    expected_close_on: date | None
-    currency: str = ""
-    rate: str = ""
-    stage_id: int | None = None  # None: the first open stage
-    probability: str = ""  # "": the stage's
-    products: str = ""
-    next_step: str = ""
-
-
-@dataclass(frozen=True)
-class ValidOpportunity:
-    title: str
-    amount: Decimal
-    currency: str
-    rate: Decimal
-    stage: OpportunityStage
-    probability: int
-    expected_close_on: date
-    products: str
-    next_step: str
 
 
 def stages(env: Env, workspace_id: str) -> list[OpportunityStage]:
@@ -110,83 +73,6 @@ def rule_stages(found: list[OpportunityStage]) -> list[rules.Stage]:
         for stage in found
         if stage.retired_at is None
     ]
-
-
-def validate_new(
-    draft: OpportunityDraft,
-    found: list[OpportunityStage],
-    *,
-    base_currency: str,
-    today: date,
-    new: bool = True,
-) -> ValidOpportunity:
-    """The opportunity as it will be stored; every wrong field flagged at once. A new one's close date is
-    today or later; an edited one's may have passed (it slipped)."""
-    checks = Checks()
-    title = products = next_step = ""
-    with checks.field():
-        title = required_text(
-            draft.title, field="title", missing=N_("Give the opportunity a title."),
-            limit=rules.TITLE_LIMIT, one_line=True,
-        )  # fmt: skip
-    currency = (draft.currency or base_currency).strip().upper()
-    amount, rate = Decimal(0), Decimal(1)
-    with checks.field():
-        if not money.is_currency_code(currency):
-            raise InvalidInput(N_("Choose a currency such as CNY or USD."), field="currency")
-        amount = orders.amount_in(draft.amount, currency)
-    with checks.field():
-        if money.is_currency_code(currency):
-            rate = orders.rate_to_base(draft.rate, currency, base_currency)
-    stage = _open_stage(found, draft.stage_id)
-    probability = stage.probability
-    with checks.field():
-        probability = _probability(draft.probability, stage.probability)
-    close_on = draft.expected_close_on or today
-    with checks.field():
-        _check_close(draft.expected_close_on, today, new=new)
-    with checks.field():
-        products = _words(draft.products, "products")
-    with checks.field():
-        next_step = _words(draft.next_step, "next_step")
-    checks.done()
-    return ValidOpportunity(title, amount, currency, rate, stage, probability, close_on, products, next_step)
-
-
-def _open_stage(found: list[OpportunityStage], stage_id: int | None) -> OpportunityStage:
-    usable = [stage for stage in found if stage.retired_at is None and stage.outcome == rules.OPEN]
-    if stage_id is None:
-        return usable[0]
-    chosen = next((stage for stage in usable if stage.id == stage_id), None)
-    if chosen is None:
-        raise InvalidInput(N_("Choose one of the open stages."), field="stage")
-    return chosen
-
-
-def _probability(text: str, default: int) -> int:
-    if not text.strip():
-        return default
-    problem = rules.probability_problem(text)
-    if problem:
-        raise InvalidInput(_PROBABILITY_ERRORS[problem], field="probability")
-    return int(text.strip().rstrip("%").strip())
-
-
-def _check_close(close_on: date | None, today: date, *, new: bool) -> None:
-    if close_on is None:
-        raise InvalidInput(N_("Choose the expected close date."), field="expected_close_on")
-    problem = rules.close_date_problem(close_on, today, new=new)
-    if problem:
-        raise InvalidInput(_CLOSE_ERRORS[problem], field="expected_close_on")
-
-
-def _words(text: str, field: str) -> str:
-    clean = text.strip()
-    if len(clean) > rules.WORDS_LIMIT:
-        raise InvalidInput(
-            N_("This is too long: at most %(limit)s characters."), field=field, limit=rules.WORDS_LIMIT
-        )
-    return clean
 
 
 def open_opportunity(env: Env, actor: Actor, draft: OpportunityDraft) -> Opportunity:
@@ -251,11 +137,6 @@ def get_opportunity(env: Env, actor: Actor, number: int) -> Opportunity:
     return found
 
 
-def may_change(env: Env, actor: Actor, opportunity: Opportunity) -> bool:
-    with env.db.session() as session:
-        return may_work_on(standing_towards(session, actor, opportunity.owner_id))
-
-
 def _require_change_rights(session: Session, actor: Actor, opportunity: Opportunity) -> None:
     if not may_work_on(standing_towards(session, actor, opportunity.owner_id)):
         raise NotAllowed(
@@ -266,12 +147,40 @@ def _require_change_rights(session: Session, actor: Actor, opportunity: Opportun
 def move(env: Env, actor: Actor, number: int, *, seen_version: int, stage_id: int) -> Opportunity:
     """To another open stage, with that stage's probability."""
     with env.db.session() as session:
-        current = current_for_change(session, actor, number)
-        if current.closed_at is not None:
-            raise InvalidInput(N_("This opportunity is closed: it can no longer move."))
-        target = _open_stage(stages_in(session, actor.workspace_id), stage_id)
-        values = {"stage_id": target.id, "probability": target.probability, "stage_since": env.clock.now()}
-        return apply_change(session, env, actor, current, seen_version, values, CHANGE_MOVED)
+        current = _movable(session, actor, number)
+        target = open_stage(stages_in(session, actor.workspace_id), stage_id)
+        return _move_to(session, env, actor, current, seen_version, target)
+
+
+def move_next(env: Env, actor: Actor, number: int, *, seen_version: int) -> Opportunity:
+    """To the open stage after its own (*Next* on the card), read in the same transaction."""
+    with env.db.session() as session:
+        current = _movable(session, actor, number)
+        found = stages_in(session, actor.workspace_id)
+        following = rules.next_open_stage(rule_stages(found), current.stage_id)
+        if following is None:
+            raise InvalidInput(N_("This is the last open stage: its next step is Won."))
+        target = next(stage for stage in found if stage.id == following.id)
+        return _move_to(session, env, actor, current, seen_version, target)
+
+
+def _movable(session: Session, actor: Actor, number: int) -> Opportunity:
+    current = current_for_change(session, actor, number)
+    if current.closed_at is not None:
+        raise InvalidInput(N_("This opportunity is closed: it can no longer move."))
+    return current
+
+
+def _move_to(
+    session: Session,
+    env: Env,
+    actor: Actor,
+    current: Opportunity,
+    seen_version: int,
+    target: OpportunityStage,
+) -> Opportunity:
+    values = {"stage_id": target.id, "probability": target.probability, "stage_since": env.clock.now()}
+    return apply_change(session, env, actor, current, seen_version, values, CHANGE_MOVED)
 
 
 def next_stage_id(env: Env, actor: Actor, opportunity: Opportunity) -> int | None:

@@ -9,14 +9,8 @@ from typing import Any
 
 from bot.env import Env
 from bot.rules import money
-from bot.services.opportunities import (
-    OpportunityDraft,
-    apply_change,
-    current_for_change,
-    require_open,
-    stages_in,
-    validate_new,
-)
+from bot.services.opportunities import apply_change, current_for_change, require_open, stages_in
+from bot.services.opportunity_drafts import OpportunityDraft, validate_new
 from bot.services.people import Actor
 from store.models import CHANGE_EDITED, Opportunity
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from bot.env import Env
 from bot.errors import InvalidInput
@@ -17,7 +16,8 @@ from bot.i18n import N_
 from bot.rules import opportunities as rules
 from bot.services.opportunities import apply_change, closing_values, stages_in
 from bot.services.people import Actor
-from store.models import CHANGE_LOST, CHANGE_REOPENED, Opportunity, OpportunityChange
+from store import opportunities as store
+from store.models import CHANGE_LOST, CHANGE_REOPENED, Opportunity
 
 LOSE, KEEP = "lose", "keep"
 CHOICES = (LOSE, KEEP)
@@ -30,21 +30,9 @@ def check_choice(choice: str) -> str:
     return choice
 
 
-def open_of(session: Session, workspace_id: str, customer_id: int) -> list[Opportunity]:
-    return list(
-        session.exec(
-            select(Opportunity).where(
-                col(Opportunity.workspace_id) == workspace_id,
-                col(Opportunity.customer_id) == customer_id,
-                col(Opportunity.closed_at).is_(None),
-            )
-        ).all()
-    )
-
-
 def count_open(env: Env, actor: Actor, customer_id: int) -> int:
     with env.db.session() as session:
-        return len(open_of(session, actor.workspace_id, customer_id))
+        return len(store.open_of_customer(session, workspace_id=actor.workspace_id, customer_id=customer_id))
 
 
 def with_release(session: Session, env: Env, actor: Actor, customer_id: int, choice: str) -> int:
@@ -52,7 +40,7 @@ def with_release(session: Session, env: Env, actor: Actor, customer_id: int, cho
     many were lost. The release's own rights stand for them."""
     if choice == KEEP:
         return 0
-    found = open_of(session, actor.workspace_id, customer_id)
+    found = store.open_of_customer(session, workspace_id=actor.workspace_id, customer_id=customer_id)
     for opportunity in found:
         values = closing_values(session, env, actor, opportunity, rules.LOST)
         values.update(lost_reason_key=RELEASED, lost_reason="")
@@ -64,21 +52,13 @@ def reopen_after_undo(
     session: Session, env: Env, actor: Actor, customer_id: int, released_at: datetime
 ) -> int:
     """The opportunities the undone release lost, open again in the stage each was in; how many."""
-    change = OpportunityChange.__table__  # type: ignore[attr-defined]
-    lost = session.execute(
-        sa.select(change.c.opportunity_id, change.c.from_stage_id)
-        .join(Opportunity, sa.and_(col(Opportunity.workspace_id) == change.c.workspace_id,
-                                   col(Opportunity.id) == change.c.opportunity_id))
-        .where(
-            change.c.workspace_id == actor.workspace_id, col(Opportunity.customer_id) == customer_id,
-            change.c.change == CHANGE_LOST, change.c.at >= released_at, col(Opportunity.lost_reason_key) == RELEASED,
-            col(Opportunity.version) == change.c.version,
-        )
-    ).all()  # fmt: skip
+    lost = store.lost_by_release(
+        session, workspace_id=actor.workspace_id, customer_id=customer_id, since=released_at, reason=RELEASED
+    )
     stages = {stage.id: stage for stage in stages_in(session, actor.workspace_id)}
     for number, stage_id in lost:
         opportunity = session.get(Opportunity, (actor.workspace_id, number))
-        stage = stages.get(stage_id)
+        stage = stages.get(stage_id) if stage_id is not None else None
         if opportunity is None or stage is None:
             continue
         values = {"stage_id": stage.id, "probability": stage.probability, "stage_since": env.clock.now(),
