@@ -261,6 +261,7 @@ def test_log_visit_on_the_card_names_the_opportunity_and_the_card_counts_its_vis
     assert linked == 1
     listing = slack.command(REP, "/deal", "Acme").text
     assert "Cold-chain contract" in listing
+    standin.wait_for("respond", count=2)  # the card, then the visit's confirmation (a lazy answer)
     seen = standin.count("respond")
     slack.act(REP, {"action_id": Action.OPPORTUNITY_VIEW, "block_id": "b", "type": "button", "value": "1"})
     assert "1, the last on Nov 23, 2026" in shown(standin.next_call("respond", after=seen)["blocks"])
