@@ -27,7 +27,7 @@ def add_parsers(commands: Any) -> None:
 
     team = {"help": "the Slack workspace id (T…); needed when the database holds several"}
     importer = commands.add_parser(
-        "import", help="import customers, orders, visits or contacts from a CSV file"
+        "import", help="import customers, orders, visits, contacts or opportunities from a CSV file"
     )
     importer.add_argument("what", choices=KINDS, help="what the file holds")
     importer.add_argument(
@@ -39,7 +39,8 @@ def add_parsers(commands: Any) -> None:
         "--on-duplicate",
         choices=ON_DUPLICATE,
         default="skip",
-        help="a customer already there (same name or phone): skip the line, or fill its empty fields",
+        help="a customer already there (same name or phone): skip the line, or fill its empty fields "
+        "(other kinds: a duplicate is always skipped)",
     )
     importer.add_argument("--report", type=Path, help="also write the lines not imported to this CSV file")
     importer.add_argument(
@@ -47,7 +48,7 @@ def add_parsers(commands: Any) -> None:
     )
     importer.add_argument("--team", **team)
     exporter = commands.add_parser(
-        "export", help="write customers, visits, orders, complaints or contacts as CSV"
+        "export", help="write customers, visits, orders, complaints, contacts or opportunities as CSV"
     )
     exporter.add_argument("what", choices=EXPORTS, help="what to write")
     exporter.add_argument("--out", type=Path, help="the CSV file to write (default: standard output)")

@@ -11,14 +11,13 @@ from slack_bolt import App
 
 from bot import notify
 from bot.errors import InvalidInput
-from bot.i18n import N_, lang
+from bot.i18n import N_
 from bot.messaging import reports as report_messaging
 from bot.messaging.channels import channel_problem
 from bot.rules.commands import mentioned_users
 from bot.services import opportunities, opportunity_stages, people, reports, settings
 from bot.views import admin as views
 from bot.views import blocks as b
-from bot.views import opportunities as opportunity_views
 from bot.views import opportunity_stages as stage_views
 from bot.views import reports as report_views
 from bot.views import settings as settings_views
@@ -270,15 +269,9 @@ def submit_stages(call: Call) -> None:
     new = opportunity_stages.NewStage(
         text_of(values, "new_name"), text_of(values, "new_probability"), text_of(values, "new_idle")
     )
-    changed = opportunity_stages.save_stages(call.env, call.me, edits, new, _default_names)
+    changed = opportunity_stages.save_stages(call.env, call.me, edits, new)
     call.hand_over(StagesSaved(changed))
     call.ack(response_action="clear")
-
-
-def _default_names(key: str) -> set[str]:
-    """A default stage's name in every language the bot speaks."""
-    text = opportunity_views.STAGE_NAMES.get(key)
-    return {lang(locale).gettext(text) for locale in ("en", "zh_CN")} if text else set()
 
 
 def confirm_stages(call: Call) -> None:

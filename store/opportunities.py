@@ -3,7 +3,7 @@ an opportunity with its history, and changes made only from the version a person
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,17 +29,22 @@ STAGE_NUMBERS = "opportunity_stage"
 def next_number(session: Session, *, workspace_id: str, name: str) -> int:
     """The workspace's next number of this kind, taken in the caller's transaction (the counter's row
     stays locked until it ends: two at once get two numbers)."""
+    return take_numbers(session, workspace_id=workspace_id, name=name, count=1).start
+
+
+def take_numbers(session: Session, *, workspace_id: str, name: str, count: int) -> range:
+    """The workspace's next `count` numbers of this kind, in one statement (an import's batch)."""
     counters = WorkspaceCounter.__table__  # type: ignore[attr-defined]
-    taken = session.execute(
+    last = session.execute(
         counters.update()
         .where(counters.c.workspace_id == workspace_id, counters.c.name == name)
-        .values(value=counters.c.value + 1)
+        .values(value=counters.c.value + count)
         .returning(counters.c.value)
     ).scalar()
-    if taken is not None:
-        return int(taken)
+    if last is not None:
+        return range(int(last) - count + 1, int(last) + 1)
     insert_ignore(session, WorkspaceCounter, {"workspace_id": workspace_id, "name": name, "value": 0})
-    return next_number(session, workspace_id=workspace_id, name=name)
+    return take_numbers(session, workspace_id=workspace_id, name=name, count=count)
 
 
 def stages_of(session: Session, *, workspace_id: str) -> list[OpportunityStage]:
@@ -269,6 +274,22 @@ def open_of_customer(session: Session, *, workspace_id: str, customer_id: int) -
             )
         ).all()
     )
+
+
+def open_titles(
+    session: Session, *, workspace_id: str, customer_ids: Collection[int]
+) -> list[tuple[int, str]]:
+    """(customer, title) of every open opportunity of these customers."""
+    if not customer_ids:
+        return []
+    rows = session.execute(
+        sa.select(col(Opportunity.customer_id), col(Opportunity.title)).where(
+            col(Opportunity.workspace_id) == workspace_id,
+            col(Opportunity.customer_id).in_(sorted(customer_ids)),
+            col(Opportunity.closed_at).is_(None),
+        )
+    ).all()
+    return [(int(row[0]), str(row[1])) for row in rows]
 
 
 def lost_by_release(

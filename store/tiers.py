@@ -4,6 +4,7 @@ CASE), writes the history of what changes, then updates only the rows that chang
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -220,21 +221,18 @@ def totals_since(*, session: Session, workspace_id: str, customer_id: int, since
     return int(revenue), int(count)
 
 
-def refresh_stage(
-    *, session: Session, customer_id: int, rules: StageRules, today: date, now: datetime
+def refresh_stages(
+    *, session: Session, customer_ids: Collection[int], rules: StageRules, today: date, now: datetime
 ) -> None:
-    """One customer's stage as of today, as the nightly `update_stages` would set it (after one of its
-    orders was corrected or deleted)."""
+    """These customers' stages as of today, as the nightly `update_stages` would set them (after one of
+    their orders was corrected or deleted, an opportunity opened or closed, an import)."""
+    if not customer_ids:
+        return
     state = ChurnState.__table__  # type: ignore[attr-defined]
-    stage = stage_expression(rules, today, now, state.c.band)
-    found = session.execute(
-        sa.select(stage)
-        .select_from(sa.outerjoin(Customer, state, state.c.customer_id == col(Customer.id)))
-        .where(col(Customer.id) == customer_id, col(Customer.stage) != stage)
-    ).first()
-    if found is not None:
-        session.execute(
-            sa.update(Customer)
-            .where(col(Customer.id) == customer_id)
-            .values(stage=found[0], stage_since=now, updated_at=now)
-        )
+    band = sa.select(state.c.band).where(state.c.customer_id == col(Customer.id)).scalar_subquery()
+    stage = stage_expression(rules, today, now, band)
+    session.execute(
+        sa.update(Customer)
+        .where(col(Customer.id).in_(sorted(customer_ids)), col(Customer.stage) != stage)
+        .values(stage=stage, stage_since=now, updated_at=now)
+    )

@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from bot.rules.names import name_key
 
-KINDS = ("customers", "orders", "visits", "contacts")  # what can be imported
+KINDS = ("customers", "orders", "visits", "contacts", "opportunities")  # what can be imported
 EXPORTS = ("customers", "visits", "orders", "complaints", "contacts", "opportunities")
 ON_DUPLICATE = ("skip", "merge")
 YES_WORDS = frozenset(("yes", "y", "true", "1", "是", "√"))  # a yes/no cell read as yes
@@ -71,18 +71,40 @@ CONTACT_HEADERS: Mapping[str, tuple[str, ...]] = {
     "primary": ("primary", "is_primary", "主要联系人"),
     "note": ("note", "notes", "备注"),
 }
+OPPORTUNITY_HEADERS: Mapping[str, tuple[str, ...]] = {
+    **_CUSTOMER_REF,
+    "title": ("title", "opportunity", "opportunity_name", "deal", "deal_name", "商机名称", "商机", "标题"),
+    "amount": ("amount", "金额", "商机金额", "预计金额"),
+    "currency": ("currency", "币种", "货币"),
+    "rate": ("rate", "exchange_rate", "汇率"),
+    "stage": ("stage", "sales_stage", "阶段", "销售阶段", "商机阶段"),
+    "probability": ("probability", "win_probability", "赢率", "赢单率", "可能性"),
+    "expected_close": (
+        "expected_close",
+        "expected_close_on",
+        "close_date",
+        "预计成交日期",
+        "预计成交",
+        "结单日期",
+    ),
+    "products": ("products", "product", "产品"),
+    "next_step": ("next_step", "下一步", "下一步计划"),
+    "owner": ("owner", "负责人"),
+}
 # Each kind of file needs all of the first fields and at least one of the second.
 REQUIRED: Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "customers": (("name",), ()),
     "orders": (("amount", "date"), ("customer", "customer_id")),
     "visits": (("author", "date"), ("customer", "customer_id")),
     "contacts": ((), ("customer", "customer_id")),
+    "opportunities": (("title", "amount", "expected_close"), ("customer", "customer_id")),
 }
 HEADERS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "customers": CUSTOMER_HEADERS,
     "orders": ORDER_HEADERS,
     "visits": VISIT_HEADERS,
     "contacts": CONTACT_HEADERS,
+    "opportunities": OPPORTUNITY_HEADERS,
 }
 
 VISIT_KIND_WORDS = {

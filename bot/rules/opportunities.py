@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.i18n import N_
+
 OPEN, WON, LOST = "open", "won", "lost"
 
 
@@ -27,6 +29,16 @@ DEFAULT_STAGES = (
     DefaultStage("won", 100, WON),
     DefaultStage("lost", 0, LOST),
 )
+
+# The default stages' names until a workspace renames them (Chinese CRMs' words in the catalog).
+STAGE_NAMES = {
+    "qualify": N_("Qualify"),
+    "needs_analysis": N_("Needs analysis"),
+    "proposal": N_("Proposal"),
+    "negotiation": N_("Negotiation"),
+    "won": N_("Won"),
+    "lost": N_("Lost"),
+}
 
 LOST_REASON_KEYS = ("price", "competitor", "no_budget", "no_decision", "timing", "other")
 

@@ -1,4 +1,5 @@
-"""Bulk work from the command line: import customers, orders, visits and contacts from CSV, export CSV, back up.
+"""Bulk work from the command line: import customers, orders, visits, contacts and opportunities
+from CSV, export CSV, back up.
 
 An import is one transaction. Each batch of lines is checked with the app's own validation (the
 create form's, the order's, the visit's), looked up set-based (store.bulk) and written; a line that
@@ -28,6 +29,7 @@ from bot.services.bulk_export import export as export
 from bot.services.bulk_export import restore as restore
 from bot.services.bulk_export import workspace_for as workspace_for
 from bot.services.bulk_lines import ContactImport, OrderImport, VisitImport
+from bot.services.bulk_opportunities import OpportunityImport
 from bot.services.bulk_run import BATCH_SIZE as BATCH_SIZE
 from bot.services.bulk_run import DUPLICATE as DUPLICATE
 from bot.services.bulk_run import EXPORTS as EXPORTS
@@ -57,6 +59,7 @@ IMPORTERS: dict[str, Callable[[Run], Importer]] = {
     "orders": OrderImport,
     "visits": VisitImport,
     "contacts": ContactImport,
+    "opportunities": OpportunityImport,
 }
 
 
@@ -129,7 +132,7 @@ def import_file(
     options: ImportOptions,
     progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a CSV file of customers, orders, visits or contacts in one transaction; the report says what
+    """Import a CSV file of customers, orders, visits, contacts or opportunities in one transaction; the report says what
     happened to every line that was not simply added."""
     if not path.is_file():
         raise BulkError(f"there is no file {path}")

@@ -61,7 +61,7 @@ class _Found:
 
 
 @dataclass(frozen=True)
-class _Line:
+class Line:
     """A checked order or visit line, before its customer is looked up."""
 
     line: int
@@ -70,10 +70,10 @@ class _Line:
     author: Person | None = None
 
 
-def _checked_lines(
-    run: Run, batch: list[tuple[int, dict[str, str]]], check: Callable[[int, dict[str, str]], _Line]
-) -> list[_Line]:
-    checked: list[_Line] = []
+def checked_lines(
+    run: Run, batch: list[tuple[int, dict[str, str]]], check: Callable[[int, dict[str, str]], Line]
+) -> list[Line]:
+    checked: list[Line] = []
     for line, values in batch:
         try:
             checked.append(check(line, values))
@@ -84,9 +84,9 @@ def _checked_lines(
     return checked
 
 
-def _with_customers(session: Session, run: Run, lines: list[_Line]) -> list[tuple[_Line, sa.Row[Any]]]:
+def with_customers(session: Session, run: Run, lines: list[Line]) -> list[tuple[Line, sa.Row[Any]]]:
     found = _Found(session, run.workspace.id, [line.ref for line in lines])
-    paired: list[tuple[_Line, sa.Row[Any]]] = []
+    paired: list[tuple[Line, sa.Row[Any]]] = []
     for line in lines:
         try:
             paired.append((line, found.customer(line.ref)))
@@ -109,9 +109,7 @@ class OrderImport:
     def take(self, session: Session, batch: list[tuple[int, dict[str, str]]]) -> None:
         rows: list[dict[str, Any]] = []
         facts: dict[int, dict[str, Any]] = {}
-        for line, customer in _with_customers(
-            session, self.run, _checked_lines(self.run, batch, self._check)
-        ):
+        for line, customer in with_customers(session, self.run, checked_lines(self.run, batch, self._check)):
             author = line.author.user_id if line.author else customer.owner_id or IMPORTED_BY
             rows.append({**line.row, "customer_id": customer.id, "author_id": author})
             self._count(facts, customer.id, line.row["ordered_on"])
@@ -119,7 +117,7 @@ class OrderImport:
         store.note_orders(session=session, facts=list(facts.values()))
         self.run.report.added += len(rows)
 
-    def _check(self, line: int, values: dict[str, str]) -> _Line:
+    def _check(self, line: int, values: dict[str, str]) -> Line:
         ref = csv_rows.CustomerRef.of(values)
         author = self.run.people.find(values["author"], "author") if values.get("author") else None
         draft = OrderDraft(
@@ -138,7 +136,7 @@ class OrderImport:
             "ordered_on": valid.ordered_on,
             "product": valid.product,
         }
-        return _Line(line, ref, row, author)
+        return Line(line, ref, row, author)
 
     def _count(self, facts: dict[int, dict[str, Any]], customer_id: int, day: date) -> None:
         fact = facts.setdefault(
@@ -161,7 +159,7 @@ class VisitImport:
         )  # fmt: skip
 
     def take(self, session: Session, batch: list[tuple[int, dict[str, str]]]) -> None:
-        paired = _with_customers(session, self.run, _checked_lines(self.run, batch, self._check))
+        paired = with_customers(session, self.run, checked_lines(self.run, batch, self._check))
         rows = [{**line.row, "customer_id": customer.id} for line, customer in paired]
         store.insert_rows(session=session, table=store.VISIT, rows=rows)
         if paired:
@@ -173,7 +171,7 @@ class VisitImport:
             store.save_visit_facts(session=session, facts=[self._saved(fact) for fact in facts.values()])
         self.run.report.added += len(rows)
 
-    def _check(self, line: int, values: dict[str, str]) -> _Line:
+    def _check(self, line: int, values: dict[str, str]) -> Line:
         ref = csv_rows.CustomerRef.of(values)
         if not values.get("author"):
             raise RowError("author: missing (the Slack user id or e-mail of who was in touch)")
@@ -193,7 +191,7 @@ class VisitImport:
             "satisfaction": clean.satisfaction,
             "next_follow_up": clean.next_follow_up,
         }
-        return _Line(line, ref, row, author)
+        return Line(line, ref, row, author)
 
     @staticmethod
     def _apply(fact: dict[str, Any], visit: dict[str, Any], timezone: str) -> None:
@@ -228,7 +226,7 @@ class ContactImport:
         )
 
     def take(self, session: Session, batch: list[tuple[int, dict[str, str]]]) -> None:
-        paired = _with_customers(session, self.run, _checked_lines(self.run, batch, self._check))
+        paired = with_customers(session, self.run, checked_lines(self.run, batch, self._check))
         rows = [{**line.row, "customer_id": customer.id} for line, customer in paired]
         store.insert_rows(session=session, table=store.CONTACT, rows=rows)
         customer_ids = {customer.id for _, customer in paired}
@@ -237,11 +235,11 @@ class ContactImport:
         )
         self.run.report.added += len(rows)
 
-    def _check(self, line: int, values: dict[str, str]) -> _Line:
+    def _check(self, line: int, values: dict[str, str]) -> Line:
         ref = csv_rows.CustomerRef.of(values)
         primary = values.get("primary", "").strip().casefold() in csv_rows.YES_WORDS
         texts = {name: values.get(name, "") for name in LIMITS}
         clean = validate_contact(ContactDraft(**texts, primary=primary))
         phone_key = names.phone_key(clean.phone, self.run.workspace.country) if clean.phone else None
         row = {**self.template, **{name: getattr(clean, name) for name in LIMITS}}
-        return _Line(line, ref, {**row, "phone_key": phone_key, "is_primary": primary})
+        return Line(line, ref, {**row, "phone_key": phone_key, "is_primary": primary})

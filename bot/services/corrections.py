@@ -273,4 +273,4 @@ def refresh_order_facts(session: Session, customer: Customer, today: date, now: 
         "updated_at": now,
     }
     store.save_facts(session=session, customer_id=cid, values=values)
-    tiers_store.refresh_stage(session=session, customer_id=cid, rules=STAGE_RULES, today=today, now=now)
+    tiers_store.refresh_stages(session=session, customer_ids=[cid], rules=STAGE_RULES, today=today, now=now)

@@ -96,9 +96,9 @@ def open_opportunity(env: Env, actor: Actor, draft: OpportunityDraft) -> Opportu
 
 def _restage(session: Session, env: Env, actor: Actor, customer_id: int) -> None:
     """The customer's lifecycle stage as its opportunities now make it (interested, or prospect again)."""
-    tiers_store.refresh_stage(
+    tiers_store.refresh_stages(
         session=session,
-        customer_id=customer_id,
+        customer_ids=[customer_id],
         rules=STAGE_RULES,
         today=actor.today(env),
         now=env.clock.now(),

@@ -7,7 +7,7 @@ before → after) with the settings' changes."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from sqlmodel import Session, col
 
 from bot.env import Env
 from bot.errors import Checks, InvalidInput
-from bot.i18n import N_
+from bot.i18n import N_, SUPPORTED, lang
 from bot.rules import opportunities as rules
 from bot.services.opportunities import stages_in
 from bot.services.people import Actor
@@ -46,23 +46,27 @@ class NewStage:
     idle_days: str = ""
 
 
+def default_names(key: str) -> set[str]:
+    """A default stage's name in every language the bot speaks."""
+    text = rules.STAGE_NAMES.get(key)
+    return {lang(locale).gettext(text) for locale in SUPPORTED} if text else set()
+
+
 def save_stages(
     env: Env,
     actor: Actor,
     edits: Sequence[StageEdit],
     new: NewStage | None,
-    default_name: Callable[[str], set[str]],
 ) -> int:
-    """Write the edits (and the new stage) if every field is right; how many stages changed.
-    `default_name(key)`: the names a default stage has in the languages (typed back, it stays the
-    default, named in each reader's language)."""
+    """Write the edits (and the new stage) if every field is right; how many stages changed. A default
+    stage's name typed back in any language keeps it the default, named in each reader's language."""
     require_admin(actor)
     with env.db.session() as session:
         stages = {
             stage.id: stage for stage in stages_in(session, actor.workspace_id) if stage.retired_at is None
         }
         adding = new is not None and bool(new.name.strip())
-        wanted = _in_order(_checked(edits, new, stages, default_name), stages, adding=adding)
+        wanted = _in_order(_checked(edits, new, stages), stages, adding=adding)
         _require_none_open_in(session, actor.workspace_id, [edit.stage_id for edit in edits if edit.retire])
         changed = 0
         for stage_id, values in wanted.items():
@@ -117,7 +121,6 @@ def _checked(
     edits: Sequence[StageEdit],
     new: NewStage | None,
     stages: dict[int, OpportunityStage],
-    default_name: Callable[[str], set[str]],
 ) -> dict[int, dict[str, object]]:
     """Each stage's new values; every wrong field flagged at once."""
     checks = Checks()
@@ -127,7 +130,7 @@ def _checked(
         if stage is None:
             continue  # retired meanwhile: nothing to edit
         with checks.field():
-            wanted[edit.stage_id] = _values(edit, stage, default_name)
+            wanted[edit.stage_id] = _values(edit, stage)
     with checks.field():
         _check_names(wanted, stages, new)
     with checks.field():
@@ -139,9 +142,7 @@ def _checked(
     return wanted
 
 
-def _values(
-    edit: StageEdit, stage: OpportunityStage, default_name: Callable[[str], set[str]]
-) -> dict[str, object]:
+def _values(edit: StageEdit, stage: OpportunityStage) -> dict[str, object]:
     name = " ".join(edit.name.split())
     if not name:
         raise InvalidInput(N_("Give the stage a name."), field=f"stage_name_{stage.id}")
@@ -149,7 +150,7 @@ def _values(
         raise InvalidInput(N_("This is too long: at most %(limit)s characters."), field=f"stage_name_{stage.id}",
                            limit=NAME_LIMIT)  # fmt: skip
     values: dict[str, object] = {
-        "name": "" if stage.key and name in default_name(stage.key) else name,
+        "name": "" if stage.key and name in default_names(stage.key) else name,
         "probability": _number(edit.probability, f"stage_probability_{stage.id}", 0, 100),
     }
     if stage.outcome == rules.OPEN:

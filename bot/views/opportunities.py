@@ -19,15 +19,6 @@ from bot.views.orders import amount_blocks
 from bot.views.text import day, escape, mention, say
 from store.models import Customer, Opportunity, OpportunityChange, OpportunityStage
 
-# The default stages' names until a workspace renames them (Chinese CRMs' words in the catalog).
-STAGE_NAMES = {
-    "qualify": N_("Qualify"),
-    "needs_analysis": N_("Needs analysis"),
-    "proposal": N_("Proposal"),
-    "negotiation": N_("Negotiation"),
-    "won": N_("Won"),
-    "lost": N_("Lost"),
-}
 LOST_REASONS = {
     "price": N_("Price"),
     "competitor": N_("Went with a competitor"),
@@ -53,7 +44,7 @@ def stage_name(stage: OpportunityStage | None, lang: Lang) -> str:
     """The workspace's name for the stage, or the default's in the reader's language."""
     if stage is None:
         return "—"
-    return stage.name or lang.gettext(STAGE_NAMES.get(stage.key, stage.key))
+    return stage.name or lang.gettext(rules.STAGE_NAMES.get(stage.key, stage.key))
 
 
 def _open_stages(stages: list[OpportunityStage]) -> list[OpportunityStage]:
