@@ -41,7 +41,7 @@ The timed passes run in a fresh child process (spawned), so its peak memory (ru_
 without the data loading; the baselines run in it too, each just before its pass, after a warm-up that
 reads the nearly-due customers on both databases, loads what a long-running worker already holds
 (settings, people, the holiday calendar) and settles as the worker does at its start
-(`bot.worker.settle`: the catalogs read, the start's objects frozen out of the garbage collector's
+(`bot.startup.settle`: the catalogs read, the start's objects frozen out of the garbage collector's
 sight). Each pass runs once (it changes the data), so a single figure is printed as both p50 and p99;
 on SQLite the recycle's times vary by about 30 % from run to run (its commit's fsync and checkpoint),
 so read its ratio as "about 1".
@@ -91,7 +91,7 @@ from bench.data import (
 )
 from bench.engines import postgres_database, sqlite_database
 from bench.typeahead import environment, ratio_table
-from bot import worker
+from bot import startup
 from bot.clock import FixedClock
 from bot.env import Env
 from bot.jobs import digest as digest_job
@@ -864,7 +864,7 @@ def nightly_environment(url: str) -> Env:
 
 def warm_up(night: Night) -> None:
     """What a long-running worker already holds, and the pages the night's first reads need, cached on
-    both databases alike; then the worker's own settling at its start (bot.worker.settle).
+    both databases alike; then the worker's own settling at its start (bot.startup.settle).
 
     A worker that ran yesterday has yesterday's recycle warnings in the outbox and the warning pass's
     statements compiled (SQLAlchemy keeps them per engine): yesterday's warning pass runs here, its
@@ -879,7 +879,7 @@ def warm_up(night: Night) -> None:
             nearly_due(connection, NOW + timedelta(days=RULES.warning_days))
             nearly_due(connection, yesterday.now + timedelta(days=RULES.warning_days), yesterday.now)
     recycle_messages.warn_owners(yesterday.env, WORKSPACE, night.settings)
-    worker.settle()
+    startup.settle()
 
 
 def run_night(url: str, copy_url: str, profile: str | None, next_night: bool) -> tuple[int, list[Timing]]:

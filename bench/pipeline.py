@@ -49,6 +49,7 @@ from bot.env import Env
 from bot.messaging import opportunities as messaging
 from bot.services import opportunities
 from bot.services.pipeline import pipeline_in
+from bot.startup import settle
 from store import opportunities as opportunity_store
 from store.db import create_db_engine, upgrade_schema
 
@@ -86,7 +87,10 @@ def load(engine: sa.Engine, env: Env, console: Console, customers: int) -> None:
             {"ws": WORKSPACE, "n": customers},
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(sa.text("ANALYZE"))
+        connection.execute(sa.text("ANALYZE" if sqlite else "VACUUM ANALYZE"))
+        if sqlite:  # the load's gigabytes of log folded into the database, as the bot's next writes would
+            connection.execute(sa.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    settle()  # as the web process serving the Home does once started
     console.print(f"  loaded {customers:,} customers and {customers // EVERY:,} opportunities "
                   f"in {time.perf_counter() - started:.0f} s")  # fmt: skip
 

@@ -27,6 +27,7 @@ from bot import health, logs, metrics
 from bot.app import build_app
 from bot.config import Settings
 from bot.health import Readiness
+from bot.startup import settle
 from store.db import Database
 
 MAX_BODY_BYTES = 1_048_576  # Slack's own payloads are far smaller
@@ -204,8 +205,10 @@ def create_application() -> WsgiApp:
     settings.require_slack_secrets()
     db = Database.from_url(settings.sqlalchemy_url, connections=settings.web_connections)
     now = partial(datetime.now, UTC)
-    return wsgi_app(
+    application = wsgi_app(
         build_app(settings, db),
         ready=lambda: health.readiness(db, now()),
         measured=lambda: metrics.exposition(db, now),
     )
+    settle()
+    return application

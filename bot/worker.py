@@ -19,7 +19,6 @@ the only argument; the process's Env and Slack client live in this module, set b
 
 from __future__ import annotations
 
-import gc
 import logging
 import signal
 import threading
@@ -33,11 +32,12 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from slack_sdk import WebClient
 
-from bot import i18n, jobs, leader
+from bot import jobs, leader
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.env import Env
 from bot.leader import Leadership
+from bot.startup import settle
 from bot.stopping import cut_off_after
 from store.db import Database
 
@@ -132,16 +132,6 @@ def _prune_and_read_next_runs(store: SQLAlchemyJobStore) -> dict[str, datetime |
         row.id: None if row.next_run_time is None else datetime.fromtimestamp(row.next_run_time, UTC)
         for row in rows
     }
-
-
-def settle() -> None:
-    """What a long-running worker holds from its start: the catalogs and Babel's data read once, then
-    everything alive moved out of the garbage collector's sight (gc.freeze). A full collection walks
-    every tracked object; with the start's modules and caches among them it cost about 60 ms, landing
-    in whichever pass happened to allocate the most (the warning pass, at 1,000,000 customers)."""
-    i18n.preload()
-    gc.collect()
-    gc.freeze()
 
 
 class Leading:

@@ -63,22 +63,13 @@ class Figures:
     forecasts: list[Forecast]  # one for each period asked
 
 
+def _weighted() -> sa.ColumnElement[int]:
+    """An opportunity's amount times its probability, rounded half up (rules.opportunities.weighted_minor)."""
+    return (col(Opportunity.amount_base_minor) * col(Opportunity.probability) + 50) // 100
+
+
 def _summed(condition: sa.ColumnElement[bool], value: Any) -> Any:
     return sa.func.sum(sa.case((condition, value), else_=0))
-
-
-def _sums(is_open: sa.ColumnElement[bool], period: Period | None, won_stages: Sequence[int]) -> list[Any]:
-    """The open ones' count, amount and weighted amount; or a period's won, committed and weighted sums."""
-    amount, probability = col(Opportunity.amount_base_minor), col(Opportunity.probability)
-    weighted = (amount * probability + 50) // 100  # rounded half up, as rules.opportunities.weighted_minor
-    if period is None:
-        return [_summed(is_open, 1), _summed(is_open, amount), _summed(is_open, weighted)]
-    closing = sa.and_(is_open, col(Opportunity.expected_close_on) >= period.first_day,
-                      col(Opportunity.expected_close_on) < period.after_last_day)  # fmt: skip
-    won = sa.and_(col(Opportunity.stage_id).in_(list(won_stages)), col(Opportunity.closed_at) >= period.won_since,
-                  col(Opportunity.closed_at) < period.won_until)  # fmt: skip
-    return [_summed(won, amount), _summed(sa.and_(closing, probability >= COMMITTED_FROM), amount),
-            _summed(closing, weighted)]  # fmt: skip
 
 
 def figures(
@@ -90,27 +81,63 @@ def figures(
     won_stages: Sequence[int],
 ) -> Figures:
     """Open opportunities of these owners (None: everyone's) by stage, and each period's forecast: what
-    was won in it (closed in it at a won stage) and what is open and expected to close in it. One pass
-    over the open ones and those closed since the earliest period began, grouped by stage."""
-    is_open = col(Opportunity.closed_at).is_(None)
-    columns = _sums(is_open, None, won_stages)
-    for period in periods:
-        columns += _sums(is_open, period, won_stages)
-    earliest = min((period.won_since for period in periods), default=None)
-    recent = is_open if earliest is None else sa.or_(is_open, col(Opportunity.closed_at) >= earliest)
-    rows = session.execute(
-        sa.select(col(Opportunity.stage_id), *columns)
-        .where(*_of(workspace_id, owners), recent)
-        .group_by(col(Opportunity.stage_id))
-    ).all()
-    totals = [StageTotal(int(r[0]), int(r[1] or 0), int(r[2] or 0), int(r[3] or 0)) for r in rows if r[1]]
-    forecasts = []
-    for place in range(len(periods)):
-        won_total, committed, weighted_total = (
-            sum(int(r[4 + 3 * place + k] or 0) for r in rows) for k in range(3)
-        )
-        forecasts.append(Forecast(won_total, won_total + committed, won_total + weighted_total))
+    was won in it (closed in it at a won stage) and what is open and expected to close in it. Two
+    reads from indexes alone: the open ones summed by stage, close day and probability (a few
+    thousand sums, folded here into the stages and periods), then the few won since the earliest
+    period began."""
+    amount, close_on = col(Opportunity.amount_base_minor), col(Opportunity.expected_close_on)
+    stage_id = Opportunity.__table__.c.stage_id  # type: ignore[attr-defined]
+    # A team's grouped in no index's order: else SQLite's planner reads the whole workspace in order.
+    stage = stage_id if owners is None else stage_id + sa.literal_column("0")
+    keys = (stage, close_on, col(Opportunity.probability))
+    query = (
+        sa.select(*keys, sa.func.count(), sa.func.sum(amount), sa.func.sum(_weighted()))
+        .where(*_of(workspace_id, owners), col(Opportunity.closed_at).is_(None))
+        .group_by(*keys)  # the company's: in the order of the workspace's open index, no sort
+    )
+    sums = session.execute(query).all()
+    by_stage: dict[int, list[int]] = {}
+    closing = [[0, 0] for _ in periods]  # committed, weighted
+    for stage_id, day, probability, count, summed, weighted in sums:
+        total = by_stage.setdefault(int(stage_id), [0, 0, 0])
+        total[0], total[1], total[2] = total[0] + count, total[1] + int(summed), total[2] + int(weighted)
+        for place, period in enumerate(periods):
+            if period.first_day <= day < period.after_last_day:
+                closing[place][0] += int(summed) if probability >= COMMITTED_FROM else 0
+                closing[place][1] += int(weighted)
+    won = _won(session, _of(workspace_id, owners), periods, won_stages) if periods else []
+    forecasts = [
+        Forecast(won[place], won[place] + committed, won[place] + weighted)
+        for place, (committed, weighted) in enumerate(closing)
+    ]
+    totals = [StageTotal(stage_id, *total) for stage_id, total in sorted(by_stage.items())]
     return Figures(totals, forecasts)
+
+
+def _won(
+    session: Session,
+    where: list[sa.ColumnElement[bool]],
+    periods: Sequence[Period],
+    won_stages: Sequence[int],
+) -> list[int]:
+    """What was won in each period (closed in it at a won stage)."""
+    closed_at = col(Opportunity.closed_at)
+    columns = [
+        _summed(
+            sa.and_(closed_at >= period.won_since, closed_at < period.won_until),
+            col(Opportunity.amount_base_minor),
+        )
+        for period in periods
+    ]
+    row = session.execute(
+        sa.select(*columns).where(
+            *where,
+            col(Opportunity.stage_id).in_(list(won_stages)),
+            closed_at >= min(period.won_since for period in periods),
+            closed_at < max(period.won_until for period in periods),
+        )
+    ).one()
+    return [int(value or 0) for value in row]
 
 
 def reached(
@@ -119,39 +146,54 @@ def reached(
     """For each stage in use, how many of the opportunities opened since `opened_since` reached it: an
     open stage is reached by those whose history went there or past it, or that were won; the won
     stage by those won; the lost stage by those lost. Read from the owners' histories since that day
-    alone (an opportunity opened since then changed only since then), counted by how far each went
-    (a few rows); the stages' totals are summed from those."""
+    alone (an opportunity opened since then changed only since then), each opportunity's changes
+    together as the index keeps them, counted by how far each went (a few rows); the stages' totals
+    are summed from those. A stage's place comes from the stages' list (retired ones too: a history
+    may pass through them), not from a join per change."""
     stage = OpportunityStage.__table__  # type: ignore[attr-defined]
+    stages = session.execute(
+        sa.select(stage.c.id, stage.c.position, stage.c.outcome, stage.c.retired_at)
+        .where(stage.c.workspace_id == workspace_id)
+        .order_by(stage.c.position)
+    ).all()
+    rows = _furthest(session, workspace_id, owners, opened_since, stages)
+    return [
+        Reached(int(stage_id), _reaching(rows, position, outcome))
+        for stage_id, position, outcome, retired_at in stages
+        if retired_at is None
+    ]
+
+
+def _furthest(
+    session: Session,
+    workspace_id: str,
+    owners: Sequence[str] | None,
+    opened_since: datetime,
+    stages: Sequence[Any],
+) -> Sequence[Any]:
+    """(furthest open position, won, lost, how many) of the opportunities opened since the day."""
     change = OpportunityChange.__table__  # type: ignore[attr-defined]
+    places = {int(stage_id): int(position) for stage_id, position, outcome, _ in stages if outcome == "open"}
+    place = sa.case(places, value=change.c.to_stage_id, else_=0) if places else sa.literal(0)
     mine = [change.c.workspace_id == workspace_id, change.c.at >= opened_since]
     if owners is not None:
         mine.append(change.c.owner_id.in_(list(owners)))
     each = (
         sa.select(
-            sa.func.max(sa.case((stage.c.outcome == "open", stage.c.position), else_=0)).label("position"),
+            sa.func.max(place).label("position"),
             sa.func.max(sa.case((change.c.change == "won", 1), else_=0)).label("won"),
             sa.func.max(sa.case((change.c.change == "lost", 1), else_=0)).label("lost"),
         )
-        .select_from(change.join(stage, sa.and_(stage.c.workspace_id == change.c.workspace_id,
-                                                stage.c.id == change.c.to_stage_id)))
         .where(*mine)
-        .group_by(change.c.opportunity_id)
+        .group_by(change.c.owner_id, change.c.opportunity_id)  # the index's order: no sort
         .having(sa.func.max(sa.case((change.c.change == "created", 1), else_=0)) == 1)
         .subquery("each")
-    )  # fmt: skip
-    rows = session.execute(
+    )
+    return session.execute(
         sa.select(each.c.position, each.c.won, each.c.lost, sa.func.count()).group_by(
             each.c.position, each.c.won, each.c.lost
         )
     ).all()
-    stages = session.execute(
-        sa.select(stage.c.id, stage.c.position, stage.c.outcome)
-        .where(stage.c.workspace_id == workspace_id, stage.c.retired_at.is_(None))
-        .order_by(stage.c.position)
-    ).all()
-    return [
-        Reached(int(stage_id), _reaching(rows, position, outcome)) for stage_id, position, outcome in stages
-    ]
 
 
 def _reaching(rows: Sequence[Any], position: int, outcome: str) -> int:

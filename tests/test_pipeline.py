@@ -8,10 +8,12 @@ from datetime import date, timedelta
 
 import pytest
 
+from bot.rules.opportunities import weighted_minor
 from bot.services import opportunities
 from bot.services.opportunities import OpportunityDraft
 from bot.services.people import Actor
 from bot.services.pipeline import pipeline_in
+from store.models import Opportunity
 from tests import builders
 from tests.conftest import MANAGER, OTHER_REP, REP
 
@@ -74,6 +76,39 @@ def test_the_forecast_of_the_month_and_the_quarter(env):
     assert (shown.quarter.won, shown.quarter.committed, shown.quarter.weighted) == (
         5_000_000, 25_000_000, 20_000_000,
     )  # fmt: skip
+
+
+def test_the_forecast_counts_each_close_day_in_the_periods_it_falls_in(env, book):
+    """Close days on the periods' edges, probabilities around the committed line, many stages and
+    owners: the figures equal the opportunities summed one by one."""
+    acme = builders.customer(env, "Edge Works", owner=OTHER_REP)
+    edges = [date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 31), date(2027, 1, 1), date(2026, 10, 1)]
+    for number, close in enumerate(edges):
+        draft = OpportunityDraft(acme.id or 0, f"Edge {number}", f"{1000 + number}.01", TODAY)
+        opened = opportunities.open_opportunity(env, LI, draft)
+        opportunities.move(env, LI, opened.id, seen_version=1, stage_id=book[number % 4])
+        with env.db.session() as session:  # the close day as it came to be (October's: slipped)
+            session.get(Opportunity, (builders.WORKSPACE, opened.id)).expected_close_on = close
+    with env.db.session() as session:
+        rows = session.query(Opportunity).filter(Opportunity.closed_at.is_(None)).all()  # type: ignore[union-attr]
+
+    def expected(first: date, after: date) -> tuple[int, int]:
+        closing = [row for row in rows if first <= row.expected_close_on < after]
+        committed = sum(row.amount_base_minor for row in closing if row.probability >= 70)
+        weighted = sum(weighted_minor(row.amount_base_minor, row.probability) for row in closing)
+        return committed, weighted
+
+    shown = figures(env, None)
+    won = shown.month.won
+    assert (shown.month.committed - won, shown.month.weighted - won) == expected(
+        date(2026, 11, 1), date(2026, 12, 1)
+    )
+    quarter = (shown.quarter.committed - won, shown.quarter.weighted - won)
+    assert quarter == expected(date(2026, 10, 1), date(2027, 1, 1))
+    assert sum(total.count for total in shown.totals) == len(rows) == 7
+    assert sum(total.weighted for total in shown.totals) == sum(
+        weighted_minor(row.amount_base_minor, row.probability) for row in rows
+    )
 
 
 @pytest.mark.usefixtures("book")

@@ -127,3 +127,23 @@ def test_the_migrations_build_exactly_the_schema_the_models_describe(db):
         context = MigrationContext.configure(connection, opts={"include_object": include_object})
         differences = compare_metadata(context, SQLModel.metadata)
     assert differences == []
+
+
+def test_a_web_process_settles_its_start_out_of_the_collectors_way(tmp_path, monkeypatch):
+    """gc.freeze once the app is built: a full collection no longer walks the start's objects in the
+    middle of someone's request."""
+    import gc
+
+    from bot.web import create_application
+
+    database = tmp_path / "web.db"
+    Database.from_url(f"sqlite:///{database}").upgrade()
+    for name, value in {"SLACK_BOT_TOKEN": "xoxb-1-2-3", "SLACK_SIGNING_SECRET": "secret",
+                        "DATABASE_URL": f"sqlite:///{database}"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    gc.unfreeze()
+    try:
+        create_application()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

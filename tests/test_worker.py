@@ -17,7 +17,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot import i18n, jobs, notify, worker
+from bot import i18n, jobs, notify, startup, worker
 from store.db import Database
 from tests import builders
 from tests.conftest import REP
@@ -186,7 +186,7 @@ def test_a_failing_run_is_logged_and_does_not_stop_the_worker(settings, db, monk
 def test_settling_at_start_reads_every_catalog_and_hides_the_start_from_the_collector():
     i18n.lang.cache_clear()
     try:
-        worker.settle()
+        startup.settle()
         assert i18n.lang.cache_info().currsize == len(i18n.SUPPORTED)
         assert gc.get_freeze_count() > 0
     finally:

@@ -79,11 +79,21 @@ class Opportunity(SQLModel, table=True):
         sa.CheckConstraint("probability BETWEEN 0 AND 100", name="ck_opportunity_probability"),
         sa.CheckConstraint("amount_minor > 0", name="ck_opportunity_amount"),
         sa.Index("ix_opportunity_customer", "workspace_id", "customer_id"),
-        sa.Index("ix_opportunity_owner_open", "workspace_id", "owner_id", "expected_close_on",
+        # A rep's open ones by close day, with what the figures, the forecast and the reminders read.
+        sa.Index("ix_opportunity_owner_open", "workspace_id", "owner_id", "expected_close_on", "stage_id",
+                 "probability", "amount_base_minor",
                  sqlite_where=sa.text("closed_at IS NULL"), postgresql_where=sa.text("closed_at IS NULL")),
-        sa.Index("ix_opportunity_closed", "workspace_id", "closed_at"),
-        # The funnel: a team's opportunities opened since a day, open or closed.
-        sa.Index("ix_opportunity_owner_created", "workspace_id", "owner_id", "created_at"),
+        # The workspace's open ones by stage and close day: the company's figures in the index's order.
+        sa.Index("ix_opportunity_open_stage", "workspace_id", "stage_id", "expected_close_on", "probability",
+                 "amount_base_minor",
+                 sqlite_where=sa.text("closed_at IS NULL"), postgresql_where=sa.text("closed_at IS NULL")),
+        # The closed ones by the instant they closed, the workspace's and a rep's: what was won in a period.
+        # Only the closed ones: under one NULL key, the open ones misled SQLite's planner into this index.
+        sa.Index("ix_opportunity_closed", "workspace_id", "closed_at", "stage_id", "amount_base_minor",
+                 sqlite_where=sa.text("closed_at IS NOT NULL"), postgresql_where=sa.text("closed_at IS NOT NULL")),
+        sa.Index("ix_opportunity_owner_closed", "workspace_id", "owner_id", "closed_at", "stage_id",
+                 "amount_base_minor", sqlite_where=sa.text("closed_at IS NOT NULL"),
+                 postgresql_where=sa.text("closed_at IS NOT NULL")),
     )  # fmt: skip
 
     workspace_id: str = Field(primary_key=True, max_length=32)
@@ -123,9 +133,9 @@ class OpportunityChange(SQLModel, table=True):
             ondelete="CASCADE",
         ),
         sa.Index("ix_opportunity_change_at", "workspace_id", "at"),
-        # The funnel: a team's histories since a day, read from the index alone (not the table's pages).
-        sa.Index("ix_opportunity_change_owner", "workspace_id", "owner_id", "at", "opportunity_id", "to_stage_id",
-                 "change"),
+        # The funnel: a team's histories, each opportunity's changes together, read from the index alone.
+        sa.Index("ix_opportunity_change_owner", "workspace_id", "owner_id", "opportunity_id", "at",
+                 "to_stage_id", "change"),
     )  # fmt: skip
 
     workspace_id: str = Field(primary_key=True, max_length=32)
