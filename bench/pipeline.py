@@ -5,6 +5,10 @@ customers; every second customer has an opportunity, opened in the last 180 days
 default stages (a third of them won or lost), 1,000 to 1,000,000 CNY, closing from 60 days ago to 120
 days ahead; each with its history (opened, and moved to its stage).
 
+Once loaded, the database is analysed (and on PostgreSQL vacuumed), SQLite's log of the load folded
+into the database, and the process settled (bot.startup.settle) as a running web process is: the
+steady state a team's Home is read in, not the minute after a bulk load.
+
 Measures, in the same run:
 - a manager's Home figures for their team of 50 (`bot.services.pipeline.pipeline_in`: open ones by
   stage, this month's and quarter's forecast, the funnel of the last 90 days) beside the bare SQL of
