@@ -3,6 +3,7 @@ an opportunity with its history, and changes made only from the version a person
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -20,7 +21,7 @@ from store.models import (
     Visit,
     WorkspaceCounter,
 )
-from store.sql import day_number, insert_ignore
+from store.sql import day_number, insert_ignore, is_postgresql, keys_set, one_of
 
 OPPORTUNITY_NUMBERS = "opportunity"
 STAGE_NUMBERS = "opportunity_stage"
@@ -279,17 +280,50 @@ def open_of_customer(session: Session, *, workspace_id: str, customer_id: int) -
 def open_titles(
     session: Session, *, workspace_id: str, customer_ids: Collection[int]
 ) -> list[tuple[int, str]]:
-    """(customer, title) of every open opportunity of these customers."""
+    """(customer, title) of every open opportunity of these customers (an import's batch)."""
     if not customer_ids:
         return []
     rows = session.execute(
         sa.select(col(Opportunity.customer_id), col(Opportunity.title)).where(
             col(Opportunity.workspace_id) == workspace_id,
-            col(Opportunity.customer_id).in_(sorted(customer_ids)),
+            one_of(session, col(Opportunity.customer_id), sorted(customer_ids)),
             col(Opportunity.closed_at).is_(None),
         )
     ).all()
     return [(int(row[0]), str(row[1])) for row in rows]
+
+
+def count_imported(session: Session) -> None:
+    """The opportunities an import's transaction has written so far, counted for PostgreSQL's planner
+    (SQLite looks each key up on its index anyway). Unseen by the statistics, a table that was empty
+    when they were last gathered is planned as empty: its lookups read all of it at every batch. Once,
+    after the first batch, is enough: from then on it is known to be large enough for its indexes."""
+    if is_postgresql(session):
+        session.execute(sa.text("ANALYZE opportunity"))
+
+
+def mark_interested(
+    session: Session, *, workspace_id: str, customer_ids: Collection[int], now: datetime
+) -> None:
+    """These customers, each now with an open opportunity, as the stage rule makes them
+    (store.tiers.stage_expression): a prospect, neither dealt nor lost, is interested; no other stage
+    depends on opportunities. Written without the rule's look at the opportunities an import is
+    filling (see count_imported)."""
+    if not customer_ids:
+        return
+    customer = Customer.__table__  # type: ignore[attr-defined]
+    session.execute(
+        customer.update()
+        .where(
+            customer.c.workspace_id == workspace_id,
+            customer.c.id.in_(sa.select(keys_set(session, "keys", integers=True).subquery().c[0])),
+            customer.c.dealt_at.is_(None),
+            customer.c.lost_at.is_(None),
+            customer.c.stage != "interested",
+        )
+        .values(stage="interested", stage_since=now, updated_at=now),
+        {"keys": json.dumps(sorted(customer_ids))},
+    )
 
 
 def lost_by_release(

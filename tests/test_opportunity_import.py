@@ -15,9 +15,11 @@ from bot.__main__ import main
 from bot.services import bulk, opportunities, opportunities_card
 from bot.services.opportunities import OpportunityDraft
 from bot.services.people import Actor
+from bot.services.tiers import STAGE_RULES
+from store import tiers as tiers_store
 from store.models import Customer, Opportunity, OpportunityChange, Person
 from tests import builders
-from tests.conftest import OTHER_REP, REP
+from tests.conftest import NOW, OTHER_REP, REP
 
 TODAY = date(2026, 11, 23)
 HEADER = "customer,customer_id,title,amount,currency,rate,stage,probability,expected_close,products,next_step,owner"
@@ -202,3 +204,22 @@ def test_the_import_command_takes_opportunities(team, tmp_path, monkeypatch, cap
     assert exit_code.value.code == 0
     assert "1 lines (utf-8-sig): 1 added" in capsys.readouterr().out
     assert set(imported(team)) == {"Boilers"}
+
+
+def test_the_customers_stages_are_what_the_stage_rule_makes_them(team, tmp_path):
+    """A prospect becomes interested; a dealt or a lost customer keeps its stage; the nightly rule,
+    run after the import, changes nothing."""
+    builders.customer(team, "Prospect Co", owner=REP)
+    builders.customer(team, "Dealt Co", owner=REP, dealt_at=NOW, first_order_on=TODAY, last_order_on=TODAY,
+                      order_count=1, stage="new")  # fmt: skip
+    builders.customer(team, "Lost Co", owner=REP, lost_at=NOW, stage="lost")
+    lines = [f"{name},,Deal,100,,,,,2026-12-31,,," for name in ("Prospect Co", "Dealt Co", "Lost Co")]
+    assert run(team, write(tmp_path / "o.csv", HEADER, lines)).added == 3
+    with team.db.session() as session:
+        stages = {c.name: c.stage for c in session.query(Customer).all()}
+        ids = [c.id for c in session.query(Customer).all()]
+        tiers_store.refresh_stages(session=session, customer_ids=ids, rules=STAGE_RULES, today=TODAY, now=NOW)
+        session.flush()
+        after = {c.name: c.stage for c in session.query(Customer).all()}
+    assert stages == {"Prospect Co": "interested", "Dealt Co": "new", "Lost Co": "lost"}
+    assert after == stages

@@ -24,10 +24,8 @@ from bot.services.bulk_run import DUPLICATE, IMPORTED_BY, REJECTED, Run, templat
 from bot.services.opportunities import stages_in
 from bot.services.opportunity_drafts import OpportunityDraft, validate_new
 from bot.services.opportunity_stages import default_names
-from bot.services.tiers import STAGE_RULES
 from store import bulk as store
 from store import opportunities as opportunity_store
-from store import tiers as tiers_store
 from store.models import CHANGE_CREATED, Opportunity, OpportunityChange, OpportunityStage
 
 OPPORTUNITY = Opportunity.__table__  # type: ignore[attr-defined]
@@ -81,12 +79,18 @@ class OpportunityImport:
     def __init__(self, run: Run) -> None:
         self.run = run
         self.stages: _Stages | None = None
+        self.counted = False  # the planner told how many opportunities the import has written
         self.seen: dict[tuple[int, str], int] = {}  # (customer, title key) → the line that opened it
         self.template = template(
             Opportunity, workspace_id=run.workspace.id, id=0, customer_id=0, owner_id="", title="",
             amount_minor=1, currency="", amount_base_minor=1, stage_id=0, probability=0,
             expected_close_on=date.min, created_by=IMPORTED_BY, created_at=run.now, updated_at=run.now,
             stage_since=run.now,
+        )  # fmt: skip
+        self.opened = template(
+            OpportunityChange, workspace_id=run.workspace.id, opportunity_id=0, version=1, change=CHANGE_CREATED,
+            owner_id="", actor_id=None, at=run.now, from_stage_id=None, to_stage_id=0, amount_base_minor=0,
+            expected_close_on=date.min,
         )  # fmt: skip
 
     def take(self, session: Session, batch: list[tuple[int, dict[str, str]]]) -> None:
@@ -101,9 +105,12 @@ class OpportunityImport:
         rows = [{**row, "id": number} for row, number in zip(rows, numbers, strict=True)]
         store.insert_rows(session=session, table=OPPORTUNITY, rows=rows)
         store.insert_rows(session=session, table=CHANGE, rows=[self._opened(row) for row in rows])
-        tiers_store.refresh_stages(
-            session=session, customer_ids={row["customer_id"] for row in rows}, rules=STAGE_RULES,
-            today=local_today(self.run.now, self.run.workspace.timezone), now=self.run.now,
+        if rows and not self.counted:
+            opportunity_store.count_imported(session)
+            self.counted = True
+        opportunity_store.mark_interested(
+            session, workspace_id=self.run.workspace.id, customer_ids={row["customer_id"] for row in rows},
+            now=self.run.now,
         )  # fmt: skip
         self.run.report.added += len(rows)
 
@@ -166,10 +173,7 @@ class OpportunityImport:
 
     def _opened(self, row: dict[str, Any]) -> dict[str, Any]:
         """Version 1 of the opportunity's history: opened in its stage by Tidewater itself."""
-        change = OpportunityChange(
-            workspace_id=row["workspace_id"], opportunity_id=row["id"], version=1, change=CHANGE_CREATED,
-            owner_id=row["owner_id"], actor_id=None, at=self.run.now, from_stage_id=None,
-            to_stage_id=row["stage_id"], amount_base_minor=row["amount_base_minor"],
-            expected_close_on=row["expected_close_on"],
-        )  # fmt: skip
-        return change.model_dump()
+        return {
+            **self.opened, "opportunity_id": row["id"], "owner_id": row["owner_id"], "to_stage_id": row["stage_id"],
+            "amount_base_minor": row["amount_base_minor"], "expected_close_on": row["expected_close_on"],
+        }  # fmt: skip
