@@ -35,6 +35,7 @@ from rich.console import Console
 
 from bench import engines
 from bench.data import CITIES, LATIN_FIRST, LATIN_SECOND, LATIN_SUFFIXES, SUFFIXES, WORDS, WORKSPACE
+from bench.importing import imported
 from bench.typeahead import environment, percentiles, ratio_table
 from bot.rules import names
 from bot.services import bulk
@@ -160,27 +161,6 @@ def bare_insert(url: str, rows: int, batch: int) -> tuple[list[float], float]:
     return samples, total
 
 
-def imported(url: str, path: Path, batch: int) -> tuple[list[float], float, bulk.ImportReport]:
-    """The import command's work on the file: ms per batch, and seconds in all."""
-    env = environment(url)
-    workspace = bulk.workspace_for(env, None)
-    samples: list[float] = []
-    last = time.perf_counter()
-
-    def tick(_done: int, _size: int) -> None:
-        nonlocal last
-        now = time.perf_counter()
-        samples.append((now - last) * 1000)
-        last = now
-
-    started = time.perf_counter()
-    options = bulk.ImportOptions(batch_size=batch)
-    report = bulk.import_file(env, "customers", path, workspace=workspace, options=options, progress=tick)
-    total = time.perf_counter() - started
-    env.db.engine.dispose()
-    return samples[1:-1] or samples, total, report  # the first includes the encoding check; the last the tail
-
-
 def count(url: str) -> int:
     engine = create_db_engine(url)
     with engine.connect() as connection:
@@ -195,7 +175,7 @@ def run(name: str, url: str, path: Path, args: Any, console: Console) -> None:
     base_samples, base_total = bare_insert(url, args.rows, args.batch)
     assert count(url) == args.rows
     empty(url)
-    import_samples, import_total, report = imported(url, path, args.batch)
+    import_samples, import_total, report = imported(url, "customers", path, args.batch)
     assert report.committed, report.outcomes[:5]
     assert report.added == args.rows == count(url), report.outcomes[:5]
     results: list[Result] = [

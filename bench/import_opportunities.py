@@ -37,6 +37,7 @@ from rich.console import Console
 
 from bench import engines
 from bench.data import WORKSPACE, BenchPerson, insert_people, insert_workspace, load_customers
+from bench.importing import imported
 from bench.typeahead import environment, percentiles, ratio_table
 from bot.services import bulk, opportunities
 from bot.services.bulk_run import template
@@ -151,27 +152,6 @@ def empty(url: str) -> None:
     engine.dispose()
 
 
-def imported(url: str, path: Path, batch: int) -> tuple[list[float], float, bulk.ImportReport]:
-    """The import command's work on the file: ms per batch, and seconds in all."""
-    env = environment(url)
-    workspace = bulk.workspace_for(env, None)
-    samples: list[float] = []
-    last = time.perf_counter()
-
-    def tick(_done: int, _size: int) -> None:
-        nonlocal last
-        now = time.perf_counter()
-        samples.append((now - last) * 1000)
-        last = now
-
-    started = time.perf_counter()
-    options = bulk.ImportOptions(batch_size=batch)
-    report = bulk.import_file(env, "opportunities", path, workspace=workspace, options=options, progress=tick)
-    total = time.perf_counter() - started
-    env.db.engine.dispose()
-    return samples[1:-1] or samples, total, report  # the first includes the encoding check; the last the tail
-
-
 def counted(url: str) -> tuple[int, int]:
     """(opportunities, customers now interested)."""
     engine = create_db_engine(url)
@@ -190,7 +170,7 @@ def run(name: str, url: str, path: Path, args: Any, console: Console) -> None:
     base_samples, base_total = bare_insert(url, args.rows, args.batch)
     assert counted(url)[0] == args.rows
     empty(url)
-    import_samples, import_total, report = imported(url, path, args.batch)
+    import_samples, import_total, report = imported(url, "opportunities", path, args.batch)
     assert report.committed, report.outcomes[:5]
     assert report.added == args.rows, report.outcomes[:5]
     assert counted(url) == (args.rows, args.rows)
