@@ -41,8 +41,9 @@ from bench.importing import imported
 from bench.typeahead import environment, percentiles, ratio_table
 from bot.services import bulk, opportunities
 from bot.services.bulk_run import template
+from bot.services.tiers import STAGE_RULES
 from store import bulk as store
-from store import opportunities as opportunity_store
+from store import tiers as tiers_store
 from store.db import create_db_engine, upgrade_schema
 from store.models import Opportunity, OpportunityChange
 
@@ -130,7 +131,9 @@ def bare_insert(url: str, rows: int, batch: int) -> tuple[list[float], float]:
             store.insert_rows(session=session, table=OPPORTUNITY, rows=made)
             store.insert_rows(session=session, table=CHANGE, rows=opened)
             ids = {row["customer_id"] for row in made}
-            opportunity_store.mark_interested(session, workspace_id=WORKSPACE, customer_ids=ids, now=now)
+            tiers_store.refresh_stages(
+                session=session, customer_ids=ids, rules=STAGE_RULES, today=TODAY, now=now
+            )
             samples.append((time.perf_counter() - started) * 1000)
         started = time.perf_counter()
     total = sum(samples) / 1000 + time.perf_counter() - started  # the commit

@@ -3,7 +3,6 @@ an opportunity with its history, and changes made only from the version a person
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -21,7 +20,7 @@ from store.models import (
     Visit,
     WorkspaceCounter,
 )
-from store.sql import day_number, insert_ignore, is_postgresql, keys_set, one_of
+from store.sql import day_number, insert_ignore, is_postgresql, one_of
 
 OPPORTUNITY_NUMBERS = "opportunity"
 STAGE_NUMBERS = "opportunity_stage"
@@ -300,30 +299,6 @@ def count_imported(session: Session) -> None:
     after the first batch, is enough: from then on it is known to be large enough for its indexes."""
     if is_postgresql(session):
         session.execute(sa.text("ANALYZE opportunity"))
-
-
-def mark_interested(
-    session: Session, *, workspace_id: str, customer_ids: Collection[int], now: datetime
-) -> None:
-    """These customers, each now with an open opportunity, as the stage rule makes them
-    (store.tiers.stage_expression): a prospect, neither dealt nor lost, is interested; no other stage
-    depends on opportunities. Written without the rule's look at the opportunities an import is
-    filling (see count_imported)."""
-    if not customer_ids:
-        return
-    customer = Customer.__table__  # type: ignore[attr-defined]
-    session.execute(
-        customer.update()
-        .where(
-            customer.c.workspace_id == workspace_id,
-            customer.c.id.in_(sa.select(keys_set(session, "keys", integers=True).subquery().c[0])),
-            customer.c.dealt_at.is_(None),
-            customer.c.lost_at.is_(None),
-            customer.c.stage != "interested",
-        )
-        .values(stage="interested", stage_since=now, updated_at=now),
-        {"keys": json.dumps(sorted(customer_ids))},
-    )
 
 
 def lost_by_release(

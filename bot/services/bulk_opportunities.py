@@ -24,8 +24,10 @@ from bot.services.bulk_run import DUPLICATE, IMPORTED_BY, REJECTED, Run, templat
 from bot.services.opportunities import stages_in
 from bot.services.opportunity_drafts import OpportunityDraft, validate_new
 from bot.services.opportunity_stages import default_names
+from bot.services.tiers import STAGE_RULES
 from store import bulk as store
 from store import opportunities as opportunity_store
+from store import tiers as tiers_store
 from store.models import CHANGE_CREATED, Opportunity, OpportunityChange, OpportunityStage
 
 OPPORTUNITY = Opportunity.__table__  # type: ignore[attr-defined]
@@ -108,9 +110,9 @@ class OpportunityImport:
         if rows and not self.counted:
             opportunity_store.count_imported(session)
             self.counted = True
-        opportunity_store.mark_interested(
-            session, workspace_id=self.run.workspace.id, customer_ids={row["customer_id"] for row in rows},
-            now=self.run.now,
+        tiers_store.refresh_stages(
+            session=session, customer_ids={row["customer_id"] for row in rows}, rules=STAGE_RULES,
+            today=local_today(self.run.now, self.run.workspace.timezone), now=self.run.now,
         )  # fmt: skip
         self.run.report.added += len(rows)
 
