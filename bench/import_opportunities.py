@@ -7,8 +7,8 @@ the workspace currency and a close day in the next four months.
 Measures, in the same run, on the same database:
 - baseline: the rows the import writes (each opportunity and the "opened" entry of its history)
   built beforehand and untimed, then written by store.bulk's writes (executemany INSERT on SQLite,
-  COPY on PostgreSQL: the import's own), and the customers made interested by the import's own
-  statement, one transaction: the bare bulk writes;
+  COPY on PostgreSQL: the import's own), and the customers' stages set by the stage rule as the
+  import sets them, one transaction: the bare bulk writes;
 - `python -m bot import opportunities FILE` as the command runs it, after the baseline's rows are
   deleted: reading the CSV, the form's checks, the customers and the open titles looked up per batch,
   the numbers taken, the same writes, the customers made interested, one commit.
